@@ -1,0 +1,294 @@
+"""Diet rules per target, health condition and constraint, checked into pass / warn / fail results.
+
+>>> from aichef.knowledge.ingredients import Nutrients
+>>> from aichef.models import Profile
+>>> class Report:  # stands in for nutrition.NutritionReport
+...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
+>>> [r.verdict for r in check(Profile(target="keto", servings=1), [], Report(), 20)]
+['pass', 'pass', 'pass', 'pass']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from aichef.knowledge._diet_rules import (
+    ALLERGY,
+    BABY_FOOD,
+    BABY_STAGES,
+    CONDITIONS,
+    DIABETES,
+    FRIDGE,
+    KETO,
+    MEAL_KCAL,
+    SPICY_PREFERENCE,
+    BabyStage,
+    Context,
+    Rule,
+    baby_stage,
+    constraint_rules,
+    diet_kcal_rule,
+)
+from aichef.models import Constraints, Profile, SessionRequest
+
+if TYPE_CHECKING:
+    from aichef.knowledge.ingredients import Ingredient, Nutrients
+
+__all__ = [
+    "BABY_STAGES",
+    "BabyStage",
+    "Rule",
+    "RuleResult",
+    "Verdict",
+    "baby_stage",
+    "check",
+    "hard_failures",
+    "on_hand_keys",
+    "rules_for",
+]
+
+Verdict = Literal["pass", "warn", "fail"]
+
+
+class _HasPerServing(Protocol):
+    @property
+    def per_serving(self) -> Nutrients: ...
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The outcome of one rule. `items` are the ingredient keys responsible (for swapping)."""
+
+    id: str
+    title_ko: str
+    title_en: str
+    value: float
+    threshold: float | None
+    unit: str
+    verdict: Verdict
+    hard: bool
+    explanation: str
+    source: str
+    items: tuple[str, ...] = ()
+
+    @property
+    def blocking(self) -> bool:
+        """A failed hard rule: the recipe must not be returned as is."""
+        return self.hard and self.verdict == "fail"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": {"ko": self.title_ko, "en": self.title_en},
+            "value": round(self.value, 1),
+            "threshold": None if self.threshold is None else round(self.threshold, 1),
+            "unit": self.unit,
+            "verdict": self.verdict,
+            "hard": self.hard,
+            "explanation": self.explanation,
+            "source": self.source,
+            "items": list(self.items),
+        }
+
+
+def on_hand_keys(profile: Profile) -> frozenset[str]:
+    """Ingredient keys of the profile's fridge words (words the table does not know are skipped)."""
+    from aichef.knowledge.ingredients import lookup
+
+    found = (lookup(word) for word in profile.fridgeIngredients)
+    return frozenset(item.key for item in found if item is not None)
+
+
+def rules_for(profile: Profile, constraints: Constraints | None = None) -> list[Rule]:
+    """The rules that apply to this profile, in reporting order, each id once."""
+    ctx = _context(profile, constraints, (), None, 0, frozenset(), None)
+    return _rules(ctx)
+
+
+def _rules(ctx: Context) -> list[Rule]:
+    profile = ctx.profile
+    rules: list[Rule] = [ALLERGY]
+    if profile.target == "keto":
+        rules += KETO
+    elif profile.target == "diabetes":
+        rules += DIABETES
+    elif profile.target == "baby_food":
+        rules += BABY_FOOD
+    elif profile.target == "fridge":
+        rules += FRIDGE
+    elif profile.target == "diet":
+        limit = ctx.max_calories
+        rules.append(diet_kcal_rule(float(limit) if limit else MEAL_KCAL, from_constraint=limit is not None))
+    for condition in profile.healthConditions:
+        rules += CONDITIONS.get(condition, ())
+    rules += constraint_rules(ctx)
+    rules.append(SPICY_PREFERENCE)
+    unique: dict[str, Rule] = {}
+    for rule in rules:
+        unique.setdefault(rule.id, rule)  # e.g. hypertension and kidney disease share the sodium rule
+    return [rule for rule in unique.values() if rule.applies(ctx)]
+
+
+def _context(
+    profile: Profile,
+    constraints: Constraints | None,
+    lines: Sequence[tuple[Ingredient, float]],
+    per_serving: Nutrients | None,
+    cooking_time: int,
+    on_hand: frozenset[str],
+    texture: str | None,
+) -> Context:
+    from aichef.knowledge.ingredients import Nutrients
+
+    return Context(
+        profile=profile,
+        max_calories=constraints.maxCalories if constraints else None,
+        max_cooking_time=constraints.maxCookingTime if constraints else None,
+        lines=tuple(lines),
+        per_serving=per_serving or Nutrients(),
+        cooking_time=cooking_time,
+        on_hand=on_hand,
+        texture=texture,
+    )
+
+
+def _verdict(rule: Rule, value: float) -> tuple[Verdict, float | None]:
+    sign = 1.0 if rule.direction == "max" else -1.0
+    # Round first so 17.04 g shown as "17.0 g" is not called a failure above 17 g.
+    shown = round(value, 1)
+    if rule.fail is not None and sign * (shown - rule.fail) > 0:
+        return "fail", rule.fail
+    if rule.warn is not None and sign * (shown - rule.warn) > 0:
+        return "warn", rule.warn
+    return "pass", rule.warn if rule.warn is not None else rule.fail
+
+
+_TEXTURES_KO = {
+    "puree": "퓌레(미음)",
+    "mashed": "으깬 것(죽)",
+    "soft_chunks": "무른 덩어리(진밥)",
+    "finger_food": "핑거푸드",
+    "regular": "일반 식감",
+}
+_UNITS_KO = {"min": "분"}
+
+
+def _names(items: Iterable[str], ctx: Context, with_allergens: bool = False) -> str:
+    from aichef.knowledge.allergens import label
+
+    language = ctx.profile.language
+    by_key = {ingredient.key: ingredient for ingredient, _ in ctx.lines}
+    names: list[str] = []
+    for key in items:
+        item = by_key.get(key)
+        if item is None:
+            names.append(key)
+            continue
+        name = item.name_ko if language == "ko" else item.name_en
+        if with_allergens and item.allergens:
+            name += "(" + "·".join(label(a, language) for a in sorted(item.allergens)) + ")"
+        names.append(name)
+    return ", ".join(names)
+
+
+def _number(value: float, unit: str, ko: bool) -> str:
+    shown = (
+        f"{value:,.0f}"
+        if float(value).is_integer() or unit in ("kcal", "mg", "%", "min")
+        else f"{value:,.1f}"
+    )
+    unit = _UNITS_KO.get(unit, unit) if ko else unit
+    return f"{shown} {unit}" if unit in ("kcal", "min") else f"{shown}{unit}"
+
+
+def _explain(
+    rule: Rule, verdict: Verdict, value: float, threshold: float | None, ctx: Context, items: tuple[str, ...]
+) -> str:
+    ko = ctx.profile.language == "ko"
+    title = rule.title_ko if ko else rule.title_en
+    if rule.id == "baby.texture":
+        stage = baby_stage(ctx.baby_age)
+        fits = ", ".join(_TEXTURES_KO.get(t, t) if ko else t for t in sorted(stage.textures))
+        months = f"{stage.first_month}–{stage.last_month}"
+        mine = _TEXTURES_KO.get(ctx.texture or "", ctx.texture) if ko else ctx.texture
+        if ko:
+            return f"{stage.name_ko}({months}개월)에 맞는 질감: {fits}; 이 레시피: {mine or '미표시'}"
+        return f"{stage.name_en} ({months} months) needs {fits}; this recipe: {mine or 'not stated'}"
+    if rule.unit == "count":  # presence rules: name what was found
+        if verdict == "pass":
+            return f"{title}: 해당 재료 없음" if ko else f"{title}: none found"
+        names = _names(
+            items, ctx, with_allergens=rule.id.endswith("allergens") or rule.id.startswith("allergy")
+        )
+        return f"{title}: {names}" + (" 포함" if ko else " found")
+    limit = "" if threshold is None else _number(threshold, rule.unit, ko)
+    op = (
+        ("이하" if rule.direction == "max" else "이상")
+        if ko
+        else ("at most" if rule.direction == "max" else "at least")
+    )
+    shown = _number(value, rule.unit, ko)
+    names = _names(items, ctx)
+    extra = f" ({'없는 재료' if ko else 'missing'}: {names})" if names else ""
+    if verdict == "pass":
+        return (
+            f"{title} {shown}: 기준 {limit} {op} 충족{extra}"
+            if ko
+            else f"{title} {shown}: {op} {limit}{extra}"
+        )
+    word = (
+        {"warn": "주의", "fail": "불합격"}[verdict] if ko else {"warn": "caution", "fail": "fails"}[verdict]
+    )
+    if ko:
+        return f"{title} {shown}: 기준 {limit} {op}를 벗어남 ({word}){extra}"
+    return f"{title} {shown}: should be {op} {limit} ({word}){extra}"
+
+
+def check(
+    profile: Profile | SessionRequest,
+    recipe_lines: Sequence[tuple[Ingredient, float]],
+    nutrition: _HasPerServing,
+    cooking_time: int,
+    on_hand: frozenset[str] | None = None,
+    *,
+    constraints: Constraints | None = None,
+    texture: str | None = None,
+) -> list[RuleResult]:
+    """Check a recipe (ingredient, grams for the whole recipe) against every rule that applies.
+
+    A SessionRequest brings its own constraints; `on_hand` defaults to the profile's fridge words
+    resolved to keys; `texture` (puree | mashed | soft_chunks | finger_food | regular) is needed
+    for baby food, where a missing texture fails the texture rule.
+    """
+    if isinstance(profile, SessionRequest):
+        constraints = constraints or profile.constraints
+        profile = profile.profile
+    owned = on_hand_keys(profile) if on_hand is None else on_hand
+    ctx = _context(profile, constraints, recipe_lines, nutrition.per_serving, cooking_time, owned, texture)
+    results: list[RuleResult] = []
+    for rule in _rules(ctx):
+        value, items = rule.measure(ctx)
+        verdict, threshold = _verdict(rule, value)
+        results.append(
+            RuleResult(
+                id=rule.id,
+                title_ko=rule.title_ko,
+                title_en=rule.title_en,
+                value=value,
+                threshold=threshold,
+                unit=rule.unit,
+                verdict=verdict,
+                hard=rule.hard,
+                explanation=_explain(rule, verdict, value, threshold, ctx, items),
+                source=rule.source,
+                items=items,
+            )
+        )
+    return results
+
+
+def hard_failures(results: Iterable[RuleResult]) -> list[RuleResult]:
+    """The results that block a recipe (hard rules that failed)."""
+    return [result for result in results if result.blocking]
