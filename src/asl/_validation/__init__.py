@@ -1,0 +1,1 @@
+"""The insides of asl.validate: field tables, string syntax and the per-field checks."""
