@@ -1,0 +1,255 @@
+"""Evaluating condition expressions and projections against typed items, as DynamoDB does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._ast import And, Between, Compare, Condition, Function, In, Not, Operand, Or, Path, Size, Value
+from ._errors import validation
+from .values import TYPES, AttributeValue, Item, compare_key, equal, type_of
+
+Values = Mapping[str, AttributeValue]
+
+_ORDERED = {"<", "<=", ">", ">="}
+
+
+def resolve(item: Mapping[str, AttributeValue] | None, path: Path) -> AttributeValue | None:
+    """The value at ``path`` in ``item``, or None when any step is missing or of the wrong type."""
+    if item is None:
+        return None
+    elements = path.elements
+    first = elements[0]
+    assert isinstance(first, str)
+    current = item.get(first)
+    for element in elements[1:]:
+        if current is None:
+            return None
+        if isinstance(element, int):
+            seq = current.get("L")
+            current = seq[element] if seq is not None and element < len(seq) else None
+        else:
+            mapping = current.get("M")
+            current = mapping.get(element) if mapping is not None else None
+    return current
+
+
+def _size_of(value: AttributeValue | None) -> AttributeValue | None:
+    if value is None:
+        return None
+    kind = type_of(value)
+    inner = value[kind]
+    if kind == "S":
+        return {"N": str(len(inner))}
+    if kind in ("B", "M", "L", "SS", "NS", "BS"):
+        return {"N": str(len(inner))}
+    return None  # size() of a number, boolean or null is undefined: the comparison is false
+
+
+def operand(node: Operand, item: Item | None, values: Values) -> AttributeValue | None:
+    """The typed value of an operand, or None when it refers to something absent."""
+    if isinstance(node, Value):
+        return values[node.name]
+    if isinstance(node, Size):
+        return _size_of(resolve(item, node.path))
+    return resolve(item, node)
+
+
+def _ordered(op: str, left: AttributeValue, right: AttributeValue) -> bool:
+    a, b = compare_key(left), compare_key(right)
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    if op == "<":
+        return bool(a[1] < b[1])
+    if op == "<=":
+        return bool(a[1] <= b[1])
+    if op == ">":
+        return bool(a[1] > b[1])
+    return bool(a[1] >= b[1])
+
+
+def _function(node: Function, item: Item | None, values: Values) -> bool:
+    target = resolve(item, node.args[0]) if isinstance(node.args[0], Path) else None
+    name = node.name
+    if name == "attribute_exists":
+        return target is not None
+    if name == "attribute_not_exists":
+        return target is None
+    argument = operand(node.args[1], item, values)
+    if target is None or argument is None:
+        return False
+    if name == "attribute_type":
+        return argument.get("S") == type_of(target)
+    kind = type_of(target)
+    if name == "begins_with":
+        if kind in ("S", "B") and type_of(argument) == kind:
+            return bool(target[kind].startswith(argument[kind]))
+        return False
+    # contains
+    akind = type_of(argument)
+    if kind == "S":
+        return akind == "S" and argument["S"] in target["S"]
+    if kind in ("SS", "NS", "BS"):
+        return akind == kind[0] and argument[akind] in target[kind]
+    if kind == "L":
+        return any(equal(member, argument) for member in target["L"])
+    return False
+
+
+def evaluate(node: Condition, item: Item | None, values: Values) -> bool:
+    """Whether the condition holds for ``item`` (None for an item that does not exist)."""
+    if isinstance(node, Compare):
+        left = operand(node.left, item, values)
+        right = operand(node.right, item, values)
+        if node.op == "=":
+            return left is not None and right is not None and equal(left, right)
+        if node.op == "<>":
+            return not (left is not None and right is not None and equal(left, right))
+        return left is not None and right is not None and _ordered(node.op, left, right)
+    if isinstance(node, And):
+        return evaluate(node.left, item, values) and evaluate(node.right, item, values)
+    if isinstance(node, Or):
+        return evaluate(node.left, item, values) or evaluate(node.right, item, values)
+    if isinstance(node, Not):
+        return not evaluate(node.operand, item, values)
+    if isinstance(node, Between):
+        subject = operand(node.operand, item, values)
+        low = operand(node.low, item, values)
+        high = operand(node.high, item, values)
+        if subject is None or low is None or high is None:
+            return False
+        return _ordered(">=", subject, low) and _ordered("<=", subject, high)
+    if isinstance(node, In):
+        subject = operand(node.operand, item, values)
+        if subject is None:
+            return False
+        return any(
+            (c := operand(choice, item, values)) is not None and equal(subject, c) for choice in node.choices
+        )
+    return _function(node, item, values)
+
+
+def _type_name(value: AttributeValue) -> str:
+    return type_of(value)
+
+
+def check_condition(node: Condition, values: Values, kind: str) -> None:
+    """The checks DynamoDB makes on literal operands before reading any item."""
+
+    def bad_operand(function: str, value: AttributeValue) -> None:
+        raise validation(
+            f"Invalid {kind}: Incorrect operand type for operator or function; "
+            f"operator or function: {function}, operand type: {_type_name(value)}"
+        )
+
+    if isinstance(node, And | Or):
+        check_condition(node.left, values, kind)
+        check_condition(node.right, values, kind)
+    elif isinstance(node, Not):
+        check_condition(node.operand, values, kind)
+    elif isinstance(node, Compare) and node.op in _ORDERED:
+        for side in (node.left, node.right):
+            if isinstance(side, Value) and compare_key(values[side.name]) is None:
+                bad_operand(node.op, values[side.name])
+    elif isinstance(node, Between):
+        for side in (node.operand, node.low, node.high):
+            if isinstance(side, Value) and compare_key(values[side.name]) is None:
+                bad_operand("BETWEEN", values[side.name])
+        if isinstance(node.low, Value) and isinstance(node.high, Value):
+            low, high = values[node.low.name], values[node.high.name]
+            if type_of(low) != type_of(high) or _ordered(">", low, high):
+                raise validation(
+                    f"Invalid {kind}: The BETWEEN operator requires upper bound to be greater "
+                    "than or equal to "
+                    f"lower bound; lower bound operand: AttributeValue: {_show(low)}, "
+                    f"upper bound operand: AttributeValue: {_show(high)}"
+                )
+    elif isinstance(node, Function):
+        _check_function(node, values, kind, bad_operand)
+
+
+def _check_function(node: Function, values: Values, kind: str, bad_operand: Any) -> None:
+    if len(node.args) < 2 or not isinstance(node.args[1], Value):
+        return
+    argument = values[node.args[1].name]
+    if node.name == "attribute_type":
+        wanted = argument.get("S")
+        if wanted is None:
+            bad_operand(node.name, argument)
+        if wanted not in TYPES:
+            raise validation(
+                f"Invalid {kind}: Invalid attribute type name found; type: {wanted}, "
+                "valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
+            )
+    elif node.name == "begins_with" and type_of(argument) not in ("S", "B"):
+        bad_operand(node.name, argument)
+
+
+def _show(value: AttributeValue) -> str:
+    kind = type_of(value)
+    return f"{{{kind}:{value[kind]}}}"
+
+
+def project(item: Item, paths: tuple[Path, ...]) -> Item:
+    """The parts of ``item`` that ``paths`` name, nested as in the item (ProjectionExpression)."""
+    result: dict[str, Any] = {}
+    for path in paths:
+        _copy_path(item, result, path.elements)
+    return finish_projection(result)
+
+
+def _copy_path(
+    source: Mapping[str, AttributeValue], target: dict[str, Any], elements: tuple[Any, ...]
+) -> None:
+    # Walk the source along the path; create the same shape in the target. Lists in the
+    # target keep the projected elements in index order, as DynamoDB returns them.
+    name = elements[0]
+    value = source.get(name)
+    if value is None:
+        return
+    if len(elements) == 1:
+        target[name] = value
+        return
+    nxt = elements[1]
+    if isinstance(nxt, int):
+        seq = value.get("L")
+        if seq is None or nxt >= len(seq):
+            return
+        holder = target.setdefault(name, {"L": {}})
+        if not isinstance(holder.get("L"), dict):
+            return
+        _copy_index(seq, holder["L"], elements[1:])
+        return
+    mapping = value.get("M")
+    if mapping is None:
+        return
+    holder = target.setdefault(name, {"M": {}})
+    if "M" in holder:
+        _copy_path(mapping, holder["M"], elements[1:])
+
+
+def _copy_index(seq: list[AttributeValue], target: dict[int, Any], elements: tuple[Any, ...]) -> None:
+    index = elements[0]
+    value = seq[index]
+    if len(elements) == 1:
+        target[index] = value
+        return
+    wrapper = {"_": value}
+    sub = target.get(index)
+    holder: dict[str, Any] = {"_": sub} if sub is not None else {}
+    _copy_path(wrapper, holder, ("_", *elements[1:]))
+    if "_" in holder:
+        target[index] = holder["_"]
+
+
+def finish_projection(item: Item) -> Item:
+    """Turn the index-keyed list placeholders of :func:`project` into real lists."""
+    return {k: _finish(v) for k, v in item.items()}
+
+
+def _finish(value: Any) -> Any:
+    if "L" in value and isinstance(value["L"], dict):
+        return {"L": [_finish(value["L"][i]) for i in sorted(value["L"])]}
+    if "M" in value:
+        return {"M": {k: _finish(v) for k, v in value["M"].items()}}
+    return value

@@ -1,0 +1,180 @@
+"""The SQLite file behind the tables: schema, one shared connection, atomic read-modify-write.
+
+One connection serves every thread behind a re-entrant lock: SQLite serialises writers
+anyway, and a single connection lets a ``:memory:`` database be shared by all threads.
+Other processes open their own connection to the same file; WAL mode lets them read
+while one writes, and ``BEGIN IMMEDIATE`` takes the write lock before the read of a
+read-modify-write, so a conditional update or an ``ADD`` can never lose a concurrent one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ._errors import DynamoError
+
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ddb_tables (
+    name TEXT PRIMARY KEY,
+    partition_key TEXT NOT NULL,
+    partition_type TEXT NOT NULL,
+    sort_key TEXT,
+    sort_type TEXT,
+    ttl_attribute TEXT,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ddb_items (
+    table_name TEXT NOT NULL,
+    pk BLOB NOT NULL,
+    sk BLOB NOT NULL,
+    item TEXT NOT NULL,
+    expires REAL,
+    PRIMARY KEY (table_name, pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ddb_items_expires ON ddb_items (expires) WHERE expires IS NOT NULL;
+"""
+
+Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
+
+
+class Engine:
+    """The database connection and the few statements the tables need."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.lock = threading.RLock()
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30.0)
+        self.in_transaction = False
+        with self.lock:
+            cursor = self.connection
+            if target != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+                # NORMAL in WAL mode never corrupts the database; a power cut may drop the last commits.
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            version = cursor.execute("PRAGMA user_version").fetchone()[0]
+            if version > _SCHEMA_VERSION:
+                raise DynamoError(
+                    "ValidationException",
+                    f"The table store {target} was written by a newer version (schema {version})",
+                )
+            if version < _SCHEMA_VERSION:
+                self.connection.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+                cursor.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested uses join the outer one."""
+        with self.lock:
+            if self.in_transaction:
+                yield self.connection
+                return
+            self.connection.execute("BEGIN IMMEDIATE")
+            self.in_transaction = True
+            try:
+                yield self.connection
+            except BaseException:
+                self.in_transaction = False
+                self.connection.execute("ROLLBACK")
+                raise
+            self.in_transaction = False
+            self.connection.execute("COMMIT")
+
+    def load(self, table: str, pk: bytes, sk: bytes) -> tuple[str, float | None] | None:
+        with self.lock:
+            row: tuple[str, float | None] | None = self.connection.execute(
+                "SELECT item, expires FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
+                (table, pk, sk),
+            ).fetchone()
+        return row
+
+    def save(self, table: str, pk: bytes, sk: bytes, item: str, expires: float | None) -> None:
+        with self.lock:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO ddb_items (table_name, pk, sk, item, expires) VALUES (?, ?, ?, ?, ?)",
+                (table, pk, sk, item, expires),
+            )
+
+    def delete(self, table: str, pk: bytes, sk: bytes) -> None:
+        with self.lock:
+            self.connection.execute(
+                "DELETE FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
+            )
+
+    def partition(
+        self, table: str, pk: bytes, low: bytes | None, high: bytes | None, forward: bool, batch: int
+    ) -> list[Row]:
+        """Up to ``batch`` rows of one partition with ``low < sk <= high`` (bounds optional), in order."""
+        clauses = ["table_name = ?", "pk = ?"]
+        args: list[object] = [table, pk]
+        if low is not None:
+            clauses.append("sk > ?")
+            args.append(low)
+        if high is not None:
+            clauses.append("sk <= ?")
+            args.append(high)
+        order = "ASC" if forward else "DESC"
+        sql = (
+            f"SELECT pk, sk, item, expires FROM ddb_items WHERE {' AND '.join(clauses)} "
+            f"ORDER BY sk {order} LIMIT ?"
+        )
+        with self.lock:
+            return list(self.connection.execute(sql, (*args, batch)))
+
+    def partition_before(
+        self, table: str, pk: bytes, below: bytes, low: bytes | None, batch: int
+    ) -> list[Row]:
+        """Rows of one partition with ``low < sk < below``, highest first (a backward Query page)."""
+        clauses = ["table_name = ?", "pk = ?", "sk < ?"]
+        args: list[object] = [table, pk, below]
+        if low is not None:
+            clauses.append("sk > ?")
+            args.append(low)
+        where = " AND ".join(clauses)
+        sql = f"SELECT pk, sk, item, expires FROM ddb_items WHERE {where} ORDER BY sk DESC LIMIT ?"
+        with self.lock:
+            return list(self.connection.execute(sql, (*args, batch)))
+
+    def scan(self, table: str, after: tuple[bytes, bytes] | None, batch: int) -> list[Row]:
+        """Up to ``batch`` rows of a table in key order, strictly after ``after``."""
+        with self.lock:
+            if after is None:
+                cursor = self.connection.execute(
+                    "SELECT pk, sk, item, expires FROM ddb_items WHERE table_name = ? ORDER BY "
+                    "pk, sk LIMIT ?",
+                    (table, batch),
+                )
+            else:
+                cursor = self.connection.execute(
+                    "SELECT pk, sk, item, expires FROM ddb_items WHERE table_name = ? AND (pk, sk) > (?, ?) "
+                    "ORDER BY pk, sk LIMIT ?",
+                    (table, after[0], after[1], batch),
+                )
+            return list(cursor)
+
+    def purge(self, table: str | None, now: float, oldest: float) -> int:
+        """Delete items whose TTL passed (but not TTLs older than ``oldest``, which DynamoDB ignores)."""
+        with self.transaction() as connection:
+            if table is None:
+                cursor = connection.execute(
+                    "DELETE FROM ddb_items WHERE expires IS NOT NULL AND expires <= ? AND expires >= ?",
+                    (now, oldest),
+                )
+            else:
+                cursor = connection.execute(
+                    "DELETE FROM ddb_items WHERE table_name = ? AND expires IS NOT NULL AND expires <= ? "
+                    "AND expires >= ?",
+                    (table, now, oldest),
+                )
+            return cursor.rowcount

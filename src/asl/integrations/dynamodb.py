@@ -1,0 +1,211 @@
+"""The ``arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem`` Task integrations.
+
+Parameters are DynamoDB's low-level request with typed AttributeValues (binaries as
+base64 text, as in any Step Functions JSON). The result is the DynamoDB response as Step
+Functions shows it, with ``SdkHttpMetadata`` and ``SdkResponseMetadata`` beside the
+payload. A failure is a :class:`~asl.errors.StatesError` named ``DynamoDB.<Exception>``
+(unmodelled errors such as ``ValidationException`` become ``DynamoDB.AmazonDynamoDBException``,
+the SDK class Step Functions reports), so Retry and Catch match it as on AWS.
+
+>>> from asl.dynamodb import TableStore
+>>> store = TableStore(":memory:")
+>>> _ = store.create_table("t1", partition_key=("id", "S"))
+>>> _ = invoke(store, "putItem", {"TableName": "t1", "Item": {"id": {"S": "a"}}})
+>>> invoke(store, "getItem", {"TableName": "t1", "Key": {"id": {"S": "a"}}})["Item"]
+{'id': {'S': 'a'}}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from email.utils import formatdate
+from typing import Any
+
+from asl.dynamodb import TableStore
+from asl.dynamodb._errors import DynamoError, request_id
+from asl.dynamodb._operations import delete_item, get_item, put_item, update_item
+from asl.dynamodb.values import to_storage
+from asl.errors import ErrorName, StatesError
+
+__all__ = ["ACTIONS", "invoke"]
+
+_Operation = Callable[[TableStore, Mapping[str, Any]], dict[str, Any]]
+
+#: action -> (operation, the request fields Step Functions accepts for it)
+ACTIONS: dict[str, tuple[_Operation, frozenset[str]]] = {
+    "getItem": (
+        get_item,
+        frozenset(
+            {
+                "Key",
+                "TableName",
+                "AttributesToGet",
+                "ConsistentRead",
+                "ExpressionAttributeNames",
+                "ProjectionExpression",
+                "ReturnConsumedCapacity",
+            }
+        ),
+    ),
+    "putItem": (
+        put_item,
+        frozenset(
+            {
+                "Item",
+                "TableName",
+                "ConditionalOperator",
+                "ConditionExpression",
+                "Expected",
+                "ExpressionAttributeNames",
+                "ExpressionAttributeValues",
+                "ReturnConsumedCapacity",
+                "ReturnItemCollectionMetrics",
+                "ReturnValues",
+                "ReturnValuesOnConditionCheckFailure",
+            }
+        ),
+    ),
+    "deleteItem": (
+        delete_item,
+        frozenset(
+            {
+                "Key",
+                "TableName",
+                "ConditionalOperator",
+                "ConditionExpression",
+                "Expected",
+                "ExpressionAttributeNames",
+                "ExpressionAttributeValues",
+                "ReturnConsumedCapacity",
+                "ReturnItemCollectionMetrics",
+                "ReturnValues",
+                "ReturnValuesOnConditionCheckFailure",
+            }
+        ),
+    ),
+    "updateItem": (
+        update_item,
+        frozenset(
+            {
+                "Key",
+                "TableName",
+                "AttributeUpdates",
+                "ConditionalOperator",
+                "ConditionExpression",
+                "Expected",
+                "ExpressionAttributeNames",
+                "ExpressionAttributeValues",
+                "ReturnConsumedCapacity",
+                "ReturnItemCollectionMetrics",
+                "ReturnValues",
+                "ReturnValuesOnConditionCheckFailure",
+                "UpdateExpression",
+            }
+        ),
+    ),
+}
+
+# The exceptions the DynamoDB SDK models as classes; any other code surfaces as the SDK's base class.
+_MODELLED = frozenset(
+    {
+        "ConditionalCheckFailedException",
+        "ResourceNotFoundException",
+        "ProvisionedThroughputExceededException",
+        "ItemCollectionSizeLimitExceededException",
+        "TransactionConflictException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ResourceInUseException",
+    }
+)
+_LEGACY = ("AttributesToGet", "Expected", "ConditionalOperator", "AttributeUpdates")
+
+
+def _binaries_from_json(value: Any) -> Any:
+    """Typed values from Step Functions JSON: ``B`` and ``BS`` carry base64 text."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((kind, inner),) = value.items()
+            if kind == "B" and isinstance(inner, str):
+                return {"B": _b64(inner)}
+            if kind == "BS" and isinstance(inner, list):
+                return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
+        return {k: _binaries_from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_binaries_from_json(v) for v in value]
+    return value
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise DynamoError("ValidationException", f"Invalid base64 in a B value: {text[:40]!r}") from None
+
+
+def _http_metadata(body: dict[str, Any], rid: str) -> dict[str, Any]:
+    text = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": str(len(text)),
+        "Content-Type": "application/x-amz-json-1.0",
+        "Date": formatdate(usegmt=True),
+        "Server": "Server",
+        "x-amz-crc32": str(zlib.crc32(text)),
+        "x-amzn-RequestId": rid,
+    }
+    return {
+        "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+        "HttpHeaders": headers,
+        "HttpStatusCode": 200,
+    }
+
+
+def _states_error(error: DynamoError, rid: str) -> StatesError:
+    name = error.code if error.code in _MODELLED else "AmazonDynamoDBException"
+    cause = (
+        f"{error.message} (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: {error.code}; "
+        f"Request ID: {rid}; Proxy: null)"
+    )
+    return StatesError(f"DynamoDB.{name}", cause)
+
+
+def invoke(store: TableStore, action: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Serve ``arn:aws:states:::dynamodb:<action>`` with the Task's evaluated ``parameters``."""
+    entry = ACTIONS.get(action)
+    if entry is None:
+        raise StatesError(
+            ErrorName.RUNTIME,
+            f"The resource arn:aws:states:::dynamodb:{action} is not supported; "
+            f"supported actions: {', '.join(sorted(ACTIONS))}",
+        )
+    operation, allowed = entry
+    if not isinstance(parameters, dict):
+        raise StatesError(ErrorName.RUNTIME, f"The Parameters of dynamodb:{action} must be a JSON object")
+    unknown = sorted(set(parameters) - allowed)
+    if unknown:
+        raise StatesError(
+            ErrorName.RUNTIME,
+            f"The field '{unknown[0]}' is not supported by Step Functions for dynamodb:{action}; "
+            f"allowed fields: {', '.join(sorted(allowed))}",
+        )
+    rid = request_id()
+    try:
+        legacy = [f for f in _LEGACY if f in parameters]
+        if legacy:
+            raise DynamoError(
+                "ValidationException", f"{legacy[0]} is a legacy parameter; use expressions instead"
+            )
+        request = {
+            k: v
+            for k, v in _binaries_from_json(parameters).items()
+            if not k.startswith("Return") or k in ("ReturnValues", "ReturnValuesOnConditionCheckFailure")
+        }
+        response = operation(store, request)
+    except DynamoError as error:
+        raise _states_error(error, rid) from None
+    body = {k: to_storage(v) if k in ("Item", "Attributes") else v for k, v in response.items()}
+    return {**body, "SdkHttpMetadata": _http_metadata(body, rid), "SdkResponseMetadata": {"RequestId": rid}}
