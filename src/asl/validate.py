@@ -132,7 +132,7 @@ def _machine(
     states_loc = pointer(loc, "States")
     for name, state in states.items():
         _state(run, name, state, pointer(states_loc, name), scope, language, depth)
-    if isinstance(start, str) and start in states:
+    if isinstance(start, str) and start in states and not scope.broken:
         _graph(run, start, scope, states_loc)
 
 
@@ -155,7 +155,8 @@ def _graph(run: Run, start: str, scope: Scope, states_loc: str) -> None:
     if not any(name in reached for name in scope.terminal):
         run.report(
             MISSING_END,
-            "The workflow has no terminal state: give a state 'End': true, or add a Succeed or Fail state",
+            "No terminal state can be reached from StartAt: give a reachable state 'End': true, "
+            "or lead to a Succeed or Fail state",
             states_loc,
         )
 
@@ -183,7 +184,10 @@ def _language(run: Run, holder: Mapping[str, Any], loc: str, inherited: str) -> 
     return str(value)
 
 
-def _state_name(run: Run, name: str, loc: str) -> None:
+def _state_name(run: Run, name: object, loc: str) -> None:
+    if not isinstance(name, str):
+        run.report(INVALID_STATE_NAME, f"State name {show(name)} must be a string", loc)
+        return
     if not name or len(name) > MAX_STATE_NAME:
         run.report(
             INVALID_STATE_NAME,
@@ -201,8 +205,10 @@ def _state_name(run: Run, name: str, loc: str) -> None:
         )
 
 
-def _state(run: Run, name: str, state: object, loc: str, scope: Scope, inherited: str, depth: int) -> None:
+def _state(run: Run, name: object, state: object, loc: str, scope: Scope, inherited: str, depth: int) -> None:
     _state_name(run, name, loc)
+    if not isinstance(state, Mapping) or state.get("Type") not in STATE_TYPES:
+        scope.broken = True
     if not isinstance(state, Mapping):
         run.report(SCHEMA, f"State '{name}' must be a JSON object with a Type field, not {show(state)}", loc)
         return
@@ -215,7 +221,7 @@ def _state(run: Run, name: str, state: object, loc: str, scope: Scope, inherited
         run.report(SCHEMA, f"Field 'Type' must be one of {types}, not {show(kind)}", pointer(loc, "Type"))
         return
     language = _language(run, state, loc, inherited)
-    at = StateAt(loc=loc, language=language, scope=scope, name=name, kind=str(kind), depth=depth)
+    at = StateAt(loc=loc, language=language, scope=scope, name=str(name), kind=str(kind), depth=depth)
     allowed = FIELDS[language][kind]
     for key, value in state.items():
         field_loc = pointer(loc, key)
@@ -268,7 +274,7 @@ def _cross_fields(run: Run, state: Mapping[str, Any], at: StateAt) -> None:
             )
     if kind == "Task":
         _heartbeat(run, state, at)
-    if kind in FLOW_TYPES:
+    if kind in FLOW_TYPES and isinstance(state.get("End", False), bool):
         ends = state.get("End") is True
         if ends:
             at.scope.terminal.add(at.name)

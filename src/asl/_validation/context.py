@@ -22,12 +22,17 @@ MachineCheck = Callable[["Run", object, str, frozenset[str], str, int], None]
 
 @dataclass
 class Scope:
-    """One States object: its states, and the transitions and terminal states found so far."""
+    """One States object: its states, and the transitions and terminal states found so far.
+
+    ``broken`` says a state could not be read (no Type, End not a boolean ...): its transitions are
+    unknown, so the graph checks are skipped rather than piling guesses on the real problem.
+    """
 
     loc: str
     states: Mapping[str, Any]
     edges: dict[str, list[str]] = field(default_factory=dict)
     terminal: set[str] = field(default_factory=set)
+    broken: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def is_jsonata_state(at: StateAt) -> bool:
 
 
 @cache
-def _intrinsic_parser() -> tuple[Callable[[str], object], type[Exception]] | None:
+def _intrinsic_parser() -> tuple[Callable[..., object], type[Exception]] | None:
     """``asl.query.intrinsics.parse`` and its syntax error, when that module exists."""
     try:
         module = importlib.import_module("asl.query.intrinsics")
@@ -227,7 +232,8 @@ def _parse_intrinsic(text: str) -> str | None:
         return None
     parse, error = parser
     try:
-        parse(text)
+        # AWS accepts a call with the wrong number of arguments and fails it at run time.
+        parse(text, check_arity=False)
     except error as exc:
         return str(exc)
     return None

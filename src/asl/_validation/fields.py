@@ -80,6 +80,7 @@ def _integer(name: str, *, minimum: int, maximum: int | None = None) -> FieldChe
 
 def _end(run: Run, value: object, at: StateAt, loc: str) -> None:
     if not isinstance(value, bool):
+        at.scope.broken = True
         run.report(SCHEMA, f"Field 'End' must be true or false, not {show(value)}", loc)
 
 
