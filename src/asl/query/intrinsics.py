@@ -33,7 +33,7 @@ from asl.query.jsonpath import PathNotFound, resolve
 __all__ = [
     "FUNCTION_NAMES",
     "IntrinsicCall",
-    "IntrinsicFailure",
+    "IntrinsicError",
     "IntrinsicSyntaxError",
     "evaluate",
     "is_intrinsic",
@@ -44,7 +44,7 @@ __all__ = [
 FUNCTION_NAMES = frozenset(FUNCTIONS)
 
 
-class IntrinsicFailure(StatesError):
+class IntrinsicError(StatesError):
     """A call that failed while running; ``detail`` explains why in plain words.
 
     ``error`` and ``cause`` are what AWS reports; ``detail`` adds what AWS leaves out
@@ -92,7 +92,7 @@ def evaluate(
 ) -> Any:
     """Evaluate a call against the state's input (``$``), the context object (``$$``) and variables.
 
-    Raises :class:`IntrinsicFailure` (a ``StatesError`` named ``States.Runtime``) when a
+    Raises :class:`IntrinsicError` (a ``StatesError`` named ``States.Runtime``) when a
     function rejects its arguments or a path argument selects nothing.
     """
     if isinstance(call, str):
@@ -105,7 +105,7 @@ def _evaluate(call: IntrinsicCall, data: Any, context: Any, variables: Mapping[s
     prefix = f"There was an error while evaluating the intrinsic function: {call.text}."
     count = len(call.args)
     if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
-        raise IntrinsicFailure(
+        raise IntrinsicError(
             f"{prefix} Invalid arguments in {call.name}",
             f"{call.name} takes {spec.arity()} argument(s), got {count}",
         )
@@ -117,7 +117,7 @@ def _evaluate(call: IntrinsicCall, data: Any, context: Any, variables: Mapping[s
             try:
                 values.append(resolve(arg.path, data, context, variables))
             except PathNotFound:
-                raise IntrinsicFailure(
+                raise IntrinsicError(
                     f"{prefix} The JsonPath argument for the field '{arg.path}' "
                     f"could not be found in the input '{java_json(data)}'",
                     f"the path {arg.path} selects nothing",
@@ -130,4 +130,4 @@ def _evaluate(call: IntrinsicCall, data: Any, context: Any, variables: Mapping[s
     try:
         return spec.apply(values)
     except InvalidArguments as exc:
-        raise IntrinsicFailure(f"{prefix} {exc.message}", exc.detail) from None
+        raise IntrinsicError(f"{prefix} {exc.message}", exc.detail) from None

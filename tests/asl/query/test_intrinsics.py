@@ -6,18 +6,22 @@ Cases come from the AWS developer guide, the recorded conformance corpus
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asl.errors import StatesError
+from asl.query import intrinsics
 from asl.query._intrinsic_java import JavaRandom, hash_set_order, java_double, java_json, java_str
 from asl.query._intrinsic_parser import Literal, PathArgument
 from asl.query.intrinsics import (
     FUNCTION_NAMES,
     IntrinsicCall,
-    IntrinsicFailure,
+    IntrinsicError,
     IntrinsicSyntaxError,
     evaluate,
     is_intrinsic,
@@ -350,7 +354,7 @@ FAILURES = [
 
 @pytest.mark.parametrize(("expression", "data", "cause"), FAILURES)
 def test_failure(expression: str, data: Any, cause: str) -> None:
-    with pytest.raises(IntrinsicFailure) as caught:
+    with pytest.raises(IntrinsicError) as caught:
         evaluate(parse(expression, check_arity=False), data, CONTEXT)
     assert isinstance(caught.value, StatesError)
     assert caught.value.error == "States.Runtime"
@@ -359,7 +363,7 @@ def test_failure(expression: str, data: Any, cause: str) -> None:
 
 
 def test_failure_detail_names_the_argument_and_what_is_allowed() -> None:
-    with pytest.raises(IntrinsicFailure) as caught:
+    with pytest.raises(IntrinsicError) as caught:
         run("States.Hash('data', 'SHA256')")
     assert (
         caught.value.detail
@@ -368,7 +372,7 @@ def test_failure_detail_names_the_argument_and_what_is_allowed() -> None:
 
 
 def test_missing_variable_is_a_path_failure() -> None:
-    with pytest.raises(IntrinsicFailure, match="field '\\$nobody'"):
+    with pytest.raises(IntrinsicError, match="field '\\$nobody'"):
         run("States.Format('{}', $nobody)", {}, {"somebody": 1})
 
 
@@ -455,7 +459,7 @@ def test_syntax_errors_say_what_is_wrong_and_where(text: str, message: str) -> N
 
 def test_arity_can_be_left_to_run_time_as_aws_does() -> None:
     call = parse("States.ArrayLength($.a, 2)", check_arity=False)
-    with pytest.raises(IntrinsicFailure, match=r"Invalid arguments in States\.ArrayLength"):
+    with pytest.raises(IntrinsicError, match=r"Invalid arguments in States\.ArrayLength"):
         evaluate(call, {"a": []}, {})
 
 
@@ -498,3 +502,46 @@ def test_hash_set_order_grows_the_table_with_the_input() -> None:
     items = [16, *range(1, 13)]
     assert hash_set_order(items) == sorted(items)
     assert hash_set_order([16, 0]) == [16, 0]  # 16 buckets: both in bucket 0, first seen first
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(JSON_VALUES)
+def test_json_to_string_then_string_to_json_gives_the_value_back(value: Any) -> None:
+    result = run("States.StringToJson(States.JsonToString($.v))", {"v": value})
+    assert json.dumps(result) == json.dumps(value)  # types too: 1.0 stays a float, True a boolean
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != 0))
+def test_java_double_is_exact_and_scientific_outside_1e_minus_3_to_1e7(number: float) -> None:
+    text = java_double(number)
+    assert float(text) == number
+    assert re.fullmatch(r"-?\d+\.\d+(E-?\d+)?", text)
+    assert ("E" in text) is not (1e-3 <= abs(number) < 1e7)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=30))
+def test_array_unique_keeps_one_of_each_distinct_item(items: list[Any]) -> None:
+    result = run("States.ArrayUnique($.a)", {"a": items})
+    canonical = {json.dumps(item, sort_keys=True) for item in items}
+    assert sorted(json.dumps(item, sort_keys=True) for item in result) == sorted(canonical)
+
+
+def test_public_face_is_the_contract() -> None:
+    assert intrinsics.__all__ == sorted(intrinsics.__all__)
+    assert all(hasattr(intrinsics, name) for name in intrinsics.__all__)
+    assert {"IntrinsicSyntaxError", "evaluate", "is_intrinsic", "parse"} <= set(intrinsics.__all__)
