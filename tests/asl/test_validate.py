@@ -991,3 +991,14 @@ def test_any_json_gives_problems_never_a_crash(states: dict[str, Any], start: An
             assert problem.code in CODES
             assert problem.location == "" or problem.location.startswith("/")
             assert problem.message
+
+
+def test_nested_states_take_the_top_level_language_not_their_parents() -> None:
+    inner = machine({"I": {"Type": "Pass", "Parameters": {"v.$": "$.x"}, "End": True}})
+    map_state = {"Type": "Map", "QueryLanguage": "JSONata", "Items": [1], "ItemProcessor": inner, "End": True}
+    assert problems(machine({"M": map_state})) == []
+    jsonata_inner = machine({"I": {"Type": "Pass", "Output": 1, "End": True}})
+    parallel = {"Type": "Parallel", "QueryLanguage": "JSONata", "Branches": [jsonata_inner], "End": True}
+    assert [p.location for p in problems(machine({"P": parallel}))] == [
+        "/States/P/Branches/0/States/I/Output"
+    ]

@@ -137,6 +137,8 @@ def _assign(run: Run, value: object, at: StateAt, loc: str) -> None:
     rules.assign(run, value, at, loc)
 
 
+# A state without QueryLanguage takes the top-level one, even inside a branch or processor whose
+# Parallel or Map state chose another (LocalStack's parser, checked against AWS, does the same).
 def _branches(run: Run, value: object, at: StateAt, loc: str) -> None:
     if not isinstance(value, list) or not value:
         run.report(
@@ -144,11 +146,11 @@ def _branches(run: Run, value: object, at: StateAt, loc: str) -> None:
         )
         return
     for index, branch in enumerate(value):
-        run.machine(run, branch, pointer(loc, index), BRANCH_FIELDS, at.language, at.depth + 1)
+        run.machine(run, branch, pointer(loc, index), BRANCH_FIELDS, run.top_language, at.depth + 1)
 
 
 def _processor(run: Run, value: object, at: StateAt, loc: str) -> None:
-    run.machine(run, value, loc, PROCESSOR_FIELDS, at.language, at.depth + 1)
+    run.machine(run, value, loc, PROCESSOR_FIELDS, run.top_language, at.depth + 1)
 
 
 def _map_part(name: str) -> FieldCheck:
