@@ -6,10 +6,10 @@
 >>> evaluate("States.ArrayGetItem(States.StringSplit($$.Execution.Name, '-'), 1)", {}, context)
 'y'
 
-A call that cannot run fails as AWS fails it: ``StatesError("States.Runtime", cause)``
-where the cause names the call and AWS's reason, for example
-``There was an error while evaluating the intrinsic function: States.MathAdd($.a, 1).
-Invalid arguments in States.MathAdd``. The interpreter puts the state's name in front.
+A call that cannot run fails as AWS fails it, with ``States.Runtime`` and a cause that
+names the call and AWS's reason, for example ``There was an error while evaluating the
+intrinsic function: States.MathAdd($.a, 1). Invalid arguments in States.MathAdd``. The
+failure is a ``StateFailure``: the running state puts its own name in front.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from asl.errors import ErrorName, StatesError
+from asl.errors import ErrorName
 from asl.query._intrinsic_functions import FORMAT, FUNCTIONS, InvalidArguments
 from asl.query._intrinsic_java import java_json
 from asl.query._intrinsic_parser import (
@@ -29,6 +29,7 @@ from asl.query._intrinsic_parser import (
     parse_call,
 )
 from asl.query.jsonpath import PathNotFound, resolve
+from asl.runtime.failures import StateFailure
 
 __all__ = [
     "FUNCTION_NAMES",
@@ -44,16 +45,17 @@ __all__ = [
 FUNCTION_NAMES = frozenset(FUNCTIONS)
 
 
-class IntrinsicError(StatesError):
-    """A call that failed while running; ``detail`` explains why in plain words.
+class IntrinsicError(StateFailure):
+    """A call that failed while running: ``States.Runtime`` with AWS's words as the cause.
 
-    ``error`` and ``cause`` are what AWS reports; ``detail`` adds what AWS leaves out
-    (which argument was wrong and what is allowed), for logs and for people.
+    Like every :class:`StateFailure` its ``detail`` (the cause) still lacks the state's
+    prefix, which the running state adds. ``reason`` says in plain words what AWS leaves
+    out (which argument was wrong and what is allowed), for logs and for people.
     """
 
-    def __init__(self, cause: str, detail: str) -> None:
+    def __init__(self, cause: str, reason: str) -> None:
         super().__init__(ErrorName.RUNTIME, cause)
-        self.detail = detail
+        self.reason = reason
 
 
 def is_intrinsic(text: str) -> bool:

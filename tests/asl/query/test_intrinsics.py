@@ -359,14 +359,15 @@ def test_failure(expression: str, data: Any, cause: str) -> None:
     assert isinstance(caught.value, StatesError)
     assert caught.value.error == "States.Runtime"
     assert caught.value.cause == cause
-    assert caught.value.detail  # our plain-words reason travels alongside AWS's cause
+    assert caught.value.detail == cause  # the running state puts its prefix in front
+    assert caught.value.reason  # our plain-words reason travels alongside AWS's cause
 
 
 def test_failure_detail_names_the_argument_and_what_is_allowed() -> None:
     with pytest.raises(IntrinsicError) as caught:
         run("States.Hash('data', 'SHA256')")
     assert (
-        caught.value.detail
+        caught.value.reason
         == "States.Hash: the algorithm must be one of MD5, SHA-1, SHA-256, SHA-384, SHA-512, got 'SHA256'"
     )
 
