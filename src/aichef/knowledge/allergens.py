@@ -1,0 +1,391 @@
+"""Allergens: Korea's labelling list plus common English names, group words and substitutions.
+
+Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry these keys; a
+profile's free words ("계란", "nuts", "해산물") are turned into keys by :func:`expand`.
+
+>>> sorted(expand(["견과류"]))[:3]
+['almond', 'cashew', 'hazelnut']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+__all__ = [
+    "ALLERGENS",
+    "GROUPS",
+    "UnknownAllergen",
+    "allowed_words",
+    "expand",
+    "label",
+    "substitutes",
+]
+
+
+# key -> (Korean label, English label). The first 19 are Korea's mandatory labelling list
+# (식품 등의 표시기준, 알레르기 유발물질 표시); the rest are common abroad (EU/US lists).
+_LABELS: dict[str, tuple[str, str]] = {
+    "egg": ("알류(가금류)", "egg"),
+    "milk": ("우유", "milk"),
+    "buckwheat": ("메밀", "buckwheat"),
+    "peanut": ("땅콩", "peanut"),
+    "soy": ("대두", "soy"),
+    "wheat": ("밀", "wheat"),
+    "mackerel": ("고등어", "mackerel"),
+    "crab": ("게", "crab"),
+    "shrimp": ("새우", "shrimp"),
+    "pork": ("돼지고기", "pork"),
+    "peach": ("복숭아", "peach"),
+    "tomato": ("토마토", "tomato"),
+    "sulfites": ("아황산류", "sulfites"),
+    "walnut": ("호두", "walnut"),
+    "chicken": ("닭고기", "chicken"),
+    "beef": ("쇠고기", "beef"),
+    "squid": ("오징어", "squid"),
+    "shellfish": ("조개류(굴, 전복, 홍합 포함)", "shellfish (oyster, abalone, mussel, clams)"),
+    "pine_nut": ("잣", "pine nut"),
+    "almond": ("아몬드", "almond"),
+    "cashew": ("캐슈너트", "cashew"),
+    "pistachio": ("피스타치오", "pistachio"),
+    "hazelnut": ("헤이즐넛", "hazelnut"),
+    "tree_nut": ("기타 견과류", "other tree nuts"),
+    "sesame": ("참깨", "sesame"),
+    "fish": ("생선", "fish"),
+}
+
+ALLERGENS: tuple[str, ...] = tuple(_LABELS)
+
+_TREE_NUTS = frozenset({"walnut", "pine_nut", "almond", "cashew", "pistachio", "hazelnut", "tree_nut"})
+_CRUSTACEANS = frozenset({"crab", "shrimp"})
+_FISH = frozenset({"fish", "mackerel"})
+
+# Group words expand to every member; an allergy list errs on the side of excluding more.
+GROUPS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "nuts": _TREE_NUTS | {"peanut"},
+        "견과류": _TREE_NUTS | {"peanut"},
+        "tree nuts": _TREE_NUTS,
+        "tree nut": _TREE_NUTS,
+        "seafood": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
+        "해산물": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
+        "수산물": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
+        # In English "shellfish" means crustaceans and molluscs alike; 조개류 is the bivalves only.
+        "shellfish": _CRUSTACEANS | {"squid", "shellfish"},
+        "갑각류": _CRUSTACEANS,
+        "crustaceans": _CRUSTACEANS,
+        "crustacean": _CRUSTACEANS,
+        "molluscs": frozenset({"squid", "shellfish"}),
+        "mollusks": frozenset({"squid", "shellfish"}),
+        "연체류": frozenset({"squid", "shellfish"}),
+        "fish": _FISH,
+        "생선": _FISH,
+        "어류": _FISH,
+        "meat": frozenset({"pork", "beef", "chicken"}),
+        "육류": frozenset({"pork", "beef", "chicken"}),
+    }
+)
+
+# Words (Korean, English, plural, loose spellings) for single allergens.
+_SYNONYMS: dict[str, str] = {
+    "eggs": "egg",
+    "계란": "egg",
+    "달걀": "egg",
+    "알류": "egg",
+    "난류": "egg",
+    "알": "egg",
+    "dairy": "milk",
+    "유제품": "milk",
+    "lactose": "milk",
+    "유당": "milk",
+    "cow's milk": "milk",
+    "soba": "buckwheat",
+    "peanuts": "peanut",
+    "groundnut": "peanut",
+    "soya": "soy",
+    "soybean": "soy",
+    "soybeans": "soy",
+    "콩": "soy",
+    "대두": "soy",
+    "gluten": "wheat",
+    "글루텐": "wheat",
+    "밀가루": "wheat",
+    "crabs": "crab",
+    "꽃게": "crab",
+    "prawn": "shrimp",
+    "prawns": "shrimp",
+    "돼지": "pork",
+    "돈육": "pork",
+    "peaches": "peach",
+    "tomatoes": "tomato",
+    "sulfite": "sulfites",
+    "sulphites": "sulfites",
+    "sulphite": "sulfites",
+    "sulfur dioxide": "sulfites",
+    "아황산": "sulfites",
+    "아황산염": "sulfites",
+    "walnuts": "walnut",
+    "닭": "chicken",
+    "계육": "chicken",
+    "소고기": "beef",
+    "쇠고기": "beef",
+    "우육": "beef",
+    "조개": "shellfish",
+    "조개류": "shellfish",
+    "clam": "shellfish",
+    "clams": "shellfish",
+    "oyster": "shellfish",
+    "oysters": "shellfish",
+    "굴": "shellfish",
+    "mussel": "shellfish",
+    "mussels": "shellfish",
+    "홍합": "shellfish",
+    "abalone": "shellfish",
+    "전복": "shellfish",
+    "scallop": "shellfish",
+    "가리비": "shellfish",
+    "pine nut": "pine_nut",
+    "pine nuts": "pine_nut",
+    "pinenut": "pine_nut",
+    "almonds": "almond",
+    "cashews": "cashew",
+    "cashew nut": "cashew",
+    "캐슈": "cashew",
+    "캐슈넛": "cashew",
+    "pistachios": "pistachio",
+    "hazelnuts": "hazelnut",
+    "other tree nuts": "tree_nut",
+    "깨": "sesame",
+    "참깨": "sesame",
+    "sesame seed": "sesame",
+    "sesame seeds": "sesame",
+}
+
+
+def _normal(word: str) -> str:
+    return " ".join(word.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def _build_index() -> dict[str, frozenset[str]]:
+    index: dict[str, frozenset[str]] = {}
+    for key, (ko, en) in _LABELS.items():
+        index[_normal(key)] = frozenset({key})
+        index[_normal(en)] = frozenset({key})
+        # The Korean label without its parenthesised examples: "조개류(굴, ...)" -> "조개류".
+        index[_normal(ko.split("(")[0])] = frozenset({key})
+    for word, key in _SYNONYMS.items():
+        index[_normal(word)] = frozenset({key})
+    for word, members in GROUPS.items():
+        index[_normal(word)] = members
+    return index
+
+
+_INDEX = _build_index()
+
+
+class UnknownAllergen(ValueError):
+    """An allergy word that is neither a known allergen nor a group word.
+
+    ``word`` is what was given; ``allowed`` lists the canonical keys and group words.
+    """
+
+    def __init__(self, word: str, allowed: tuple[str, ...]) -> None:
+        self.word = word
+        self.allowed = allowed
+        super().__init__(f"unknown allergen {word!r}; allowed: {', '.join(allowed)}")
+
+
+def allowed_words() -> tuple[str, ...]:
+    """The canonical keys followed by the group words, for error messages."""
+    return ALLERGENS + tuple(GROUPS)
+
+
+def expand(words: Iterable[str]) -> frozenset[str]:
+    """Turn allergy words (Korean or English, single or group) into canonical keys.
+
+    >>> sorted(expand(["계란", "shellfish"]))
+    ['crab', 'egg', 'shellfish', 'shrimp', 'squid']
+    """
+    keys: set[str] = set()
+    for word in words:
+        found = _INDEX.get(_normal(word))
+        if found is None:
+            raise UnknownAllergen(word, allowed_words())
+        keys |= found
+    return frozenset(keys)
+
+
+def label(key: str, language: str = "ko") -> str:
+    """The display name of a canonical key in Korean (``ko``) or English (``en``)."""
+    if key not in _LABELS:
+        raise KeyError(f"unknown allergen key {key!r}; allowed: {', '.join(ALLERGENS)}")
+    ko, en = _LABELS[key]
+    return ko if language == "ko" else en
+
+
+# Ingredient key -> replacements in order of preference (culinary fit first). Each candidate
+# is filtered against the allergens to avoid and against the ingredient table at call time.
+_SUBSTITUTES: dict[str, tuple[str, ...]] = {
+    "milk": ("soy_milk", "almond_milk", "rice_milk", "coconut_milk"),
+    "whole_milk": ("soy_milk", "almond_milk", "rice_milk", "coconut_milk"),
+    "low_fat_milk": ("soy_milk", "almond_milk", "rice_milk"),
+    "heavy_cream": ("coconut_milk", "coconut_cream", "soy_milk"),
+    "butter": ("olive_oil", "canola_oil", "coconut_oil"),
+    "cheddar_cheese": ("tofu", "avocado"),
+    "mozzarella_cheese": ("tofu", "avocado"),
+    "parmesan_cheese": ("sesame_seeds", "tofu"),
+    "cream_cheese": ("avocado", "tofu"),
+    "yogurt": ("soy_yogurt", "coconut_milk"),
+    "greek_yogurt": ("soy_yogurt", "coconut_milk"),
+    "egg": ("tofu", "soft_tofu", "chia_seeds", "flaxseed"),
+    "egg_yolk": ("tofu", "soft_tofu"),
+    "egg_white": ("tofu", "soft_tofu"),
+    "quail_egg": ("tofu", "potato"),
+    "mayonnaise": ("avocado", "greek_yogurt", "soy_yogurt"),
+    "tofu": ("egg", "chicken_breast", "mushroom", "king_oyster_mushroom"),
+    "soft_tofu": ("egg", "mushroom"),
+    "soy_sauce": ("salt", "fish_sauce", "coconut_aminos"),
+    "soy_milk": ("almond_milk", "rice_milk", "milk"),
+    "doenjang": ("salt", "fish_sauce"),
+    "gochujang": ("gochugaru", "salt"),
+    "wheat_flour": ("rice_flour", "potato_starch", "corn_starch", "buckwheat_flour"),
+    "bread_flour": ("rice_flour", "potato_starch"),
+    "panko": ("rice_flour", "corn_starch", "almond_flour"),
+    "bread_crumbs": ("rice_flour", "corn_starch", "almond_flour"),
+    "wheat_noodles": ("rice_noodles", "glass_noodles", "buckwheat_noodles", "zucchini"),
+    "ramen_noodles": ("rice_noodles", "glass_noodles"),
+    "udon_noodles": ("rice_noodles", "glass_noodles"),
+    "spaghetti": ("rice_noodles", "zucchini", "glass_noodles"),
+    "white_bread": ("rice_cake", "cooked_rice", "sweet_potato"),
+    "whole_wheat_bread": ("rice_cake", "brown_rice_cooked", "sweet_potato"),
+    "buckwheat_noodles": ("rice_noodles", "glass_noodles", "wheat_noodles"),
+    "buckwheat_flour": ("rice_flour", "potato_starch"),
+    "peanut": ("sunflower_seeds", "pumpkin_seeds"),
+    "peanut_butter": ("sunflower_seed_butter", "tahini"),
+    "walnut": ("pumpkin_seeds", "sunflower_seeds"),
+    "pine_nut": ("sunflower_seeds", "pumpkin_seeds"),
+    "almond": ("pumpkin_seeds", "sunflower_seeds"),
+    "cashew": ("sunflower_seeds", "pumpkin_seeds"),
+    "almond_flour": ("rice_flour", "coconut_flour"),
+    "almond_milk": ("soy_milk", "rice_milk", "milk"),
+    "sesame_seeds": ("sunflower_seeds", "pumpkin_seeds"),
+    "sesame_oil": ("perilla_oil", "olive_oil", "canola_oil"),
+    "tahini": ("sunflower_seed_butter",),
+    "shrimp": ("chicken_breast", "squid", "pollock", "king_oyster_mushroom"),
+    "dried_shrimp": ("dried_anchovy", "shiitake_dried"),
+    "salted_shrimp": ("fish_sauce", "salt"),
+    "crab": ("imitation_crab", "pollock", "chicken_breast"),
+    "imitation_crab": ("chicken_breast", "egg"),
+    "squid": ("octopus", "shrimp", "chicken_breast", "king_oyster_mushroom"),
+    "octopus": ("squid", "shrimp", "chicken_breast", "king_oyster_mushroom"),
+    "clam": ("mussel", "shrimp", "dried_anchovy", "mushroom"),
+    "oyster": ("mussel", "clam", "mushroom"),
+    "mussel": ("clam", "shrimp", "mushroom"),
+    "abalone": ("king_oyster_mushroom", "squid"),
+    "scallop": ("shrimp", "king_oyster_mushroom"),
+    "oyster_sauce": ("soy_sauce", "salt"),
+    "mackerel": ("spanish_mackerel", "salmon", "pollock", "cod"),
+    "spanish_mackerel": ("salmon", "pollock", "cod"),
+    "salmon": ("cod", "pollock", "chicken_breast", "tofu"),
+    "tuna_canned": ("chicken_breast", "tofu", "egg"),
+    "cod": ("pollock", "chicken_breast", "tofu"),
+    "pollock": ("cod", "chicken_breast", "tofu"),
+    "dried_anchovy": ("shiitake_dried", "kelp"),
+    "fish_sauce": ("soy_sauce", "salt"),
+    "pork_belly": ("beef_brisket", "chicken_thigh", "duck"),
+    "pork_shoulder": ("beef_chuck", "chicken_thigh"),
+    "pork_loin": ("chicken_breast", "beef_sirloin"),
+    "ground_pork": ("ground_beef", "ground_chicken", "tofu"),
+    "ham": ("chicken_breast", "tofu"),
+    "bacon": ("mushroom", "chicken_thigh"),
+    "spam": ("chicken_breast", "tofu"),
+    "sausage": ("chicken_breast", "tofu"),
+    "beef_brisket": ("pork_shoulder", "chicken_thigh", "mushroom"),
+    "beef_sirloin": ("pork_loin", "chicken_breast", "duck"),
+    "beef_chuck": ("pork_shoulder", "chicken_thigh"),
+    "beef_short_ribs": ("pork_spareribs", "chicken_thigh"),
+    "beef_tenderloin": ("pork_tenderloin", "chicken_breast"),
+    "ground_beef": ("ground_pork", "ground_chicken", "tofu"),
+    "beef_broth": ("vegetable_broth", "kelp"),
+    "chicken_breast": ("tofu", "pork_loin", "beef_sirloin", "shrimp"),
+    "chicken_thigh": ("pork_shoulder", "duck", "tofu"),
+    "chicken_whole": ("duck", "pork_shoulder"),
+    "chicken_wings": ("duck", "pork_spareribs"),
+    "ground_chicken": ("ground_pork", "ground_beef", "tofu"),
+    "chicken_broth": ("vegetable_broth", "kelp"),
+    "tomato": ("red_bell_pepper", "carrot", "pumpkin"),
+    "cherry_tomato": ("red_bell_pepper", "strawberry", "cucumber"),
+    "tomato_paste": ("gochugaru", "red_bell_pepper", "paprika_powder"),
+    "tomato_sauce": ("red_bell_pepper", "pumpkin"),
+    "ketchup": ("gochujang", "oligosaccharide_syrup"),
+    "peach": ("apple", "pear", "apricot"),
+    "peach_canned": ("pear", "apple"),
+    "wine": ("grape_juice", "apple_juice"),
+    "raisins": ("dates", "dried_cranberries"),
+    "dried_apricot": ("dates", "raisins"),
+}
+
+# When an ingredient has no entry above, try these per allergen (still filtered by ``avoid``).
+_BY_ALLERGEN: dict[str, tuple[str, ...]] = {
+    "milk": ("soy_milk", "olive_oil", "tofu"),
+    "egg": ("tofu", "potato"),
+    "wheat": ("rice_flour", "rice_noodles", "cooked_rice", "potato_starch"),
+    "buckwheat": ("rice_noodles", "rice_flour"),
+    "soy": ("salt", "chicken_breast", "egg"),
+    "peanut": ("sunflower_seeds", "pumpkin_seeds"),
+    "tree_nut": ("sunflower_seeds", "pumpkin_seeds"),
+    "walnut": ("sunflower_seeds", "pumpkin_seeds"),
+    "pine_nut": ("sunflower_seeds", "pumpkin_seeds"),
+    "almond": ("sunflower_seeds", "pumpkin_seeds"),
+    "cashew": ("sunflower_seeds", "pumpkin_seeds"),
+    "pistachio": ("sunflower_seeds", "pumpkin_seeds"),
+    "hazelnut": ("sunflower_seeds", "pumpkin_seeds"),
+    "sesame": ("sunflower_seeds", "perilla_oil", "olive_oil"),
+    "fish": ("chicken_breast", "tofu", "shiitake_dried"),
+    "mackerel": ("salmon", "pollock", "chicken_breast"),
+    "crab": ("chicken_breast", "pollock"),
+    "shrimp": ("chicken_breast", "pollock", "tofu"),
+    "squid": ("chicken_breast", "king_oyster_mushroom"),
+    "shellfish": ("shrimp", "chicken_breast", "mushroom"),
+    "pork": ("chicken_thigh", "beef_chuck", "tofu"),
+    "beef": ("pork_shoulder", "chicken_thigh", "tofu"),
+    "chicken": ("pork_loin", "tofu", "beef_sirloin"),
+    "tomato": ("red_bell_pepper", "carrot"),
+    "peach": ("apple", "pear"),
+    "sulfites": ("apple", "dates"),
+}
+
+
+def substitutes(ingredient_key: str, avoid: frozenset[str]) -> list[str]:
+    """Ingredient keys that can stand in for ``ingredient_key`` and carry none of ``avoid``.
+
+    Candidates come from a culinary table, then from per-allergen defaults; every candidate
+    must exist in the ingredient table and be free of the avoided allergens.
+
+    >>> substitutes("milk", frozenset({"milk", "soy"}))[0]
+    'almond_milk'
+    """
+    # Imported here because the ingredient table is loaded lazily and imports nothing from us.
+    from aichef.knowledge import ingredients
+
+    try:
+        original = ingredients.get(ingredient_key)
+    except KeyError:
+        return []
+    candidates = list(_SUBSTITUTES.get(ingredient_key, ()))
+    if not candidates:
+        # No culinary entry: fall back to the generic stand-ins for the allergens it carries.
+        for allergen in sorted(original.allergens & avoid):
+            candidates.extend(_BY_ALLERGEN.get(allergen, ()))
+    result: list[str] = []
+    for key in candidates:
+        if key == ingredient_key or key in result:
+            continue
+        try:
+            candidate = ingredients.get(key)
+        except KeyError:
+            continue
+        if candidate.allergens & avoid:
+            continue
+        result.append(key)
+    return result
