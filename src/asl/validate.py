@@ -14,7 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from asl._validation.context import Run, Scope, StateAt, integer, pointer, show, string, type_name
+from asl._validation.context import (
+    Run,
+    Scope,
+    StateAt,
+    expressions,
+    integer,
+    pointer,
+    show,
+    string,
+    type_name,
+)
 from asl._validation.fields import CHECKS
 from asl._validation.schema import (
     EXACTLY_ONE,
@@ -41,6 +51,8 @@ MISSING_END = "MISSING_END_STATE"
 DUPLICATE_STATE = "DUPLICATE_STATE_NAME"
 INVALID_STATE_NAME = "INVALID_STATE_NAME"
 TOO_DEEP = "TOO_DEEPLY_NESTED"
+#: fields holding nested state machines, whose states are checked in their own language
+_NESTED = frozenset({"Branches", "ItemProcessor", "Iterator"})
 
 
 def iter_errors(definition: Mapping[str, Any]) -> Iterator[Problem]:
@@ -231,6 +243,8 @@ def _state(run: Run, name: object, state: object, loc: str, scope: Scope, inheri
         check = CHECKS.get(key)
         if check is not None:
             check(run, value, at, field_loc)
+        if language == JSONATA and key not in _NESTED:
+            expressions(run, value, field_loc, str(key))
     _cross_fields(run, state, at)
 
 

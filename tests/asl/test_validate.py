@@ -1002,3 +1002,26 @@ def test_nested_states_take_the_top_level_language_not_their_parents() -> None:
     assert [p.location for p in problems(machine({"P": parallel}))] == [
         "/States/P/Branches/0/States/I/Output"
     ]
+
+
+def test_jsonata_expressions_must_parse() -> None:
+    state = {
+        "Type": "Pass",
+        "Output": {"a": ["{% $states.input. %}"]},
+        "Assign": {"ok": "{% 1 + 1 %}"},
+        "End": True,
+    }
+    assert only(machine({"A": state}, QueryLanguage="JSONata")) == Problem(
+        SCHEMA,
+        "Field 'Output' holds a JSONata expression that does not parse; \"{% $states.input. %}\": "
+        "Unexpected end of expression",
+        "/States/A/Output/a/0",
+    )
+    rule_ = {"Condition": "{% ( %}", "Next": "Done"}
+    assert [p.location for p in problems(choice(rule_, QueryLanguage="JSONata"))] == [
+        "/States/C/Choices/0/Condition"
+    ]
+
+
+def test_jsonata_looking_strings_are_literals_in_jsonpath_states() -> None:
+    assert problems(pass_with(Result={"text": "{% ( %}"}, Parameters={"t": "{% ) %}"})) == []

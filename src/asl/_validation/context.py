@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from asl._validation.schema import JSONATA, JSONPATH
-from asl._validation.syntax import intrinsic_error, is_jsonata, path_error
+from asl._validation.syntax import intrinsic_error, is_jsonata, jsonata_error, path_error
 from asl.errors import Problem
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
@@ -179,6 +179,28 @@ def template(run: Run, value: object, loc: str, name: str, *, must_be_object: bo
         key, child, child_loc = step
         if isinstance(key, str) and key.endswith(".$"):
             dynamic(run, child, child_loc, key)
+        elif isinstance(child, (Mapping, list)):
+            stack.append(_children(child, child_loc))
+
+
+def expressions(run: Run, value: object, loc: str, name: str) -> None:
+    """Every ``{% ... %}`` string inside a JSONata state's field must parse as JSONata."""
+    stack: list[Iterator[tuple[object, object, str]]] = [iter([(name, value, loc)])]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        _, child, child_loc = step
+        if is_jsonata(child):
+            problem = jsonata_error(str(child))
+            if problem is not None:
+                run.report(
+                    SCHEMA,
+                    f"Field '{name}' holds a JSONata expression that does not parse; "
+                    f"{show(child)}: {problem}",
+                    child_loc,
+                )
         elif isinstance(child, (Mapping, list)):
             stack.append(_children(child, child_loc))
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
+
+from jsonata import Jsonata
+from jsonata.jexception import JException
 
 from asl._validation.schema import INTRINSIC_FUNCTIONS
 
@@ -30,6 +34,19 @@ _INTRINSIC_HEAD = re.compile(r"(States\.[A-Za-z0-9]+)\s*\(")
 def is_jsonata(value: object) -> bool:
     """True when ``value`` is a JSONata expression string, ``"{% ... %}"``."""
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
+@lru_cache(maxsize=4096)
+def jsonata_error(text: str) -> str | None:
+    """Parse the body of a ``{% ... %}`` string with the JSONata engine; say why it fails, if it does."""
+    try:
+        Jsonata(text[2:-2].strip())
+    except JException as err:
+        return str(err)
+    except Exception:
+        # A crash of the engine on odd text is not the author's mistake; the runtime will say more.
+        return None
+    return None
 
 
 def timestamp_error(text: str) -> str | None:
