@@ -48,12 +48,12 @@ HASH_ALGORITHMS: Final = {
 
 
 class InvalidArguments(Exception):
-    """The arguments do not fit the function; ``message`` is AWS's words, ``detail`` ours."""
+    """The arguments do not fit the function; ``message`` is AWS's words, ``reason`` ours."""
 
-    def __init__(self, message: str, detail: str) -> None:
+    def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.message = message
-        self.detail = detail
+        self.reason = reason
 
 
 class FunctionSpec(NamedTuple):
@@ -72,8 +72,8 @@ class FunctionSpec(NamedTuple):
         return f"{self.min_args} to {self.max_args}"
 
 
-def _invalid(name: str, detail: str) -> InvalidArguments:
-    return InvalidArguments(f"Invalid arguments in {name}", f"{name}: {detail}")
+def _invalid(name: str, reason: str) -> InvalidArguments:
+    return InvalidArguments(f"Invalid arguments in {name}", f"{name}: {reason}")
 
 
 def _kind(value: Any) -> str:

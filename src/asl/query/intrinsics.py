@@ -132,4 +132,4 @@ def _evaluate(call: IntrinsicCall, data: Any, context: Any, variables: Mapping[s
     try:
         return spec.apply(values)
     except InvalidArguments as exc:
-        raise IntrinsicError(f"{prefix} {exc.message}", exc.detail) from None
+        raise IntrinsicError(f"{prefix} {exc.message}", exc.reason) from None
