@@ -14,10 +14,10 @@ from dataclasses import dataclass
 __all__ = [
     "ASLError",
     "DefinitionError",
+    "ErrorName",
     "ExecutionAlreadyExists",
     "Problem",
     "StatesError",
-    "ErrorName",
 ]
 
 

@@ -1,0 +1,156 @@
+"""Lambda functions served in-process: Python handlers registered by function name.
+
+A handler is ``handler(event, context)``, sync or async, exactly as Lambda calls it. Its
+event is a fresh copy of the JSON payload and its result goes through JSON, so a handler
+can neither change the state's data behind its back nor return what Lambda could not.
+An unhandled exception becomes the error Lambda reports: the exception's class name,
+with the cause ``{"errorMessage", "errorType", "stackTrace"}`` as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from asl.errors import StatesError
+
+__all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response"]
+
+Handler = Callable[[Any, "LambdaContext"], Any]
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def function_name_of(reference: str) -> str:
+    """The function name in a name, a partial ARN or a full ARN (qualifier dropped).
+
+    >>> function_name_of("arn:aws:lambda:us-east-1:123456789012:function:Fetch:$LATEST")
+    'Fetch'
+    """
+    parts = reference.split(":")
+    if reference.startswith("arn:"):
+        return parts[6] if len(parts) > 6 else reference
+    if len(parts) >= 3 and parts[1] == "function":  # 123456789012:function:Name
+        return parts[2]
+    return parts[0]
+
+
+@dataclass
+class LambdaContext:
+    """The context object a Lambda handler receives (the attributes Python handlers use)."""
+
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 128
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    deadline_ms: float = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int(self.deadline_ms - time.time() * 1000))
+
+
+class LambdaFunctions:
+    """The registry of handlers by function name, and how to call one."""
+
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler] | None = None,
+        *,
+        executor: Executor | None = None,
+        threads: bool = True,
+        region: str = DEFAULT_REGION,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> None:
+        self.handlers: dict[str, Handler] = {function_name_of(k): v for k, v in (handlers or {}).items()}
+        self.executor = executor
+        self.threads = threads
+        self.region = region
+        self.account = account
+
+    def arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
+
+    async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> Any:
+        """Call a function with a JSON payload; return its JSON result, or raise as Lambda does."""
+        name = function_name_of(reference)
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise StatesError(
+                "Lambda.ResourceNotFoundException",
+                f"Function not found: {self.arn(name)} (Service: AWSLambda; Status Code: 404; "
+                f"Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)",
+            )
+        context = LambdaContext(
+            function_name=name,
+            invoked_function_arn=self.arn(name),
+            log_group_name=f"/aws/lambda/{name}",
+            deadline_ms=time.time() * 1000 + (timeout or 900) * 1000,
+        )
+        event = json.loads(payload_text)
+        try:
+            if inspect.iscoroutinefunction(handler):
+                result = await handler(event, context)
+            elif self.threads:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self.executor, handler, event, context)
+            else:
+                result = handler(event, context)
+        except StatesError:
+            raise
+        except Exception as exc:  # the function's own failure, reported as Lambda reports it
+            raise _function_error(exc) from exc
+        try:
+            return json.loads(json.dumps(result, ensure_ascii=False))
+        except (TypeError, ValueError) as exc:
+            raise StatesError(
+                "Runtime.MarshalError",
+                json.dumps(
+                    {
+                        "errorMessage": f"Unable to marshal response: {exc}",
+                        "errorType": "Runtime.MarshalError",
+                        "stackTrace": [],
+                    }
+                ),
+            ) from exc
+
+
+def _function_error(exc: Exception) -> StatesError:
+    name = type(exc).__name__
+    stack = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
+    cause = json.dumps({"errorMessage": str(exc), "errorType": name, "stackTrace": stack})
+    return StatesError(name, cause)
+
+
+def invoke_response(payload: Any, request_id: str | None = None) -> dict[str, Any]:
+    """What ``arn:aws:states:::lambda:invoke`` returns around the function's payload."""
+    request_id = request_id or str(uuid.uuid4())
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+    }
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }

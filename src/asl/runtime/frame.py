@@ -1,0 +1,90 @@
+"""What a running state can see: its execution (:class:`Run`) and its thread of control (:class:`Frame`).
+
+A :class:`Run` is shared by every branch of one execution: history, clock, the context
+object's fixed parts, the task runner and the deadline. A :class:`Frame` is one thread
+of control (the execution itself, a Parallel branch or a Map iteration) with its own
+history cursor, variable scope and ``$$.Map.Item``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from asl.runtime.history import Cursor, History
+
+if TYPE_CHECKING:
+    from asl.runtime.clock import Clock
+    from asl.runtime.tasks import TaskRunner
+
+__all__ = ["Frame", "Run", "Scope", "iso_time"]
+
+
+def iso_time(moment: datetime) -> str:
+    """Timestamps as the context object shows them: ``2024-02-07T13:52:02.123Z``."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class Scope:
+    """A compiled state list: the top level, a Parallel branch or a Map's ItemProcessor."""
+
+    start_at: str
+    states: dict[str, Any]  # name -> asl.states.base.State
+    query_language: str = "JSONPath"
+    run_scope: Callable[[Scope, Frame, Any], Awaitable[Any]] | None = None
+
+
+@dataclass
+class Run:
+    """One execution, as every state in it sees it."""
+
+    history: History
+    clock: Clock
+    execution: dict[str, Any]  # $$.Execution
+    state_machine: dict[str, Any]  # $$.StateMachine
+    tasks: TaskRunner
+    deadline: datetime | None = None
+    aborted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Frame:
+    """One thread of control within an execution."""
+
+    __slots__ = ("cursor", "map_item", "run", "variables")
+
+    def __init__(
+        self,
+        run: Run,
+        cursor: Cursor,
+        variables: dict[str, Any] | None = None,
+        map_item: dict[str, Any] | None = None,
+    ) -> None:
+        self.run = run
+        self.cursor = cursor
+        self.variables = variables if variables is not None else {}
+        self.map_item = map_item
+
+    def child(self, map_item: dict[str, Any] | None = None) -> Frame:
+        """A branch or iteration: it reads the outer variables, and its own writes stay inside."""
+        return Frame(self.run, Cursor(self.cursor.last_id), dict(self.variables), map_item)
+
+    def context(self, state_name: str, entered: datetime, retry_count: int = 0) -> dict[str, Any]:
+        """The context object (``$$``) for a state of this frame."""
+        context: dict[str, Any] = {
+            "Execution": self.run.execution,
+            "State": {"EnteredTime": iso_time(entered), "Name": state_name},
+            "StateMachine": self.run.state_machine,
+        }
+        if retry_count:
+            context["State"]["RetryCount"] = retry_count
+        if self.map_item is not None:
+            context["Map"] = {"Item": self.map_item}
+        return context
+
+    def event(self, event_type: str, details: dict[str, Any] | None = None) -> int:
+        return self.run.history.add(self.cursor, event_type, details)

@@ -1,0 +1,18 @@
+"""The interpreter's inner loop: run the states of one scope from StartAt to an end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl.runtime.frame import Frame, Scope
+
+__all__ = ["run_scope"]
+
+
+async def run_scope(scope: Scope, frame: Frame, value: Any) -> Any:
+    """Run a state list with an input; return the output of its last state."""
+    states = scope.states
+    name: str | None = scope.start_at
+    while name is not None:
+        name, value = await states[name].run(frame, value)
+    return value

@@ -1,0 +1,106 @@
+"""How a Task's ``Resource`` is served: Lambda handlers, service integrations, custom resources.
+
+``arn:aws:states:::lambda:invoke`` and plain Lambda ARNs go to the registered Python
+handlers; ``arn:aws:states:::<service>:<action>`` goes to the integration registered for
+that service (``dynamodb`` when the machine has a table store); any other resource can be
+served by a callable registered under its exact ARN. Anything else fails with an error
+that names the resource.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from asl.errors import ErrorName, StatesError
+from asl.integrations.lambda_ import LambdaFunctions, invoke_response
+
+__all__ = ["Integration", "ResourceCall", "TaskRunner", "classify"]
+
+# (action, parameters) -> response; sync or async
+Integration = Callable[[str, dict[str, Any]], Any]
+
+_LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+
+
+@dataclass(frozen=True)
+class ResourceCall:
+    """A resource ARN understood: how it is served and how its events are named."""
+
+    kind: str  # "lambda" (plain function ARN), "integration", "custom"
+    resource: str
+    service: str = ""
+    action: str = ""
+    pattern: str = ""  # "", ".sync", ".waitForTaskToken"
+
+
+def classify(resource: str) -> ResourceCall:
+    if resource.startswith("arn:aws:lambda:") or resource.startswith("arn:aws-cn:lambda:"):
+        return ResourceCall("lambda", resource)
+    if resource.startswith("arn:aws:states:::"):
+        rest = resource[len("arn:aws:states:::") :]
+        pattern = ""
+        for suffix in (".waitForTaskToken", ".sync:2", ".sync"):
+            if rest.endswith(suffix):
+                rest, pattern = rest[: -len(suffix)], suffix
+                break
+        service, _, action = rest.partition(":")
+        return ResourceCall("integration", resource, service, action, pattern)
+    return ResourceCall("custom", resource)
+
+
+class TaskRunner:
+    """Serves Task resources for the executions of one state machine."""
+
+    def __init__(
+        self,
+        functions: LambdaFunctions,
+        integrations: Mapping[str, Integration] | None = None,
+        custom: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> None:
+        self.functions = functions
+        self.integrations = dict(integrations or {})
+        self.custom = dict(custom or {})
+
+    async def call(
+        self, call: ResourceCall, parameters: Any, payload_text: str, timeout: float | None
+    ) -> Any:
+        if call.kind == "lambda":
+            return await self.functions.invoke(call.resource, payload_text, timeout)
+        if call.kind == "integration":
+            if call.service == "lambda" and call.action == "invoke":
+                if not isinstance(parameters, dict) or "FunctionName" not in parameters:
+                    raise StatesError(
+                        ErrorName.RUNTIME,
+                        "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
+                    )
+                from asl.runtime.history import to_json
+
+                payload = to_json(parameters.get("Payload", {}))
+                result = await self.functions.invoke(str(parameters["FunctionName"]), payload, timeout)
+                return invoke_response(result)
+            integration = self.integrations.get(call.service)
+            if integration is not None:
+                return await _maybe_await(integration(call.action, parameters))
+        handler = self.custom.get(call.resource)
+        if handler is not None:
+            return await _maybe_await(handler(parameters))
+        raise StatesError(
+            ErrorName.RUNTIME,
+            f"The resource '{call.resource}' is not served by this runtime. Register a handler "
+            "for it (StateMachine(..., resources={arn: callable})) or use a Lambda function.",
+        )
+
+
+async def _maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def run_sync(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a blocking call off the event loop."""
+    return asyncio.get_running_loop().run_in_executor(None, fn, *args)

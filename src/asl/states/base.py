@@ -1,0 +1,210 @@
+"""What every state shares: its fields, its history events, Retry, Catch, Assign and the size limit.
+
+A state type implements :meth:`State.execute`, which turns the state's raw input into
+``(next state, output)`` for one attempt. :meth:`State.run` wraps it the way AWS does:
+the ``Entered`` event, retries with their back-off, the ``Failed`` event of Map and
+Parallel, catchers, the ``Exited`` event and the 256 KiB payload limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from asl.errors import ErrorName, StatesError
+from asl.query.jsonata import compile_jsonata
+from asl.query.payload import compile_template
+from asl.runtime.failures import StateFailure
+from asl.runtime.frame import Frame
+from asl.runtime.history import to_json
+from asl.states._io import ABSENT, compile_input_path, compile_result_path
+from asl.states._retry import Catcher, Retrier, matches, retry_delay
+
+__all__ = ["MAX_PAYLOAD_BYTES", "State", "check_size", "error_output"]
+
+#: the largest input or output a state may pass on (AWS: 256 KiB).
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+# evaluates an Assign block: (result, raw input, context, frame) -> values to assign
+AssignFn = Callable[[Any, Any, Mapping[str, Any], Frame, Any], dict[str, Any]]
+
+
+def check_size(state_name: str, text: str) -> None:
+    """Raise ``States.DataLimitExceeded`` when a serialised payload is over the limit."""
+    if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise StatesError(
+            ErrorName.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state_name}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+
+
+class State:
+    """A compiled state. Subclasses set ``type_name`` and implement ``execute``."""
+
+    type_name: ClassVar[str] = ""
+    has_exited_event: ClassVar[bool] = True
+    failed_event: ClassVar[str | None] = None
+
+    def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
+        self.name = name
+        self.spec = spec
+        self.next: str | None = None if spec.get("End") else spec.get("Next")
+        self.jsonata = spec.get("QueryLanguage", query_language) == "JSONata"
+        self.query_language = "JSONata" if self.jsonata else "JSONPath"
+        self.entered_type = f"{self.type_name}StateEntered"
+        self.exited_type = f"{self.type_name}StateExited"
+        if self.jsonata:
+            self.arguments = compile_jsonata(spec["Arguments"], "Arguments") if "Arguments" in spec else None
+            self.output = compile_jsonata(spec["Output"], "Output") if "Output" in spec else None
+        else:
+            self.input_path = compile_input_path(spec.get("InputPath", ABSENT), "InputPath")
+            self.output_path = compile_input_path(spec.get("OutputPath", ABSENT), "OutputPath")
+            self.parameters = compile_template(spec["Parameters"]) if "Parameters" in spec else None
+            self.result_selector = (
+                compile_template(spec["ResultSelector"]) if "ResultSelector" in spec else None
+            )
+            self.result_path = compile_result_path(spec.get("ResultPath", ABSENT))
+        self.assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        self.retriers = tuple(Retrier.from_definition(r) for r in spec.get("Retry", ()))
+        self.catchers = tuple(Catcher(tuple(c["ErrorEquals"]), c["Next"], c) for c in spec.get("Catch", ()))
+        self._catch_handlers = [self._compile_catcher(c) for c in self.catchers]
+
+    # --- the part each state type writes ---------------------------------------------
+
+    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        raise NotImplementedError
+
+    # --- the part every state shares -------------------------------------------------
+
+    async def run(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
+        run = frame.run
+        entered_at = run.clock.now()
+        input_text = to_json(raw)
+        entered_id = frame.event(
+            self.entered_type,
+            {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
+        )
+        counts = [0] * len(self.retriers)
+        retry_count = 0
+        while True:
+            context = frame.context(self.name, entered_at, retry_count)
+            try:
+                next_state, output = await self.execute(frame, raw, context)
+                break
+            except StateFailure as failure:
+                error = failure.in_state(self.name, entered_id)
+                if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
+                    details = {"error": error.error, "cause": error.cause, "state": self.name}
+                    if failure.location:
+                        details["location"] = failure.location
+                    frame.event("EvaluationFailed", details)
+            except StatesError as err:
+                error = err
+            if error.error == ErrorName.RUNTIME:
+                raise error
+            delay = retry_delay(self.retriers, counts, error.error)
+            if delay is not None:
+                retry_count += 1
+                await run.clock.sleep(delay)
+                continue
+            if self.failed_event:
+                frame.event(self.failed_event)
+            for catcher, handler in zip(self.catchers, self._catch_handlers, strict=True):
+                if matches(catcher.error_equals, error.error):
+                    output = handler(frame, raw, error, context)
+                    return catcher.next, self._exit(frame, output)
+            raise error
+        return next_state, self._exit(frame, output)
+
+    def _exit(self, frame: Frame, output: Any) -> Any:
+        text = to_json(output)
+        check_size(self.name, text)
+        if self.has_exited_event:
+            frame.event(
+                self.exited_type,
+                {"name": self.name, "output": text, "outputDetails": {"truncated": False}},
+            )
+        return output
+
+    # --- helpers for subclasses --------------------------------------------------------
+
+    def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+        """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
+        if self.jsonata:
+            if self.arguments is None:
+                return raw
+            return self.arguments(self.states_binding(raw, context), frame.variables)
+        value = self.input_path(raw, context, frame.variables) if self.input_path is not None else raw
+        if self.parameters is not None:
+            value = self.parameters(value, context, frame.variables)
+        return value
+
+    def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
+        """ResultSelector, Assign, ResultPath and OutputPath (JSONPath) or Assign and Output (JSONata)."""
+        # Assign and Output both see the variables as they were when the state started
+        if self.jsonata:
+            states = self.states_binding(raw, context, result=result)
+            assigned = self.assign(result, raw, context, frame, states) if self.assign is not None else None
+            output = result if self.output is None else self.output(states, frame.variables)
+        else:
+            if self.result_selector is not None:
+                result = self.result_selector(result, context, frame.variables)
+            assigned = self.assign(result, raw, context, frame, None) if self.assign is not None else None
+            output = self.output_path(self.result_path(raw, result), context, frame.variables)
+        if assigned:
+            frame.variables.update(assigned)
+        return output
+
+    @staticmethod
+    def states_binding(raw: Any, context: Mapping[str, Any], **more: Any) -> dict[str, Any]:
+        """``$states`` for JSONata expressions."""
+        binding = {"input": raw, "context": context}
+        binding.update(more)
+        return binding
+
+    @staticmethod
+    def _compile_assign(spec: Any, jsonata: bool) -> AssignFn | None:
+        if spec is None:
+            return None
+        if jsonata:
+            template = compile_jsonata(spec, "Assign")
+            # all right-hand sides see the variables as they were before this state
+            return lambda result, raw, context, frame, states: template(states, dict(frame.variables))
+        build = compile_template(spec)
+        return lambda result, raw, context, frame, states: build(result, context, dict(frame.variables))
+
+    def _compile_catcher(
+        self, catcher: Catcher
+    ) -> Callable[[Frame, Any, StatesError, Mapping[str, Any]], Any]:
+        spec = catcher.spec
+        assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        if self.jsonata:
+            output = compile_jsonata(spec["Output"], "Output") if "Output" in spec else None
+
+            def handle_jsonata(frame: Frame, raw: Any, error: StatesError, context: Mapping[str, Any]) -> Any:
+                caught = error_output(error)
+                states = self.states_binding(raw, context, errorOutput=caught)
+                if assign is not None:
+                    frame.variables.update(assign(caught, raw, context, frame, states))
+                return caught if output is None else output(states, frame.variables)
+
+            return handle_jsonata
+        result_path = compile_result_path(spec.get("ResultPath", ABSENT))
+
+        def handle(frame: Frame, raw: Any, error: StatesError, context: Mapping[str, Any]) -> Any:
+            caught = error_output(error)
+            if assign is not None:
+                frame.variables.update(assign(caught, raw, context, frame, None))
+            return result_path(raw, caught)
+
+        return handle
+
+
+def error_output(error: StatesError) -> dict[str, Any]:
+    output: dict[str, Any] = {}
+    if error.error is not None:
+        output["Error"] = error.error
+    if error.cause is not None:
+        output["Cause"] = error.cause
+    return output

@@ -1,0 +1,274 @@
+"""The Map state: runs its ItemProcessor once per item, at most MaxConcurrency at a time.
+
+INLINE iterations log ``MapIteration*`` events in the execution's history; DISTRIBUTED
+ones run as child executions (over inline items here) and the parent shows ``MapRun*``.
+A failed iteration fails the Map unless ToleratedFailureCount/Percentage allow it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from asl.errors import ErrorName, StatesError
+from asl.query.jsonata import compile_jsonata
+from asl.query.jsonpath import PathNotFound, resolve
+from asl.query.payload import compile_template
+from asl.runtime.failures import StateFailure
+from asl.runtime.frame import Frame
+from asl.runtime.history import History, to_json
+from asl.runtime.scope import run_scope
+from asl.states.base import State, error_output
+
+__all__ = ["MapState"]
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else to_json(value)
+
+
+def _as_number(value: Any) -> float | int | None:
+    """A number, or a string holding one: AWS reads "1" from a path as 1."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+class MapState(State):
+    type_name = "Map"
+    failed_event = "MapStateFailed"
+
+    def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
+        super().__init__(name, spec, query_language)
+        from asl.states import compile_scope
+
+        processor = spec.get("ItemProcessor") or spec["Iterator"]
+        self.processor = compile_scope(processor, self.query_language, f"{name}/ItemProcessor")
+        config = processor.get("ProcessorConfig", {})
+        self.distributed = config.get("Mode") == "DISTRIBUTED"
+        selector = spec.get("ItemSelector", spec.get("Parameters"))
+        self.items_path = spec.get("ItemsPath", "$")
+        if self.jsonata:
+            self.items = compile_jsonata(spec["Items"], "Items") if "Items" in spec else None
+            self.jsonata_selector = (
+                compile_jsonata(selector, "ItemSelector") if selector is not None else None
+            )
+            self.numbers = {
+                key: compile_jsonata(spec[key], key)
+                for key in ("MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage")
+                if key in spec
+            }
+        else:
+            self.selector = compile_template(selector) if selector is not None else None
+
+    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.jsonata:
+            states = self.states_binding(raw, context)
+            items = raw if self.items is None else self.items(states, frame.variables)
+            if not isinstance(items, list):
+                expression = self.spec.get("Items", "$states.input")
+                text = expression[2:-2].strip() if isinstance(expression, str) else expression
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"The JSONata expression '{text}' specified for the field 'Items' returned an "
+                    f"unexpected result type. Expected 'array', but was '{_json_type(items)}' "
+                    f"for value: {to_json(items)}",
+                )
+            concurrency = self._number(frame, states, "MaxConcurrency", 0)
+            frame.event("MapStateStarted", {"length": len(items)})
+            tolerated = self._number(frame, states, "ToleratedFailureCount", None)
+            percentage = self._number(frame, states, "ToleratedFailurePercentage", None)
+            selector_input = raw
+        else:
+            effective = self.input_path(raw, context, frame.variables)
+            items = self._items(effective, context, frame)
+            concurrency = self._path_number(effective, context, frame, "MaxConcurrency", int, 0)
+            frame.event("MapStateStarted", {"length": len(items)})
+            tolerated = self._path_number(effective, context, frame, "ToleratedFailureCount", int, None)
+            percentage = self._path_number(
+                effective, context, frame, "ToleratedFailurePercentage", float, None
+            )
+            selector_input = effective
+        self._check_tolerance(tolerated, percentage)
+        if self.distributed:
+            frame.event("MapRunStarted", {"mapRunArn": f"{frame.run.execution['Id']}/{self.name}"})
+        results = await self._iterate(
+            frame, items, selector_input, context, concurrency, tolerated, percentage
+        )
+        frame.cursor.last_id = len(frame.run.history.events)
+        if self.distributed:
+            frame.event("MapRunSucceeded")
+        frame.event("MapStateSucceeded")
+        return self.next, self.finish(frame, raw, results, context)
+
+    # --- items and numbers -------------------------------------------------------------
+
+    def _items(self, effective: Any, context: Any, frame: Frame) -> list[Any]:
+        try:
+            items = resolve(self.items_path, effective, context, frame.variables)
+        except PathNotFound:
+            raise StateFailure(
+                ErrorName.RUNTIME,
+                f"Invalid path '{self.items_path}' : No results for path: {self.items_path}",
+            ) from None
+        if not isinstance(items, list):
+            raise StateFailure(
+                ErrorName.RUNTIME,
+                f"Invalid path '{self.items_path}': The value at the path must be an array, "
+                f"found: {_shown(items)}",
+            )
+        return items
+
+    def _path_number(
+        self, effective: Any, context: Any, frame: Frame, key: str, kind: type, default: Any
+    ) -> Any:
+        if key in self.spec:
+            return self.spec[key]
+        path = self.spec.get(f"{key}Path")
+        if path is None:
+            return default
+        try:
+            value = resolve(path, effective, context, frame.variables)
+        except PathNotFound:
+            raise StateFailure(
+                ErrorName.RUNTIME, f"The {key}Path field does not reference an input value: {path}"
+            ) from None
+        number = _as_number(value)
+        if kind is int and number is not None and float(number).is_integer():
+            return int(number)
+        if kind is float and number is not None:
+            return float(number)
+        name = "integer" if kind is int else "float"
+        raise StateFailure(
+            ErrorName.RUNTIME,
+            f'The {key}Path field refers to value "{_shown(value)}" which is not a valid {name}: {path}',
+        )
+
+    def _number(self, frame: Frame, states: Mapping[str, Any], key: str, default: Any) -> Any:
+        template = self.numbers.get(key)
+        return default if template is None else template(states, frame.variables)
+
+    @staticmethod
+    def _check_tolerance(count: Any, percentage: Any) -> None:
+        if count is not None and count < 0:
+            raise StateFailure(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
+        if percentage is not None and not 0 <= percentage <= 100:
+            raise StateFailure(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
+
+    # --- iterations ----------------------------------------------------------------------
+
+    async def _iterate(
+        self,
+        frame: Frame,
+        items: list[Any],
+        selector_input: Any,
+        context: dict[str, Any],
+        concurrency: int,
+        tolerated: int | None,
+        percentage: float | None,
+    ) -> list[Any]:
+        results: list[Any] = [None] * len(items)
+        failures: list[StatesError] = []
+        allowed = _allowed_failures(len(items), tolerated, percentage)
+        run = frame.run
+        if self.distributed:
+            run = dataclasses.replace(run, history=History(run.clock.now))
+
+        async def iteration(index: int, item: Any) -> None:
+            map_item = {"Index": index, "Value": item}
+            child = frame.child(map_item)
+            child.run = run
+            item_input = self._select(child, selector_input, context, map_item)
+            names = {"name": self.name, "index": index}
+            if not self.distributed:
+                child.event("MapIterationStarted", names)
+            try:
+                results[index] = await run_scope(self.processor, child, item_input)
+            except StatesError as error:
+                if error.error == ErrorName.RUNTIME:
+                    raise
+                if not self.distributed:
+                    child.event("MapIterationFailed", names)
+                failures.append(error)
+                if len(failures) > allowed:
+                    raise
+                results[index] = error_output(error)
+                return
+            if not self.distributed:
+                child.event("MapIterationSucceeded", names)
+
+        if concurrency == 1 or len(items) <= 1:
+            for index, item in enumerate(items):
+                await self._with_threshold(iteration(index, item), failures, allowed)
+        else:
+            limit = asyncio.Semaphore(concurrency if concurrency > 0 else len(items))
+
+            async def bounded(index: int, item: Any) -> None:
+                async with limit:
+                    await iteration(index, item)
+
+            from asl.states.parallel import gather_or_fail
+
+            await self._with_threshold(
+                gather_or_fail([bounded(i, item) for i, item in enumerate(items)]), failures, allowed
+            )
+        return results
+
+    async def _with_threshold(self, job: Any, failures: list[StatesError], allowed: int) -> None:
+        try:
+            await job
+        except StatesError as error:
+            if error.error != ErrorName.RUNTIME and self._tolerance_given():
+                raise StatesError(
+                    ErrorName.EXCEED_TOLERATED_FAILURE,
+                    "The specified tolerated failure threshold was exceeded",
+                ) from error
+            raise
+
+    def _tolerance_given(self) -> bool:
+        return any(k.startswith("ToleratedFailure") for k in self.spec)
+
+    def _select(self, child: Frame, selector_input: Any, context: dict[str, Any], map_item: Any) -> Any:
+        if self.jsonata:
+            if self.jsonata_selector is None:
+                return map_item["Value"]
+            item_context = dict(context, Map={"Item": map_item})
+            return self.jsonata_selector(self.states_binding(selector_input, item_context), child.variables)
+        if self.selector is None:
+            return map_item["Value"]
+        item_context = dict(context, Map={"Item": map_item})
+        return self.selector(selector_input, item_context, child.variables)
+
+
+def _allowed_failures(total: int, count: int | None, percentage: float | None) -> int:
+    allowed = 0
+    if count is not None:
+        allowed = max(allowed, count)
+    if percentage is not None:
+        allowed = max(allowed, math.floor(total * percentage / 100))
+    return allowed

@@ -1,0 +1,50 @@
+"""The Parallel state: runs every branch on the same input, outputs their results in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from asl.runtime.frame import Frame
+from asl.runtime.scope import run_scope
+from asl.states.base import State
+
+__all__ = ["ParallelState", "gather_or_fail"]
+
+
+async def gather_or_fail(jobs: list[Any]) -> list[Any]:
+    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+class ParallelState(State):
+    type_name = "Parallel"
+    failed_event = "ParallelStateFailed"
+
+    def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
+        super().__init__(name, spec, query_language)
+        from asl.states import compile_scope
+
+        self.branches = [
+            compile_scope(branch, self.query_language, f"{name}/Branches[{i}]")
+            for i, branch in enumerate(spec["Branches"])
+        ]
+
+    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        value = self.effective_input(raw, context, frame)
+        frame.event("ParallelStateStarted")
+        if len(self.branches) == 1:
+            results = [await run_scope(self.branches[0], frame.child(), value)]
+        else:
+            results = await gather_or_fail([run_scope(b, frame.child(), value) for b in self.branches])
+        frame.cursor.last_id = len(frame.run.history.events)
+        frame.event("ParallelStateSucceeded")
+        return self.next, self.finish(frame, raw, results, context)

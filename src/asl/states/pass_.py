@@ -1,0 +1,26 @@
+"""The Pass state: passes its input on, or a fixed Result, reshaped by its paths."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from asl.runtime.frame import Frame
+from asl.states.base import State
+
+__all__ = ["PassState"]
+
+
+class PassState(State):
+    type_name = "Pass"
+
+    def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
+        super().__init__(name, spec, query_language)
+        self.has_result = "Result" in spec
+        self.result = spec.get("Result")
+
+    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.jsonata:
+            return self.next, self.finish(frame, raw, raw, context)
+        result = self.result if self.has_result else self.effective_input(raw, context, frame)
+        return self.next, self.finish(frame, raw, result, context)

@@ -1,0 +1,117 @@
+"""The Wait state: delays for some seconds or until a timestamp."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from asl.errors import ErrorName
+from asl.query.jsonata import compile_jsonata
+from asl.query.jsonpath import PathNotFound, compile_path
+from asl.runtime.failures import StateFailure
+from asl.runtime.frame import Frame
+from asl.states._comparisons import parse_timestamp
+from asl.states.base import State
+
+__all__ = ["WaitState", "sleep_until"]
+
+
+class ExecutionTimedOut(Exception):
+    """The execution's TimeoutSeconds passed while it waited."""
+
+
+async def sleep_until(frame: Frame, seconds: float) -> None:
+    """Sleep on the execution's clock, stopping at the execution deadline."""
+    run = frame.run
+    deadline = run.deadline
+    if deadline is not None:
+        remaining = (deadline - run.clock.now()).total_seconds()
+        if seconds >= remaining:
+            await run.clock.sleep(max(remaining, 0))
+            raise ExecutionTimedOut()
+    await run.clock.sleep(seconds)
+
+
+class WaitState(State):
+    type_name = "Wait"
+
+    def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
+        super().__init__(name, spec, query_language)
+        self.field = next(k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in spec)
+        value = spec[self.field]
+        self.value = value
+        self.template = compile_jsonata(value, self.field) if self.jsonata else None
+        self.path = compile_path(value) if self.field.endswith("Path") else None
+
+    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        now = frame.run.clock.now()
+        if self.jsonata:
+            assert self.template is not None
+            value = self.template(self.states_binding(raw, context), frame.variables)
+            seconds = self._jsonata_seconds(value, now)
+        else:
+            effective = self.input_path(raw, context, frame.variables)
+            seconds = self._jsonpath_seconds(effective, context, frame, now)
+        await sleep_until(frame, seconds)
+        if self.jsonata:
+            return self.next, self.finish(frame, raw, raw, context)
+        effective = self.input_path(raw, context, frame.variables)
+        if self.assign is not None:
+            frame.variables.update(self.assign(effective, raw, context, frame, None))
+        return self.next, self.output_path(effective, context, frame.variables)
+
+    def _jsonata_seconds(self, value: Any, now: datetime) -> float:
+        if self.field == "Seconds":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"The Seconds field must be a non-negative integer, got: {value!r}",
+                )
+            return float(value)
+        moment = parse_timestamp(value)
+        if moment is None:
+            raise StateFailure(
+                ErrorName.QUERY_EVALUATION_ERROR,
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                f"date-time format string: {value}",
+            )
+        return max((moment - now).total_seconds(), 0.0)
+
+    def _jsonpath_seconds(self, effective: Any, context: Any, frame: Frame, now: datetime) -> float:
+        if self.field == "Seconds":
+            return float(self.value)
+        if self.field == "Timestamp":
+            moment = parse_timestamp(self.value)
+            return max((moment - now).total_seconds(), 0.0) if moment else 0.0
+        assert self.path is not None
+        path = self.value
+        try:
+            root = {"$": effective, "$$": context}.get(self.path.root)
+            if root is None:
+                root = frame.variables[self.path.root[1:]]
+            value = self.path.find(root)
+        except (PathNotFound, KeyError):
+            raise StateFailure(
+                ErrorName.RUNTIME, f"The {self.field} parameter does not reference an input value: {path}"
+            ) from None
+        if self.field == "SecondsPath":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise StateFailure(
+                    ErrorName.RUNTIME,
+                    f"The SecondsPath parameter cannot be parsed as a long value: {path} == {value}",
+                )
+            if value < 0:
+                raise StateFailure(
+                    ErrorName.RUNTIME,
+                    f"The SecondsPath parameter references a negative value: {path} == {value}",
+                )
+            return float(value)
+        moment = parse_timestamp(value)
+        if moment is None:
+            raise StateFailure(
+                ErrorName.RUNTIME,
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+                f"date-time format string: {path} == {value}",
+            )
+        return max((moment - now).total_seconds(), 0.0)
