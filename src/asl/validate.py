@@ -203,7 +203,7 @@ def _state_name(run: Run, name: object, loc: str) -> None:
     if not name or len(name) > MAX_STATE_NAME:
         run.report(
             INVALID_STATE_NAME,
-            f"State name '{name[:20]}...' has {len(name)} characters; "
+            f"State name '{name[:20]}{'...' if len(name) > 20 else ''}' has {len(name)} characters; "
             f"a state name must have 1 to {MAX_STATE_NAME}",
             loc,
         )

@@ -1025,3 +1025,29 @@ def test_jsonata_expressions_must_parse() -> None:
 
 def test_jsonata_looking_strings_are_literals_in_jsonpath_states() -> None:
     assert problems(pass_with(Result={"text": "{% ( %}"}, Parameters={"t": "{% ) %}"})) == []
+
+
+def test_an_empty_state_name_is_invalid() -> None:
+    assert only({"StartAt": "", "States": {"": {"Type": "Succeed"}}}) == Problem(
+        "INVALID_STATE_NAME", "State name '' has 0 characters; a state name must have 1 to 80", "/States/"
+    )
+
+
+def test_deeply_nested_values_are_walked_without_recursion() -> None:
+    deep: Any = {"z.$": "$.a["}
+    for _ in range(5000):
+        deep = [deep]
+    found = problems(pass_with(Parameters={"x": deep, "y.$": deep}))
+    assert [p.location for p in found] == [
+        "/States/A/Parameters/x" + "/0" * 5000 + "/z.$",
+        "/States/A/Parameters/y.$",
+    ]
+    assert found[1].message == "Field 'y.$' must be a string holding a path or an intrinsic function call"
+
+
+def test_deeply_nested_choice_rules_are_cut_off() -> None:
+    nested: dict[str, Any] = {"Variable": "$.a", "IsNull": True}
+    for _ in range(300):
+        nested = {"Not": nested}
+    found = problems(choice({**nested, "Next": "Done"}))
+    assert [p.code for p in found] == ["TOO_DEEPLY_NESTED"]

@@ -87,8 +87,9 @@ def show(value: object) -> str:
     """A short JSON rendering of a value for messages."""
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        # Not JSON, or nested too deep to print: name its type instead.
+        text = type_name(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
