@@ -27,6 +27,7 @@ from asl._validation.context import (
 )
 from asl._validation.fields import CHECKS
 from asl._validation.schema import (
+    BRANCH_FIELDS,
     EXACTLY_ONE,
     EXCLUSIVE,
     FIELDS,
@@ -36,6 +37,7 @@ from asl._validation.schema import (
     MAX_DEPTH,
     MAX_STATE_NAME,
     PROCESSOR_CONFIG_FIELDS,
+    PROCESSOR_FIELDS,
     QUERY_LANGUAGES,
     REQUIRED,
     STATE_TYPES,
@@ -53,6 +55,12 @@ INVALID_STATE_NAME = "INVALID_STATE_NAME"
 TOO_DEEP = "TOO_DEEPLY_NESTED"
 #: fields holding nested state machines, whose states are checked in their own language
 _NESTED = frozenset({"Branches", "ItemProcessor", "Iterator"})
+#: how messages name each kind of machine, keyed by its field table
+_PLACES = {
+    TOP_LEVEL_FIELDS: "at the top level of a state machine",
+    BRANCH_FIELDS: "in a Parallel branch",
+    PROCESSOR_FIELDS: "in a Map's ItemProcessor or Iterator",
+}
 
 
 def iter_errors(definition: Mapping[str, Any]) -> Iterator[Problem]:
@@ -104,7 +112,8 @@ def _machine(
         if key not in allowed:
             run.report(
                 SCHEMA,
-                f"Field '{key}' is not supported here; allowed fields: {', '.join(sorted(allowed))}",
+                f"Field '{key}' is not supported {_PLACES.get(allowed, 'here')}; "
+                f"allowed fields: {', '.join(sorted(allowed))}",
                 at,
             )
         elif key == "Comment" or key == "Version":

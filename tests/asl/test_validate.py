@@ -144,7 +144,7 @@ def test_unknown_top_level_field() -> None:
     found = only(machine({"A": {"Type": "Succeed"}}, Extra=1))
     assert (found.code, found.location) == (SCHEMA, "/Extra")
     assert found.message == (
-        "Field 'Extra' is not supported here; allowed fields: "
+        "Field 'Extra' is not supported at the top level of a state machine; allowed fields: "
         "Comment, QueryLanguage, StartAt, States, TimeoutSeconds, Version"
     )
 
@@ -1051,3 +1051,13 @@ def test_deeply_nested_choice_rules_are_cut_off() -> None:
         nested = {"Not": nested}
     found = problems(choice({**nested, "Next": "Done"}))
     assert [p.code for p in found] == ["TOO_DEEPLY_NESTED"]
+
+
+def test_unknown_fields_of_nested_machines_name_the_place() -> None:
+    branch = machine({"B": {"Type": "Succeed"}}, TimeoutSeconds=5)
+    assert only(machine({"P": {"Type": "Parallel", "Branches": [branch], "End": True}})) == Problem(
+        SCHEMA,
+        "Field 'TimeoutSeconds' is not supported in a Parallel branch; allowed fields: "
+        "Comment, QueryLanguage, StartAt, States",
+        "/States/P/Branches/0/TimeoutSeconds",
+    )
