@@ -1061,3 +1061,10 @@ def test_unknown_fields_of_nested_machines_name_the_place() -> None:
         "Comment, QueryLanguage, StartAt, States",
         "/States/P/Branches/0/TimeoutSeconds",
     )
+
+
+def test_a_transition_that_is_not_a_name_does_not_make_its_target_unreachable() -> None:
+    definition = machine({"A": {"Type": "Pass", "Next": ["B"]}, "B": {"Type": "Succeed"}})
+    assert only(definition) == Problem(
+        SCHEMA, "Field 'Next' must be a string naming a state, not [\"B\"]", "/States/A/Next"
+    )

@@ -218,6 +218,7 @@ def _children(node: object, loc: str) -> Iterator[tuple[object, object, str]]:
 def target(run: Run, value: object, at: StateAt, loc: str, name: str) -> None:
     """A transition (Next, Default, a rule's or catcher's Next): a state of the same States object."""
     if not isinstance(value, str):
+        at.scope.broken = True  # where it leads is unknown, so reachability cannot be judged
         run.report(SCHEMA, f"Field '{name}' must be a string naming a state, not {show(value)}", loc)
         return
     if value in at.scope.states:
