@@ -1,7 +1,196 @@
-"""The `asl` command line (placeholder until the runtime lands)."""
+"""The ``asl`` command: validate a definition, run it, or run the AWS conformance corpus.
+
+Exit codes: 0 success; 1 the execution failed or cases failed; 2 bad input (an invalid
+definition, input or option), always with a message and never a traceback.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-def main(argv: list[str] | None = None) -> int:
+from asl.definition import load_definition
+from asl.errors import ASLError, DefinitionError
+from asl.runtime.interpreter import Execution, StateMachine
+from asl.validate import iter_errors
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.command(args)
+        return result
+    except UsageError as err:
+        print(f"asl: {err}", file=sys.stderr)
+        return 2
+    except DefinitionError as err:
+        print("asl: invalid definition:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except ASLError as err:
+        print(f"asl: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asl", description="Run Amazon States Language state machines locally."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check a definition as ValidateStateMachineDefinition does"
+    )
+    validate.add_argument("file", help="definition file (.json, .yaml)")
+    validate.add_argument("--substitution", "-s", action="append", default=[], metavar="NAME=VALUE")
+    validate.set_defaults(command=_validate)
+
+    run = commands.add_parser("run", help="run one execution and print its output")
+    run.add_argument("file", help="definition file (.json, .yaml)")
+    run.add_argument("--input", default="{}", help="execution input: JSON text, or @FILE")
+    run.add_argument("--handlers", help="Python module or .py file whose functions serve Lambda tasks")
+    run.add_argument("--substitution", "-s", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument("--name", help="execution name (default: a UUID)")
+    run.add_argument("--history", action="store_true", help="also print the execution's events as a table")
+    run.set_defaults(command=_run)
+
+    conformance = commands.add_parser("conformance", help="run AWS-recorded cases and report by category")
+    conformance.add_argument("paths", nargs="+", help="directories or .jsonl files of cases")
+    conformance.add_argument("--failures", action="store_true", help="list every failing case and why")
+    conformance.set_defaults(command=_conformance)
+    return parser
+
+
+def _substitutions(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--substitution takes NAME=VALUE, got {pair!r}")
+        values[name] = value
+    return values
+
+
+def _validate(args: argparse.Namespace) -> int:
+    definition = load_definition(Path(args.file), _substitutions(args.substitution))
+    problems = list(iter_errors(definition))
+    if problems:
+        raise DefinitionError(problems)
+    print(f"{args.file}: valid")
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    handlers = _load_handlers(args.handlers) if args.handlers else {}
+    machine = StateMachine(Path(args.file), handlers, _substitutions(args.substitution))
+    execution = machine.run(_input(args.input), name=args.name)
+    if args.history:
+        print(history_table(execution))
+        print()
+    if execution.status == "SUCCEEDED":
+        print(json.dumps(execution.output, indent=2, ensure_ascii=False))
+        return 0
+    print(f"execution {execution.status}: {execution.error}: {execution.cause}", file=sys.stderr)
+    return 1
+
+
+def _input(text: str) -> Any:
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"--input: cannot read {text[1:]!r}: {err.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise UsageError(f"--input must be JSON: {err.msg} at column {err.colno}") from None
+
+
+def _load_handlers(reference: str) -> dict[str, Callable[..., Any]]:
+    """Functions of a module (or .py file): its HANDLERS mapping, else every public function."""
+    try:
+        if reference.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(Path(reference).stem, reference)
+            if spec is None or spec.loader is None:
+                raise UsageError(f"--handlers: cannot load {reference!r}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(reference)
+    except (ImportError, OSError) as err:
+        raise UsageError(f"--handlers: cannot import {reference!r}: {err}") from None
+    declared = getattr(module, "HANDLERS", None)
+    if isinstance(declared, dict):
+        return dict(declared)
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if callable(value)
+        and not name.startswith("_")
+        and getattr(value, "__module__", None) == module.__name__
+    }
+
+
+def history_table(execution: Execution) -> str:
+    """The events as a readable table: id, previous id, type, state and a short detail."""
+    rows = [("ID", "PREV", "TYPE", "STATE", "DETAIL")]
+    for event in execution.history:
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+        state = details.get("name", "")
+        detail = details.get("error") or details.get("output") or details.get("input") or ""
+        if details.get("cause"):
+            detail = f"{detail}: {details['cause']}"
+        detail = detail if len(detail) <= 60 else detail[:57] + "..."
+        rows.append((str(event["id"]), str(event["previousEventId"]), event["type"], str(state), detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows
+    )
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from asl.conformance import load_cases, run_cases
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(
+            f"no conformance cases at {', '.join(missing)} (give the directory of *.jsonl case files, "
+            "such as ../shared/conformance)"
+        )
+    try:
+        summary = run_cases(load_cases(*paths))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    print(f"{'CATEGORY':24}{'PASSED':>8}{'FAILED':>8}{'RATE':>9}")
+    passed = failed = 0
+    for category, results in sorted(summary.by_category.items()):
+        ok = sum(r.passed for r in results)
+        passed, failed = passed + ok, failed + len(results) - ok
+        print(f"{category:24}{ok:8}{len(results) - ok:8}{100 * ok / len(results):8.1f}%")
+    if args.failures:
+        for result in summary.results:
+            if not result.passed:
+                print(f"\nFAIL {result.case.id}")
+                for problem in result.problems:
+                    print(f"  {problem}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

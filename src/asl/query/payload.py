@@ -55,7 +55,7 @@ def compile_dynamic(expression: str, *, field: str) -> Evaluator:
     if expression.startswith("States."):
         from asl.query import intrinsics
 
-        call = intrinsics.parse(expression)
+        call = intrinsics.parse(expression, check_arity=False)  # AWS checks counts at run time
         return lambda data, context, variables: intrinsics.evaluate(call, data, context, variables)
     return compile_reference(expression, field=field)
 

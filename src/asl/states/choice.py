@@ -77,7 +77,7 @@ Lookup = Callable[[Any, Any, Mapping[str, Any]], Any]
 
 def _type_test(variable: Lookup, path: str, test: Callable[[Any], bool], want: Any) -> Test:
     def holds(d: Any, c: Any, v: Mapping[str, Any]) -> bool:
-        return bool(test(_require(variable(d, c, v), path))) == want
+        return bool(test(_require(variable(d, c, v), path))) is bool(want)
 
     return holds
 
