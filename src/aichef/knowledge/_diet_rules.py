@@ -100,10 +100,10 @@ class Rule:
 
 
 def _energy_share(n: Nutrients, macro: str) -> float:
-    """Percent of macro energy (Atwater 4/9/4) from one macro."""
-    energy = {"protein": n.protein_g * 4, "fat": n.fat_g * 9, "carbohydrate": n.carbohydrate_g * 4}
-    total = sum(energy.values())
-    return 100.0 * energy[macro] / total if total > 0 else 0.0
+    """Percent of energy from one macro, as the nutrition report computes it (FAO/Atwater factors)."""
+    from aichef.knowledge.nutrition import energy_share
+
+    return energy_share(n)[macro]
 
 
 def _presence(*tags: str) -> Measure:

@@ -86,9 +86,9 @@ class PackageSize:
         """Weight of the whole package for this ingredient, or None when it cannot be weighed."""
         if self.unit == "g":
             return self.total
-        from aichef.knowledge import units  # kept local: units needs the ingredient table loaded
+        from aichef.knowledge.units import to_grams  # local: keeps title parsing free of the table
 
-        return units.to_grams(ingredient, self.total, self.unit)
+        return to_grams(ingredient, self.total, self.unit)
 
 
 def _number(text: str) -> float:
