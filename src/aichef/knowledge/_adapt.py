@@ -1,0 +1,293 @@
+"""Adapting one library recipe to a profile: scale, substitute allergens, and repair hard-rule failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from aichef.knowledge import allergens, diets, ingredients, nutrition
+from aichef.knowledge.diets import RuleResult
+from aichef.knowledge.ingredients import Ingredient
+from aichef.knowledge.nutrition import NutritionReport
+from aichef.knowledge.recipes import LibraryRecipe
+from aichef.models import Constraints, Profile
+
+# Categories that season a dish rather than make it: dropping or swapping them keeps the dish.
+_SEASONING_CATEGORIES = frozenset({"sauce", "seasoning", "sweetener", "beverage", "oil"})
+# Rules whose failing items can be left out when they only season the dish.
+_DROP_RULES = frozenset(
+    {
+        "keto.no_sugar_or_starch",
+        "diabetes.added_sugar",
+        "baby.no_honey",
+        "baby.no_added_salt",
+        "baby.no_added_sugar",
+        "baby.not_spicy",
+        "baby.choking",
+    }
+)
+# A dropped item may weigh at most this share of the dish (water excluded): potato in a stew yes,
+# rice in a rice bowl no.
+_MAX_DROP_SHARE = 0.2
+_MAX_REPAIR_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Line:
+    """One ingredient line of an adapted recipe; ``grams`` and ``amount`` are for the whole recipe."""
+
+    ingredient: Ingredient
+    grams: float
+    amount: float
+    unit: str
+    written: str
+    optional: bool = False
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What adaptation did to the library recipe, and the rule (or allergy) that asked for it."""
+
+    kind: Literal["substitute", "drop", "reduce"]
+    ingredient: str
+    reason: str
+    replacement: str | None = None
+    factor: float | None = None
+
+    def describe(self, language: str = "ko") -> str:
+        ko = language == "ko"
+        original = _display(self.ingredient, ko)
+        if self.kind == "substitute" and self.replacement:
+            new = _display(self.replacement, ko)
+            return f"{original} 대신 {new}" if ko else f"{new} instead of {original}"
+        if self.kind == "drop":
+            return f"{original} 생략" if ko else f"{original} left out"
+        pct = round(100 * (self.factor or 0))
+        return f"{original} {pct}%로 줄임" if ko else f"{original} cut to {pct}%"
+
+
+def _display(key: str, ko: bool) -> str:
+    item = ingredients.get(key)
+    return item.name_ko if ko else item.name_en
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the profile asks of every candidate, worked out once per request."""
+
+    profile: Profile
+    constraints: Constraints | None
+    avoid: frozenset[str]
+    on_hand: frozenset[str]
+    banned_tags: frozenset[str]
+
+
+def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
+    banned: set[str] = set()
+    if profile.target == "keto":
+        banned |= {"added_sugar", "honey", "starch_staple"}
+    if profile.target == "baby_food":
+        banned |= {"spicy", "whole_nut", "whole_grape"}
+        if (profile.babyAgeMonths or 0) < 12:
+            banned |= {"salty_seasoning", "added_sugar", "honey"}
+    if profile.target == "diabetes" or "diabetes" in profile.healthConditions:
+        banned |= {"added_sugar", "honey"}
+    return Needs(
+        profile=profile,
+        constraints=constraints,
+        avoid=profile.allergen_keys(),
+        on_hand=diets.on_hand_keys(profile),
+        banned_tags=frozenset(banned),
+    )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of adapting one recipe: ``blocking`` is empty when it may be served."""
+
+    recipe: LibraryRecipe
+    lines: tuple[Line, ...]
+    changes: tuple[Change, ...]
+    report: NutritionReport | None
+    results: tuple[RuleResult, ...]
+    blocking: tuple[str, ...]
+
+
+def _scaled_lines(recipe: LibraryRecipe, servings: int) -> list[Line] | None:
+    factor = servings / recipe.servings
+    lines: list[Line] = []
+    for written in recipe.lines:
+        item = ingredients.lookup(written.item)
+        if item is None:
+            return None
+        amount = float(written.quantity) * factor
+        lines.append(Line(item, written.grams * factor, amount, written.unit, written.item, written.optional))
+    return lines
+
+
+def _substitute_grams(old: Ingredient, new: Ingredient, grams: float) -> float:
+    """Grams of ``new`` standing in for ``grams`` of ``old``: same saltiness for seasonings, same
+    weight otherwise (soy sauce -> salt must not become 30 g of salt)."""
+    if old.category in _SEASONING_CATEGORIES or new.category in _SEASONING_CATEGORIES:
+        old_na, new_na = old.per_100g.sodium_mg, new.per_100g.sodium_mg
+        if old_na > 100 and new_na > 100:
+            return grams * old_na / new_na
+        if new.category in _SEASONING_CATEGORIES and old.category not in _SEASONING_CATEGORIES:
+            return grams * 0.5
+    return grams
+
+
+def _retarget(line: Line, new: Ingredient, grams: float) -> Line:
+    """The line for a substitute: keep the cook's unit when the substitute can be weighed in it."""
+    unit_grams = new.unit_grams.get(line.unit)
+    if unit_grams:
+        amount, unit = grams / unit_grams, line.unit
+    else:
+        amount, unit = grams, "g"
+    return Line(new, grams, amount, unit, new.name_ko, line.optional, line.ingredient.key)
+
+
+def _swap_allergens(lines: list[Line], needs: Needs, changes: list[Change]) -> bool:
+    """Replace or drop every line carrying an avoided allergen; False when one cannot be handled."""
+    for index, line in enumerate(lines):
+        found = line.ingredient.allergens & needs.avoid
+        if not found or line.grams <= 0:
+            continue
+        reason = "allergy.declared"
+        choice = _pick_substitute(line, needs)
+        if choice is not None:
+            grams = _substitute_grams(line.ingredient, choice, line.grams)
+            lines[index] = _retarget(line, choice, grams)
+            changes.append(Change("substitute", line.ingredient.key, reason, replacement=choice.key))
+        elif line.optional or _droppable(line, lines):
+            lines[index] = replace(line, grams=0.0, amount=0.0)
+            changes.append(Change("drop", line.ingredient.key, reason))
+        else:
+            return False
+    return True
+
+
+def _pick_substitute(line: Line, needs: Needs) -> Ingredient | None:
+    keys = allergens.substitutes(line.ingredient.key, needs.avoid)
+    usable = [ingredients.get(k) for k in keys]
+    usable = [i for i in usable if not (i.tags & needs.banned_tags) and not (i.allergens & needs.avoid)]
+    if not usable:
+        return None
+    # In fridge mode an owned substitute beats a better-matching one that must be bought.
+    owned = [i for i in usable if i.key in needs.on_hand]
+    return (owned or usable)[0]
+
+
+def _droppable(line: Line, lines: list[Line]) -> bool:
+    if line.optional or line.ingredient.category in _SEASONING_CATEGORIES:
+        return True
+    solid = sum(x.grams for x in lines if x.ingredient.key != "water")
+    return solid > 0 and line.grams / solid <= _MAX_DROP_SHARE
+
+
+def _preferences(lines: list[Line], needs: Needs, changes: list[Change]) -> None:
+    """Soft wishes the library marks as optional: no optional chili for spicyLevel 0; in fridge mode,
+    leave out optional garnishes that are not on hand."""
+    for index, line in enumerate(lines):
+        if not line.optional or line.grams <= 0:
+            continue
+        if needs.profile.preferences.spicyLevel == 0 and "spicy" in line.ingredient.tags:
+            lines[index] = replace(line, grams=0.0, amount=0.0)
+            changes.append(Change("drop", line.ingredient.key, "preference.spicy"))
+        elif (
+            needs.profile.target == "fridge"
+            and "staple" not in line.ingredient.tags
+            and line.ingredient.key not in needs.on_hand
+        ):
+            lines[index] = replace(line, grams=0.0, amount=0.0)
+            changes.append(Change("drop", line.ingredient.key, "fridge.on_hand_share"))
+
+
+def _scale(lines: list[Line], keys: set[str], factor: float, reason: str, changes: list[Change]) -> None:
+    for index, line in enumerate(lines):
+        if line.ingredient.key in keys and line.grams > 0:
+            lines[index] = replace(line, grams=line.grams * factor, amount=line.amount * factor)
+    for key in sorted(keys):
+        changes.append(Change("reduce", key, reason, factor=round(factor, 2)))
+
+
+def _per_serving(lines: list[Line], servings: int, keys: set[str], attr: str) -> float:
+    total = sum(getattr(x.ingredient.nutrients_for(x.grams), attr) for x in lines if x.ingredient.key in keys)
+    return float(total) / servings
+
+
+def _cut(lines: list[Line], result: RuleResult, tag_sets: tuple[tuple[str, ...], ...], attr: str,
+         floor: float, needs: Needs, changes: list[Change]) -> bool:  # fmt: skip
+    """Lower a per-serving figure below the rule's limit by scaling down the tagged lines, group by
+    group (e.g. oil first, then the starch staple), never below ``floor`` of their amount."""
+    servings = needs.profile.servings
+    limit = result.threshold
+    if limit is None:
+        return False
+    excess = result.value - 0.97 * limit
+    changed = False
+    for tags in tag_sets:
+        if excess <= 0:
+            break
+        keys = {
+            x.ingredient.key
+            for x in lines
+            if x.grams > 0 and (set(tags) & x.ingredient.tags or x.ingredient.category in tags)
+        }
+        share = _per_serving(lines, servings, keys, attr)
+        if share <= 0:
+            continue
+        factor = max(floor, 1.0 - excess / share)
+        _scale(lines, keys, factor, result.id, changes)
+        excess -= share * (1.0 - factor)
+        changed = True
+    return changed and excess <= 0
+
+
+def _repair(lines: list[Line], result: RuleResult, needs: Needs, changes: list[Change]) -> bool:
+    """Try to fix one blocking result in place; False when this rule cannot be repaired."""
+    if result.id in _DROP_RULES:
+        for key in result.items:
+            for index, line in enumerate(lines):
+                if line.ingredient.key == key and line.grams > 0:
+                    if not _droppable(line, lines):
+                        return False
+                    lines[index] = replace(line, grams=0.0, amount=0.0)
+                    changes.append(Change("drop", key, result.id))
+        return bool(result.items)
+    if result.id == "diabetes.carbohydrate":
+        return _cut(lines, result, (("starch_staple",),), "carbohydrate_g", 0.5, needs, changes)
+    if result.id in ("diet.kcal", "constraint.max_calories"):
+        return _cut(lines, result, (("oil",), ("starch_staple",)), "kcal", 0.5, needs, changes)
+    if result.id == "condition.sodium":
+        return _cut(lines, result, (("salty_seasoning",),), "sodium_mg", 0.3, needs, changes)
+    return False
+
+
+def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
+    """Scale ``recipe`` to the profile's servings, swap allergens, repair what the rules reject."""
+    profile = needs.profile
+    scaled = _scaled_lines(recipe, profile.servings)
+    if scaled is None:
+        return Attempt(recipe, (), (), None, (), ("recipe.unresolved",))
+    lines = scaled
+    changes: list[Change] = []
+    if not _swap_allergens(lines, needs, changes):
+        return Attempt(recipe, tuple(lines), tuple(changes), None, (), ("allergy.declared",))
+    _preferences(lines, needs, changes)
+    for _ in range(_MAX_REPAIR_ROUNDS):
+        pairs = [(x.ingredient, x.grams) for x in lines if x.grams > 0]
+        report = nutrition.compute(pairs, profile.servings)
+        results = diets.check(
+            profile, pairs, report, recipe.cooking_time, needs.on_hand,
+            constraints=needs.constraints, texture=recipe.texture,
+        )  # fmt: skip
+        blocking = diets.hard_failures(results)
+        if not blocking:
+            return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ())
+        repaired = [_repair(lines, result, needs, changes) for result in blocking]
+        if not all(repaired):
+            break
+    ids = tuple(sorted({r.id for r in blocking}))
+    return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ids)

@@ -1,0 +1,258 @@
+"""The offline recipe generator: pick the library recipe that fits a profile best, adapted and checked.
+
+Every candidate is scaled to the profile's servings, its allergens substituted, and repaired
+where a hard diet rule rejects it (sugar left out, rice reduced ...); only candidates that
+``diets.check`` then passes are served. When none passes, :class:`Unmet` names the constraints.
+
+>>> from aichef.models import SessionRequest
+>>> request = SessionRequest.model_validate(
+...     {"sessionId": "s1", "profile": {"target": "keto", "allergies": ["돼지고기"], "servings": 2}})
+>>> result = generate(request)
+>>> isinstance(result, GeneratedRecipe) and result.recipe.servings
+2
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, needs_for
+from aichef.knowledge.diets import RuleResult
+from aichef.knowledge.ingredients import Ingredient, lookup
+from aichef.knowledge.nutrition import NutritionReport
+from aichef.knowledge.recipes import LibraryRecipe, load_library
+from aichef.models import DIFFICULTIES, Constraints, Profile, Recipe, RecipeIngredient, SessionRequest
+
+__all__ = ["FRIDGE_GOAL", "Change", "GeneratedRecipe", "Line", "Unmet", "generate"]
+
+FRIDGE_GOAL = 70.0  # percent of non-staple ingredients on hand that fridge mode promises
+_LEVELS = {"beginner": 0, "intermediate": 1, "advanced": 2}
+_DIFFICULTY_RANK = {"easy": 0, "medium": 1, "hard": 2}
+_UNITS_EN = {
+    "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove",
+    "줌": "handful", "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "캔": "can",
+    "포기": "head", "줄기": "sprig",
+}  # fmt: skip
+_SPOONS = frozenset({"큰술", "작은술"})
+_TARGET_NAMES = {
+    "keto": ("키토", "Keto"), "diabetes": ("당뇨", "Diabetes"), "diet": ("다이어트", "Diet"),
+    "baby_food": ("이유식", "Baby food"), "fridge": ("냉장고 파먹기", "Fridge"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GeneratedRecipe:
+    """A served recipe: the seeds' ``recipe`` plus what proves it fits.
+
+    ``lines`` are the resolved ingredients (grams for the whole recipe), ``rules`` every rule
+    result (none blocking), ``changes`` what was adapted, ``on_hand_share`` the percent of
+    non-staple ingredients already owned (fridge mode), ``to_buy`` the lines still to be bought.
+    """
+
+    recipe: Recipe
+    source_id: str
+    texture: str
+    lines: tuple[Line, ...]
+    nutrition: NutritionReport
+    rules: tuple[RuleResult, ...]
+    changes: tuple[Change, ...]
+    on_hand_share: float | None
+    to_buy: tuple[tuple[Ingredient, float], ...]
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """No recipe meets every constraint. ``constraints`` are rule ids (e.g. ``constraint.max_cooking_time``,
+    ``allergy.declared``, ``fridge.on_hand_share``); ``closest`` is the best recipe that passes the hard
+    rules when only the fridge goal was missed."""
+
+    constraints: tuple[str, ...]
+    explanation: str
+    closest: GeneratedRecipe | None = None
+
+
+def _candidates(profile: Profile) -> list[LibraryRecipe]:
+    baby = profile.target == "baby_food"
+    return [r for r in load_library() if ("baby_food" in r.targets) == baby]
+
+
+def _share(attempt: Attempt, needs: Needs) -> float:
+    needed = {x.ingredient.key for x in attempt.lines if x.grams > 0 and "staple" not in x.ingredient.tags}
+    if not needed:
+        return 100.0
+    return 100.0 * len(needed & needs.on_hand) / len(needed)
+
+
+def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
+    """Higher is better. Weights: fridge share dominates in fridge mode, then suitability for the
+    target, then the softer wishes; a per-session jitter varies the pick between equals."""
+    recipe, profile = attempt.recipe, needs.profile
+    score = 0.0
+    if profile.target == "fridge":
+        score += _share(attempt, needs) * 1.5
+    if profile.target in recipe.targets:
+        score += 40
+    if recipe.baby_age and profile.babyAgeMonths is not None:
+        low, high = recipe.baby_age
+        score += 15 if low <= profile.babyAgeMonths <= high else 0
+    score -= 4 * sum(1 for r in attempt.results if r.verdict == "warn")
+    cuisine = profile.preferences.cuisine
+    if cuisine != "any":
+        score += 12 if recipe.cuisine == cuisine else 0
+    score -= 20 * max(0, _DIFFICULTY_RANK[recipe.difficulty] - _LEVELS[profile.cookingLevel])
+    score -= 5 * max(0, recipe.spicy_level - profile.preferences.spicyLevel)
+    score -= 3 * len(attempt.changes)
+    digest = hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()
+    return score + digest[0] / 255 * 6
+
+
+def _round_amount(amount: float, unit: str) -> float:
+    if unit in ("g", "ml", "kg", "L"):
+        return float(max(1, round(amount))) if unit in ("g", "ml") else round(amount, 2)
+    if amount >= 1:
+        return round(amount * 4) / 4  # cooks measure in quarters of a spoon or a piece
+    return round(amount, 2)
+
+
+def _ingredient_line(line: Line, language: str) -> RecipeIngredient:
+    item = line.ingredient
+    if language == "ko":
+        name = line.written
+    else:
+        found = lookup(item.name_en)
+        name = item.name_en if found is not None and found.key == item.key else item.key
+    amount, unit = line.amount, line.unit
+    if amount < 0.25 and unit not in _SPOONS and unit not in ("g", "ml"):
+        amount, unit = line.grams, "g"  # "0.12 개" helps no one; a small piece is weighed
+    shown_unit = unit if language == "ko" else _UNITS_EN.get(unit, unit)
+    return RecipeIngredient(
+        name=name, amount=_round_amount(amount, unit), unit=shown_unit, grams=round(line.grams, 1)
+    )
+
+
+def _target_note(attempt: Attempt, needs: Needs) -> str:
+    profile = needs.profile
+    ko = profile.language == "ko"
+    title = _TARGET_NAMES[profile.target][0 if ko else 1]
+    picked = [r for r in attempt.results if r.id.split(".")[0] in (profile.target.split("_")[0], "condition")]
+    picked += [r for r in attempt.results if r.verdict == "warn" and r not in picked]
+    parts = [r.explanation for r in picked]
+    if attempt.changes:
+        label = "조정" if ko else "Adjusted"
+        parts.append(
+            f"{label}: " + ", ".join(dict.fromkeys(c.describe(profile.language) for c in attempt.changes))
+        )
+    return f"[{title}] " + " / ".join(parts)
+
+
+def _serve(attempt: Attempt, needs: Needs) -> GeneratedRecipe:
+    profile, recipe = needs.profile, attempt.recipe
+    language = profile.language
+    lines = tuple(x for x in attempt.lines if x.grams > 0)
+    share = _share(attempt, needs) if profile.target == "fridge" else None
+    steps = list(recipe.steps(language))
+    if attempt.changes:
+        head = "재료 조정: " if language == "ko" else "Adjusted ingredients: "
+        described = dict.fromkeys(c.describe(language) for c in attempt.changes)
+        steps.insert(0, head + ", ".join(described))
+    served = Recipe(
+        recipeName=recipe.name(language),
+        description=recipe.description(language),
+        cookingTime=recipe.cooking_time,
+        difficulty=DIFFICULTIES[language][_DIFFICULTY_RANK[recipe.difficulty]],  # type: ignore[arg-type]
+        servings=profile.servings,
+        ingredients=[_ingredient_line(x, language) for x in lines],
+        instructions=steps,
+        targetNote=_target_note(attempt, needs),
+    )
+    owned = needs.on_hand if profile.target == "fridge" else frozenset()
+    to_buy = tuple(
+        (x.ingredient, x.grams)
+        for x in lines
+        if x.ingredient.key != "water"
+        and not (profile.target == "fridge" and "staple" in x.ingredient.tags)
+        and x.ingredient.key not in owned
+    )
+    assert attempt.report is not None  # a served attempt always has its nutrition
+    return GeneratedRecipe(
+        recipe=served,
+        source_id=recipe.id,
+        texture=recipe.texture,
+        lines=lines,
+        nutrition=attempt.report,
+        rules=attempt.results,
+        changes=attempt.changes,
+        on_hand_share=share,
+        to_buy=to_buy,
+    )
+
+
+def _explain(failed: list[Attempt], needs: Needs) -> tuple[tuple[str, ...], str]:
+    """Name the fewest constraints that block the closest recipe, in the profile's language."""
+    ko = needs.profile.language == "ko"
+    if not failed:
+        return ("recipe.library",), (
+            "레시피 라이브러리가 비어 있습니다" if ko else "The recipe library is empty"
+        )
+    closest = min(failed, key=lambda a: (len(a.blocking), needs.profile.target not in a.recipe.targets))
+    ids = closest.blocking
+    details = [r.explanation for r in closest.results if r.id in ids] or list(ids)
+    name = closest.recipe.name(needs.profile.language)
+    listed, why = ", ".join(ids), "; ".join(details)
+    if ko:
+        text = (
+            f"모든 조건을 만족하는 레시피가 없습니다. 맞출 수 없는 조건: {listed} "
+            f"(가장 가까운 '{name}': {why})"
+        )
+    else:
+        text = f"No recipe meets every constraint. Cannot meet: {listed} (closest, '{name}': {why})"
+    return ids, text
+
+
+def generate(
+    request: SessionRequest | Profile, constraints: Constraints | None = None
+) -> GeneratedRecipe | Unmet:
+    """The best adapted library recipe for this request, or :class:`Unmet` naming what cannot be met.
+
+    A SessionRequest brings its own constraints and its ``sessionId`` varies the pick between equally
+    good recipes; the same request always gets the same recipe.
+    """
+    seed = ""
+    if isinstance(request, SessionRequest):
+        constraints = constraints or request.constraints
+        seed = request.sessionId
+        profile = request.profile
+    else:
+        profile = request
+    needs = needs_for(profile, constraints)
+    served: list[tuple[float, Attempt]] = []
+    failed: list[Attempt] = []
+    for recipe in _candidates(profile):
+        attempt = adapt(recipe, needs)
+        if attempt.blocking:
+            failed.append(attempt)
+        else:
+            served.append((_score(attempt, needs, seed), attempt))
+    if not served:
+        ids, text = _explain(failed, needs)
+        return Unmet(ids, text)
+    best = max(served, key=lambda pair: (pair[0], pair[1].recipe.id))[1]
+    result = _serve(best, needs)
+    if profile.target == "fridge" and (result.on_hand_share or 0.0) < FRIDGE_GOAL:
+        ko = profile.language == "ko"
+        share = result.on_hand_share or 0.0
+        missing = ", ".join(i.name_ko if ko else i.name_en for i, _ in result.to_buy)
+        name = result.recipe.recipeName
+        if ko:
+            text = (
+                f"냉장고 재료로 {FRIDGE_GOAL:.0f}% 이상 만들 수 있는 레시피가 없습니다. "
+                f"가장 가까운 '{name}'은(는) {share:.0f}%를 활용하며 {missing}이(가) 필요합니다."
+            )
+        else:
+            text = (
+                f"No recipe uses at least {FRIDGE_GOAL:.0f}% on-hand ingredients. "
+                f"The closest, '{name}', uses {share:.0f}% and needs {missing}."
+            )
+        return Unmet(("fridge.on_hand_share",), text, closest=result)
+    return result
