@@ -149,7 +149,7 @@ def history_table(execution: Execution) -> str:
     """The events as a readable table: id, previous id, type, state and a short detail."""
     rows = [("ID", "PREV", "TYPE", "STATE", "DETAIL")]
     for event in execution.history:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
         state = details.get("name", "")
         detail = details.get("error") or details.get("output") or details.get("input") or ""
         if details.get("cause"):

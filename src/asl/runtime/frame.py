@@ -24,8 +24,9 @@ __all__ = ["Frame", "Run", "Scope", "iso_time"]
 
 def iso_time(moment: datetime) -> str:
     """Timestamps as the context object shows them: ``2024-02-07T13:52:02.123Z``."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Run:
 class Frame:
     """One thread of control within an execution."""
 
-    __slots__ = ("cursor", "map_item", "run", "variables")
+    __slots__ = ("cursor", "last_output", "last_text", "map_item", "run", "variables")
 
     def __init__(
         self,
@@ -68,6 +69,9 @@ class Frame:
         self.cursor = cursor
         self.variables = variables if variables is not None else {}
         self.map_item = map_item
+        # the last state's output and its JSON, so the next state need not serialise it again
+        self.last_output: Any = None
+        self.last_text = ""
 
     def child(self, map_item: dict[str, Any] | None = None) -> Frame:
         """A branch or iteration: it reads the outer variables, and its own writes stay inside."""

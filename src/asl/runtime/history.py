@@ -9,7 +9,6 @@ control (the execution, a Parallel branch, a Map iteration) links its events thr
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,9 +21,13 @@ __all__ = ["MAX_EVENTS", "Cursor", "History", "details_key", "to_json"]
 MAX_EVENTS = 25_000
 
 
+# one encoder for every call: json.dumps with options would build a new one each time
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def to_json(value: Any) -> str:
     """Serialise a payload compactly, as the service stores it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
 
 
 _DETAILS_KEYS: dict[str, str] = {}
@@ -72,25 +75,25 @@ class History:
         self.events: list[dict[str, Any]] = []
         self._now = now
         self._listener = listener
-        self._lock = threading.Lock()
 
     def add(self, cursor: Cursor, event_type: str, details: dict[str, Any] | None = None) -> int:
-        with self._lock:
-            event_id = len(self.events) + 1
-            if event_id > MAX_EVENTS:
-                raise StatesError(
-                    "States.Runtime",
-                    f"The execution reached the maximum number of history events ({MAX_EVENTS}).",
-                )
-            event: dict[str, Any] = {
-                "timestamp": self._now(),
-                "type": event_type,
-                "id": event_id,
-                "previousEventId": cursor.last_id,
-            }
-            if details is not None:
-                event[details_key(event_type)] = details
-            self.events.append(event)
+        # Events are only added from the event loop's thread (handlers on worker threads
+        # return their results to it), so appending needs no lock.
+        event_id = len(self.events) + 1
+        if event_id > MAX_EVENTS:
+            raise StatesError(
+                "States.Runtime",
+                f"The execution reached the maximum number of history events ({MAX_EVENTS}).",
+            )
+        event: dict[str, Any] = {
+            "timestamp": self._now(),
+            "type": event_type,
+            "id": event_id,
+            "previousEventId": cursor.last_id,
+        }
+        if details is not None:
+            event[details_key(event_type)] = details
+        self.events.append(event)
         cursor.last_id = event_id
         if self._listener is not None:
             self._listener(event)

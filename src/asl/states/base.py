@@ -80,7 +80,7 @@ class State:
     async def run(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
         run = frame.run
         entered_at = run.clock.now()
-        input_text = to_json(raw)
+        input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
         entered_id = frame.event(
             self.entered_type,
             {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
@@ -120,6 +120,7 @@ class State:
     def _exit(self, frame: Frame, output: Any) -> Any:
         text = to_json(output)
         check_size(self.name, text)
+        frame.last_output, frame.last_text = output, text
         if self.has_exited_event:
             frame.event(
                 self.exited_type,
