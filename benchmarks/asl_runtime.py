@@ -94,7 +94,8 @@ def main() -> None:
         sequential = asyncio.run(executions_per_second(machine, 200, False))
         concurrent = asyncio.run(executions_per_second(machine, 200, True))
         print(
-            f"5-state workflow, {label}: {sequential:7.0f} exec/s sequential, {concurrent:7.0f} exec/s concurrent"
+            f"5-state workflow, {label}: {sequential:7.0f} exec/s sequential, "
+            f"{concurrent:7.0f} exec/s concurrent"
         )
 
 

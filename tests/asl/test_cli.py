@@ -1,0 +1,78 @@
+"""The `asl` command: exit codes, messages, and output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from asl.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_run_prints_the_output_and_a_history_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "run",
+            str(EXAMPLES / "hello.asl.json"),
+            "--handlers",
+            str(EXAMPLES / "hello_handlers.py"),
+            "--input",
+            '{"name": "Ji-woo", "items": [1, 2, 3]}',
+            "--history",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "MapIterationStarted" in out and "ExecutionSucceeded" in out
+    result = json.loads(out[out.index("\n{") :])
+    assert result == {"message": "Hello, Ji-woo! You sent 3 items.", "squares": [1, 4, 9]}
+
+
+def test_validate_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(EXAMPLES / "hello.asl.json")]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_invalid_definition_exits_2_with_pointer_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "/States/A/Next" in err and "Traceback" not in err
+
+
+def test_yaml_definition_with_substitutions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "m.yaml"
+    source.write_text("StartAt: A\nStates:\n  A:\n    Type: Pass\n    Result: ${Greeting}\n    End: true\n")
+    assert main(["run", str(source), "-s", "Greeting=annyeong"]) == 0
+    assert json.loads(capsys.readouterr().out) == "annyeong"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "no-such-file.json"], "cannot read the definition file"),
+        (["run", str(EXAMPLES / "hello.asl.json"), "--input", "{not json"], "--input must be JSON"),
+        (["run", str(EXAMPLES / "hello.asl.json"), "-s", "novalue"], "NAME=VALUE"),
+        (["conformance", "/no/such/dir"], "no conformance cases"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_failed_execution_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "fail.json"
+    source.write_text(
+        json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "bad"}}})
+    )
+    assert main(["run", str(source)]) == 1
+    assert "FAILED: Oops: bad" in capsys.readouterr().err
