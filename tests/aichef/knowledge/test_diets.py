@@ -265,3 +265,29 @@ def test_every_rule_has_titles_a_source_and_a_threshold() -> None:
     for rule in rules:
         assert rule.title_ko and rule.title_en and len(rule.source) > 10, rule.id
         assert rule.warn is not None or rule.fail is not None, rule.id
+
+
+def test_real_table_tags_drive_the_baby_rules() -> None:
+    from aichef.knowledge.ingredients import get
+    from aichef.knowledge.nutrition import compute
+
+    lines = [(get(k), g) for k, g in [("honey", 5), ("soy_sauce", 5), ("walnut", 10), ("gochugaru", 1)]]
+    lines.append((get("pumpkin"), 100))
+    profile = Profile(target="baby_food", babyAgeMonths=6, servings=1)
+    results = {r.id: r for r in check(profile, lines, compute(lines, 1), 15, texture="puree")}
+    assert results["baby.no_honey"].items == ("honey",)
+    assert results["baby.no_added_salt"].items == ("soy_sauce",)
+    assert results["baby.choking"].items == ("walnut",)
+    assert results["baby.not_spicy"].items == ("gochugaru",)
+    assert results["baby.texture"].verdict == "pass"
+
+
+def test_on_hand_defaults_to_the_profiles_fridge_words() -> None:
+    from aichef.knowledge.ingredients import get
+    from aichef.knowledge.nutrition import compute
+
+    lines = [(get("onion"), 100), (get("tofu"), 300), (get("egg"), 100), (get("salt"), 2)]
+    profile = Profile(target="fridge", fridgeIngredients=["양파", "두부", "unknown thing"], servings=2)
+    share = {r.id: r for r in check(profile, lines, compute(lines, 2), 15)}["fridge.on_hand_share"]
+    assert share.value == pytest.approx(200 / 3)
+    assert share.items == ("egg",)

@@ -61,3 +61,23 @@ def test_total_and_label() -> None:
 
 def test_clean_title_strips_tags_and_entities() -> None:
     assert clean_title("<b>양파</b> &amp; <b>마늘</b>  세트") == "양파 & 마늘 세트"
+
+
+def test_grams_for_an_ingredient_by_weight_volume_and_count() -> None:
+    from aichef.knowledge.ingredients import get
+
+    egg, milk, spinach = get("egg"), get("milk"), get("spinach")
+    assert PackageSize(300, "g", 3, "300g").grams(egg) == 900
+    thirty = parse_package("특란 30구")
+    assert thirty is not None and thirty.grams(egg) == pytest.approx(30 * egg.unit_grams["개"])
+    litre = parse_package("우유 1L")
+    assert litre is not None and litre.grams(milk) == pytest.approx(1000 * milk.unit_grams["ml"])
+    bunch = parse_package("시금치 1단")
+    assert bunch is not None and bunch.grams(spinach) == spinach.unit_grams["단"]
+
+
+def test_a_count_the_ingredient_has_no_weight_for_is_not_guessed() -> None:
+    from aichef.knowledge.ingredients import get
+
+    package = parse_package("무염버터 3마리")  # nonsense count: butter has no weight per 마리
+    assert package is not None and package.grams(get("butter")) is None
