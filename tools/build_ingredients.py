@@ -2,7 +2,7 @@
 
 Run by developers, never at run time:
 
-    .venv/bin/python tools/build_ingredients.py [path/to/usda-sr28-abbrev.csv]
+    .venv/bin/python tools/build_ingredients.py [--check] [path/to/usda-sr28-abbrev.csv]
 
 The CSV defaults to $AICHEF_SR28_CSV or ../shared/data/usda-sr28-abbrev.csv. The output is
 deterministic: same inputs, same bytes. Nutrient figures are copied from SR28 unchanged
@@ -147,9 +147,20 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
             parsed = _quantity(row[f"GmWt_Desc{n}"])
             if not parsed or not row[f"GmWt_{n}"]:
                 raise SystemExit(f"{where}: SR28 GmWt_{n} of {ndb} has no household weight")
-            qty, _desc = parsed
-            unit_grams[unit] = round(float(row[f"GmWt_{n}"]) / float(qty), 1)
-            unit_sources[unit] = f"SR28 GmWt_{n}: {row[f'GmWt_{n}']} g = {row[f'GmWt_Desc{n}']}"
+            qty, desc = parsed
+            grams = float(row[f"GmWt_{n}"]) / float(qty)
+            source = f"SR28 GmWt_{n}: {row[f'GmWt_{n}']} g = {row[f'GmWt_Desc{n}']}"
+            if unit in KOREAN_VOLUME_ML:
+                # SR28 measures in US cups (236.6 ml) and spoons; ours are 200/15/5 ml.
+                us_ml = next(
+                    (ml for word, ml in US_VOLUME_ML.items() if desc.split(",")[0].strip() == word), None
+                )
+                if us_ml is None:
+                    raise SystemExit(f"{where}: {unit} needs a volume, but GmWt_{n} of {ndb} is {desc!r}")
+                grams = grams / us_ml * KOREAN_VOLUME_ML[unit]
+                source = f"{KOREAN_VOLUME_ML[unit]:g} ml x density from {source}"
+            unit_grams[unit] = round(grams, 1)
+            unit_sources[unit] = source
         else:
             unit_grams[unit] = float(value)
             unit_sources[unit] = "project estimate (typical Korean retail size)"
@@ -176,8 +187,8 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
     }
 
 
-def main(argv: list[str]) -> int:
-    csv_path = Path(argv[1] if len(argv) > 1 else os.environ.get("AICHEF_SR28_CSV", DEFAULT_CSV))
+def render(csv_path: Path) -> str:
+    """The text of ingredients.json built from the curated list and the SR28 CSV at ``csv_path``."""
     with csv_path.open(encoding="utf-8", newline="") as handle:
         sr28 = {row["NDB_No"]: row for row in csv.DictReader(handle)}
     rows: list[dict[str, Any]] = []
@@ -206,9 +217,21 @@ def main(argv: list[str]) -> int:
         },
         ensure_ascii=False,
     )[:-1]
+    return f'{header}, "ingredients": [\n{body}\n]}}\n'
+
+
+def main(argv: list[str]) -> int:
+    """Write the table; with ``--check``, only report whether the shipped file is up to date."""
+    args = [a for a in argv[1:] if a != "--check"]
+    csv_path = Path(args[0] if args else os.environ.get("AICHEF_SR28_CSV", DEFAULT_CSV))
+    text = render(csv_path)
+    if "--check" in argv:
+        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        print("up to date" if current == text else f"{OUTPUT.relative_to(ROOT)} is stale: run this script")
+        return 0 if current == text else 1
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(f'{header}, "ingredients": [\n{body}\n]}}\n', encoding="utf-8")
-    print(f"wrote {len(rows)} ingredients to {OUTPUT.relative_to(ROOT)}")
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {text.count(chr(10)) - 2} ingredients to {OUTPUT.relative_to(ROOT)}")
     return 0
 
 
