@@ -132,3 +132,24 @@ def test_recipe_shape_and_difficulty_vocabulary() -> None:
     assert recipe.ingredients[0].grams == 300
     with pytest.raises(ValueError):
         Recipe.model_validate({**recipe.model_dump(), "difficulty": "trivial"})
+
+
+@pytest.mark.parametrize(
+    "module_name",
+    [
+        "aichef.errors",
+        "aichef.models",
+        "aichef.knowledge.diets",
+        "aichef.knowledge.prices",
+        "aichef.knowledge.packages",
+        "aichef.knowledge.shopping",
+        "aichef.providers",
+        "aichef.providers.naver",
+    ],
+)
+def test_public_names_exist_and_private_ones_stay_out(module_name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(module_name)  # ordering of __all__ is checked by ruff (RUF022)
+    assert len(set(module.__all__)) == len(module.__all__)
+    assert all(hasattr(module, name) and not name.startswith("_") for name in module.__all__)
