@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import urllib.error
@@ -66,8 +67,8 @@ def urllib_transport(url: str, headers: Mapping[str, str], timeout: float) -> Ht
         if isinstance(exc.reason, TimeoutError):
             raise ProviderError(_PROVIDER, "timeout", f"no answer within {timeout:g} s") from exc
         raise ProviderError(_PROVIDER, "network", f"cannot reach Naver: {exc.reason}") from exc
-    except OSError as exc:  # connection reset mid-body and the like
-        raise ProviderError(_PROVIDER, "network", f"connection failed: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:  # reset mid-body, bad status line, short read
+        raise ProviderError(_PROVIDER, "network", f"connection failed: {exc!r}") from exc
 
 
 @dataclass(frozen=True)

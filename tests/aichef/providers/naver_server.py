@@ -45,7 +45,7 @@ def item(title: str, lprice: int | str, mall: str, product_id: str, **extra: str
 
 @dataclass
 class FakeNaver:
-    """Scripted behaviour: `mode` is ok | quota | error_200 | server_error | garbage | slow | drop."""
+    """Scripted behaviour; `mode`: ok, quota, error_200, server_error, garbage, slow, drop, truncated."""
 
     catalog: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     mode: str = "ok"
@@ -99,12 +99,16 @@ def _handler(fake: FakeNaver) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return  # hang up without an answer
             status, body = fake.answer(parsed.path, params, headers)
+            # "truncated" promises more bytes than it sends, then hangs up (a short read).
+            length = len(body) + 100 if fake.mode == "truncated" else len(body)
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json;charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(length))
                 self.end_headers()
                 self.wfile.write(body)
+                if fake.mode == "truncated":
+                    self.close_connection = True
             except OSError:
                 pass  # the client gave up (timeout tests); nothing to tell it
 

@@ -185,6 +185,7 @@ def test_price_source_caches_per_ingredient(fake: FakeNaver) -> None:
         ("garbage", "bad_response"),
         ("slow", "timeout"),
         ("drop", "network"),
+        ("truncated", "network"),
     ],
 )
 def test_every_failure_ends_in_a_labelled_reference_price(fake: FakeNaver, mode: str, reason: str) -> None:
