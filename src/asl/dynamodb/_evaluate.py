@@ -147,23 +147,20 @@ def check_condition(node: Condition, values: Values, kind: str) -> None:
         check_condition(node.right, values, kind)
     elif isinstance(node, Not):
         check_condition(node.operand, values, kind)
-    elif isinstance(node, Compare) and node.op in _ORDERED:
-        for side in (node.left, node.right):
-            if isinstance(side, Value) and compare_key(values[side.name]) is None:
-                bad_operand(node.op, values[side.name])
     elif isinstance(node, Between):
-        for side in (node.operand, node.low, node.high):
+        # BETWEEN needs bounds of an ordered type (N, S, B); reversed bounds are an error too.
+        for side in (node.low, node.high):
             if isinstance(side, Value) and compare_key(values[side.name]) is None:
                 bad_operand("BETWEEN", values[side.name])
-        if isinstance(node.low, Value) and isinstance(node.high, Value):
-            low, high = values[node.low.name], values[node.high.name]
-            if type_of(low) != type_of(high) or _ordered(">", low, high):
-                raise validation(
-                    f"Invalid {kind}: The BETWEEN operator requires upper bound to be greater "
-                    "than or equal to "
-                    f"lower bound; lower bound operand: AttributeValue: {_show(low)}, "
-                    f"upper bound operand: AttributeValue: {_show(high)}"
-                )
+        if not (isinstance(node.low, Value) and isinstance(node.high, Value)):
+            return
+        low, high = values[node.low.name], values[node.high.name]
+        if _ordered(">", low, high):
+            raise validation(
+                f"Invalid {kind}: The BETWEEN operator requires upper bound to be greater than or equal to "
+                f"lower bound; lower bound operand: AttributeValue: {_show(low)}, "
+                f"upper bound operand: AttributeValue: {_show(high)}"
+            )
     elif isinstance(node, Function):
         _check_function(node, values, kind, bad_operand)
 
@@ -215,17 +212,20 @@ def _copy_path(
         seq = value.get("L")
         if seq is None or nxt >= len(seq):
             return
-        holder = target.setdefault(name, {"L": {}})
-        if not isinstance(holder.get("L"), dict):
-            return
-        _copy_index(seq, holder["L"], elements[1:])
+        existing = target.get(name)
+        indexed: dict[int, Any] = existing["L"] if existing is not None else {}
+        _copy_index(seq, indexed, elements[1:])
+        if indexed:
+            target[name] = {"L": indexed}
         return
     mapping = value.get("M")
     if mapping is None:
         return
-    holder = target.setdefault(name, {"M": {}})
-    if "M" in holder:
-        _copy_path(mapping, holder["M"], elements[1:])
+    existing = target.get(name)
+    inner: dict[str, Any] = existing["M"] if existing is not None else {}
+    _copy_path(mapping, inner, elements[1:])
+    if inner:  # only paths that found something appear in the result
+        target[name] = {"M": inner}
 
 
 def _copy_index(seq: list[AttributeValue], target: dict[int, Any], elements: tuple[Any, ...]) -> None:

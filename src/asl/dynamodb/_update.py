@@ -7,7 +7,6 @@ from typing import Any
 
 from ._ast import Arithmetic, Call, Path, SetValue, Update, Value
 from ._errors import validation
-from ._evaluate import resolve
 from .values import AttributeValue, Item, add_numbers, equal, type_of
 
 Values = Mapping[str, AttributeValue]
@@ -107,11 +106,29 @@ def _check_literals(node: SetValue, values: Values) -> None:
                 _check_literals(arg, values)
 
 
+def _read(item: Item | None, path: Path) -> AttributeValue | None:
+    """Like resolve(), except that indexing into an existing non-list is an invalid path."""
+    current: Any = item
+    for position, element in enumerate(path.elements):
+        if current is None:
+            return None
+        if position == 0:
+            current = current.get(element)
+        elif isinstance(element, int):
+            if "L" not in current:
+                raise validation(_BAD_PATH)
+            current = current["L"][element] if element < len(current["L"]) else None
+        else:
+            current = current["M"].get(element) if "M" in current else None
+    found: AttributeValue | None = current
+    return found
+
+
 def _value(node: SetValue, item: Item | None, values: Values) -> AttributeValue:
     if isinstance(node, Value):
         return values[node.name]
     if isinstance(node, Path):
-        found = resolve(item, node)
+        found = _read(item, node)
         if found is None:
             raise validation("The provided expression refers to an attribute that does not exist in the item")
         return found
@@ -123,7 +140,7 @@ def _value(node: SetValue, item: Item | None, values: Values) -> AttributeValue:
     if node.name == "if_not_exists":
         target = node.args[0]
         assert isinstance(target, Path)
-        existing = resolve(item, target)
+        existing = _read(item, target)
         return existing if existing is not None else _value(node.args[1], item, values)
     first, second = _value(node.args[0], item, values), _value(node.args[1], item, values)
     if type_of(first) != "L" or type_of(second) != "L":
@@ -201,7 +218,9 @@ def apply_update(update: Update, old: Item | None, key: Item, values: Values) ->
     for path in reversed(order):
         container = _parent(new, path)
         if container is None:
-            continue
+            if len(path.elements) == 1:
+                continue
+            raise validation(_BAD_PATH)  # a nested path whose parent is missing is an error, not a no-op
         last = path.elements[-1]
         if isinstance(container, list):
             assert isinstance(last, int)
@@ -235,7 +254,7 @@ def _add(new: dict[str, Any], path: Path, value: AttributeValue) -> None:
 def _delete(new: dict[str, Any], path: Path, value: AttributeValue) -> None:
     container = _parent(new, path)
     if container is None:
-        return
+        raise validation(_BAD_PATH)
     last = path.elements[-1]
     current = _get(container, last)
     if current is None:
