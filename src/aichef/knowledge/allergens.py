@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from aichef.knowledge import ingredients as _ingredients
+
 __all__ = [
     "ALLERGENS",
     "GROUPS",
@@ -365,24 +367,25 @@ def substitutes(ingredient_key: str, avoid: frozenset[str]) -> list[str]:
     >>> substitutes("milk", frozenset({"milk", "soy"}))[0]
     'almond_milk'
     """
-    # Imported here because the ingredient table is loaded lazily and imports nothing from us.
-    from aichef.knowledge import ingredients
-
     try:
-        original = ingredients.get(ingredient_key)
+        original = _ingredients.get(ingredient_key)
     except KeyError:
         return []
-    candidates = list(_SUBSTITUTES.get(ingredient_key, ()))
-    if not candidates:
-        # No culinary entry: fall back to the generic stand-ins for the allergens it carries.
-        for allergen in sorted(original.allergens & avoid):
-            candidates.extend(_BY_ALLERGEN.get(allergen, ()))
+    generic: list[str] = []
+    for allergen in sorted(original.allergens & avoid):
+        generic.extend(_BY_ALLERGEN.get(allergen, ()))
+    # Culinary matches first; the generic stand-ins only when none of those is safe.
+    result = _safe(_SUBSTITUTES.get(ingredient_key, ()), ingredient_key, avoid)
+    return result or _safe(generic, ingredient_key, avoid)
+
+
+def _safe(candidates: Iterable[str], original_key: str, avoid: frozenset[str]) -> list[str]:
     result: list[str] = []
     for key in candidates:
-        if key == ingredient_key or key in result:
+        if key == original_key or key in result:
             continue
         try:
-            candidate = ingredients.get(key)
+            candidate = _ingredients.get(key)
         except KeyError:
             continue
         if candidate.allergens & avoid:

@@ -61,9 +61,9 @@ _ALIASES: dict[str, str] = {
     "l": "L", "ℓ": "L", "liter": "L", "litre": "L", "liters": "L", "litres": "L", "리터": "L",
     "컵": "컵", "cup": "컵", "cups": "컵", "c": "컵", "종이컵": "컵",
     "큰술": "큰술", "큰 술": "큰술", "큰스푼": "큰술", "스푼": "큰술", "숟가락": "큰술", "밥숟가락": "큰술",
-    "밥스푼": "큰술", "tbsp": "큰술", "tbs": "큰술", "tablespoon": "큰술", "tablespoons": "큰술", "t": "큰술",
+    "밥스푼": "큰술", "tbsp": "큰술", "tbs": "큰술", "tablespoon": "큰술", "tablespoons": "큰술", "T": "큰술",
     "작은술": "작은술", "작은 술": "작은술", "작은스푼": "작은술", "티스푼": "작은술", "찻숟가락": "작은술",
-    "tsp": "작은술", "teaspoon": "작은술", "teaspoons": "작은술",
+    "tsp": "작은술", "teaspoon": "작은술", "teaspoons": "작은술", "t": "작은술",
     "꼬집": "꼬집", "pinch": "꼬집", "pinches": "꼬집",
     "개": "개", "piece": "개", "pieces": "개", "pc": "개", "pcs": "개", "ea": "개", "each": "개",
     "whole": "개", "egg": "개", "eggs": "개", "medium": "개", "large": "개", "small": "개",
@@ -96,7 +96,7 @@ _WORDS: dict[str, Fraction] = {
     "three": Fraction(3), "quarter": Fraction(1, 4),
 }  # fmt: skip
 
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?"
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?"
 _MIXED = re.compile(rf"^(?P<whole>\d+)\s*(?:과|와|and|\+)?\s+(?P<frac>\d+\s*/\s*\d+)|^(?P<single>{_NUMBER})")
 _RANGE_SEP = re.compile(r"^\s*(?:~|-|–|to|에서)\s*")
 
@@ -148,6 +148,8 @@ def _replace_unicode_fractions(text: str) -> str:
 
 
 def _number(text: str) -> Fraction:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        text = text.replace(",", "")  # "1,000g": a thousands separator, not a decimal comma
     if "/" in text:
         top, bottom = (part.strip() for part in text.split("/"))
         if int(bottom) == 0:
