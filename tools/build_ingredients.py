@@ -163,7 +163,7 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
             unit_sources[unit] = source
         else:
             unit_grams[unit] = float(value)
-            unit_sources[unit] = "project estimate (typical Korean retail size)"
+            unit_sources[unit] = "project estimate (typical Korean kitchen weight)"
         if unit in KOREAN_VOLUME_ML and "ml" not in unit_grams:
             unit_grams["ml"] = round(unit_grams[unit] / KOREAN_VOLUME_ML[unit], 4)
             unit_sources["ml"] = f"derived from {unit}"

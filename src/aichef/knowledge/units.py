@@ -14,10 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from aichef.knowledge.ingredients import Ingredient
+from aichef.knowledge.ingredients import Ingredient, lookup
 
 __all__ = [
     "COUNT_UNITS",
@@ -25,9 +23,11 @@ __all__ = [
     "VOLUME_UNITS",
     "Amount",
     "AmountError",
+    "Weighed",
     "canonical_unit",
     "parse_amount",
     "to_grams",
+    "weigh",
 ]
 
 # Grams in one of each mass unit (oz and lb are the avoirdupois definitions).
@@ -252,3 +252,54 @@ def to_grams(ingredient: Ingredient, quantity: float, unit: str | None) -> float
                 return ml * weights[unit_name] / VOLUME_UNITS[unit_name]
         return None
     return None
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """One recipe line turned into grams; ``problem`` says in plain words why ``grams`` is ``None``."""
+
+    name: str
+    amount: str
+    ingredient: Ingredient | None
+    grams: float | None
+    problem: str | None = None
+
+
+def weigh(name: str, amount: str, unit: str | None = None) -> Weighed:
+    """Weigh a line as a cook writes it, reporting (never guessing) what cannot be weighed.
+
+    >>> weigh("달걀", "2", "개").grams
+    100.0
+    >>> weigh("소금", "약간").problem
+    "'약간' is not a measurable amount: it is left out of the nutrition"
+    """
+    written = f"{amount} {unit}".strip() if unit else amount
+    ingredient = lookup(name)
+    if ingredient is None:
+        return Weighed(name, written, None, None, f"unknown ingredient {name!r}: not in the ingredient table")
+    try:
+        parsed = parse_amount(written)
+    except AmountError as exc:
+        return Weighed(name, written, ingredient, None, str(exc))
+    if parsed.vague or parsed.quantity is None:
+        return Weighed(
+            name,
+            written,
+            ingredient,
+            None,
+            f"{written!r} is not a measurable amount: it is left out of the nutrition",
+        )
+    grams = to_grams(ingredient, float(parsed.quantity), parsed.unit)
+    if grams is None:
+        usable = sorted(MASS_UNITS) + sorted(u for u in ingredient.unit_grams if u != "ml")
+        if "ml" in ingredient.unit_grams:
+            usable += sorted(set(VOLUME_UNITS) - set(usable))
+        return Weighed(
+            name,
+            written,
+            ingredient,
+            None,
+            f"{ingredient.name_ko} ({ingredient.key}) cannot be weighed in {parsed.unit!r}; "
+            f"units with a weight: {', '.join(usable)}",
+        )
+    return Weighed(name, written, ingredient, grams)

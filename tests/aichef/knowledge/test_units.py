@@ -18,6 +18,7 @@ from aichef.knowledge.units import (
     canonical_unit,
     parse_amount,
     to_grams,
+    weigh,
 )
 
 
@@ -184,3 +185,26 @@ def test_to_grams_is_linear_in_quantity(quantity: float, unit: str) -> None:
     one = to_grams(onion, 1, unit)
     assert one is not None
     assert to_grams(onion, quantity, unit) == pytest.approx(quantity * one)
+
+
+def test_weigh_turns_a_written_line_into_grams() -> None:
+    line = weigh("계란", "2", "개")
+    assert line.ingredient is get("egg")
+    assert line.grams == 100.0
+    assert line.problem is None
+    assert weigh("두부", "반 모").grams == 150.0
+    assert weigh("양파", "1/2개").grams == 100.0
+    assert weigh("간장", "2", "Tbsp").grams == pytest.approx(2 * get("soy_sauce").unit_grams["큰술"])
+
+
+def test_weigh_reports_what_it_cannot_weigh() -> None:
+    vague = weigh("소금", "약간")
+    assert vague.grams is None and vague.ingredient is get("salt")
+    assert "not a measurable amount" in (vague.problem or "")
+    unknown = weigh("유니콘 고기", "1", "개")
+    assert unknown.ingredient is None and "unknown ingredient" in (unknown.problem or "")
+    no_weight = weigh("달걀", "1", "컵")
+    assert no_weight.grams is None
+    assert "'컵'" in (no_weight.problem or "") and "개" in (no_weight.problem or "")
+    unreadable = weigh("양파", "many")
+    assert unreadable.grams is None and "cannot read amount" in (unreadable.problem or "")
