@@ -10,6 +10,7 @@ curated selection and the SR28 abbreviated file; every row keeps its ``NDB_No``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -188,6 +189,31 @@ def get(key: str) -> Ingredient:
         raise KeyError(f"unknown ingredient key {key!r}") from None
 
 
+# Preparation words people put before or after a food ("냉동 새우", "onion, chopped"). They are
+# dropped only as whole words, and only when the full name is not in the table.
+_PREP_WORDS = frozenset(
+    {
+        "다진", "채썬", "채", "썬", "손질한", "손질된", "삶은", "데친", "불린", "볶은", "깐", "생",
+        "냉동", "냉장", "말린", "건", "국산", "수입", "유기농", "신선한", "작은", "큰", "중간", "약간의",
+        "잘게", "곱게",
+        "chopped", "minced", "sliced", "diced", "fresh", "frozen", "dried", "raw", "boiled", "peeled",
+        "grated", "shredded", "large", "small", "medium", "organic", "whole", "finely", "thinly", "cooked",
+    }
+)  # fmt: skip
+
+
 def lookup(name: str) -> Ingredient | None:
-    """Find by key, Korean or English name or alias, ignoring case and spaces; ``None`` if unknown."""
-    return _table()[2].get(normalise_name(name))
+    """Find by key, Korean or English name or alias, ignoring case and spaces; ``None`` if unknown.
+
+    A name that is not in the table is tried again without preparation words and a
+    parenthesised note, so "냉동 새우" and "onion (chopped)" still find their food.
+    """
+    by_name = _table()[2]
+    found = by_name.get(normalise_name(name))
+    if found is not None:
+        return found
+    words = re.sub(r"\([^)]*\)", " ", name).replace(",", " ").split()
+    kept = [word for word in words if word.lower() not in _PREP_WORDS]
+    if not kept or (kept == words and "(" not in name):
+        return None
+    return by_name.get(normalise_name(" ".join(kept)))

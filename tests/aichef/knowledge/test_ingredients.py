@@ -330,3 +330,14 @@ def test_shipped_json_is_what_the_build_script_makes() -> None:
     build = _load_build_script()
     shipped = (Path(ingredients.__file__).parent / "data" / "ingredients.json").read_text(encoding="utf-8")
     assert build.render(SR28_CSV) == shipped
+
+
+def test_lookup_drops_preparation_words_only_when_the_name_is_unknown() -> None:
+    assert lookup("냉동 새우") is get("shrimp")
+    assert lookup("깐 마늘") is get("garlic")
+    assert lookup("onion, chopped") is get("onion")
+    assert lookup("양파 (중간 크기)") is get("onion")
+    assert lookup("다진 돼지고기") is get("ground_pork")  # an alias of its own, not pork shoulder
+    assert lookup("생강") is get("ginger")  # "생" is dropped only as a whole word
+    assert lookup("다진") is None
+    assert lookup("frozen unicorn") is None
