@@ -204,6 +204,71 @@ def _preferences(lines: list[Line], needs: Needs, changes: list[Change]) -> None
             changes.append(Change("drop", line.ingredient.key, "fridge.on_hand_share"))
 
 
+# Fridge mode may swap a missing item for an owned one of the same kind (애호박 -> 가지); at most
+# this many per dish, so the dish stays itself.
+_MAX_FRIDGE_SWAPS = 2
+_SWAP_KINDS = {"meat": "protein", "poultry": "protein", "vegetable": "vegetable", "mushroom": "mushroom",
+               "seafood": "seafood", "tofu": "tofu", "noodle": "noodle"}  # fmt: skip
+# Flavour bases and seaweeds give a dish its character; they are never swapped in or out.
+_NO_SWAP = frozenset({"garlic", "ginger", "green_onion", "scallion", "onion", "laver", "kelp", "wakame"})
+_MIN_SWAP_GRAMS = 20.0  # per serving: below this an item seasons the dish rather than makes it
+# Tags that change what a dish is or whom it suits: a swap must keep them as they were.
+_KEEP_TAGS = frozenset({"spicy", "starch_staple", "salty_seasoning", "added_sugar"})
+
+
+def _fridge_swaps(lines: list[Line], needs: Needs, changes: list[Change]) -> None:
+    if needs.profile.target != "fridge":
+        return
+    used = {x.ingredient.key for x in lines if x.grams > 0}
+    spare = [ingredients.get(k) for k in sorted(needs.on_hand - used)]
+    swaps = 0
+    for index, line in enumerate(lines):
+        item = line.ingredient
+        kind = _SWAP_KINDS.get(item.category)
+        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None:
+            continue
+        if "staple" in item.tags or item.key in needs.on_hand or item.key in _NO_SWAP:
+            continue
+        if line.grams / needs.profile.servings < _MIN_SWAP_GRAMS:
+            continue
+        for other in spare:
+            if (
+                _SWAP_KINDS.get(other.category) == kind
+                and other.key not in _NO_SWAP
+                and other.tags & _KEEP_TAGS == item.tags & _KEEP_TAGS
+                and not other.allergens & needs.avoid
+                and not other.tags & needs.banned_tags
+            ):
+                lines[index] = _retarget(line, other, line.grams)
+                changes.append(Change("substitute", item.key, "fridge.on_hand_share", replacement=other.key))
+                spare.remove(other)
+                swaps += 1
+                break
+
+
+# The rule each banned tag answers to, per target: used to drop seasonings a target forbids even
+# where the rule would only warn (a diabetic's bulgogi is better without its sugar).
+_TAG_RULES: dict[str, dict[str, str]] = {
+    "keto": {"added_sugar": "keto.no_sugar_or_starch", "honey": "keto.no_sugar_or_starch",
+             "starch_staple": "keto.no_sugar_or_starch"},
+    "diabetes": {"added_sugar": "diabetes.added_sugar", "honey": "diabetes.added_sugar"},
+    "baby_food": {"salty_seasoning": "baby.no_added_salt", "added_sugar": "baby.no_added_sugar",
+                  "honey": "baby.no_honey", "spicy": "baby.not_spicy", "whole_nut": "baby.choking",
+                  "whole_grape": "baby.choking"},
+}  # fmt: skip
+
+
+def _drop_banned(lines: list[Line], needs: Needs, changes: list[Change]) -> None:
+    rules = _TAG_RULES.get(needs.profile.target, {})
+    if "diabetes" in needs.profile.healthConditions:
+        rules = {**_TAG_RULES["diabetes"], **rules}
+    for index, line in enumerate(lines):
+        hit = sorted(tag for tag in line.ingredient.tags & needs.banned_tags if tag in rules)
+        if hit and line.grams > 0 and _droppable(line, lines):
+            lines[index] = replace(line, grams=0.0, amount=0.0)
+            changes.append(Change("drop", line.ingredient.key, rules[hit[0]]))
+
+
 def _scale(lines: list[Line], keys: set[str], factor: float, reason: str, changes: list[Change]) -> None:
     for index, line in enumerate(lines):
         if line.ingredient.key in keys and line.grams > 0:
@@ -223,8 +288,8 @@ def _cut(lines: list[Line], result: RuleResult, tag_sets: tuple[tuple[str, ...],
     group (e.g. oil first, then the starch staple), never below ``floor`` of their amount."""
     servings = needs.profile.servings
     limit = result.threshold
-    if limit is None:
-        return False
+    if limit is None or any(c.kind == "reduce" and c.reason == result.id for c in changes):
+        return False  # one cut per rule: cutting again would compound below the floor
     excess = result.value - 0.97 * limit
     changed = False
     for tags in tag_sets:
@@ -242,7 +307,7 @@ def _cut(lines: list[Line], result: RuleResult, tag_sets: tuple[tuple[str, ...],
         _scale(lines, keys, factor, result.id, changes)
         excess -= share * (1.0 - factor)
         changed = True
-    return changed and excess <= 0
+    return changed and excess <= 1e-6 * limit
 
 
 def _repair(lines: list[Line], result: RuleResult, needs: Needs, changes: list[Change]) -> bool:
@@ -276,6 +341,8 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     if not _swap_allergens(lines, needs, changes):
         return Attempt(recipe, tuple(lines), tuple(changes), None, (), ("allergy.declared",))
     _preferences(lines, needs, changes)
+    _drop_banned(lines, needs, changes)
+    _fridge_swaps(lines, needs, changes)
     for _ in range(_MAX_REPAIR_ROUNDS):
         pairs = [(x.ingredient, x.grams) for x in lines if x.grams > 0]
         report = nutrition.compute(pairs, profile.servings)

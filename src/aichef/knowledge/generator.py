@@ -21,10 +21,10 @@ from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, needs_f
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient, lookup
 from aichef.knowledge.nutrition import NutritionReport
-from aichef.knowledge.recipes import LibraryRecipe, load_library
+from aichef.knowledge.recipes import LibraryRecipe, get_recipe, load_library
 from aichef.models import DIFFICULTIES, Constraints, Profile, Recipe, RecipeIngredient, SessionRequest
 
-__all__ = ["FRIDGE_GOAL", "Change", "GeneratedRecipe", "Line", "Unmet", "generate"]
+__all__ = ["FRIDGE_GOAL", "Change", "GeneratedRecipe", "Line", "Unmet", "adapt_recipe", "generate"]
 
 FRIDGE_GOAL = 70.0  # percent of non-staple ingredients on hand that fridge mode promises
 _LEVELS = {"beginner": 0, "intermediate": 1, "advanced": 2}
@@ -35,6 +35,7 @@ _UNITS_EN = {
     "포기": "head", "줄기": "sprig",
 }  # fmt: skip
 _SPOONS = frozenset({"큰술", "작은술"})
+_ADJUSTABLE = ("constraint.", "diet.kcal", "fridge.")
 _TARGET_NAMES = {
     "keto": ("키토", "Keto"), "diabetes": ("당뇨", "Diabetes"), "diet": ("다이어트", "Diet"),
     "baby_food": ("이유식", "Baby food"), "fridge": ("냉장고 파먹기", "Fridge"),
@@ -195,7 +196,15 @@ def _explain(failed: list[Attempt], needs: Needs) -> tuple[tuple[str, ...], str]
         return ("recipe.library",), (
             "레시피 라이브러리가 비어 있습니다" if ko else "The recipe library is empty"
         )
-    closest = min(failed, key=lambda a: (len(a.blocking), needs.profile.target not in a.recipe.targets))
+    # Prefer naming what the user can change (a time or calorie limit) over the target's own rules.
+    closest = min(
+        failed,
+        key=lambda a: (
+            len(a.blocking),
+            sum(1 for rule in a.blocking if not rule.startswith(_ADJUSTABLE)),
+            needs.profile.target not in a.recipe.targets,
+        ),
+    )
     ids = closest.blocking
     details = [r.explanation for r in closest.results if r.id in ids] or list(ids)
     name = closest.recipe.name(needs.profile.language)
@@ -210,6 +219,31 @@ def _explain(failed: list[Attempt], needs: Needs) -> tuple[tuple[str, ...], str]
     return ids, text
 
 
+def _unpack(
+    request: SessionRequest | Profile, constraints: Constraints | None
+) -> tuple[Profile, Constraints | None, str]:
+    if isinstance(request, SessionRequest):
+        return request.profile, constraints or request.constraints, request.sessionId
+    return request, constraints, ""
+
+
+def adapt_recipe(
+    recipe: LibraryRecipe | str, request: SessionRequest | Profile, constraints: Constraints | None = None
+) -> GeneratedRecipe | Unmet:
+    """One chosen library recipe (or its id) adapted to the request, e.g. when the user picks a dish.
+
+    The fridge goal is not applied (the user chose the dish); every hard rule still is.
+    """
+    chosen = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    profile, constraints, _ = _unpack(request, constraints)
+    needs = needs_for(profile, constraints)
+    attempt = adapt(chosen, needs)
+    if attempt.blocking:
+        ids, text = _explain([attempt], needs)
+        return Unmet(ids, text)
+    return _serve(attempt, needs)
+
+
 def generate(
     request: SessionRequest | Profile, constraints: Constraints | None = None
 ) -> GeneratedRecipe | Unmet:
@@ -218,13 +252,7 @@ def generate(
     A SessionRequest brings its own constraints and its ``sessionId`` varies the pick between equally
     good recipes; the same request always gets the same recipe.
     """
-    seed = ""
-    if isinstance(request, SessionRequest):
-        constraints = constraints or request.constraints
-        seed = request.sessionId
-        profile = request.profile
-    else:
-        profile = request
+    profile, constraints, seed = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
     served: list[tuple[float, Attempt]] = []
     failed: list[Attempt] = []
@@ -237,7 +265,11 @@ def generate(
     if not served:
         ids, text = _explain(failed, needs)
         return Unmet(ids, text)
-    best = max(served, key=lambda pair: (pair[0], pair[1].recipe.id))[1]
+    # In fridge mode a recipe that reaches the goal beats any better-scored one that does not.
+    best = max(
+        served,
+        key=lambda pair: (profile.target != "fridge" or _share(pair[1], needs) >= FRIDGE_GOAL, pair[0]),
+    )[1]
     result = _serve(best, needs)
     if profile.target == "fridge" and (result.on_hand_share or 0.0) < FRIDGE_GOAL:
         ko = profile.language == "ko"

@@ -1,0 +1,319 @@
+"""The offline generator: 500 random profiles re-checked independently, and its adaptations one by one."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import pytest
+
+from aichef.knowledge import allergens, diets, nutrition
+from aichef.knowledge.generator import FRIDGE_GOAL, GeneratedRecipe, Unmet, adapt_recipe, generate
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, lookup
+from aichef.knowledge.recipes import LibraryRecipe, get_recipe, load_library
+from aichef.models import CUISINES, SessionRequest
+
+SEED = 20261122
+PROFILES = 500
+TARGETS = ("keto", "baby_food", "diabetes", "diet", "fridge")
+ALLERGY_WORDS = (
+    "달걀", "eggs", "milk", "우유", "견과류", "nuts", "seafood", "해산물", "돼지고기", "pork", "beef",
+    "소고기", "soy", "대두", "wheat", "밀", "새우", "shrimp", "고등어", "토마토", "닭고기", "chicken",
+    "참깨", "peanut", "오징어", "조개류", "복숭아", "fish", "생선", "메밀", "게", "sulfites",
+)  # fmt: skip
+CONDITIONS = ([], ["고혈압"], ["diabetes"], ["kidney disease"], ["high cholesterol"], ["비만"])
+NON_BABY = [r for r in load_library() if "baby_food" not in r.targets]
+
+
+def _fridge_words(rng: random.Random, language: str) -> list[str]:
+    """Mostly the non-staple ingredients of one library dish (some forgotten, some extras), written as
+    a cook would; one profile in ten has only random foods, which the library may not allow."""
+    table = all_ingredients()
+    if rng.random() < 0.1:
+        return [item.name_ko for item in rng.sample(table, 6)]
+    base = rng.choice(NON_BABY)
+    words: list[str] = []
+    for line in base.lines:
+        item = lookup(line.item)
+        assert item is not None
+        if "staple" in item.tags or rng.random() < 0.15:
+            continue
+        words.append(line.item if language == "ko" else item.name_en)
+    words += [item.name_ko for item in rng.sample(table, rng.randint(0, 3))]
+    return words or [base.lines[0].item]
+
+
+def _random_request(rng: random.Random, index: int) -> dict[str, Any]:
+    target = TARGETS[index % len(TARGETS)]
+    language = rng.choice(["ko", "en"])
+    profile: dict[str, Any] = {
+        "target": target,
+        "allergies": rng.sample(ALLERGY_WORDS, rng.choices([0, 1, 2, 3], weights=[35, 35, 20, 10])[0]),
+        "healthConditions": rng.choices(CONDITIONS, weights=[60, 10, 10, 5, 5, 10])[0],
+        "cookingLevel": rng.choice(["beginner", "intermediate", "advanced"]),
+        "servings": rng.randint(1, 8),
+        "budget": rng.randint(5, 60) * 1000,
+        "preferences": {"cuisine": rng.choice(CUISINES), "spicyLevel": rng.randint(0, 5)},
+        "language": language,
+    }
+    if target == "baby_food":
+        profile["babyAgeMonths"] = rng.randint(4, 18)
+    if target == "fridge":
+        profile["fridgeIngredients"] = _fridge_words(rng, language)
+    constraints = {
+        "maxCalories": rng.choice([None, None, 300, 400, 500, 650, 800]),
+        "maxCookingTime": rng.choice([None, None, 10, 15, 20, 30, 45, 60]),
+    }
+    return {"sessionId": f"acceptance-{index}", "profile": profile, "constraints": constraints}
+
+
+REQUESTS = [
+    SessionRequest.model_validate(_random_request(random.Random(SEED + i), i)) for i in range(PROFILES)
+]
+
+
+def _on_hand(request: SessionRequest) -> frozenset[str]:
+    found = (lookup(word) for word in request.profile.fridgeIngredients)
+    return frozenset(item.key for item in found if item is not None)
+
+
+def _share(items: list[Ingredient], owned: frozenset[str]) -> float:
+    needed = {item.key for item in items if "staple" not in item.tags}
+    return 100.0 if not needed else 100.0 * len(needed & owned) / len(needed)
+
+
+def _violations(
+    request: SessionRequest, pairs: list[tuple[Ingredient, float]], cooking_time: int, texture: str
+) -> list[str]:
+    """Everything wrong with a dish for this request, worked out here from the table and the rules,
+    never from what the generator says about itself."""
+    profile, limits = request.profile, request.constraints
+    problems: list[str] = []
+    declared = allergens.expand(profile.allergies)
+    problems += [f"allergen {item.key}" for item, _ in pairs if item.allergens & declared]
+    report = nutrition.compute(pairs, profile.servings)
+    if limits.maxCookingTime is not None and cooking_time > limits.maxCookingTime:
+        problems.append("maxCookingTime")
+    if limits.maxCalories is not None and round(report.per_serving.kcal, 1) > limits.maxCalories:
+        problems.append("maxCalories")
+    tags = set().union(*(item.tags for item, _ in pairs))
+    if profile.target == "keto" and (round(report.per_serving.net_carbs_g, 1) > 17 or tags & {"added_sugar"}):
+        problems.append("keto")
+    if profile.target == "baby_food" and (profile.babyAgeMonths or 0) < 12:
+        problems += ["baby seasoning"] if tags & {"salty_seasoning", "added_sugar", "honey"} else []
+    if profile.target == "diabetes" and round(report.per_serving.carbohydrate_g, 1) > 60:
+        problems.append("diabetes carbs")
+    results = diets.check(request, pairs, report, cooking_time, _on_hand(request), texture=texture)
+    problems += [r.id for r in diets.hard_failures(results)]
+    return problems
+
+
+def _served_pairs(result: GeneratedRecipe) -> list[tuple[Ingredient, float]]:
+    pairs: list[tuple[Ingredient, float]] = []
+    for line in result.recipe.ingredients:
+        item = lookup(line.name)
+        assert item is not None, f"served ingredient {line.name!r} is not in the table"
+        assert line.grams is not None and line.grams > 0
+        pairs.append((item, line.grams))
+    return pairs
+
+
+def _as_written(recipe: LibraryRecipe, servings: int) -> list[tuple[Ingredient, float]]:
+    factor = servings / recipe.servings
+    pairs: list[tuple[Ingredient, float]] = []
+    for line in recipe.lines:
+        item = lookup(line.item)
+        assert item is not None
+        pairs.append((item, line.grams * factor))
+    return pairs
+
+
+def _library_allows(request: SessionRequest) -> list[str]:
+    """Recipes that fit this request exactly as written (no adaptation at all)."""
+    profile = request.profile
+    pool = [r for r in load_library() if ("baby_food" in r.targets) == (profile.target == "baby_food")]
+    fits: list[str] = []
+    for recipe in pool:
+        pairs = _as_written(recipe, profile.servings)
+        if _violations(request, pairs, recipe.cooking_time, recipe.texture):
+            continue
+        if profile.target == "fridge" and _share([i for i, _ in pairs], _on_hand(request)) < FRIDGE_GOAL:
+            continue
+        fits.append(recipe.id)
+    return fits
+
+
+@cache
+def _result(index: int) -> GeneratedRecipe | Unmet:
+    """Generated on first use, so each test worker pays only for the profiles it checks."""
+    return generate(REQUESTS[index])
+
+
+def test_profiles_are_spread_over_the_five_targets() -> None:
+    assert Counter(r.profile.target for r in REQUESTS) == dict.fromkeys(TARGETS, PROFILES // 5)
+    assert sum(1 for r in REQUESTS if r.profile.allergies) > PROFILES / 2
+
+
+@pytest.mark.parametrize("index", range(PROFILES))
+def test_acceptance_served_recipe_fits_or_unmet_is_justified(index: int) -> None:
+    request, result = REQUESTS[index], _result(index)
+    profile = request.profile
+    if isinstance(result, GeneratedRecipe):
+        recipe = result.recipe
+        assert recipe.servings == profile.servings
+        assert recipe.recipeName == get_recipe(result.source_id).name(profile.language)
+        pairs = _served_pairs(result)
+        assert _violations(request, pairs, recipe.cookingTime, get_recipe(result.source_id).texture) == []
+        if profile.target == "fridge":
+            assert _share([i for i, _ in pairs], _on_hand(request)) >= FRIDGE_GOAL
+        return
+    assert isinstance(result, Unmet)
+    assert result.constraints and result.explanation
+    allowed = _library_allows(request)
+    assert allowed == [], f"Unmet {result.constraints} although {allowed} fit as written"
+    if result.closest is not None:  # only the fridge goal was missed: the closest dish is still safe
+        assert result.constraints == ("fridge.on_hand_share",)
+        closest = result.closest
+        pairs = _served_pairs(closest)
+        assert _violations(request, pairs, closest.recipe.cookingTime, closest.texture) == []
+        assert _share([i for i, _ in pairs], _on_hand(request)) < FRIDGE_GOAL
+
+
+def test_acceptance_most_profiles_get_a_recipe() -> None:
+    served = Counter(
+        r.profile.target
+        for r, g in zip(REQUESTS, map(_result, range(PROFILES)), strict=True)
+        if isinstance(g, GeneratedRecipe)
+    )
+    for target in TARGETS:
+        assert served[target] >= 0.75 * PROFILES / 5, served
+
+
+def _request(profile: dict[str, Any], **constraints: int) -> SessionRequest:
+    return SessionRequest.model_validate(
+        {"sessionId": "unit", "profile": profile, "constraints": constraints}
+    )
+
+
+def _grams(result: GeneratedRecipe | Unmet, key: str) -> float:
+    assert isinstance(result, GeneratedRecipe), result
+    return sum(line.grams for line in result.lines if line.ingredient.key == key)
+
+
+def test_scaling_multiplies_grams_and_amounts() -> None:
+    result = adapt_recipe("doenjang_jjigae", _request({"target": "diet", "servings": 5}))
+    assert isinstance(result, GeneratedRecipe)
+    assert _grams(result, "doenjang") == pytest.approx(36 * 5 / 2)
+    line = next(i for i in result.recipe.ingredients if i.name == "된장")
+    assert (line.amount, line.unit) == (5.0, "큰술")
+
+
+def test_allergen_substitution_keeps_saltiness() -> None:
+    result = adapt_recipe("dubu_jorim", _request({"target": "diet", "servings": 2, "allergies": ["대두"]}))
+    assert isinstance(result, GeneratedRecipe)
+    keys = {line.ingredient.key for line in result.lines}
+    assert not any(line.ingredient.allergens & {"soy"} for line in result.lines)
+    assert "soy_sauce" not in keys and "tofu" not in keys
+    # Same sodium as the 32 g of soy sauce it replaces (the recipe has no salt of its own).
+    expected = 32 * get("soy_sauce").per_100g.sodium_mg / get("salt").per_100g.sodium_mg
+    assert _grams(result, "salt") == pytest.approx(expected)
+    assert any(c.kind == "substitute" and c.ingredient == "soy_sauce" for c in result.changes)
+    assert result.recipe.instructions[0].startswith("재료 조정")
+
+
+def test_sugar_is_left_out_for_diabetes() -> None:
+    result = adapt_recipe("bulgogi", _request({"target": "diabetes", "servings": 3}))
+    assert isinstance(result, GeneratedRecipe)
+    assert _grams(result, "sugar") == 0
+    assert ("drop", "sugar", "diabetes.added_sugar") in {
+        (c.kind, c.ingredient, c.reason) for c in result.changes
+    }
+
+
+def test_rice_is_reduced_to_meet_the_carbohydrate_limit() -> None:
+    plain = adapt_recipe("kimchi_bokkeumbap", _request({"target": "diet", "servings": 2}))
+    diabetic = adapt_recipe("kimchi_bokkeumbap", _request({"target": "diabetes", "servings": 2}))
+    assert isinstance(plain, GeneratedRecipe) and isinstance(diabetic, GeneratedRecipe)
+    assert plain.nutrition.per_serving.carbohydrate_g > 60
+    assert diabetic.nutrition.per_serving.carbohydrate_g <= 60
+    assert 0.5 * 420 <= _grams(diabetic, "cooked_rice") < 420
+
+
+def test_salty_seasonings_are_cut_for_hypertension() -> None:
+    request = _request({"target": "diet", "servings": 2, "healthConditions": ["고혈압"]})
+    result = adapt_recipe("bulgogi", request)
+    assert isinstance(result, GeneratedRecipe)
+    assert result.nutrition.per_serving.sodium_mg <= 1000
+    assert _grams(result, "soy_sauce") < 64
+
+
+def test_a_dish_that_cannot_be_repaired_is_unmet_with_its_rules() -> None:
+    result = adapt_recipe("bulgogi", _request({"target": "baby_food", "babyAgeMonths": 10, "servings": 1}))
+    assert isinstance(result, Unmet)
+    assert "baby.texture" in result.constraints
+
+
+def test_impossible_time_names_the_constraint() -> None:
+    result = generate(_request({"target": "diet", "servings": 2}, maxCookingTime=3))
+    assert isinstance(result, Unmet)
+    assert result.constraints == ("constraint.max_cooking_time",)
+    assert "constraint.max_cooking_time" in result.explanation
+
+
+def test_fridge_prefers_what_is_on_hand_and_lists_what_to_buy() -> None:
+    words = ["달걀", "대파", "당근"]
+    result = generate(_request({"target": "fridge", "fridgeIngredients": words, "servings": 2}))
+    assert isinstance(result, GeneratedRecipe)
+    assert result.on_hand_share is not None and result.on_hand_share >= FRIDGE_GOAL
+    assert all(item.key not in {"egg", "green_onion", "carrot"} for item, _ in result.to_buy)
+
+
+def test_fridge_without_a_match_offers_the_closest_dish() -> None:
+    result = generate(_request({"target": "fridge", "fridgeIngredients": ["블루베리"], "servings": 2}))
+    assert isinstance(result, Unmet)
+    assert result.constraints == ("fridge.on_hand_share",)
+    assert result.closest is not None and result.closest.to_buy
+
+
+def test_english_output_names_resolve_and_units_are_english() -> None:
+    result = generate(_request({"target": "keto", "servings": 2, "language": "en"}))
+    assert isinstance(result, GeneratedRecipe)
+    assert result.recipe.difficulty in ("easy", "medium", "hard")
+    for line in result.recipe.ingredients:
+        item = lookup(line.name)
+        assert item is not None and line.unit not in ("큰술", "작은술", "개")
+
+
+def test_same_request_same_recipe_and_sessions_vary() -> None:
+    profile = {"target": "diet", "servings": 2}
+    first = generate(_request(profile))
+    assert isinstance(first, GeneratedRecipe)
+    again = generate(_request(profile))
+    assert isinstance(again, GeneratedRecipe) and again.source_id == first.source_id
+    picks = {
+        getattr(
+            generate(SessionRequest.model_validate({"sessionId": f"s{i}", "profile": profile})),
+            "source_id",
+            None,
+        )
+        for i in range(12)
+    }
+    assert len(picks) > 1
+
+
+def test_the_independent_check_catches_a_wrong_dish() -> None:
+    # Guards the acceptance test itself: served as written, bulgogi breaks a beef-allergic keto profile
+    # in every way the check looks at.
+    request = _request(
+        {"target": "keto", "servings": 3, "allergies": ["소고기"]}, maxCookingTime=20, maxCalories=200
+    )
+    recipe = get_recipe("bulgogi")
+    problems = _violations(request, _as_written(recipe, 3), recipe.cooking_time, recipe.texture)
+    assert {"allergen beef_sirloin", "maxCookingTime", "maxCalories", "keto", "allergy.declared"} <= set(
+        problems
+    )
+    assert {"keto.no_sugar_or_starch", "constraint.max_cooking_time", "constraint.max_calories"} <= set(
+        problems
+    )
