@@ -13,8 +13,9 @@ Curated line format (tools/ingredients_curated.txt), ``|``-separated:
     key | NDB_No | 한국어 | English | category | aliases, | allergens, | tags, | units; | approximation
 
 ``units`` entries are ``unit=grams`` (a project weight), ``unit=@1`` / ``unit=@2`` (SR28
-GmWt_1 / GmWt_2 divided by its household quantity) or ``unit=~factor`` in the approximation
-column's form ``reason ~x0.68`` (multiply every nutrient by 0.68, e.g. for water added).
+GmWt_1 / GmWt_2 divided by its household quantity), or ``-volume`` (derive no volume units).
+The approximation column may end in ``~x0.68``: every nutrient is multiplied by 0.68 (e.g. for
+the water a rice cake holds that rice flour does not).
 Volume units (컵 200 ml, 큰술 15 ml, 작은술 5 ml, ml) are derived from the first SR28 household
 weight given in cups, tablespoons, teaspoons or fluid ounces, unless set explicitly.
 """
@@ -130,7 +131,12 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
         per_100g[name] = round(_number(row[column]) * factor, 4) if factor != 1.0 else _number(row[column])
     unit_grams: dict[str, float] = {}
     unit_sources: dict[str, str] = {}
-    density = _density(row)
+    entries = _split(units, ";")
+    # "-volume": the SR28 row is a different physical form (flour standing in for a cake), so its
+    # cup weight says nothing about this food's; scaled rows are never measured by volume either.
+    derive_volume = "-volume" not in entries and factor == 1.0
+    entries = [entry for entry in entries if entry != "-volume"]
+    density = _density(row) if derive_volume else None
     if density:
         g_per_ml, source = density
         unit_grams["ml"] = round(g_per_ml, 4)
@@ -138,7 +144,7 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
         for unit, ml in KOREAN_VOLUME_ML.items():
             unit_grams[unit] = round(g_per_ml * ml, 1)
             unit_sources[unit] = f"{ml:g} ml x density from {source}"
-    for entry in _split(units, ";"):
+    for entry in entries:
         unit, _, value = (part.strip() for part in entry.partition("="))
         if unit not in KNOWN_UNITS:
             raise SystemExit(f"{where}: unit {unit!r} not one of {sorted(KNOWN_UNITS)}")
