@@ -9,13 +9,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from asl.errors import ASLError
+
 
 def request_id() -> str:
     """A request id shaped like DynamoDB's (52 upper-case letters and digits)."""
     return base64.b32encode(os.urandom(33)).decode("ascii")[:52]
 
 
-class DynamoError(Exception):
+class DynamoError(ASLError):
     """A DynamoDB service error: its code (``ValidationException`` ...) and message.
 
     ``item`` carries the old item for ``ReturnValuesOnConditionCheckFailure=ALL_OLD``.

@@ -2,10 +2,10 @@
 
 >>> from asl.dynamodb import TableStore
 >>> client = TableStore(":memory:").client()
->>> _ = client.create_table(TableName="t1", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+>>> _ = client.create_table(TableName="tbl", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
 ...                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
->>> _ = client.put_item(TableName="t1", Item={"id": {"S": "a"}, "n": {"N": "1"}})
->>> client.get_item(TableName="t1", Key={"id": {"S": "a"}})["Item"]
+>>> _ = client.put_item(TableName="tbl", Item={"id": {"S": "a"}, "n": {"N": "1"}})
+>>> client.get_item(TableName="tbl", Key={"id": {"S": "a"}})["Item"]
 {'id': {'S': 'a'}, 'n': {'N': '1'}}
 """
 

@@ -5,7 +5,7 @@ Values go in and come out in boto3's plain form (``Decimal``, ``set``, ``Binary`
 accepted wherever boto3 accepts them, so a handler written for boto3 runs unchanged.
 
 >>> from asl.dynamodb import TableStore
->>> table = TableStore(":memory:").create_table("t1", partition_key=("id", "S"))
+>>> table = TableStore(":memory:").create_table("tbl", partition_key=("id", "S"))
 >>> _ = table.put_item(Item={"id": "a", "n": 1})
 >>> table.update_item(Key={"id": "a"}, UpdateExpression="ADD n :one",
 ...                   ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")["Attributes"]

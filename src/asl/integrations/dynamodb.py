@@ -9,9 +9,9 @@ the SDK class Step Functions reports), so Retry and Catch match it as on AWS.
 
 >>> from asl.dynamodb import TableStore
 >>> store = TableStore(":memory:")
->>> _ = store.create_table("t1", partition_key=("id", "S"))
->>> _ = invoke(store, "putItem", {"TableName": "t1", "Item": {"id": {"S": "a"}}})
->>> invoke(store, "getItem", {"TableName": "t1", "Key": {"id": {"S": "a"}}})["Item"]
+>>> _ = store.create_table("tbl", partition_key=("id", "S"))
+>>> _ = invoke(store, "putItem", {"TableName": "tbl", "Item": {"id": {"S": "a"}}})
+>>> invoke(store, "getItem", {"TableName": "tbl", "Key": {"id": {"S": "a"}}})["Item"]
 {'id': {'S': 'a'}}
 """
 
