@@ -1,0 +1,27 @@
+"""What the web layer needs from the session service (aichef.service.Kitchen satisfies it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Protocol
+
+__all__ = ["TERMINAL", "SessionService"]
+
+# Statuses after which a session never changes again.
+TERMINAL: frozenset[str] = frozenset({"COMPLETED", "FAILED"})
+
+
+class SessionService(Protocol):
+    """Start sessions, read their status and result, and follow their progress."""
+
+    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None: ...
+
+    def get_result(self, session_id: str) -> dict[str, Any] | None: ...
+
+    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def close(self) -> None: ...

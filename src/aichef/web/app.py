@@ -1,0 +1,50 @@
+"""create_app(): the AI Chef HTTP API and web page around one session service.
+
+>>> from aichef.service import Kitchen
+>>> app = create_app(Kitchen(in_memory=True))  # an ASGI app: give it to uvicorn or httpx.ASGITransport
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from aichef.web._contract import SessionService
+from aichef.web._errors import install_handlers
+from aichef.web._events import KEEPALIVE_SECONDS
+from aichef.web._guard import Guard
+from aichef.web._routes import api_router
+from aichef.web._schemas import install_openapi
+
+__all__ = ["create_app"]
+
+_STATIC = Path(str(files("aichef.web") / "static"))
+
+
+def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS) -> FastAPI:
+    """The API under /api, the page at /, its files under /static; the caller owns and closes `kitchen`."""
+    app = FastAPI(
+        title="AI Chef",
+        version="1.0",
+        description="Personalised recipes with real nutrition, diet checks and a costed shopping plan.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.kitchen = kitchen
+    app.state.keepalive = keepalive
+    install_handlers(app)
+    install_openapi(app)
+    app.include_router(api_router())
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    app.add_middleware(Guard)
+    return app

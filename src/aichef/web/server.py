@@ -1,0 +1,72 @@
+"""serve(): run AI Chef's web server (API and page) with the local runtime in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import uvicorn
+
+from aichef.web.app import create_app
+
+__all__ = ["serve"]
+
+
+async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> None:
+    from aichef.service import Kitchen  # imported here: it installs the table store when built
+
+    # Built inside the running loop: the kitchen's workflow tasks belong to this loop.
+    kitchen = Kitchen(data_dir=data_dir)
+    try:
+        config = uvicorn.Config(
+            create_app(kitchen),
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,
+            server_header=False,
+            lifespan="off",
+        )
+        await uvicorn.Server(config).serve()
+    finally:
+        await kitchen.close()
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, data_dir: str | None = None, log_level: str = "info"
+) -> int:
+    """Serve until interrupted; 127.0.0.1 unless told otherwise. Answers the process exit code.
+
+    A host other than loopback is allowed (the caller asked for it) but said out loud, since the API
+    has no authentication.
+    """
+    if not 0 <= port <= 65535:
+        print(f"aichef serve: --port must be between 0 and 65535, got {port}", file=sys.stderr)
+        return 2
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        logging.getLogger("aichef.web").warning(
+            "listening on %s: anyone who can reach it can use the API", host
+        )
+    print(
+        f"AI Chef: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C to stop)",
+        file=sys.stderr,
+    )
+    try:
+        _loop_policy()
+        asyncio.run(_run(host, port, data_dir, log_level))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        print(f"aichef serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _loop_policy() -> None:
+    # uvloop makes the server about twice as fast when it is installed; the standard loop works too.
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
