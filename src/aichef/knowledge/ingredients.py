@@ -89,7 +89,16 @@ class Nutrients:
 
     def scaled(self, factor: float) -> Nutrients:
         """Every figure multiplied by ``factor`` (e.g. grams / 100 for a per-100 g row)."""
-        return Nutrients(**{f.name: getattr(self, f.name) * factor for f in fields(self)})
+        # Written out field by field: this runs for every line of every recipe considered.
+        return Nutrients(
+            self.kcal * factor,
+            self.protein_g * factor,
+            self.fat_g * factor,
+            self.carbohydrate_g * factor,
+            self.fiber_g * factor,
+            self.sugar_g * factor,
+            self.sodium_mg * factor,
+        )
 
     def __mul__(self, factor: float) -> Nutrients:
         return self.scaled(factor)
@@ -97,7 +106,15 @@ class Nutrients:
     def __add__(self, other: Nutrients) -> Nutrients:
         if not isinstance(other, Nutrients):
             return NotImplemented
-        return Nutrients(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return Nutrients(
+            self.kcal + other.kcal,
+            self.protein_g + other.protein_g,
+            self.fat_g + other.fat_g,
+            self.carbohydrate_g + other.carbohydrate_g,
+            self.fiber_g + other.fiber_g,
+            self.sugar_g + other.sugar_g,
+            self.sodium_mg + other.sodium_mg,
+        )
 
     def as_dict(self, digits: int = 1) -> dict[str, float]:
         """The figures rounded for display, plus ``net_carbs_g``."""

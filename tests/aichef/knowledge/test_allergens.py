@@ -146,3 +146,16 @@ def test_substitutes_never_carry_an_avoided_allergen_and_always_exist() -> None:
 
 def test_substitutes_of_an_unknown_ingredient_is_empty() -> None:
     assert substitutes("unicorn", frozenset({"egg"})) == []
+
+
+def test_substitution_tables_name_only_real_ingredients() -> None:
+    # Data check on the private tables: a misspelt key would silently offer nothing.
+    for original, candidates in allergens._SUBSTITUTES.items():
+        assert isinstance(candidates, tuple), original
+        for key in (original, *candidates):
+            get(key)
+    for allergen, candidates in allergens._BY_ALLERGEN.items():
+        assert allergen in ALLERGENS
+        assert isinstance(candidates, tuple), allergen
+        for key in candidates:
+            get(key)
