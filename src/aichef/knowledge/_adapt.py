@@ -7,7 +7,7 @@ from typing import Literal
 
 from aichef.knowledge import allergens, diets, ingredients, nutrition
 from aichef.knowledge.diets import RuleResult
-from aichef.knowledge.ingredients import Ingredient
+from aichef.knowledge.ingredients import Ingredient, normalise_name
 from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe
 from aichef.models import Constraints, Profile
@@ -127,15 +127,31 @@ def _scaled_lines(recipe: LibraryRecipe, servings: int) -> list[Line] | None:
 
 
 def _substitute_grams(old: Ingredient, new: Ingredient, grams: float) -> float:
-    """Grams of ``new`` standing in for ``grams`` of ``old``: same saltiness for seasonings, same
-    weight otherwise (soy sauce -> salt must not become 30 g of salt)."""
+    """Grams of ``new`` standing in for ``grams`` of ``old``: same saltiness for seasonings (soy sauce
+    -> salt must not become 30 g of salt), same energy for a much denser food (egg -> chia seeds),
+    same weight otherwise."""
     if old.category in _SEASONING_CATEGORIES or new.category in _SEASONING_CATEGORIES:
         old_na, new_na = old.per_100g.sodium_mg, new.per_100g.sodium_mg
         if old_na > 100 and new_na > 100:
             return grams * old_na / new_na
         if new.category in _SEASONING_CATEGORIES and old.category not in _SEASONING_CATEGORIES:
             return grams * 0.5
+        return grams
+    old_kcal, new_kcal = old.per_100g.kcal, new.per_100g.kcal
+    if old_kcal > 0 and new_kcal > 2 * old_kcal:
+        return grams * old_kcal / new_kcal
     return grams
+
+
+def is_title(line: Line, recipe: LibraryRecipe) -> bool:
+    """Whether the dish is named after this ingredient (계란말이 and 달걀, Steamed Eggs and egg):
+    such an ingredient is never swapped, or the dish would no longer be what its name says."""
+    item = line.ingredient
+    korean = {normalise_name(w) for w in (line.written, item.name_ko, *item.aliases) if not w.isascii()}
+    title = normalise_name(recipe.name_ko)
+    if any(len(word) >= 2 and word in title for word in korean):
+        return True
+    return len(item.name_en) > 2 and item.name_en.lower() in recipe.name_en.lower()
 
 
 def _retarget(line: Line, new: Ingredient, grams: float) -> Line:
@@ -148,12 +164,14 @@ def _retarget(line: Line, new: Ingredient, grams: float) -> Line:
     return Line(new, grams, amount, unit, new.name_ko, line.optional, line.ingredient.key)
 
 
-def _swap_allergens(lines: list[Line], needs: Needs, changes: list[Change]) -> bool:
+def _swap_allergens(lines: list[Line], recipe: LibraryRecipe, needs: Needs, changes: list[Change]) -> bool:
     """Replace or drop every line carrying an avoided allergen; False when one cannot be handled."""
     for index, line in enumerate(lines):
         found = line.ingredient.allergens & needs.avoid
         if not found or line.grams <= 0:
             continue
+        if is_title(line, recipe):
+            return False
         reason = "allergy.declared"
         choice = _pick_substitute(line, needs)
         if choice is not None:
@@ -207,16 +225,31 @@ def _preferences(lines: list[Line], needs: Needs, changes: list[Change]) -> None
 # Fridge mode may swap a missing item for an owned one of the same kind (애호박 -> 가지); at most
 # this many per dish, so the dish stays itself.
 _MAX_FRIDGE_SWAPS = 2
-_SWAP_KINDS = {"meat": "protein", "poultry": "protein", "vegetable": "vegetable", "mushroom": "mushroom",
-               "seafood": "seafood", "tofu": "tofu", "noodle": "noodle"}  # fmt: skip
+_SWAP_KINDS = {"meat": "protein", "poultry": "protein", "mushroom": "mushroom", "seafood": "seafood",
+               "tofu": "tofu", "noodle": "noodle"}  # fmt: skip
+# Vegetables that stand in for one another in a stir-fry, stew or side dish; herbs, salad leaves,
+# aromatics and seaweeds are left out on purpose (basil is no stand-in for spinach).
+_COOKING_VEGETABLES = frozenset({
+    "zucchini", "eggplant", "carrot", "cabbage", "napa_cabbage", "bok_choy", "spinach", "broccoli",
+    "cauliflower", "red_bell_pepper", "green_bell_pepper", "korean_radish", "mung_bean_sprouts",
+    "soybean_sprouts", "chives", "asparagus", "green_beans", "kale", "snow_peas", "celery", "kabocha",
+})  # fmt: skip
 # Flavour bases and seaweeds give a dish its character; they are never swapped in or out.
 _NO_SWAP = frozenset({"garlic", "ginger", "green_onion", "scallion", "onion", "laver", "kelp", "wakame"})
+
+
+def _swap_kind(item: Ingredient) -> str | None:
+    if item.key in _COOKING_VEGETABLES:
+        return "vegetable"
+    return _SWAP_KINDS.get(item.category)
+
+
 _MIN_SWAP_GRAMS = 20.0  # per serving: below this an item seasons the dish rather than makes it
 # Tags that change what a dish is or whom it suits: a swap must keep them as they were.
 _KEEP_TAGS = frozenset({"spicy", "starch_staple", "salty_seasoning", "added_sugar"})
 
 
-def _fridge_swaps(lines: list[Line], needs: Needs, changes: list[Change]) -> None:
+def _fridge_swaps(lines: list[Line], recipe: LibraryRecipe, needs: Needs, changes: list[Change]) -> None:
     if needs.profile.target != "fridge":
         return
     used = {x.ingredient.key for x in lines if x.grams > 0}
@@ -224,8 +257,8 @@ def _fridge_swaps(lines: list[Line], needs: Needs, changes: list[Change]) -> Non
     swaps = 0
     for index, line in enumerate(lines):
         item = line.ingredient
-        kind = _SWAP_KINDS.get(item.category)
-        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None:
+        kind = _swap_kind(item)
+        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None or is_title(line, recipe):
             continue
         if "staple" in item.tags or item.key in needs.on_hand or item.key in _NO_SWAP:
             continue
@@ -233,7 +266,7 @@ def _fridge_swaps(lines: list[Line], needs: Needs, changes: list[Change]) -> Non
             continue
         for other in spare:
             if (
-                _SWAP_KINDS.get(other.category) == kind
+                _swap_kind(other) == kind
                 and other.key not in _NO_SWAP
                 and other.tags & _KEEP_TAGS == item.tags & _KEEP_TAGS
                 and not other.allergens & needs.avoid
@@ -338,11 +371,11 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
         return Attempt(recipe, (), (), None, (), ("recipe.unresolved",))
     lines = scaled
     changes: list[Change] = []
-    if not _swap_allergens(lines, needs, changes):
+    if not _swap_allergens(lines, recipe, needs, changes):
         return Attempt(recipe, tuple(lines), tuple(changes), None, (), ("allergy.declared",))
     _preferences(lines, needs, changes)
     _drop_banned(lines, needs, changes)
-    _fridge_swaps(lines, needs, changes)
+    _fridge_swaps(lines, recipe, needs, changes)
     for _ in range(_MAX_REPAIR_ROUNDS):
         pairs = [(x.ingredient, x.grams) for x in lines if x.grams > 0]
         report = nutrition.compute(pairs, profile.servings)

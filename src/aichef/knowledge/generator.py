@@ -98,6 +98,9 @@ def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
         low, high = recipe.baby_age
         score += 15 if low <= profile.babyAgeMonths <= high else 0
     score -= 4 * sum(1 for r in attempt.results if r.verdict == "warn")
+    if profile.target != "baby_food" and attempt.report is not None:
+        # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
+        score -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
     cuisine = profile.preferences.cuisine
     if cuisine != "any":
         score += 12 if recipe.cuisine == cuisine else 0

@@ -23,7 +23,14 @@ ALLERGY_WORDS = (
     "소고기", "soy", "대두", "wheat", "밀", "새우", "shrimp", "고등어", "토마토", "닭고기", "chicken",
     "참깨", "peanut", "오징어", "조개류", "복숭아", "fish", "생선", "메밀", "게", "sulfites",
 )  # fmt: skip
-CONDITIONS = ([], ["고혈압"], ["diabetes"], ["kidney disease"], ["high cholesterol"], ["비만"])
+CONDITIONS: tuple[list[str], ...] = (
+    [],
+    ["고혈압"],
+    ["diabetes"],
+    ["kidney disease"],
+    ["high cholesterol"],
+    ["비만"],
+)
 NON_BABY = [r for r in load_library() if "baby_food" not in r.targets]
 
 
@@ -187,8 +194,14 @@ def test_acceptance_most_profiles_get_a_recipe() -> None:
         for r, g in zip(REQUESTS, map(_result, range(PROFILES)), strict=True)
         if isinstance(g, GeneratedRecipe)
     )
-    for target in TARGETS:
-        assert served[target] >= 0.75 * PROFILES / 5, served
+    # Floors for usefulness, on top of every Unmet being justified above. Fridge lists are drawn with
+    # forgotten items and harsh limits, so there a closest dish counts too.
+    per_target = PROFILES / len(TARGETS)
+    for target in ("keto", "baby_food", "diabetes", "diet"):
+        assert served[target] >= 0.9 * per_target, served
+    closest = [_result(i) for i, r in enumerate(REQUESTS) if r.profile.target == "fridge"]
+    helped = served["fridge"] + sum(1 for r in closest if isinstance(r, Unmet) and r.closest is not None)
+    assert served["fridge"] >= 0.4 * per_target and helped >= 0.8 * per_target, (served, helped)
 
 
 def _request(profile: dict[str, Any], **constraints: int) -> SessionRequest:
@@ -211,16 +224,35 @@ def test_scaling_multiplies_grams_and_amounts() -> None:
 
 
 def test_allergen_substitution_keeps_saltiness() -> None:
-    result = adapt_recipe("dubu_jorim", _request({"target": "diet", "servings": 2, "allergies": ["대두"]}))
+    result = adapt_recipe("gaji_muchim", _request({"target": "diet", "servings": 3, "allergies": ["대두"]}))
     assert isinstance(result, GeneratedRecipe)
-    keys = {line.ingredient.key for line in result.lines}
     assert not any(line.ingredient.allergens & {"soy"} for line in result.lines)
-    assert "soy_sauce" not in keys and "tofu" not in keys
-    # Same sodium as the 32 g of soy sauce it replaces (the recipe has no salt of its own).
-    expected = 32 * get("soy_sauce").per_100g.sodium_mg / get("salt").per_100g.sodium_mg
+    # Same sodium as the 16 g of soy sauce it replaces (the recipe has no salt of its own).
+    expected = 16 * get("soy_sauce").per_100g.sodium_mg / get("salt").per_100g.sodium_mg
     assert _grams(result, "salt") == pytest.approx(expected)
-    assert any(c.kind == "substitute" and c.ingredient == "soy_sauce" for c in result.changes)
+    assert ("substitute", "soy_sauce", "salt") in {
+        (c.kind, c.ingredient, c.replacement) for c in result.changes
+    }
     assert result.recipe.instructions[0].startswith("재료 조정")
+    assert any(line.name == "소금" for line in result.recipe.ingredients)
+
+
+def test_a_dense_substitute_matches_energy_not_weight() -> None:
+    profile = {"target": "baby_food", "babyAgeMonths": 14, "servings": 1, "allergies": ["달걀", "대두"]}
+    result = adapt_recipe("baby_banana_oat_pancake", _request(profile))
+    assert isinstance(result, GeneratedRecipe)
+    swapped = [c.replacement for c in result.changes if c.ingredient == "egg"]
+    assert swapped and swapped[0] is not None
+    new = get(swapped[0])
+    assert new.per_100g.kcal > 2 * get("egg").per_100g.kcal
+    assert _grams(result, new.key) == pytest.approx(25 * get("egg").per_100g.kcal / new.per_100g.kcal)
+
+
+def test_the_ingredient_a_dish_is_named_after_is_never_swapped() -> None:
+    tofu = adapt_recipe("dubu_jorim", _request({"target": "diet", "servings": 2, "allergies": ["대두"]}))
+    assert isinstance(tofu, Unmet) and tofu.constraints == ("allergy.declared",)
+    eggs = adapt_recipe("gyeran_mari", _request({"target": "diet", "servings": 2, "allergies": ["eggs"]}))
+    assert isinstance(eggs, Unmet)
 
 
 def test_sugar_is_left_out_for_diabetes() -> None:
