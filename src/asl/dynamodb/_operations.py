@@ -79,8 +79,6 @@ def update_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     returns = return_values(params, ("NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"))
     want_old = on_condition_failure(params)
     key = schema.check_key(normalize_item(params.get("Key"), "Key"))
-    if params.get("AttributeUpdates") is not None:
-        raise validation("AttributeUpdates is a legacy parameter; use UpdateExpression")
     expressions = prepare(params, ("UpdateExpression", "ConditionExpression"))
     update = expressions.update
     if update is not None:

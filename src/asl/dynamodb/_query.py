@@ -10,7 +10,7 @@ from ._ast import And, Between, Compare, Condition, Function, In, Not, Or, Path,
 from ._errors import validation
 from ._evaluate import evaluate, project
 from ._requests import check_projection, prepare, table_name
-from ._schema import TableSchema
+from ._schema import TableSchema, encode_key_value
 from .values import Item, item_size, normalize_item, type_of
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def query(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     key_condition = expressions.key_condition
     assert key_condition is not None
     partition_value = _check_key_condition(schema, key_condition, expressions.values)
-    pk = schema.encode({schema.key_names[0]: partition_value, **_dummy_sort(schema)})[0]
+    pk = encode_key_value(partition_value)
     forward = params.get("ScanIndexForward", True) is not False
     start = _start_key(schema, params)
     if start is not None and start[0] != pk:
@@ -179,13 +179,6 @@ def query(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
             cursor = rows[-1][1]
 
     return _page(schema, candidates(), params, expressions.filter, expressions.projection, values)
-
-
-def _dummy_sort(schema: TableSchema) -> Item:
-    if schema.sort_key is None:
-        return {}
-    kind = schema.sort_key[1]
-    return {schema.sort_key[0]: {"N": "0"} if kind == "N" else {kind: "x" if kind == "S" else b"x"}}
 
 
 def _flatten(node: Condition) -> list[Condition]:

@@ -24,18 +24,24 @@ from ._errors import (
     to_client_error,
     validation,
 )
+from ._params import check_legacy, check_params
 
 if TYPE_CHECKING:
     from .store import TableStore
 
 __all__ = ["Client", "call"]
 
+_ITEM_OPERATIONS = frozenset({"PutItem", "GetItem", "UpdateItem", "DeleteItem", "Query", "Scan"})
+
 Operation = Callable[["TableStore", Mapping[str, Any]], dict[str, Any]]
 
 
 def call(store: TableStore, operation: str, function: Operation, params: Mapping[str, Any]) -> dict[str, Any]:
     """Run an operation; DynamoDB errors come out as botocore ``ClientError`` (the modelled subclass)."""
+    check_params(operation, params)
     try:
+        if operation in _ITEM_OPERATIONS:
+            check_legacy(params)
         response = function(store, params)
     except DynamoError as error:
         raise to_client_error(error, operation) from None

@@ -214,6 +214,18 @@ class TableStore:
         if self._writes % _PURGE_EVERY == 0:
             self.purge_expired()
 
+    def count_items(self, name: str) -> int:
+        """How many live items a table holds."""
+        self.schema(name)
+        now = self.clock()
+        with self._engine.lock:
+            row = self._engine.connection.execute(
+                "SELECT count(*) FROM ddb_items WHERE table_name = ? AND (expires IS NULL OR expires > ? "
+                "OR expires < ?)",
+                (name, now, now - _FIVE_YEARS),
+            ).fetchone()
+        return int(row[0])
+
     def purge_expired(self, table: str | None = None) -> int:
         """Delete every item whose TTL has passed; returns how many went."""
         now = self.clock()

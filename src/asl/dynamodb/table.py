@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 
 from . import _operations, _query
+from ._errors import DynamoError, to_client_error
 from .client import Client, call
 from .values import to_plain, to_typed
 
@@ -90,10 +91,37 @@ class Table:
     def __repr__(self) -> str:
         return f"dynamodb.Table(name={self.name!r})"
 
+    def _describe(self) -> dict[str, Any]:
+        try:
+            return self.store.schema(self.name).describe()
+        except DynamoError as error:
+            raise to_client_error(error, "DescribeTable") from None
+
+    @property
+    def table_status(self) -> str:
+        """Always ``"ACTIVE"``: a local table is usable as soon as it is created."""
+        return str(self._describe()["TableStatus"])
+
+    @property
+    def item_count(self) -> int:
+        """How many items the table holds (DynamoDB updates this figure about every six hours)."""
+        self._describe()
+        return self.store.count_items(self.name)
+
+    def load(self) -> None:
+        """Check the table exists (boto3 loads its description here)."""
+        self._describe()
+
+    reload = load
+
+    def wait_until_exists(self) -> None:
+        """Return at once when the table exists: nothing to wait for locally."""
+        self.load()
+
     @property
     def key_schema(self) -> list[dict[str, str]]:
         """``KeySchema`` as DescribeTable reports it."""
-        schema: list[dict[str, str]] = self.store.schema(self.name).describe()["KeySchema"]
+        schema: list[dict[str, str]] = self._describe()["KeySchema"]
         return schema
 
     def _run(self, operation: str, function: Any, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Attr
 from boto3.dynamodb.types import Binary
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from asl.dynamodb import Table, TableStore
 
@@ -86,3 +86,35 @@ def test_responses_carry_response_metadata(sessions: Table) -> None:
     meta = sessions.put_item(Item={"sessionId": "m"})["ResponseMetadata"]
     assert meta["HTTPStatusCode"] == 200
     assert len(meta["RequestId"]) == 52
+
+
+def test_parameter_names_are_checked_as_boto3_checks_them(sessions: Table) -> None:
+    with pytest.raises(ParamValidationError, match='Unknown parameter in input: "ConditionExpresion"'):
+        sessions.put_item(Item={"sessionId": "x"}, ConditionExpresion="attribute_not_exists(sessionId)")
+    with pytest.raises(ParamValidationError, match='Missing required parameter in input: "Key"'):
+        sessions.get_item()
+    with pytest.raises(
+        ClientError, match=r"AttributesToGet is a legacy parameter .* use ProjectionExpression"
+    ):
+        sessions.get_item(Key={"sessionId": "x"}, AttributesToGet=["status"])
+
+
+def test_public_names_are_exactly_all() -> None:
+    import asl.dynamodb as package
+
+    public = sorted(
+        name for name in vars(package) if not name.startswith("_") and name not in {"annotations"}
+    )
+    modules = {"client", "store", "table", "values"}
+    assert sorted(package.__all__) == package.__all__
+    assert sorted(set(public) - modules) == package.__all__
+
+
+def test_table_description_helpers(store: TableStore, sessions: Table) -> None:
+    sessions.wait_until_exists()
+    sessions.put_item(Item={"sessionId": "a"})
+    sessions.put_item(Item={"sessionId": "b"})
+    assert (sessions.table_status, sessions.item_count) == ("ACTIVE", 2)
+    assert sessions.key_schema == [{"AttributeName": "sessionId", "KeyType": "HASH"}]
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        store.table("missing").load()
