@@ -104,6 +104,8 @@ def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
     cuisine = profile.preferences.cuisine
     if cuisine != "any":
         score += 12 if recipe.cuisine == cuisine else 0
+    elif recipe.cuisine == "korean":
+        score += 6  # Korean home cooks first
     score -= 20 * max(0, _DIFFICULTY_RANK[recipe.difficulty] - _LEVELS[profile.cookingLevel])
     score -= 5 * max(0, recipe.spicy_level - profile.preferences.spicyLevel)
     score -= 3 * len(attempt.changes)
@@ -139,7 +141,12 @@ def _target_note(attempt: Attempt, needs: Needs) -> str:
     profile = needs.profile
     ko = profile.language == "ko"
     title = _TARGET_NAMES[profile.target][0 if ko else 1]
-    picked = [r for r in attempt.results if r.id.split(".")[0] in (profile.target.split("_")[0], "condition")]
+    own = (profile.target.split("_")[0], "condition")
+    # Measured figures of the target's own rules, then anything that warns; passed "none found"
+    # checks would only make the note long.
+    picked = [
+        r for r in attempt.results if r.id.split(".")[0] in own and (r.unit != "count" or r.verdict != "pass")
+    ]
     picked += [r for r in attempt.results if r.verdict == "warn" and r not in picked]
     parts = [r.explanation for r in picked]
     if attempt.changes:
