@@ -129,6 +129,11 @@ def _ingredient_line(line: Line, language: str) -> RecipeIngredient:
         found = lookup(item.name_en)
         name = item.name_en if found is not None and found.key == item.key else item.key
     amount, unit = line.amount, line.unit
+    # Small volumes read better in the next smaller measure: 컵 200 ml, 큰술 15 ml, 작은술 5 ml.
+    if unit == "컵" and amount < 0.25:
+        amount, unit = amount * 200 / 15, "큰술"
+    if unit == "큰술" and amount < 0.5:
+        amount, unit = amount * 3, "작은술"
     if amount < 0.25 and unit not in _SPOONS and unit not in ("g", "ml"):
         amount, unit = line.grams, "g"  # "0.12 개" helps no one; a small piece is weighed
     shown_unit = unit if language == "ko" else _UNITS_EN.get(unit, unit)

@@ -349,3 +349,18 @@ def test_the_independent_check_catches_a_wrong_dish() -> None:
     assert {"keto.no_sugar_or_starch", "constraint.max_cooking_time", "constraint.max_calories"} <= set(
         problems
     )
+
+
+def test_small_volumes_are_shown_in_smaller_spoons() -> None:
+    # 1 큰술 = 3 작은술 and 1 컵 = 200 ml = 13⅓ 큰술 by definition; grams stay what they were.
+    result = adapt_recipe(
+        "baby_danhobak_puree", _request({"target": "baby_food", "babyAgeMonths": 5, "servings": 1})
+    )
+    assert isinstance(result, GeneratedRecipe)
+    water = next(line for line in result.recipe.ingredients if line.name == "물")
+    assert (water.unit, water.amount, water.grams) == ("큰술", round(0.125 * 200 / 15 * 4) / 4, 25.0)
+    salty = adapt_recipe("gaji_muchim", _request({"target": "diet", "servings": 3, "allergies": ["대두"]}))
+    assert isinstance(salty, GeneratedRecipe)
+    salt = next(line for line in salty.recipe.ingredients if line.name == "소금")
+    assert salt.unit == "작은술" and salt.grams is not None
+    assert salt.amount == pytest.approx(salt.grams / get("salt").unit_grams["큰술"] * 3, abs=0.01)
