@@ -1,0 +1,80 @@
+"""CombineResults: recipe, nutrition, verdicts and the costed shopping plan in the seeds' shape.
+
+Also answers the result as JSON text and ``expiresAt`` (epoch seconds, 7 days after it was
+generated) for SaveResults, whose TTL DynamoDB honours.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from aichef.knowledge.ingredients import Ingredient, get
+from aichef.knowledge.prices import PriceQuote
+from aichef.knowledge.shopping import build_plan
+
+__all__ = ["RESULT_TTL", "VERSION", "handler"]
+
+VERSION = "1.0"
+RESULT_TTL = timedelta(days=7)
+
+
+class _FetchedPrices:
+    """The quotes the price Map fetched, as a PriceSource for the plan."""
+
+    name = "fetched"
+
+    def __init__(self, quotes: list[list[dict[str, Any]]]) -> None:
+        self._by_key: dict[str, list[PriceQuote]] = {}
+        for group in quotes:
+            for raw in group:
+                quote = PriceQuote(**raw)
+                self._by_key.setdefault(quote.ingredient_key, []).append(quote)
+
+    def quotes(self, ingredient: Ingredient) -> list[PriceQuote]:
+        return self._by_key[ingredient.key]
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    state = event["request"]
+    generated = state["generated"]
+    profile = state["profile"]
+    recipe = generated["recipe"]
+    language = profile.get("language") or "ko"
+    lines = [(get(item["key"]), float(item["grams"])) for item in generated["toBuy"]]
+    plan = build_plan(
+        lines,
+        _FetchedPrices(state["prices"]["quotes"]),
+        servings=recipe["servings"],
+        budget=profile.get("budget"),
+        language=language,
+    ).to_dict()
+    generated_at = event.get("generatedAt") or datetime.now().astimezone().isoformat()
+    moment = datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+    combined = {
+        "sessionId": state["sessionId"],
+        "recipe": recipe,
+        "pricing": plan,
+        "summary": {
+            "totalCost": plan["totalEstimatedCost"],
+            "costPerServing": plan["costPerServing"],
+            "estimatedCookingTime": recipe["cookingTime"],
+            "difficultyLevel": recipe["difficulty"],
+            "withinBudget": plan["withinBudget"],
+            "pricesAreEstimates": plan["isEstimate"],
+        },
+        "nutrition": generated["nutrition"],
+        "compliance": generated["compliance"],
+        "notes": generated["notes"],
+        "provider": generated["provider"],
+        "target": profile["target"],
+        "language": language,
+        "generatedAt": generated_at,
+        "version": VERSION,
+    }
+    return {
+        "combined": combined,
+        "json": json.dumps(combined, ensure_ascii=False, separators=(",", ":")),
+        "expiresAt": int((moment + RESULT_TTL).timestamp()),
+    }

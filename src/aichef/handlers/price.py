@@ -1,0 +1,50 @@
+"""FetchPrice: the quotes for one ingredient, live (Naver Shopping) or from the reference table.
+
+``mode: "reference"`` is the workflow's fallback after a failed live lookup: a labelled
+estimate carrying the reason, never shown as a live price.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from typing import Any
+
+from aichef.errors import InvalidInput
+from aichef.knowledge.ingredients import get
+from aichef.knowledge.prices import PriceSource, ReferencePriceSource
+
+__all__ = ["handler"]
+
+_sources: dict[str, PriceSource] = {}
+
+
+def _live_source(language: str) -> PriceSource:
+    """Naver when keys are configured (it falls back by itself), else the reference table."""
+    if language not in _sources:
+        if os.environ.get("NAVER_CLIENT_ID") and os.environ.get("NAVER_CLIENT_SECRET"):
+            from aichef.providers.naver import NaverPriceSource, NaverShoppingClient
+
+            _sources[language] = NaverPriceSource(NaverShoppingClient.from_env(), language=language)
+        else:
+            _sources[language] = ReferencePriceSource(language=language)
+    return _sources[language]
+
+
+def handler(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
+    item = event.get("ingredient") or {}
+    key = item.get("key")
+    try:
+        ingredient = get(str(key))
+    except KeyError:
+        raise InvalidInput.one("ingredient.key", f"unknown ingredient {key!r}") from None
+    language = event.get("language") or "ko"
+    if event.get("mode") == "reference":
+        reason = event.get("reason") or ""
+        why = (
+            f"실시간 가격 조회 실패: {reason}" if language == "ko" else f"live price lookup failed: {reason}"
+        )
+        quotes = [ReferencePriceSource(language=language).quote(ingredient, why if reason else "")]
+    else:
+        quotes = _live_source(language).quotes(ingredient)
+    return [asdict(quote) for quote in quotes]

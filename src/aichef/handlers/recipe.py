@@ -1,0 +1,56 @@
+"""GenerateRecipe: a recipe from the configured provider, with nutrition and the diet verdicts.
+
+Whatever the provider, AI Chef computes the nutrition itself and checks every rule; a
+profile no recipe can satisfy raises :class:`ConstraintNotMet` naming the constraints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aichef.errors import AIChefError
+from aichef.knowledge.generator import GeneratedRecipe, Unmet
+from aichef.models import SessionRequest
+
+__all__ = ["ConstraintNotMet", "handler", "recipe_payload"]
+
+
+class ConstraintNotMet(AIChefError):
+    """No recipe meets every constraint of the profile; the message names them."""
+
+
+def _provider() -> Any:
+    from aichef.providers import get_provider
+
+    return get_provider()
+
+
+def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
+    """The handler's answer: the seeds' recipe plus what the later states need."""
+    return {
+        "recipe": generated.recipe.model_dump(mode="json"),
+        "nutrition": generated.nutrition.as_dict(),
+        "compliance": [rule.as_dict() for rule in generated.rules],
+        "toBuy": [
+            {"key": ingredient.key, "name": ingredient.name_ko, "grams": round(grams, 1)}
+            for ingredient, grams in generated.to_buy
+        ],
+        "owned": sorted(
+            {line.ingredient.key for line in generated.lines} - {i.key for i, _ in generated.to_buy}
+        ),
+        "notes": [change.describe() for change in generated.changes],
+        "onHandShare": generated.on_hand_share,
+        "provider": provider,
+    }
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    request = SessionRequest.model_validate(event["request"])
+    provider = _provider()
+    outcome = provider.generate(request)
+    if isinstance(outcome, Unmet):
+        raise ConstraintNotMet(outcome.explanation)
+    payload = recipe_payload(outcome, getattr(provider, "name", "offline"))
+    language = request.profile.language
+    payload["notes"] = [change.describe(language) for change in outcome.changes]
+    return payload

@@ -1,0 +1,179 @@
+"""The combined result as a person reads it in a terminal: recipe, nutrition, verdicts, shopping list."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+__all__ = ["progress_bar", "render_result", "render_sessions"]
+
+_LABELS = {
+    "ko": {
+        "servings": "인분",
+        "minutes": "분",
+        "ingredients": "재료",
+        "steps": "만드는 법",
+        "nutrition": "영양 (1인분, USDA SR28 기준)",
+        "energy": "열량",
+        "protein": "단백질",
+        "fat": "지방",
+        "carbohydrate": "탄수화물",
+        "fiber": "식이섬유",
+        "net_carbs": "순탄수화물",
+        "sugar": "당류",
+        "sodium": "나트륨",
+        "share": "에너지 비율",
+        "compliance": "식단 기준 점검",
+        "shopping": "장보기 목록",
+        "total": "총 구매 비용",
+        "per_serving": "1인분 비용",
+        "estimate": "참고 가격(추정치)",
+        "live": "실시간",
+        "owned": "이미 있는 재료",
+        "budget": "예산",
+        "within": "예산 안",
+        "over": "예산 초과",
+        "notes": "조정 내용",
+        "needed": "필요량",
+        "approx": "근사값 사용",
+    },
+    "en": {
+        "servings": "servings",
+        "minutes": "min",
+        "ingredients": "Ingredients",
+        "steps": "Steps",
+        "nutrition": "Nutrition per serving (USDA SR28)",
+        "energy": "Energy",
+        "protein": "Protein",
+        "fat": "Fat",
+        "carbohydrate": "Carbohydrate",
+        "fiber": "Fiber",
+        "net_carbs": "Net carbs",
+        "sugar": "Sugars",
+        "sodium": "Sodium",
+        "share": "Energy share",
+        "compliance": "Diet checks",
+        "shopping": "Shopping list",
+        "total": "Total to buy",
+        "per_serving": "Cost per serving",
+        "estimate": "reference estimate",
+        "live": "live",
+        "owned": "Already owned",
+        "budget": "Budget",
+        "within": "within budget",
+        "over": "over budget",
+        "notes": "Adjustments",
+        "needed": "needed",
+        "approx": "approximations used",
+    },
+}
+_VERDICT = {"pass": "✓", "warn": "!", "fail": "✗"}
+
+
+def _width(text: str) -> int:
+    """Display width: Hangul and other wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _won(amount: Any) -> str:
+    return f"{int(amount):,}원" if amount is not None else "-"
+
+
+def render_result(result: dict[str, Any]) -> str:
+    language = result.get("language", "ko")
+    t = _LABELS["en" if language == "en" else "ko"]
+    recipe = result["recipe"]
+    lines = [
+        f"🍳 {recipe['recipeName']}",
+        f"   {recipe['description']}",
+        f"   {recipe['cookingTime']}{t['minutes']} · {recipe['difficulty']}"
+        f" · {recipe['servings']}{t['servings']}",
+        "",
+        t["ingredients"],
+    ]
+    for item in recipe["ingredients"]:
+        grams = f" ({item['grams']:g} g)" if item.get("grams") else ""
+        lines.append(f"  - {item['name']} {item['amount']:g}{item['unit']}{grams}")
+    lines += ["", t["steps"]]
+    lines += [f"  {i}. {step}" for i, step in enumerate(recipe["instructions"], 1)]
+    if recipe.get("targetNote"):
+        lines += ["", f"  {recipe['targetNote']}"]
+    lines += ["", _nutrition(result["nutrition"], t), "", t["compliance"]]
+    for rule in result.get("compliance", []):
+        title = rule["title"]["en" if language == "en" else "ko"]
+        lines.append(f"  {_VERDICT.get(rule['verdict'], '?')} {title}: {rule['explanation']}")
+    lines += ["", _shopping(result["pricing"], t)]
+    if result.get("notes"):
+        lines += ["", t["notes"]] + [f"  - {note}" for note in result["notes"]]
+    return "\n".join(lines)
+
+
+def _nutrition(nutrition: dict[str, Any], t: dict[str, str]) -> str:
+    per = nutrition["perServing"]
+    rows = [
+        (t["energy"], f"{per.get('kcal', 0):.0f} kcal"),
+        (t["protein"], f"{per.get('protein_g', 0):.1f} g"),
+        (t["fat"], f"{per.get('fat_g', 0):.1f} g"),
+        (t["carbohydrate"], f"{per.get('carbohydrate_g', 0):.1f} g"),
+        (t["fiber"], f"{per.get('fiber_g', 0):.1f} g"),
+        (t["net_carbs"], f"{per.get('net_carbs_g', 0):.1f} g"),
+        (t["sugar"], f"{per.get('sugar_g', 0):.1f} g"),
+        (t["sodium"], f"{per.get('sodium_mg', 0):.0f} mg"),
+    ]
+    share = nutrition.get("energyShare", {})
+    text = [t["nutrition"]] + [f"  {_pad(name, 16)}{value:>10}" for name, value in rows]
+    text.append(
+        f"  {t['share']}: {t['protein']} {share.get('protein', 0):.0f}%"
+        f" · {t['fat']} {share.get('fat', 0):.0f}%"
+        f" · {t['carbohydrate']} {share.get('carbohydrate', 0):.0f}%"
+    )
+    approximations = sum(1 for s in nutrition.get("sources", []) if s.get("approximation"))
+    if approximations:
+        text.append(f"  ({t['approx']}: {approximations})")
+    return "\n".join(text)
+
+
+def _shopping(plan: dict[str, Any], t: dict[str, str]) -> str:
+    text = [t["shopping"]]
+    for item in plan["items"]:
+        label = t["estimate"] if item.get("isEstimate") else t["live"]
+        text.append(
+            f"  - {_pad(item['ingredient'], 14)} {item['product']} · {item['vendor']} · "
+            f"{_won(item['purchaseCost'])} ({t['needed']} {item['neededGrams']:g} g ≈ "
+            f"{_won(item['costOfAmountNeeded'])}) [{label}]"
+        )
+    if plan.get("alreadyOwned"):
+        text.append(f"  {t['owned']}: {', '.join(plan['alreadyOwned'])}")
+    text.append(
+        f"  {t['total']}: {_won(plan['totalEstimatedCost'])}"
+        f" · {t['per_serving']}: {_won(plan['costPerServing'])}"
+    )
+    if plan.get("budget") is not None:
+        verdict = t["within"] if plan.get("withinBudget") else t["over"]
+        text.append(f"  {t['budget']} {_won(plan['budget'])}: {verdict}")
+    return "\n".join(text)
+
+
+def progress_bar(progress: int, phase: str, width: int = 30) -> str:
+    filled = round(width * max(0, min(progress, 100)) / 100)
+    return f"[{'█' * filled}{'·' * (width - filled)}] {progress:3d}% {phase}"
+
+
+def render_sessions(sessions: list[dict[str, Any]]) -> str:
+    rows = [("SESSION", "CREATED", "TARGET", "STATUS", "PROGRESS")]
+    for s in sessions:
+        rows.append(
+            (
+                s["sessionId"],
+                str(s.get("createdAt", "")),
+                str(s.get("target", "")),
+                s["status"],
+                f"{s.get('progress', 0)}%",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows)
