@@ -1,0 +1,236 @@
+"""Reviewing a model's recipe: schema check, ingredient lines mapped to the table and weighed, nutrition
+computed here (the model's numbers are never used), diet rules and allergies checked, repair feedback."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aichef.knowledge import diets, nutrition
+from aichef.knowledge.diets import RuleResult
+from aichef.knowledge.generator import GeneratedRecipe, Line
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
+from aichef.knowledge.units import MASS_UNITS, VOLUME_UNITS, canonical_unit, to_grams
+from aichef.models import Recipe, RecipeIngredient, SessionRequest
+from aichef.providers.prompts import TOOL_NAME, recipe_schema
+
+_TARGET_TITLES = {
+    "keto": ("키토", "Keto"), "diabetes": ("당뇨", "Diabetes"), "diet": ("다이어트", "Diet"),
+    "baby_food": ("이유식", "Baby food"), "fridge": ("냉장고 파먹기", "Fridge"),
+}  # fmt: skip
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def schema_errors(value: object, schema: Mapping[str, Any], path: str = "") -> list[str]:
+    """Every way ``value`` breaks ``schema`` (the JSON Schema subset the recipe schema uses), each
+    as "field: problem". Collected, not stopped at the first, so one repair can fix them all."""
+    where = path or "(recipe)"
+    expected = schema.get("type")
+    if expected is not None:
+        ok = isinstance(value, _TYPES[expected]) and not isinstance(value, bool)
+        if expected == "integer" and isinstance(value, float) and value.is_integer():
+            ok = True  # JSON has one number type: 20.0 is an integer
+        if expected == "boolean":
+            ok = isinstance(value, bool)
+        if isinstance(value, float) and not math.isfinite(value):
+            ok = False
+        if not ok:
+            return [f"{where}: expected {expected}, got {type(value).__name__} {_short(value)}"]
+    errors: list[str] = []
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{where}: must be {schema['const']!r}, got {_short(value)}")
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(str(v) for v in schema["enum"])
+        errors.append(f"{where}: got {_short(value)}; allowed: {allowed}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            errors.append(f"{where}: must be at least {schema['minimum']}, got {value}")
+        if "maximum" in schema and value > schema["maximum"]:
+            errors.append(f"{where}: must be at most {schema['maximum']}, got {value}")
+        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+            errors.append(f"{where}: must be more than {schema['exclusiveMinimum']}, got {value}")
+    if isinstance(value, str):
+        if len(value.strip()) < schema.get("minLength", 0):
+            errors.append(f"{where}: must not be empty")
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            errors.append(f"{where}: at most {schema['maxLength']} characters, got {len(value)}")
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0):
+            errors.append(f"{where}: needs at least {schema['minItems']} item(s)")
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            errors.append(f"{where}: at most {schema['maxItems']} items, got {len(value)}")
+        for index, item in enumerate(value):
+            errors += schema_errors(item, schema.get("items", {}), f"{path}[{index}]")
+    if isinstance(value, dict):
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        prefix = f"{path}." if path else ""
+        errors += [f"{prefix}{name}: is required" for name in schema.get("required", ()) if name not in value]
+        if schema.get("additionalProperties") is False:
+            extra = sorted(str(k) for k in value if k not in properties)
+            errors += [f"{prefix}{name}: unknown field; allowed: {', '.join(properties)}" for name in extra]
+        for name, sub in properties.items():
+            if name in value:
+                errors += schema_errors(value[name], sub, f"{prefix}{name}")
+    return errors
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class Review:
+    """The verdict on one model recipe: ``served`` when it may be used, else the ``problems`` (each
+    naming the field or rule id) that the feedback asks the model to fix."""
+
+    served: GeneratedRecipe | None
+    problems: tuple[str, ...]
+    language: str = "ko"
+
+    def feedback(self) -> str:
+        """Repair instructions for the model, in the profile's language."""
+        listed = "\n".join(f"- {p}" for p in self.problems)
+        if self.language == "ko":
+            return (
+                "제출한 레시피를 그대로 쓸 수 없습니다. 아래 문제를 모두 고친 레시피 전체를 "
+                f"`{TOOL_NAME}` 도구로 다시 제출하세요:\n{listed}"
+            )
+        return (
+            "The submitted recipe cannot be served as it is. Fix every problem below and submit the "
+            f"whole recipe again with the `{TOOL_NAME}` tool:\n{listed}"
+        )
+
+
+def _units_for(item: Ingredient) -> str:
+    units = list(MASS_UNITS)[:2] + [u for u in item.unit_grams if u != "ml"]
+    if "ml" in item.unit_grams:
+        units += [u for u in VOLUME_UNITS if u not in units]
+    return ", ".join(dict.fromkeys(units))
+
+
+def _suggest(name: str, ko: bool) -> str:
+    names = [i.name_ko if ko else i.name_en for i in all_ingredients()]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    if not close:
+        return ""
+    return (" 비슷한 이름: " if ko else " close names: ") + ", ".join(close)
+
+
+def _map_lines(data: Mapping[str, Any], ko: bool) -> tuple[list[Line], list[str]]:
+    lines: list[Line] = []
+    problems: list[str] = []
+    for index, raw in enumerate(data["ingredients"]):
+        name, amount, unit = str(raw["name"]).strip(), float(raw["amount"]), str(raw["unit"]).strip()
+        item = lookup(name)
+        if item is None:
+            text = (
+                "은(는) 재료표에 없는 이름입니다; 허용 목록의 이름을 쓰세요."
+                if ko
+                else " is not in the ingredient table; use a name from the allowed list."
+            )
+            problems.append(f"ingredients[{index}].name: '{name}'{text}{_suggest(name, ko)}")
+            continue
+        grams = to_grams(item, amount, unit)
+        if grams is None:
+            what = (
+                "단위를 무게로 바꿀 수 없습니다; 쓸 수 있는 단위"
+                if ko
+                else "cannot be weighed in this unit; use"
+            )
+            problems.append(f"ingredients[{index}].unit: '{unit}' ({name}) {what}: {_units_for(item)}")
+            continue
+        shown_unit = canonical_unit(unit) or unit
+        lines.append(Line(item, grams, amount, shown_unit if ko else unit, name))
+    return lines, problems
+
+
+def _note(results: list[RuleResult], request: SessionRequest, source_id: str) -> str:
+    profile = request.profile
+    ko = profile.language == "ko"
+    title = _TARGET_TITLES[profile.target][0 if ko else 1]
+    prefix = profile.target.split("_")[0]
+    picked = [r for r in results if r.id.split(".")[0] in (prefix, "condition", "allergy")]
+    picked += [r for r in results if r.verdict == "warn" and r not in picked]
+    made = (
+        f"AI 모델({source_id})이 만든 레시피, 영양은 USDA SR28로 계산"
+        if ko
+        else f"recipe by the model {source_id}; nutrition computed from USDA SR28"
+    )
+    return f"[{title}] " + " / ".join([*(r.explanation for r in picked), made])
+
+
+def review(data: object, request: SessionRequest, source_id: str) -> Review:
+    """Check one model recipe (the tool's arguments) and, when every hard rule passes, serve it.
+
+    The model's nutrition figures, if any slipped in, are rejected by the schema: the served
+    nutrition is :func:`nutrition.compute` of the weighed ingredient lines.
+    """
+    profile = request.profile
+    ko = profile.language == "ko"
+    language = profile.language
+    if not isinstance(data, dict):
+        got = _short(data)
+        text = "JSON 객체가 아닙니다" if ko else "is not a JSON object"
+        return Review(None, (f"(recipe): {text}: {got}",), language)
+    errors = schema_errors(data, recipe_schema(request))
+    if errors:
+        return Review(None, tuple(errors), language)
+    lines, problems = _map_lines(data, ko)
+    if problems:
+        return Review(None, tuple(problems), language)
+    pairs = [(x.ingredient, x.grams) for x in lines]
+    report = nutrition.compute(pairs, profile.servings)
+    cooking_time = int(data["cookingTime"])
+    texture = str(data["texture"])
+    results = diets.check(request, pairs, report, cooking_time, texture=texture)
+    blocking = diets.hard_failures(results)
+    if blocking:
+        return Review(None, tuple(f"[{r.id}] {r.explanation}" for r in blocking), language)
+    on_hand = diets.on_hand_keys(profile)
+    share: float | None = None
+    if profile.target == "fridge":
+        needed = {x.ingredient.key for x in lines if "staple" not in x.ingredient.tags}
+        share = 100.0 * len(needed & on_hand) / len(needed) if needed else 100.0
+    recipe = Recipe(
+        recipeName=data["recipeName"],
+        description=data["description"],
+        cookingTime=cooking_time,
+        difficulty=data["difficulty"],
+        servings=profile.servings,
+        ingredients=[
+            RecipeIngredient(name=x.written, amount=round(x.amount, 2), unit=x.unit, grams=round(x.grams, 1))
+            for x in lines
+        ],
+        instructions=list(data["instructions"]),
+        targetNote=_note(results, request, source_id),
+    )
+    to_buy = tuple(
+        (x.ingredient, x.grams)
+        for x in lines
+        if x.ingredient.key != "water"
+        and not (profile.target == "fridge" and "staple" in x.ingredient.tags)
+        and not (profile.target == "fridge" and x.ingredient.key in on_hand)
+    )
+    served = GeneratedRecipe(
+        recipe=recipe,
+        source_id=source_id,
+        texture=texture,
+        lines=tuple(lines),
+        nutrition=report,
+        rules=tuple(results),
+        changes=(),
+        on_hand_share=share,
+        to_buy=to_buy,
+    )
+    return Review(served, (), language)
