@@ -105,7 +105,9 @@ def render_result(result: dict[str, Any]) -> str:
     lines += ["", _nutrition(result["nutrition"], t), "", t["compliance"]]
     for rule in result.get("compliance", []):
         title = rule["title"]["en" if language == "en" else "ko"]
-        lines.append(f"  {_VERDICT.get(rule['verdict'], '?')} {title}: {rule['explanation']}")
+        explanation = rule["explanation"]
+        text = explanation if explanation.startswith(title) else f"{title}: {explanation}"
+        lines.append(f"  {_VERDICT.get(rule['verdict'], '?')} {text}")
     lines += ["", _shopping(result["pricing"], t)]
     if result.get("notes"):
         lines += ["", t["notes"]] + [f"  - {note}" for note in result["notes"]]
