@@ -193,3 +193,13 @@ def test_get_recipe() -> None:
     assert get_recipe("doenjang_jjigae").name_ko == "된장찌개"
     with pytest.raises(KeyError, match="no_such"):
         get_recipe("no_such")
+
+
+@pytest.mark.parametrize("module_name", ["aichef.knowledge.recipes", "aichef.knowledge.generator"])
+def test_all_is_sorted_and_names_only_real_public_things(module_name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(module_name)
+    names = list(module.__all__)
+    assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
+    assert all(not n.startswith("_") and hasattr(module, n) for n in names)
