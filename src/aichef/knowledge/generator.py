@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, needs_for
+from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, is_title, needs_for
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient, lookup
 from aichef.knowledge.nutrition import NutritionReport
@@ -204,7 +204,7 @@ def _serve(attempt: Attempt, needs: Needs) -> GeneratedRecipe:
     )
 
 
-def _explain(failed: list[Attempt], needs: Needs) -> tuple[tuple[str, ...], str]:
+def _explain(failed: list[Attempt], needs: Needs, chosen: bool = False) -> tuple[tuple[str, ...], str]:
     """Name the fewest constraints that block the closest recipe, in the profile's language."""
     ko = needs.profile.language == "ko"
     if not failed:
@@ -221,16 +221,37 @@ def _explain(failed: list[Attempt], needs: Needs) -> tuple[tuple[str, ...], str]
         ),
     )
     ids = closest.blocking
-    details = [r.explanation for r in closest.results if r.id in ids] or list(ids)
-    name = closest.recipe.name(needs.profile.language)
-    listed, why = ", ".join(ids), "; ".join(details)
-    if ko:
-        text = (
-            f"모든 조건을 만족하는 레시피가 없습니다. 맞출 수 없는 조건: {listed} "
-            f"(가장 가까운 '{name}': {why})"
+    language = needs.profile.language
+    titles = {r.id: (r.title_ko if ko else r.title_en) for r in closest.results}
+    details = [r.explanation for r in closest.results if r.id in ids]
+    if "allergy.declared" in ids and not closest.results:
+        # Rejected before any rule ran: an allergen with no stand-in, or the dish is named after it.
+        found = [x for x in closest.lines if x.grams > 0 and x.ingredient.allergens & needs.avoid]
+        named = [x for x in found if is_title(x, closest.recipe)]
+        names = ", ".join(
+            dict.fromkeys(x.ingredient.name_ko if ko else x.ingredient.name_en for x in named or found)
         )
+        titles["allergy.declared"] = "알레르기" if ko else "allergies"
+        if named:
+            details.append(f"{names} 없이는 만들 수 없는 요리" if ko else f"cannot be made without {names}")
+        else:
+            details.append(f"{names}: 대체할 재료 없음" if ko else f"{names}: no substitute")
+    name = closest.recipe.name(language)
+    listed = ", ".join(titles.get(rule, rule) for rule in ids)
+    why = "; ".join(details) or ", ".join(ids)
+    if ko:
+        if chosen:
+            text = f"'{name}'은(는) 이 조건에 맞출 수 없습니다: {listed} ({why})"
+        else:
+            text = (
+                f"모든 조건을 만족하는 레시피가 없습니다. 맞출 수 없는 조건: {listed} "
+                f"(가장 가까운 '{name}': {why})"
+            )
     else:
-        text = f"No recipe meets every constraint. Cannot meet: {listed} (closest, '{name}': {why})"
+        if chosen:
+            text = f"'{name}' cannot meet: {listed} ({why})"
+        else:
+            text = f"No recipe meets every constraint. Cannot meet: {listed} (closest, '{name}': {why})"
     return ids, text
 
 
@@ -254,7 +275,7 @@ def adapt_recipe(
     needs = needs_for(profile, constraints)
     attempt = adapt(chosen, needs)
     if attempt.blocking:
-        ids, text = _explain([attempt], needs)
+        ids, text = _explain([attempt], needs, chosen=True)
         return Unmet(ids, text)
     return _serve(attempt, needs)
 

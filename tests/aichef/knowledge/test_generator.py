@@ -364,3 +364,11 @@ def test_small_volumes_are_shown_in_smaller_spoons() -> None:
     salt = next(line for line in salty.recipe.ingredients if line.name == "소금")
     assert salt.unit == "작은술" and salt.grams is not None
     assert salt.amount == pytest.approx(salt.grams / get("salt").unit_grams["큰술"] * 3, abs=0.01)
+
+
+def test_unmet_explains_in_words_the_user_understands() -> None:
+    timed = generate(_request({"target": "diet", "servings": 2}, maxCookingTime=3))
+    assert isinstance(timed, Unmet) and "최대 조리 시간" in timed.explanation and "3분" in timed.explanation
+    profile = {"target": "diet", "servings": 2, "allergies": ["대두"], "language": "en"}
+    tofu = adapt_recipe("dubu_jorim", _request(profile))
+    assert isinstance(tofu, Unmet) and "cannot be made without tofu" in tofu.explanation
