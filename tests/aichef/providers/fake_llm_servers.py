@@ -177,7 +177,11 @@ class Anthropic(_Vendor):
     def check(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, bytes] | None:
         if path != "/v1/messages":
             return 404, _json({"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
-        if headers.get("x-api-key") != ANTHROPIC_KEY:
+        # The SDK sends the key as x-api-key (1.x) or as a bearer token (2.x); the API takes either.
+        if ANTHROPIC_KEY not in (
+            headers.get("x-api-key"),
+            headers.get("authorization", "").removeprefix("Bearer "),
+        ):
             error = {"type": "authentication_error", "message": "invalid x-api-key"}
             return 401, _json({"type": "error", "error": error})
         if "anthropic-version" not in headers or body.get("tool_choice") != {
