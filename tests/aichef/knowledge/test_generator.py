@@ -291,7 +291,6 @@ def test_impossible_time_names_the_constraint() -> None:
     result = generate(_request({"target": "diet", "servings": 2}, maxCookingTime=3))
     assert isinstance(result, Unmet)
     assert result.constraints == ("constraint.max_cooking_time",)
-    assert "constraint.max_cooking_time" in result.explanation
 
 
 def test_fridge_prefers_what_is_on_hand_and_lists_what_to_buy() -> None:
