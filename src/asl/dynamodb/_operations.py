@@ -94,6 +94,8 @@ def update_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
             new = apply_update(update, old, key, expressions.values)
         if item_size(new) > _MAX_ITEM_SIZE:
             raise validation("Item size to update has exceeded the maximum allowed size")
+        if old is None and update is not None and not update.set and not update.add:
+            return {}  # only REMOVE/DELETE on a missing item: DynamoDB creates nothing
         store.save(schema, pk, sk, new)
     return _update_response(returns, old, new, update)
 

@@ -35,7 +35,7 @@ from ._errors import DynamoError, validation
 from ._reserved import RESERVED_WORDS
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)|(?P<HASH>#[A-Za-z0-9_]+)|(?P<VALUE>:[A-Za-z0-9_]+)"
+    r"\s*(?:(?P<NAME>[A-Za-z][A-Za-z0-9_]*)|(?P<HASH>#[A-Za-z0-9_]+)|(?P<VALUE>:[A-Za-z0-9_]+)"
     r"|(?P<NUMBER>[0-9]+)|(?P<OP><>|<=|>=|[=<>(),.\[\]+\-])|(?P<BAD>\S))"
 )
 _COMPARATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
@@ -298,6 +298,10 @@ class _Parser:
             self.check_arity(name, len(args), _UPDATE_FUNCTIONS[name])
             if name == "if_not_exists" and not isinstance(args[0], Path):
                 self.fail(f"Operator or function requires a document path; operator or function: {name}")
+            if name == "list_append" and any(isinstance(a, Call) and a.name == name for a in args):
+                self.fail(
+                    f"The function is not allowed to be used this way in an expression; function: {name}"
+                )
             return Call(name, tuple(args))  # type: ignore[arg-type]
         if name in _CONDITION_FUNCTIONS or name == "size":
             self.fail(f"The function is not allowed in an update expression; function: {name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,8 @@ from ._evaluate import check_condition
 from ._parser import parse
 from .values import AttributeValue, normalize_value
 
+_NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
+_VALUE_KEY = re.compile(r":[A-Za-z0-9_]+")
 _RETURN_VALUES = ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")
 
 
@@ -45,7 +48,7 @@ def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
         if not isinstance(names, dict) or not names:
             raise validation("ExpressionAttributeNames must not be empty")
         for key in names:
-            if not isinstance(key, str) or not key.startswith("#") or len(key) < 2:
+            if not isinstance(key, str) or not _NAME_KEY.fullmatch(key):
                 raise validation(f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
         if not present:
             raise validation("ExpressionAttributeNames can only be specified when using expressions")
@@ -54,7 +57,7 @@ def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
         if not isinstance(raw_values, dict) or not raw_values:
             raise validation("ExpressionAttributeValues must not be empty")
         for key, value in raw_values.items():
-            if not isinstance(key, str) or not key.startswith(":") or len(key) < 2:
+            if not isinstance(key, str) or not _VALUE_KEY.fullmatch(key):
                 raise validation(
                     f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
                 )

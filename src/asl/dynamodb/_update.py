@@ -198,9 +198,16 @@ def _get(container: dict[str, Any] | list[Any], element: str | int) -> Attribute
     return found
 
 
+def _order(path: Path) -> list[tuple[int, str | int]]:
+    return [(1, e) if isinstance(e, int) else (0, e) for e in path.elements]
+
+
 def apply_update(update: Update, old: Item | None, key: Item, values: Values) -> Item:
     """The item after ``update``; ``old`` is None when the item does not exist yet."""
+    # Every operand is read from the item as it was; then the actions write. Index order makes
+    # several appends past the end of one list land in index order, as DynamoDB's do.
     computed = [(path, _value(node, old, values)) for path, node in update.set]
+    computed.sort(key=lambda pair: _order(pair[0]))
     new: dict[str, Any] = dict(old) if old is not None else dict(key)
     for path, value in computed:
         container = _parent(new, path)
@@ -209,13 +216,12 @@ def apply_update(update: Update, old: Item | None, key: Item, values: Values) ->
         _put(container, path.elements[-1], value)
     for path, ref in update.add:
         _add(new, path, values[ref.name])
+    if old is None:
+        return new  # DELETE and REMOVE find nothing in an item that does not exist, and are ignored
     for path, ref in update.delete:
         _delete(new, path, values[ref.name])
     # Remove list elements from the highest index down so each index means what it meant before.
-    order = sorted(
-        update.remove, key=lambda p: [(1, e) if isinstance(e, int) else (0, e) for e in p.elements]
-    )
-    for path in reversed(order):
+    for path in sorted(update.remove, key=_order, reverse=True):
         container = _parent(new, path)
         if container is None:
             if len(path.elements) == 1:

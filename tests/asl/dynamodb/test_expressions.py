@@ -270,3 +270,37 @@ def test_projection_of_nested_paths(client: Client) -> None:
         "m": {"M": {"deep": {"BOOL": True}}},
         "s": {"S": "hello"},
     }
+
+
+def test_appends_past_the_end_land_in_index_order(client: Client) -> None:
+    put(client, l={"L": [{"S": "one"}]})
+    values = {":a": {"S": "a84"}, ":b": {"S": "a37"}, ":c": {"S": "a17"}}
+    item = update(client, "SET l[84] = :a, l[37] = :b, l[17] = :c", values)
+    assert item["l"] == {"L": [{"S": "one"}, {"S": "a17"}, {"S": "a37"}, {"S": "a84"}]}
+
+
+def test_remove_on_a_missing_item_creates_nothing(client: Client) -> None:
+    response = client.update_item(
+        TableName="tbl", Key=KEY, UpdateExpression="REMOVE x.y, z", ReturnValues="ALL_NEW"
+    )
+    assert "Attributes" not in response
+    assert "Item" not in client.get_item(TableName="tbl", Key=KEY)
+
+
+def test_remove_below_a_missing_attribute_of_an_existing_item_is_an_error(client: Client) -> None:
+    put(client, m={"M": {"x": {"N": "3"}}})
+    assert "document path provided" in error_of(update, client, "REMOVE c.d")[1]
+    assert update(client, "REMOVE m.y")["m"] == {"M": {"x": {"N": "3"}}}  # a missing leaf is fine
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("SET _a = :v", 'Syntax error; token: "_"'),
+        ("SET a = list_append(list_append(:l, :l), :l)", "function: list_append"),
+        ("SET a = LIST_APPEND(:l, :l)", "Invalid function name; function: LIST_APPEND"),
+    ],
+)
+def test_more_grammar_rules(client: Client, expression: str, message: str) -> None:
+    values = {k: v for k, v in {":v": {"N": "1"}, ":l": {"L": []}}.items() if k in expression}
+    assert message in error_of(update, client, expression, values)[1]
