@@ -30,6 +30,10 @@ class Backoff:
     sleep: Callable[[float], None] = time.sleep
     rand: Callable[[], float] = field(default=random.random)
 
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"attempts must be at least 1, got {self.attempts}")
+
     def delay(self, retry: int, hint: float | None = None) -> float:
         """The wait before retry number ``retry`` (0 for the first retry)."""
         jittered = self.rand() * min(self.cap, self.base * 2.0**retry)
