@@ -8,22 +8,56 @@
 from __future__ import annotations
 
 from asl.definition import load_definition
-from asl.errors import ASLError, DefinitionError, ErrorName, Problem, StatesError
+from asl.errors import ASLError, DefinitionError, ErrorName, ExecutionAlreadyExists, Problem, StatesError
 from asl.integrations.lambda_ import LambdaContext
+from asl.mocks import MockConfig, MockConfigError
+from asl.runtime.activities import ActivityWorker
+from asl.runtime.api_errors import (
+    ActivityDoesNotExist,
+    ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
+    InvalidArn,
+    InvalidExecutionInput,
+    InvalidName,
+    InvalidOutput,
+    InvalidToken,
+    StateMachineDoesNotExist,
+    TaskDoesNotExist,
+    TaskTimedOut,
+)
 from asl.runtime.clock import RealClock, VirtualClock
 from asl.runtime.interpreter import Execution, StateMachine
+from asl.runtime.service import Runtime
+from asl.store.executions import ExecutionStore
 from asl.validate import iter_errors, validate
 
 __all__ = [
     "ASLError",
+    "ActivityDoesNotExist",
+    "ActivityWorker",
     "DefinitionError",
     "ErrorName",
     "Execution",
+    "ExecutionAlreadyExists",
+    "ExecutionDoesNotExist",
+    "ExecutionNotRedrivable",
+    "ExecutionStore",
+    "InvalidArn",
+    "InvalidExecutionInput",
+    "InvalidName",
+    "InvalidOutput",
+    "InvalidToken",
     "LambdaContext",
+    "MockConfig",
+    "MockConfigError",
     "Problem",
     "RealClock",
+    "Runtime",
     "StateMachine",
+    "StateMachineDoesNotExist",
     "StatesError",
+    "TaskDoesNotExist",
+    "TaskTimedOut",
     "VirtualClock",
     "iter_errors",
     "load_definition",

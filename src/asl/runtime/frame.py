@@ -73,9 +73,33 @@ class Frame:
         self.last_output: Any = None
         self.last_text = ""
 
-    def child(self, map_item: dict[str, Any] | None = None) -> Frame:
-        """A branch or iteration: it reads the outer variables, and its own writes stay inside."""
-        return Frame(self.run, Cursor(self.cursor.last_id), dict(self.variables), map_item)
+    def child(self, thread: str, map_item: dict[str, Any] | None = None) -> Frame:
+        """A branch or iteration: it reads the outer variables, and its own writes stay inside.
+
+        ``thread`` names it for replay: ``"<id of the Map/ParallelStateStarted event>.<index>"``.
+        """
+        return Frame(self.run, Cursor(self.cursor.last_id, thread), dict(self.variables), map_item)
+
+    def recorded(self) -> dict[str, Any] | None:
+        """The next recorded event of this thread when the execution is being replayed."""
+        history = self.run.history
+        return history.peek(self.cursor) if history.replaying else None
+
+    async def go_live(self) -> None:
+        """Before work with side effects: wait until the whole execution has been replayed."""
+        history = self.run.history
+        if history.replaying and history.thread_live(self.cursor):
+            await history.caught_up()
+
+    async def sleep_since(self, seconds: float, since: datetime) -> None:
+        """Sleep until ``since + seconds`` on the execution's clock; a replayed sleep that the
+        recorded history shows as over is skipped, one cut short by a restart only finishes."""
+        if self.run.history.replaying:
+            if not self.run.history.thread_live(self.cursor):
+                return
+            await self.go_live()
+        remaining = seconds - (self.run.clock.now() - since).total_seconds()
+        await self.run.clock.sleep(max(remaining, 0.0))
 
     def context(self, state_name: str, entered: datetime, retry_count: int = 0) -> dict[str, Any]:
         """The context object (``$$``) for a state of this frame."""

@@ -3,19 +3,23 @@
 Every event has ``timestamp``, ``type``, ``id`` and ``previousEventId`` and at most one
 details object named as AWS names it (``stateEnteredEventDetails`` ...). Each thread of
 control (the execution, a Parallel branch, a Map iteration) links its events through
-``previousEventId`` with its own :class:`Cursor`.
+``previousEventId`` with its own :class:`Cursor`, which also names the thread (``""`` for
+the execution, ``"<started event id>.<index>"`` for a branch or an iteration) so that a
+durable store can replay each thread's recorded events after a restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from asl.errors import StatesError
 
-__all__ = ["MAX_EVENTS", "Cursor", "History", "details_key", "to_json"]
+__all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key", "to_json"]
 
 #: AWS keeps at most 25,000 events in one execution's history.
 MAX_EVENTS = 25_000
@@ -53,32 +57,117 @@ def details_key(event_type: str) -> str:
     return key
 
 
+class ReplayDiverged(StatesError):
+    """The definition no longer produces the recorded events: the execution cannot resume."""
+
+    def __init__(self, thread: str, expected: str, got: str) -> None:
+        super().__init__(
+            "States.Runtime",
+            f"Resuming the execution failed: thread '{thread or 'main'}' recorded a {expected} event "
+            f"where the definition now produces {got}.",
+        )
+
+
 class Cursor:
     """The last event of one thread of control, so the next one can point at it."""
 
-    __slots__ = ("last_id",)
+    __slots__ = ("last_id", "thread")
 
-    def __init__(self, last_id: int = 0) -> None:
+    def __init__(self, last_id: int = 0, thread: str = "") -> None:
         self.last_id = last_id
+        self.thread = thread
 
 
 class History:
     """The ordered events of one execution.
 
-    ``listener`` (optional) sees every event as it is added: the durable store and the
-    progress stream hang off it.
+    ``listener`` (optional) sees every new event as it is added (the progress stream);
+    ``sink`` (optional) sees it with its thread's name (the durable store).
+
+    A history can be loaded with recorded events (:meth:`replay`): while a thread still
+    has recorded events, :meth:`add` hands them back instead of adding new ones, so the
+    interpreter can run again over a recorded execution without repeating its work.
     """
 
     def __init__(
-        self, now: Callable[[], datetime], listener: Callable[[dict[str, Any]], None] | None = None
+        self,
+        now: Callable[[], datetime],
+        listener: Callable[[dict[str, Any]], None] | None = None,
+        sink: Callable[[dict[str, Any], str], None] | None = None,
     ) -> None:
         self.events: list[dict[str, Any]] = []
         self._now = now
         self._listener = listener
+        self.sink = sink
+        self.replaying = False
+        self._queues: dict[str, deque[dict[str, Any]]] = {}
+        self._left = 0
+        self._caught_up: asyncio.Event | None = None
+
+    # --- replay ----------------------------------------------------------------------------
+
+    def replay(
+        self, events: Iterable[tuple[dict[str, Any], str]], skipped: frozenset[int] = frozenset()
+    ) -> None:
+        """Load recorded ``(event, thread)`` pairs; events whose id is in ``skipped`` stay in
+        the history but are not handed back (redrive reruns the states they belong to)."""
+        for event, thread in events:
+            self.events.append(event)
+            if event["id"] not in skipped:
+                self._queues.setdefault(thread, deque()).append(event)
+                self._left += 1
+        self.replaying = self._left > 0
+
+    def peek(self, cursor: Cursor) -> dict[str, Any] | None:
+        """The next recorded event of this thread, if any."""
+        queue = self._queues.get(cursor.thread)
+        return queue[0] if queue else None
+
+    def thread_live(self, cursor: Cursor) -> bool:
+        """True when this thread has no recorded events left."""
+        return not self._queues.get(cursor.thread)
+
+    async def caught_up(self) -> None:
+        """Wait until every thread has handed back its recorded events.
+
+        A thread that has run out of recorded events waits here before doing anything with
+        side effects, so that work the original run never started (a branch cancelled by
+        its sibling's failure) is not started by the replay either.
+        """
+        if not self.replaying:
+            return
+        if self._caught_up is None:
+            self._caught_up = asyncio.Event()
+        await self._caught_up.wait()
+
+    def _next_recorded(self, cursor: Cursor, event_type: str) -> int:
+        queue = self._queues[cursor.thread]
+        event = queue.popleft()
+        if event["type"] != event_type:
+            raise ReplayDiverged(cursor.thread, event["type"], event_type)
+        self._left -= 1
+        if self._left == 0:
+            self.replaying = False
+            if self._caught_up is not None:
+                self._caught_up.set()
+        cursor.last_id = event["id"]
+        return int(event["id"])
+
+    def abandon_replay(self) -> None:
+        """Stop replaying (the execution ended or was stopped before its threads caught up)."""
+        self._queues.clear()
+        self._left = 0
+        self.replaying = False
+        if self._caught_up is not None:
+            self._caught_up.set()
+
+    # --- adding ------------------------------------------------------------------------------
 
     def add(self, cursor: Cursor, event_type: str, details: dict[str, Any] | None = None) -> int:
         # Events are only added from the event loop's thread (handlers on worker threads
         # return their results to it), so appending needs no lock.
+        if self.replaying and self._queues.get(cursor.thread):
+            return self._next_recorded(cursor, event_type)
         event_id = len(self.events) + 1
         if event_id > MAX_EVENTS:
             raise StatesError(
@@ -97,6 +186,8 @@ class History:
         cursor.last_id = event_id
         if self._listener is not None:
             self._listener(event)
+        if self.sink is not None:
+            self.sink(event, cursor.thread)
         return event_id
 
     def types(self) -> list[str]:

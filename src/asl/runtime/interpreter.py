@@ -49,7 +49,13 @@ class Execution:
     """One run of a state machine: status, output or error, and its history."""
 
     def __init__(
-        self, machine: StateMachine, name: str, input: Any, started: datetime, sync: bool = False
+        self,
+        machine: StateMachine,
+        name: str,
+        input: Any,
+        started: datetime,
+        sync: bool = False,
+        history: History | None = None,
     ) -> None:
         self.machine = machine
         self.name = name
@@ -65,8 +71,13 @@ class Execution:
         self.output: Any = None
         self.error: str | None = None
         self.cause: str | None = None
-        self.history_log = History(machine.clock.now, machine.on_event)
+        self.history_log = history or History(machine.clock.now, machine.on_event)
         self._done = asyncio.Event() if _loop_running() else None
+        # set by asl.Runtime: redrives so far, when the timeout counts from, the mocked test case
+        self.redrive_count = 0
+        self.timeout_from = started
+        self.mock: Any = None
+        self.run: Run | None = None
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -202,15 +213,18 @@ class StateMachine:
             "RoleArn": self.role_arn,
         }
         if not execution.sync:  # StartSyncExecution's context has no RedriveCount
-            execution_context["RedriveCount"] = 0
+            execution_context["RedriveCount"] = execution.redrive_count
         run = Run(
             history=execution.history_log,
             clock=self.clock,
             execution=execution_context,
             state_machine={"Id": self.arn, "Name": self.name},
             tasks=self.tasks,
-            deadline=started + timedelta(seconds=self.timeout) if self.timeout else None,
+            deadline=execution.timeout_from + timedelta(seconds=self.timeout) if self.timeout else None,
         )
+        if execution.mock is not None:
+            run.extra["mock"] = execution.mock
+        execution.run = run
         frame = Frame(run, Cursor())
         frame.event(
             "ExecutionStarted",
@@ -240,6 +254,7 @@ class StateMachine:
             execution.status, execution.output = "SUCCEEDED", output
             frame.event("ExecutionSucceeded", {"output": text, "outputDetails": {"truncated": False}})
         finally:
+            execution.history_log.abandon_replay()
             execution.stop_date = self.clock.now()
             if execution._done is not None:
                 execution._done.set()

@@ -17,6 +17,8 @@ from typing import Any
 
 from asl.errors import ErrorName, StatesError
 from asl.integrations.lambda_ import LambdaFunctions, invoke_response
+from asl.runtime.activities import Activities
+from asl.runtime.callbacks import TaskTokens
 
 __all__ = ["Integration", "ResourceCall", "TaskRunner", "classify"]
 
@@ -30,7 +32,7 @@ _LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 class ResourceCall:
     """A resource ARN understood: how it is served and how its events are named."""
 
-    kind: str  # "lambda" (plain function ARN), "integration", "custom"
+    kind: str  # "lambda" (plain function ARN), "integration", "activity", "custom"
     resource: str
     service: str = ""
     action: str = ""
@@ -40,6 +42,8 @@ class ResourceCall:
 def classify(resource: str) -> ResourceCall:
     if resource.startswith("arn:aws:lambda:") or resource.startswith("arn:aws-cn:lambda:"):
         return ResourceCall("lambda", resource)
+    if resource.startswith("arn:aws:states:") and ":activity:" in resource:
+        return ResourceCall("activity", resource)
     if resource.startswith("arn:aws:states:::"):
         rest = resource[len("arn:aws:states:::") :]
         pattern = ""
@@ -64,6 +68,9 @@ class TaskRunner:
         self.functions = functions
         self.integrations = dict(integrations or {})
         self.custom = dict(custom or {})
+        # shared with the Runtime when one drives the machine, so its API can answer them
+        self.tokens = TaskTokens()
+        self.activities = Activities()
 
     async def call(
         self, call: ResourceCall, parameters: Any, payload_text: str, timeout: float | None

@@ -8,7 +8,10 @@ Parallel, catchers, the ``Exited`` event and the 256 KiB payload limit.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
 from asl.errors import ErrorName, StatesError
@@ -45,6 +48,7 @@ class State:
     type_name: ClassVar[str] = ""
     has_exited_event: ClassVar[bool] = True
     failed_event: ClassVar[str | None] = None
+    aborted_event: ClassVar[str | None] = None
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         self.name = name
@@ -79,12 +83,26 @@ class State:
 
     async def run(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
         run = frame.run
-        entered_at = run.clock.now()
+        if run.history.replaying:
+            await frame.go_live()
         input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
         entered_id = frame.event(
             self.entered_type,
             {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
         )
+        # the event's time, which a replay after a restart reads back unchanged
+        entered_at = run.history.events[entered_id - 1]["timestamp"]
+        try:
+            return await self._attempts(frame, raw, entered_id, entered_at)
+        except asyncio.CancelledError:
+            if run.aborted and self.aborted_event:  # StopExecution: say where it stopped
+                frame.event(self.aborted_event)
+            raise
+
+    async def _attempts(
+        self, frame: Frame, raw: Any, entered_id: int, entered_at: datetime
+    ) -> tuple[str | None, Any]:
+        run = frame.run
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:
@@ -106,7 +124,11 @@ class State:
             delay = retry_delay(self.retriers, counts, error.error)
             if delay is not None:
                 retry_count += 1
-                await run.clock.sleep(delay)
+                if not run.history.replaying:
+                    await run.clock.sleep(delay)
+                elif run.history.thread_live(frame.cursor):  # a restart cut the back-off short
+                    await frame.go_live()
+                    await run.clock.sleep(delay)
                 continue
             if self.failed_event:
                 frame.event(self.failed_event)
@@ -118,6 +140,11 @@ class State:
         return next_state, self._exit(frame, output)
 
     def _exit(self, frame: Frame, output: Any) -> Any:
+        if frame.run.history.replaying:
+            recorded = frame.recorded()
+            if recorded is not None and recorded["type"] == self.exited_type:
+                # a replay passes on what the state really output (States.UUID() differs each time)
+                output = json.loads(recorded["stateExitedEventDetails"]["output"])
         text = to_json(output)
         check_size(self.name, text)
         frame.last_output, frame.last_text = output, text

@@ -61,6 +61,7 @@ def _json_type(value: Any) -> str:
 
 class MapState(State):
     type_name = "Map"
+    aborted_event = "MapStateAborted"
     failed_event = "MapStateFailed"
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
@@ -100,7 +101,7 @@ class MapState(State):
                     f"for value: {to_json(items)}",
                 )
             concurrency = self._number(frame, states, "MaxConcurrency", 0)
-            frame.event("MapStateStarted", {"length": len(items)})
+            started = frame.event("MapStateStarted", {"length": len(items)})
             tolerated = self._number(frame, states, "ToleratedFailureCount", None)
             percentage = self._number(frame, states, "ToleratedFailurePercentage", None)
             selector_input = raw
@@ -108,7 +109,7 @@ class MapState(State):
             effective = self.input_path(raw, context, frame.variables)
             items = self._items(effective, context, frame)
             concurrency = self._path_number(effective, context, frame, "MaxConcurrency", int, 0)
-            frame.event("MapStateStarted", {"length": len(items)})
+            started = frame.event("MapStateStarted", {"length": len(items)})
             tolerated = self._path_number(effective, context, frame, "ToleratedFailureCount", int, None)
             percentage = self._path_number(
                 effective, context, frame, "ToleratedFailurePercentage", float, None
@@ -118,7 +119,7 @@ class MapState(State):
         if self.distributed:
             frame.event("MapRunStarted", {"mapRunArn": f"{frame.run.execution['Id']}/{self.name}"})
         results = await self._iterate(
-            frame, items, selector_input, context, concurrency, tolerated, percentage
+            frame, started, items, selector_input, context, concurrency, tolerated, percentage
         )
         frame.cursor.last_id = len(frame.run.history.events)
         if self.distributed:
@@ -185,6 +186,7 @@ class MapState(State):
     async def _iterate(
         self,
         frame: Frame,
+        started: int,
         items: list[Any],
         selector_input: Any,
         context: dict[str, Any],
@@ -201,7 +203,7 @@ class MapState(State):
 
         async def iteration(index: int, item: Any) -> None:
             map_item = {"Index": index, "Value": item}
-            child = frame.child(map_item)
+            child = frame.child(f"{started}.{index}", map_item)
             child.run = run
             item_input = self._select(child, selector_input, context, map_item)
             names = {"name": self.name, "index": index}
@@ -209,6 +211,10 @@ class MapState(State):
                 child.event("MapIterationStarted", names)
             try:
                 results[index] = await run_scope(self.processor, child, item_input)
+            except asyncio.CancelledError:
+                if frame.run.aborted and not self.distributed:  # StopExecution
+                    child.event("MapIterationAborted", names)
+                raise
             except StatesError as error:
                 if error.error == ErrorName.RUNTIME:
                     raise

@@ -27,6 +27,7 @@ async def gather_or_fail(jobs: list[Any]) -> list[Any]:
 
 class ParallelState(State):
     type_name = "Parallel"
+    aborted_event = "ParallelStateAborted"
     failed_event = "ParallelStateFailed"
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
@@ -40,11 +41,13 @@ class ParallelState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         value = self.effective_input(raw, context, frame)
-        frame.event("ParallelStateStarted")
+        started = frame.event("ParallelStateStarted")
         if len(self.branches) == 1:
-            results = [await run_scope(self.branches[0], frame.child(), value)]
+            results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
         else:
-            results = await gather_or_fail([run_scope(b, frame.child(), value) for b in self.branches])
+            results = await gather_or_fail(
+                [run_scope(b, frame.child(f"{started}.{i}"), value) for i, b in enumerate(self.branches)]
+            )
         frame.cursor.last_id = len(frame.run.history.events)
         frame.event("ParallelStateSucceeded")
         return self.next, self.finish(frame, raw, results, context)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
 from asl.query.jsonata import compile_jsonata
 from asl.query.jsonpath import PathNotFound, resolve
+from asl.runtime.activities import QueuedTask
+from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
-from asl.runtime.history import to_json
+from asl.runtime.history import details_key, to_json
 from asl.runtime.tasks import classify
 from asl.states.base import State
 
@@ -20,6 +24,7 @@ __all__ = ["TaskState"]
 
 class TaskState(State):
     type_name = "Task"
+    aborted_event = "TaskStateAborted"
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         super().__init__(name, spec, query_language)
@@ -53,12 +58,42 @@ class TaskState(State):
                 )
         return float(value) if value is not None else None
 
+    def _heartbeat(self, frame: Frame, effective: Any, context: Mapping[str, Any]) -> float | None:
+        value: Any = self.spec.get("HeartbeatSeconds")
+        path = self.spec.get("HeartbeatSecondsPath")
+        if path is not None:
+            try:
+                value = resolve(path, effective, context, frame.variables)
+            except PathNotFound:
+                raise StateFailure(
+                    ErrorName.RUNTIME,
+                    f"The HeartbeatSecondsPath parameter does not reference an input value: {path}",
+                ) from None
+        if value is None or (self.jsonata and isinstance(value, str)):
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise StateFailure(
+                ErrorName.RUNTIME, f"The HeartbeatSeconds value must be a positive integer, got: {value!r}"
+            )
+        return float(value)
+
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        call = self.call
+        callback = call.pattern == ".waitForTaskToken" or call.kind == "activity"
+        token = ""
+        if callback:
+            # named after the last event of this thread, so a replay hands out the same token
+            token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
+            context["Task"] = {"Token": token}
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
         parameters = self.effective_input(raw, context, frame)
         timeout = self._timeout(frame, raw, effective_raw, context)
+        heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
         text = to_json(parameters)
-        call = self.call
+        if call.kind == "activity":
+            return self.next, self.finish(
+                frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+            )
         lambda_arn = call.kind == "lambda"
         if lambda_arn:
             details: dict[str, Any] = {
@@ -80,19 +115,57 @@ class TaskState(State):
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = int(timeout)
-            frame.event("TaskScheduled", details)
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = int(heartbeat)
+            scheduled = frame.event("TaskScheduled", details)
             frame.event("TaskStarted", {"resourceType": resource_type, "resource": resource})
+        waiter: Waiter | None = None
         try:
-            work = frame.run.tasks.call(call, parameters, text, timeout)
-            result = await (asyncio.wait_for(work, timeout) if timeout is not None else work)
+            recorded = frame.recorded()
+            if recorded is not None and recorded["type"] != "TaskSubmitted":
+                result = recorded_outcome(recorded)  # the work was done before a restart
+            else:
+                mock = frame.run.extra.get("mock")
+                if recorded is None:
+                    await frame.go_live()
+                    if mock is not None and self.name in mock:
+                        result = mock.respond(self.name)
+                        callback = False  # Step Functions Local: a mocked callback answers at once
+                    else:
+                        work = frame.run.tasks.call(call, parameters, text, timeout)
+                        wait = timeout is not None and not callback
+                        result = await (asyncio.wait_for(work, timeout) if wait else work)
+                elif mock is not None and self.name in mock:
+                    mock.skip(self.name)
+                if callback:
+                    resource_type, resource = self._event_names()
+                    submitted = frame.event(
+                        "TaskSubmitted",
+                        {
+                            "resourceType": resource_type,
+                            "resource": resource,
+                            "output": to_json(result) if recorded is None else recorded_output(recorded),
+                            "outputDetails": {"truncated": False},
+                        },
+                    )
+                    waiter, result = await self._wait_for_token(
+                        frame, token, timeout, heartbeat, scheduled, submitted
+                    )
         except TimeoutError:
             error = StatesError(ErrorName.TIMEOUT, None)
+            self._failed(frame, error, timed_out=True)
+            raise error from None
+        except TimedOut as timed_out:
+            error = StatesError(timed_out.error, None)
             self._failed(frame, error, timed_out=True)
             raise error from None
         except StatesError as error:
             if error.error != ErrorName.RUNTIME:
                 self._failed(frame, error)
             raise
+        finally:
+            if waiter is not None:
+                frame.run.tasks.tokens.close(waiter)
         output_text = to_json(result)
         if lambda_arn:
             frame.event(
@@ -109,7 +182,106 @@ class TaskState(State):
                     "outputDetails": {"truncated": False},
                 },
             )
+        if waiter is not None:
+            waiter.recorded.set()
         return self.next, self.finish(frame, raw, result, context)
+
+    async def _wait_for_token(
+        self,
+        frame: Frame,
+        token: str,
+        timeout: float | None,
+        heartbeat: float | None,
+        scheduled: int,
+        submitted: int,
+    ) -> tuple[Waiter, Any]:
+        """Wait for send_task_success/failure; the deadlines count from the recorded events,
+        so they hold across restarts."""
+        events = frame.run.history.events
+        recorded = frame.recorded()
+        if recorded is not None:  # the answer came before a restart
+            outcome = recorded_outcome(recorded)
+            return frame.run.tasks.tokens.open(token, None), outcome
+        await frame.go_live()
+        clock = frame.run.clock
+        last_beat = max(events[submitted - 1]["timestamp"], clock.now()) if heartbeat is not None else None
+        waiter = frame.run.tasks.tokens.open(token, last_beat)
+        deadline = events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout) if timeout else None
+        try:
+            kind, first, second = await waiter.wait(clock, deadline, heartbeat)
+        except TimedOut:
+            frame.run.tasks.tokens.close(waiter, timed_out=True)
+            raise
+        if kind == "failure":
+            frame.run.tasks.tokens.close(waiter)
+            raise StatesError(first, second)
+        return waiter, first
+
+    async def _activity(
+        self, frame: Frame, text: str, token: str, timeout: float | None, heartbeat: float | None
+    ) -> Any:
+        details: dict[str, Any] = {
+            "resource": self.call.resource,
+            "input": text,
+            "inputDetails": {"truncated": False},
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        scheduled = frame.event("ActivityScheduled", details)
+        tokens = frame.run.tasks.tokens
+        activities = frame.run.tasks.activities
+        events = frame.run.history.events
+        clock = frame.run.clock
+        arn = self.call.resource
+        waiter: Waiter | None = None
+        try:
+            recorded = frame.recorded()
+            if recorded is not None and recorded["type"] == "ActivityStarted":
+                frame.event("ActivityStarted", recorded["activityStartedEventDetails"])
+                recorded = frame.recorded()
+            if recorded is not None:
+                result = recorded_outcome(recorded)
+            else:
+                await frame.go_live()
+                waiter = tokens.open(token, None)
+                if events[frame.cursor.last_id - 1]["type"] == "ActivityStarted":
+                    waiter.last_beat = clock.now()  # the worker took it before a restart
+                else:
+                    if arn not in activities.by_arn:
+                        cause = f"Activity Does Not Exist: '{arn}'"
+                        frame.event("ActivityScheduleFailed", {"error": ErrorName.RUNTIME, "cause": cause})
+                        raise StatesError(ErrorName.RUNTIME, cause)
+
+                    def on_started(worker: str, waiter: Waiter = waiter) -> None:
+                        frame.event("ActivityStarted", {"workerName": worker})
+                        waiter.last_beat = clock.now()
+
+                    activities.schedule(arn, QueuedTask(token, text, on_started))
+                deadline = (
+                    events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout) if timeout else None
+                )
+                kind, first, second = await waiter.wait(clock, deadline, heartbeat)
+                if kind == "failure":
+                    raise StatesError(first, second)
+                result = first
+        except TimedOut as timed_out:
+            if waiter is not None:
+                activities.withdraw(arn, token)
+                tokens.close(waiter, timed_out=True)
+            frame.event("ActivityTimedOut", {"error": timed_out.error})
+            raise StatesError(timed_out.error, None) from None
+        except StatesError as error:
+            if error.error != ErrorName.RUNTIME:
+                frame.event("ActivityFailed", _error_details(error))
+            raise
+        finally:
+            if waiter is not None:
+                activities.withdraw(arn, token)
+                tokens.close(waiter)
+        frame.event("ActivitySucceeded", {"output": to_json(result), "outputDetails": {"truncated": False}})
+        return result
 
     def _event_names(self) -> tuple[str, str]:
         call = self.call
@@ -118,11 +290,7 @@ class TaskState(State):
         return "custom", call.resource
 
     def _failed(self, frame: Frame, error: StatesError, timed_out: bool = False) -> None:
-        details: dict[str, Any] = {}
-        if error.error is not None:
-            details["error"] = error.error
-        if error.cause is not None:
-            details["cause"] = error.cause
+        details = _error_details(error)
         if self.call.kind == "lambda":
             frame.event("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", details)
         else:
@@ -131,3 +299,31 @@ class TaskState(State):
                 "TaskTimedOut" if timed_out else "TaskFailed",
                 {"resourceType": resource_type, "resource": resource, **details},
             )
+
+
+def _error_details(error: StatesError) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if error.error is not None:
+        details["error"] = error.error
+    if error.cause is not None:
+        details["cause"] = error.cause
+    return details
+
+
+_SUCCEEDED = {"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"}
+_TIMED_OUT = {"TaskTimedOut", "LambdaFunctionTimedOut", "ActivityTimedOut"}
+
+
+def recorded_output(event: dict[str, Any]) -> str:
+    return str(event[details_key(event["type"])]["output"])
+
+
+def recorded_outcome(event: dict[str, Any]) -> Any:
+    """A task's result as its recorded event shows it; raise its recorded failure."""
+    kind = event["type"]
+    details = event.get(details_key(kind), {})
+    if kind in _SUCCEEDED:
+        return json.loads(details["output"])
+    if kind in _TIMED_OUT:
+        raise TimedOut(details.get("error", ErrorName.TIMEOUT))
+    raise StatesError(details.get("error"), details.get("cause"))

@@ -21,20 +21,21 @@ class ExecutionTimedOut(Exception):
     """The execution's TimeoutSeconds passed while it waited."""
 
 
-async def sleep_until(frame: Frame, seconds: float) -> None:
-    """Sleep on the execution's clock, stopping at the execution deadline."""
+async def sleep_until(frame: Frame, seconds: float, since: datetime) -> None:
+    """Sleep ``seconds`` from ``since`` on the execution's clock, stopping at the execution deadline."""
     run = frame.run
     deadline = run.deadline
     if deadline is not None:
-        remaining = (deadline - run.clock.now()).total_seconds()
+        remaining = (deadline - since).total_seconds()
         if seconds >= remaining:
-            await run.clock.sleep(max(remaining, 0))
+            await frame.sleep_since(max(remaining, 0), since)
             raise ExecutionTimedOut()
-    await run.clock.sleep(seconds)
+    await frame.sleep_since(seconds, since)
 
 
 class WaitState(State):
     type_name = "Wait"
+    aborted_event = "WaitStateAborted"
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         super().__init__(name, spec, query_language)
@@ -45,7 +46,8 @@ class WaitState(State):
         self.path = compile_path(value) if self.field.endswith("Path") else None
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        now = frame.run.clock.now()
+        # counted from when the state was entered, so a restart does not move the deadline
+        now = frame.run.history.events[frame.cursor.last_id - 1]["timestamp"]
         if self.jsonata:
             assert self.template is not None
             value = self.template(self.states_binding(raw, context), frame.variables)
@@ -53,7 +55,7 @@ class WaitState(State):
         else:
             effective = self.input_path(raw, context, frame.variables)
             seconds = self._jsonpath_seconds(effective, context, frame, now)
-        await sleep_until(frame, seconds)
+        await sleep_until(frame, seconds, now)
         if self.jsonata:
             return self.next, self.finish(frame, raw, raw, context)
         effective = self.input_path(raw, context, frame.variables)

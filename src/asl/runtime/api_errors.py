@@ -1,0 +1,60 @@
+"""The errors of the runtime's Step Functions API, named as AWS names them (``code``)."""
+
+from __future__ import annotations
+
+from asl.errors import ASLError, ExecutionAlreadyExists
+from asl.runtime.activities import ActivityDoesNotExist
+from asl.runtime.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
+
+__all__ = [
+    "ActivityDoesNotExist",
+    "ExecutionAlreadyExists",
+    "ExecutionDoesNotExist",
+    "ExecutionNotRedrivable",
+    "InvalidArn",
+    "InvalidExecutionInput",
+    "InvalidName",
+    "InvalidOutput",
+    "InvalidToken",
+    "StateMachineDoesNotExist",
+    "TaskDoesNotExist",
+    "TaskTimedOut",
+    "error_code",
+]
+
+
+class ExecutionDoesNotExist(ASLError):
+    """No execution has this ARN."""
+
+
+class StateMachineDoesNotExist(ASLError):
+    """No state machine has this ARN."""
+
+
+class ExecutionNotRedrivable(ASLError):
+    """The execution cannot be redriven (still running, succeeded, EXPRESS, too old ...)."""
+
+
+class InvalidArn(ASLError):
+    """The ARN is not an ARN of the expected kind."""
+
+
+class InvalidName(ASLError):
+    """The name breaks AWS's naming rules."""
+
+
+class InvalidExecutionInput(ASLError):
+    """The execution input is not JSON."""
+
+
+class InvalidOutput(ASLError):
+    """The task output sent with SendTaskSuccess is not JSON."""
+
+
+def error_code(error: ASLError) -> str:
+    """The AWS error code of an API error (its class name)."""
+    return type(error).__name__
+
+
+# re-exported so that callers import every API error from one place
+_ = (ActivityDoesNotExist, ExecutionAlreadyExists, InvalidToken, TaskDoesNotExist, TaskTimedOut)

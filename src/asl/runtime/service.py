@@ -1,0 +1,490 @@
+"""The durable runtime: Step Functions' execution API over an :class:`~asl.store.ExecutionStore`.
+
+STANDARD executions write every history event to the store (group-committed) and a new
+process resumes the ones that were running by replaying their events: recorded task
+results are handed back instead of running the task again. EXPRESS executions stay in
+memory. Method names follow the AWS API in snake_case; answers are shaped as boto3's.
+
+>>> runtime = Runtime(ExecutionStore("executions.sqlite"), handlers={...})  # doctest: +SKIP
+>>> arn = runtime.create_state_machine("Orders", definition)["stateMachineArn"]  # doctest: +SKIP
+>>> await runtime.resume()  # doctest: +SKIP
+>>> started = await runtime.start_execution(arn, input='{"id": 1}', name="order-1")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asl.errors import ExecutionAlreadyExists
+from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.runtime.activities import Activities
+from asl.runtime.api_errors import (
+    ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
+    InvalidArn,
+    InvalidExecutionInput,
+    InvalidOutput,
+    StateMachineDoesNotExist,
+)
+from asl.runtime.callbacks import TaskTokens
+from asl.runtime.clock import Clock, RealClock
+from asl.runtime.history import Cursor, History, to_json
+from asl.runtime.interpreter import Execution, StateMachine
+from asl.runtime.pages import (
+    check_name,
+    decode_token,
+    describe,
+    encode_token,
+    list_item,
+    page_size,
+    redrive_status,
+)
+from asl.runtime.replay import REDRIVEN, replay_plan
+from asl.runtime.runtime_activities import ActivityAPI
+from asl.store.executions import ExecutionRecord, ExecutionStore
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class _Live:
+    """An execution running in this process."""
+
+    record: ExecutionRecord
+    execution: Execution
+    task: asyncio.Task[None] | None = None
+    stopping: bool = False
+
+
+class Runtime(ActivityAPI):
+    """State machines and their executions, durable on SQLite (STANDARD) or in memory (EXPRESS).
+
+    ``handlers``, ``resources``, ``integrations`` and ``tables`` serve the tasks of machines
+    made with :meth:`create_state_machine` (and of stored machines met again on resume);
+    :meth:`register` adds a machine built elsewhere, with its own handlers.
+    """
+
+    def __init__(
+        self,
+        store: ExecutionStore | None = None,
+        *,
+        clock: Clock | None = None,
+        mock_config: Any = None,
+        **machine_options: Any,
+    ) -> None:
+        self.store = store if store is not None else ExecutionStore(":memory:")
+        self.clock: Clock = clock or RealClock()
+        self.tokens = TaskTokens()
+        self.activities = Activities()
+        self.machine_options = machine_options
+        self.region = str(machine_options.get("region", DEFAULT_REGION))
+        self.account = str(machine_options.get("account", DEFAULT_ACCOUNT))
+        self.mocks = _load_mocks(mock_config)
+        self._machines: dict[str, tuple[int, StateMachine]] = {}
+        self._live: dict[str, _Live] = {}
+        for arn, name, created in self.store.activities():
+            self.activities.add(arn, name, created)
+
+    # --- state machines ---------------------------------------------------------------------
+
+    def register(self, machine: StateMachine) -> str:
+        """Serve a machine built elsewhere (its handlers, clock, integrations); returns its ARN."""
+        machine.tasks.tokens = self.tokens
+        machine.tasks.activities = self.activities
+        version = self.store.put_state_machine(
+            machine.arn,
+            machine.name,
+            machine.type,
+            machine.role_arn,
+            to_json(machine.definition),
+            self.clock.now(),
+        )
+        self._machines[machine.arn] = (version, machine)
+        return machine.arn
+
+    def create_state_machine(
+        self, name: str, definition: Mapping[str, Any] | str | Path, type: str = "STANDARD", **options: Any
+    ) -> dict[str, Any]:
+        """CreateStateMachine; creating it again with another definition makes a new version."""
+        check_name(name, "state machine name")
+        if type not in ("STANDARD", "EXPRESS"):
+            raise ValueError(f"type must be 'STANDARD' or 'EXPRESS', got {type!r}")
+        machine = StateMachine(
+            definition, name=name, type=type, clock=self.clock, **{**self.machine_options, **options}
+        )
+        arn = self.register(machine)
+        return {"stateMachineArn": arn, "creationDate": self.clock.now()}
+
+    def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
+        version, machine = self._machine(state_machine_arn)
+        return {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "type": machine.type,
+            "definition": to_json(machine.definition),
+            "roleArn": machine.role_arn,
+            "status": "ACTIVE",
+            "revisionId": str(version),
+        }
+
+    def list_state_machines(self) -> dict[str, Any]:
+        return {
+            "stateMachines": [
+                {
+                    "stateMachineArn": row["arn"],
+                    "name": row["name"],
+                    "type": row["type"],
+                    "creationDate": row["created"],
+                }
+                for row in self.store.state_machines()
+            ]
+        }
+
+    def _machine(self, arn: str, version: int | None = None) -> tuple[int, StateMachine]:
+        found = self._machines.get(arn)
+        if found is not None and (version is None or found[0] == version):
+            return found
+        current = {row["arn"]: row for row in self.store.state_machines()}.get(arn)
+        if current is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        wanted = version or int(current["version"])
+        definition = self.store.definition(arn, wanted)
+        if definition is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}' version {wanted}")
+        options = dict(self.machine_options)
+        machine = StateMachine(
+            json.loads(definition), name=current["name"], type=current["type"], clock=self.clock, **options
+        )
+        if found is not None:  # an older version keeps the handlers the registered machine has
+            machine.tasks = found[1].tasks
+            machine.clock = found[1].clock
+        machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
+        if found is None and wanted == int(current["version"]):
+            self._machines[arn] = (wanted, machine)
+        return wanted, machine
+
+    # --- starting -------------------------------------------------------------------------------
+
+    async def start_execution(
+        self, state_machine_arn: str, input: Any = "{}", name: str | None = None
+    ) -> dict[str, Any]:
+        """StartExecution: ``input`` is JSON text (or a value); ``<arn>#<TestCase>`` uses a mock test case."""
+        machine_arn, _, test_case = state_machine_arn.partition("#")
+        version, machine = self._machine(machine_arn)
+        value, text = _input(input)
+        if name is None:
+            import uuid
+
+            name = str(uuid.uuid4())
+        check_name(name, "execution name")
+        mock = self.mocks.case(machine.name, test_case) if test_case else None
+        if machine.type == "EXPRESS":
+            execution = Execution(machine, name, value, machine.clock.now())
+            execution.mock = mock
+            record = ExecutionRecord(
+                0, execution.arn, machine_arn, version, name, "RUNNING", text, execution.start_date
+            )
+            self._spawn(_Live(record, execution), durable=False)
+            return {"executionArn": execution.arn, "startDate": execution.start_date}
+        arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        existing = self._live.get(arn)
+        found = existing.record if existing else self.store.execution(arn)
+        if found is not None:
+            if found.status == "RUNNING" and found.input == text:  # StartExecution is idempotent
+                return {"executionArn": arn, "startDate": found.start_date}
+            raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
+        started = machine.clock.now()
+        record = ExecutionRecord(
+            self.store.next_execution_id(), arn, machine_arn, version, name, "RUNNING", text, started,
+            test_case=test_case or None,
+        )  # fmt: skip
+        self.store.insert_execution(record)
+        execution = Execution(machine, name, value, started, history=self._history(machine, record))
+        execution.mock = mock
+        self._spawn(_Live(record, execution))
+        await self.store.commit()
+        return {"executionArn": arn, "startDate": started}
+
+    async def start_sync_execution(
+        self, state_machine_arn: str, input: Any = "{}", name: str | None = None
+    ) -> dict[str, Any]:
+        """StartSyncExecution (EXPRESS machines): run to the end and describe the result."""
+        machine_arn = state_machine_arn.partition("#")[0]
+        _, machine = self._machine(machine_arn)
+        if machine.type != "EXPRESS":
+            raise StateMachineDoesNotExist(
+                f"StartSyncExecution needs an EXPRESS state machine: '{machine_arn}'"
+            )
+        value, _text = _input(input)
+        execution = await machine.execute(value, name, sync=True)
+        return execution.describe()
+
+    def _history(self, machine: StateMachine, record: ExecutionRecord) -> History:
+        return History(
+            machine.clock.now, machine.on_event, functools.partial(self.store.append_event, record.id)
+        )
+
+    def _spawn(self, live: _Live, durable: bool = True) -> None:
+        self._live[live.record.arn] = live
+        live.task = asyncio.ensure_future(self._drive(live, durable))
+
+    async def _drive(self, live: _Live, durable: bool) -> None:
+        execution, record = live.execution, live.record
+        try:
+            await execution.machine._drive(execution)
+        except asyncio.CancelledError:
+            return  # stop_execution records the end; on close() the execution stays RUNNING
+        finally:
+            if not live.stopping and self._live.get(record.arn) is live:
+                del self._live[record.arn]
+        record.status, record.error, record.cause = execution.status, execution.error, execution.cause
+        record.output = to_json(execution.output) if execution.status == "SUCCEEDED" else None
+        record.stop_date = execution.stop_date
+        if durable:
+            self.store.update_execution(record)
+
+    # --- resuming after a restart ---------------------------------------------------------------
+
+    async def resume(self) -> list[str]:
+        """Resume every STANDARD execution the store shows as running; returns their ARNs.
+
+        Returns once each of them has replayed its recorded events (or ended).
+        """
+        resumed: list[Execution] = []
+        for record in list(self.store.executions(status="RUNNING")):
+            if record.arn in self._live:
+                continue
+            resumed.append(self._revive(record, redrive=False))
+        for execution in resumed:
+            live = self._live.get(execution.arn)
+            if live is not None and live.task is not None:
+                caught_up = asyncio.ensure_future(execution.history_log.caught_up())
+                await asyncio.wait({caught_up, live.task}, return_when=asyncio.FIRST_COMPLETED)
+                caught_up.cancel()
+        return [execution.arn for execution in resumed]
+
+    def _revive(self, record: ExecutionRecord, redrive: bool) -> Execution:
+        _, machine = self._machine(record.machine_arn, record.version)
+        events = self.store.events(record.id)
+        history = self._history(machine, record)
+        history.replay(events, replay_plan(events, redriving=redrive))
+        if redrive:
+            last = events[-1][0]["id"] if events else 0
+            history.add(Cursor(last, REDRIVEN), "ExecutionRedriven", {"redriveCount": record.redrive_count})
+        execution = Execution(
+            machine, record.name, json.loads(record.input), record.start_date, history=history
+        )
+        execution.redrive_count = record.redrive_count
+        execution.timeout_from = record.redrive_date or record.start_date
+        if record.test_case:
+            execution.mock = self.mocks.case(machine.name, record.test_case)
+        self._spawn(_Live(record, execution))
+        return execution
+
+    # --- looking at executions -------------------------------------------------------------------
+
+    def _record(self, execution_arn: str) -> ExecutionRecord:
+        live = self._live.get(execution_arn)
+        record = live.record if live is not None else self.store.execution(execution_arn)
+        if record is None:
+            if not isinstance(execution_arn, str) or not execution_arn.startswith("arn:"):
+                raise InvalidArn(f"Invalid Arn: '{execution_arn}'")
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{execution_arn}'")
+        return record
+
+    def describe_execution(self, execution_arn: str) -> dict[str, Any]:
+        """DescribeExecution."""
+        live = self._live.get(execution_arn)
+        return describe(
+            self._record(execution_arn), self.clock.now(), live is not None and not live.record.id
+        )
+
+    async def wait(self, execution_arn: str) -> dict[str, Any]:
+        """Wait until an execution running here ends; then describe it."""
+        live = self._live.get(execution_arn)
+        if live is not None and live.task is not None:
+            await asyncio.shield(live.task)
+        return describe(live.record if live else self._record(execution_arn), self.clock.now())
+
+    def list_executions(
+        self,
+        state_machine_arn: str,
+        status_filter: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """ListExecutions, newest first, optionally of one status (``status_filter``)."""
+        allowed = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+        if status_filter is not None and status_filter not in allowed:
+            raise ValueError(f"statusFilter must be one of {', '.join(allowed)}, got {status_filter!r}")
+        self._machine(state_machine_arn)
+        size = page_size(max_results)
+        after: tuple[str, int] | None = None
+        if next_token:
+            moment, last_id = decode_token(next_token)
+            after = (str(moment), int(last_id))
+        items: list[dict[str, Any]] = []
+        last: ExecutionRecord | None = None
+        for record in self.store.executions(state_machine_arn, status_filter, after):
+            if len(items) == size and last is not None:
+                return {
+                    "executions": items,
+                    "nextToken": encode_token([last.start_date.isoformat(), last.id]),
+                }
+            items.append(list_item(record))
+            last = record
+        return {"executions": items}
+
+    def get_execution_history(
+        self,
+        execution_arn: str,
+        max_results: int | None = None,
+        reverse_order: bool = False,
+        next_token: str | None = None,
+        include_execution_data: bool = True,
+    ) -> dict[str, Any]:
+        """GetExecutionHistory (not for EXPRESS executions, as on AWS)."""
+        record = self._record(execution_arn)
+        live = self._live.get(execution_arn)
+        if not record.id:
+            raise ExecutionDoesNotExist(f"EXPRESS executions have no history API: '{execution_arn}'")
+        events = live.execution.history if live is not None else [e for e, _ in self.store.events(record.id)]
+        if reverse_order:
+            events = events[::-1]
+        size = page_size(max_results)
+        start = int(decode_token(next_token)) if next_token else 0
+        page = events[start : start + size]
+        if not include_execution_data:
+            page = [_without_data(event) for event in page]
+        answer: dict[str, Any] = {"events": page}
+        if start + size < len(events):
+            answer["nextToken"] = encode_token(start + size)
+        return answer
+
+    # --- stopping and redriving ------------------------------------------------------------------
+
+    async def stop_execution(
+        self, execution_arn: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        """StopExecution: the execution ends ABORTED; running branches and tasks are stopped."""
+        record = self._record(execution_arn)
+        live = self._live.get(execution_arn)
+        if live is None or live.task is None or record.status != "RUNNING":
+            return {"stopDate": record.stop_date}
+        live.stopping = True
+        if live.execution.run is not None:
+            live.execution.run.aborted = True
+        live.task.cancel()
+        await asyncio.wait({live.task})
+        history = live.execution.history_log
+        details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+        history.add(Cursor(len(history.events), ""), "ExecutionAborted", details)
+        record.status, record.error, record.cause = "ABORTED", error, cause
+        record.stop_date = live.execution.stop_date = self.clock.now()
+        live.execution.status = "ABORTED"
+        del self._live[execution_arn]
+        if record.id:
+            self.store.update_execution(record)
+            await self.store.commit()
+        return {"stopDate": record.stop_date}
+
+    async def redrive_execution(self, execution_arn: str) -> dict[str, Any]:
+        """RedriveExecution: rerun only what failed, timed out or was stopped, from where it did."""
+        record = self._record(execution_arn)
+        if execution_arn in self._live or not record.id:
+            status, reason = redrive_status(record, not record.id, self.clock.now())
+        else:
+            status, reason = redrive_status(record, False, self.clock.now())
+        if status != "REDRIVABLE":
+            raise ExecutionNotRedrivable(f"Execution Not Redrivable: '{execution_arn}': {reason}")
+        record.redrive_count += 1
+        record.redrive_date = self.clock.now()
+        record.status, record.error, record.cause, record.output, record.stop_date = (
+            "RUNNING",
+            None,
+            None,
+            None,
+            None,
+        )
+        self.store.update_execution(record)
+        self._revive(record, redrive=True)
+        await self.store.commit()
+        return {"redriveDate": record.redrive_date}
+
+    # --- callbacks --------------------------------------------------------------------------------
+
+    async def send_task_success(self, task_token: str, output: str) -> dict[str, Any]:
+        """SendTaskSuccess: ``output`` is JSON text; returns once the result is durable."""
+        try:
+            value = json.loads(output) if isinstance(output, str) else output
+        except ValueError as err:
+            raise InvalidOutput(f"Invalid Output: the output is not valid JSON: {err}") from None
+        waiter = self.tokens.succeed(task_token, value)
+        await waiter.recorded.wait()
+        await self.store.commit()
+        return {}
+
+    async def send_task_failure(
+        self, task_token: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        """SendTaskFailure: the task fails with ``error`` (Retry and Catch see it)."""
+        waiter = self.tokens.fail(task_token, error, cause)
+        await waiter.recorded.wait()
+        await self.store.commit()
+        return {}
+
+    async def send_task_heartbeat(self, task_token: str) -> dict[str, Any]:
+        """SendTaskHeartbeat: the task's HeartbeatSeconds count again from now."""
+        self.tokens.heartbeat(task_token, self.clock.now())
+        return {}
+
+    # --- shutting down -----------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Stop driving executions (they stay RUNNING in the store) and close the store."""
+        tasks = [live.task for live in self._live.values() if live.task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        self._live.clear()
+        self.store.close()
+
+
+def _input(value: Any) -> tuple[Any, str]:
+    if value is None:
+        value = "{}"
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError as err:
+            raise InvalidExecutionInput(
+                f"Invalid Execution Input: the input is not valid JSON: {err}"
+            ) from None
+        return parsed, to_json(parsed)
+    return value, to_json(value)
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    trimmed: dict[str, Any] = {}
+    for key, value in event.items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
+        trimmed[key] = value
+    return trimmed
+
+
+def _load_mocks(config: Any) -> Any:
+    from asl.mocks import MockConfig
+
+    if config is None:
+        return MockConfig({})
+    if isinstance(config, MockConfig):
+        return config
+    return MockConfig.load(config)

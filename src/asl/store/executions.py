@@ -1,0 +1,339 @@
+"""The execution store: state machines, executions and their history events on SQLite.
+
+Writes are group-committed: events and execution rows wait in memory and go to the
+database together in one transaction, a few milliseconds after the first of them, at
+once when many are waiting, or as soon as someone awaits :meth:`ExecutionStore.commit`
+(the runtime does before it acknowledges a start, a callback or a stop). A flush writes
+everything pending in the order it came, so after a crash each execution's history on
+disk is a prefix of what it was in memory: the replay needs nothing more.
+
+>>> store = ExecutionStore(":memory:")
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asl.runtime.history import to_json
+from asl.store._sqlite import connect, migrate
+from asl.store.migrations import EXECUTION_MIGRATIONS
+
+__all__ = ["ExecutionRecord", "ExecutionStore", "default_path"]
+
+
+def default_path() -> Path:
+    """``executions.sqlite`` beside the local DynamoDB tables (``$ASL_DATA_DIR`` ...)."""
+    from asl.dynamodb.store import default_path as tables_path
+
+    return tables_path().with_name("executions.sqlite")
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass
+class ExecutionRecord:
+    """One execution's row (payloads as JSON text)."""
+
+    id: int
+    arn: str
+    machine_arn: str
+    version: int
+    name: str
+    status: str
+    input: str
+    start_date: datetime
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    stop_date: datetime | None = None
+    redrive_count: int = 0
+    redrive_date: datetime | None = None
+    test_case: str | None = None
+
+    def row(self) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.arn,
+            self.machine_arn,
+            self.version,
+            self.name,
+            self.status,
+            self.input,
+            self.output,
+            self.error,
+            self.cause,
+            _time(self.start_date),
+            _time(self.stop_date),
+            self.redrive_count,
+            _time(self.redrive_date),
+            self.test_case,
+        )
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> ExecutionRecord:
+        values = list(row)
+        for index in (10, 11, 13):
+            values[index] = _parse_time(values[index])
+        names = [f.name for f in fields(cls)]
+        order = [
+            "id", "arn", "machine_arn", "version", "name", "status", "input", "output", "error",
+            "cause", "start_date", "stop_date", "redrive_count", "redrive_date", "test_case",
+        ]  # fmt: skip
+        assert sorted(order) == sorted(names)
+        return cls(**dict(zip(order, values, strict=True)))
+
+
+_COLUMNS = (
+    "id, arn, machine_arn, version, name, status, input, output, error, cause, "
+    "start_date, stop_date, redrive_count, redrive_date, test_case"
+)
+
+
+def encode_event(event: dict[str, Any]) -> str:
+    stored = dict(event)
+    stored["timestamp"] = event["timestamp"].isoformat()
+    return to_json(stored)
+
+
+def decode_event(body: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(body)
+    event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+    return event
+
+
+class ExecutionStore:
+    """State machines, executions and history events in one SQLite file (or ``":memory:"``).
+
+    ``path`` None means :func:`default_path`. ``batch`` events pending force a flush;
+    otherwise pending writes wait at most ``delay`` seconds. Use from one event loop.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = ":memory:",
+        *,
+        batch: int = 5000,
+        delay: float = 0.005,
+        tracer: Callable[[str], None] | None = None,
+    ) -> None:
+        self.path = str(default_path() if path is None else path)
+        self._db = connect(self.path, tracer)
+        migrate(self._db, EXECUTION_MIGRATIONS)
+        self.batch = batch
+        self.delay = delay
+        self._new: list[tuple[Any, ...]] = []
+        self._events: list[tuple[int, int, str, str]] = []
+        self._updates: list[tuple[Any, ...]] = []
+        self._pending = 0
+        self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._flushed: asyncio.Future[None] | None = None
+        self.flushes = 0
+        row = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM executions").fetchone()
+        self._next_id = int(row[0]) + 1
+
+    # --- writing (buffered) ---------------------------------------------------------------
+
+    def next_execution_id(self) -> int:
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def insert_execution(self, record: ExecutionRecord) -> None:
+        self._new.append(record.row())
+        self._queued()
+
+    def update_execution(self, record: ExecutionRecord) -> None:
+        row = record.row()
+        # every column but id and arn, then the id for WHERE
+        self._updates.append((*row[2:], row[0]))
+        self._queued()
+
+    def append_event(self, execution_id: int, event: dict[str, Any], thread: str) -> None:
+        self._events.append((execution_id, event["id"], thread, encode_event(event)))
+        self._queued()
+
+    def _queued(self) -> None:
+        self._pending += 1
+        if self._pending >= self.batch:
+            self.flush()
+        elif self._timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # no loop: the caller flushes
+            self._timer = loop.call_later(self.delay, self.flush)
+
+    def flush(self) -> None:
+        """Write everything pending in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._flushed = self._flushed, None
+        if self._pending:
+            db = self._db
+            db.execute("BEGIN")
+            try:
+                if self._new:
+                    db.executemany(
+                        f"INSERT INTO executions ({_COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
+                    )
+                if self._events:
+                    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", self._events)
+                if self._updates:
+                    db.executemany(
+                        "UPDATE executions SET machine_arn=?, version=?, name=?, status=?, input=?, "
+                        "output=?, error=?, cause=?, start_date=?, stop_date=?, redrive_count=?, "
+                        "redrive_date=?, test_case=? WHERE id=?",
+                        self._updates,
+                    )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            self._new, self._events, self._updates = [], [], []
+            self._pending = 0
+            self.flushes += 1
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
+
+    async def commit(self) -> None:
+        """Return once everything written so far is on disk (shares a flush with others)."""
+        if not self._pending:
+            return
+        if self._flushed is None:
+            self._flushed = asyncio.get_running_loop().create_future()
+            if self._timer is not None:
+                self._timer.cancel()
+            # at the next turn of the loop: whoever commits in this turn shares the transaction
+            self._timer = asyncio.get_running_loop().call_soon(self.flush)
+        await asyncio.shield(self._flushed)
+
+    # --- state machines -------------------------------------------------------------------
+
+    def put_state_machine(
+        self, arn: str, name: str, type: str, role_arn: str, definition: str, created: datetime
+    ) -> int:
+        """Record a machine's definition; a changed definition becomes a new version."""
+        self.flush()
+        row = self._db.execute("SELECT version FROM state_machines WHERE arn=?", (arn,)).fetchone()
+        if row is not None:
+            version = int(row[0])
+            current = self.definition(arn, version)
+            if current == definition:
+                return version
+            version += 1
+        else:
+            version = 1
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?)",
+                (arn, name, type, role_arn, _time(created), version),
+            )
+            self._db.execute(
+                "INSERT INTO state_machine_versions VALUES (?, ?, ?, ?)",
+                (arn, version, definition, _time(created)),
+            )
+        return version
+
+    def state_machines(self) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT arn, name, type, role_arn, created, version FROM state_machines ORDER BY name"
+        ).fetchall()
+        keys = ("arn", "name", "type", "role_arn", "created", "version")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def definition(self, arn: str, version: int) -> str | None:
+        row = self._db.execute(
+            "SELECT definition FROM state_machine_versions WHERE arn=? AND version=?", (arn, version)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def delete_state_machine(self, arn: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
+
+    # --- executions -----------------------------------------------------------------------
+
+    def execution(self, arn: str) -> ExecutionRecord | None:
+        self.flush()
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM executions WHERE arn=?", (arn,)).fetchone()
+        return None if row is None else ExecutionRecord.from_row(row)
+
+    def executions(
+        self, machine_arn: str | None = None, status: str | None = None, after: tuple[str, int] | None = None
+    ) -> Iterator[ExecutionRecord]:
+        """Executions newest first (by start date, then id), optionally after a page's last one."""
+        self.flush()
+        where: list[str] = []
+        params: list[Any] = []
+        if machine_arn is not None:
+            where.append("machine_arn=?")
+            params.append(machine_arn)
+        if status is not None:
+            where.append("status=?")
+            params.append(status)
+        if after is not None:
+            where.append("(start_date < ? OR (start_date = ? AND id < ?))")
+            params.extend([after[0], after[0], after[1]])
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT {_COLUMNS} FROM executions {clause} ORDER BY start_date DESC, id DESC"
+        for row in self._db.execute(sql, params):
+            yield ExecutionRecord.from_row(row)
+
+    def events(self, execution_id: int) -> list[tuple[dict[str, Any], str]]:
+        """An execution's recorded events with their threads, in id order."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT body, thread FROM events WHERE execution=? ORDER BY id", (execution_id,)
+        ).fetchall()
+        return [(decode_event(body), thread) for body, thread in rows]
+
+    # --- activities -----------------------------------------------------------------------
+
+    def put_activity(self, arn: str, name: str, created: datetime) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, _time(created)))
+
+    def delete_activity(self, arn: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM activities WHERE arn=?", (arn,))
+
+    def activities(self) -> list[tuple[str, str, datetime]]:
+        rows = self._db.execute("SELECT arn, name, created FROM activities ORDER BY name").fetchall()
+        return [(arn, name, datetime.fromisoformat(created)) for arn, name, created in rows]
+
+    # --- housekeeping ---------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        self.flush()
+        return _Transaction(self._db)
+
+    def close(self) -> None:
+        """Flush and close the database."""
+        self.flush()
+        self._db.close()
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if kind is not None else "COMMIT")

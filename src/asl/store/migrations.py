@@ -1,0 +1,69 @@
+"""The durable store's schema, as named migrations (applied once each, recorded in ``_migrations``)."""
+
+from __future__ import annotations
+
+__all__ = ["EXECUTION_MIGRATIONS"]
+
+EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_state_machines",
+        """
+        CREATE TABLE state_machines (
+            arn TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            role_arn TEXT NOT NULL,
+            created TEXT NOT NULL,
+            version INTEGER NOT NULL
+        );
+        CREATE TABLE state_machine_versions (
+            arn TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            definition TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (arn, version)
+        ) WITHOUT ROWID
+        """,
+    ),
+    (
+        "0002_executions",
+        """
+        CREATE TABLE executions (
+            id INTEGER PRIMARY KEY,
+            arn TEXT NOT NULL UNIQUE,
+            machine_arn TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            input TEXT NOT NULL,
+            output TEXT,
+            error TEXT,
+            cause TEXT,
+            start_date TEXT NOT NULL,
+            stop_date TEXT,
+            redrive_count INTEGER NOT NULL DEFAULT 0,
+            redrive_date TEXT,
+            test_case TEXT
+        );
+        CREATE INDEX executions_by_machine ON executions (machine_arn, start_date);
+        CREATE INDEX executions_by_status ON executions (status);
+        CREATE TABLE events (
+            execution INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            thread TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (execution, id)
+        ) WITHOUT ROWID
+        """,
+    ),
+    (
+        "0003_activities",
+        """
+        CREATE TABLE activities (
+            arn TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """,
+    ),
+]
