@@ -15,7 +15,8 @@ where a hard diet rule rejects it (sugar left out, rice reduced ...); only candi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, is_title, needs_for
 from aichef.knowledge.diets import RuleResult
@@ -60,6 +61,24 @@ class GeneratedRecipe:
     changes: tuple[Change, ...]
     on_hand_share: float | None
     to_buy: tuple[tuple[Ingredient, float], ...]
+    language: str = "ko"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view for workflow handlers: the seeds' recipe plus its evidence."""
+        language = self.language
+        return {
+            "recipe": self.recipe.model_dump(),
+            "sourceId": self.source_id,
+            "texture": self.texture,
+            "nutrition": self.nutrition.as_dict(),
+            "rules": [r.as_dict() for r in self.rules],
+            "changes": [{**asdict(c), "text": c.describe(language)} for c in self.changes],
+            "onHandShare": None if self.on_hand_share is None else round(self.on_hand_share, 1),
+            "toBuy": [
+                {"key": i.key, "name": i.name_ko if language == "ko" else i.name_en, "grams": round(g, 1)}
+                for i, g in self.to_buy
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,14 @@ class Unmet:
     constraints: tuple[str, ...]
     explanation: str
     closest: GeneratedRecipe | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view: the constraints, the explanation and the closest dish if any."""
+        return {
+            "unmet": list(self.constraints),
+            "explanation": self.explanation,
+            "closest": None if self.closest is None else self.closest.as_dict(),
+        }
 
 
 def _candidates(profile: Profile) -> list[LibraryRecipe]:
@@ -201,6 +228,7 @@ def _serve(attempt: Attempt, needs: Needs) -> GeneratedRecipe:
         changes=attempt.changes,
         on_hand_share=share,
         to_buy=to_buy,
+        language=language,
     )
 
 

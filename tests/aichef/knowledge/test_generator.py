@@ -371,3 +371,19 @@ def test_unmet_explains_in_words_the_user_understands() -> None:
     profile = {"target": "diet", "servings": 2, "allergies": ["대두"], "language": "en"}
     tofu = adapt_recipe("dubu_jorim", _request(profile))
     assert isinstance(tofu, Unmet) and "cannot be made without tofu" in tofu.explanation
+
+
+def test_as_dict_is_json_ready_for_handlers() -> None:
+    import json
+
+    profile = {"target": "fridge", "fridgeIngredients": ["달걀", "대파", "당근"], "allergies": ["참깨"]}
+    served = generate(_request(profile))
+    assert isinstance(served, GeneratedRecipe)
+    data = json.loads(json.dumps(served.as_dict(), ensure_ascii=False))
+    assert data["recipe"]["recipeName"] == served.recipe.recipeName
+    assert data["onHandShare"] >= FRIDGE_GOAL
+    assert all(rule["verdict"] in ("pass", "warn") for rule in data["rules"] if rule["hard"])
+    assert {item["key"] for item in data["toBuy"]} == {item.key for item, _ in served.to_buy}
+    unmet = generate(_request({"target": "diet"}, maxCookingTime=3))
+    assert isinstance(unmet, Unmet)
+    assert json.loads(json.dumps(unmet.as_dict()))["unmet"] == ["constraint.max_cooking_time"]
