@@ -15,29 +15,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._errors import DynamoError
+from asl.store._sqlite import migrate
 
-_SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS ddb_tables (
-    name TEXT PRIMARY KEY,
-    partition_key TEXT NOT NULL,
-    partition_type TEXT NOT NULL,
-    sort_key TEXT,
-    sort_type TEXT,
-    ttl_attribute TEXT,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ddb_items (
-    table_name TEXT NOT NULL,
-    pk BLOB NOT NULL,
-    sk BLOB NOT NULL,
-    item TEXT NOT NULL,
-    expires REAL,
-    PRIMARY KEY (table_name, pk, sk)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ddb_items_expires ON ddb_items (expires) WHERE expires IS NOT NULL;
-"""
+# Named migrations, applied once each and recorded in ``_migrations`` as the execution store does.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "dynamodb_0001_tables",
+        """
+        CREATE TABLE IF NOT EXISTS ddb_tables (
+            name TEXT PRIMARY KEY,
+            partition_key TEXT NOT NULL,
+            partition_type TEXT NOT NULL,
+            sort_key TEXT,
+            sort_type TEXT,
+            ttl_attribute TEXT,
+            created REAL NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS ddb_items (
+            table_name TEXT NOT NULL,
+            pk BLOB NOT NULL,
+            sk BLOB NOT NULL,
+            item TEXT NOT NULL,
+            expires REAL,
+            PRIMARY KEY (table_name, pk, sk)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ddb_items_expires ON ddb_items (expires) WHERE expires IS NOT NULL
+        """,
+    ),
+]
 
 Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
 
@@ -59,15 +64,11 @@ class Engine:
                 # NORMAL in WAL mode never corrupts the database; a power cut may drop the last commits.
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
-            version = cursor.execute("PRAGMA user_version").fetchone()[0]
-            if version > _SCHEMA_VERSION:
-                raise DynamoError(
-                    "ValidationException",
-                    f"The table store {target} was written by a newer version (schema {version})",
-                )
-            if version < _SCHEMA_VERSION:
-                self.connection.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-                cursor.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+            try:
+                migrate(self.connection, MIGRATIONS)
+            except sqlite3.IntegrityError:
+                # another process recorded the same migration first; everything is applied now
+                migrate(self.connection, MIGRATIONS)
 
     def close(self) -> None:
         with self.lock:
