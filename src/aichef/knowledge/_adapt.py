@@ -29,6 +29,12 @@ _DROP_RULES = frozenset(
 # A dropped item may weigh at most this share of the dish (water excluded): potato in a stew yes,
 # rice in a rice bowl no.
 _MAX_DROP_SHARE = 0.2
+# Keto stand-ins for a dish's starch, with grams of stand-in per gram of the original: cauliflower
+# rice for cooked rice; zucchini noodles for noodles (dry noodles swell about 2.5 times).
+_KETO_STAND_INS: dict[str, tuple[str, float]] = {
+    "cooked_rice": ("cauliflower", 1.0), "brown_rice_cooked": ("cauliflower", 1.0),
+    "spaghetti": ("zucchini", 2.5), "somen": ("zucchini", 2.5), "udon": ("zucchini", 1.0),
+}  # fmt: skip
 _MAX_REPAIR_ROUNDS = 4
 
 
@@ -348,11 +354,17 @@ def _repair(lines: list[Line], result: RuleResult, needs: Needs, changes: list[C
     if result.id in _DROP_RULES:
         for key in result.items:
             for index, line in enumerate(lines):
-                if line.ingredient.key == key and line.grams > 0:
-                    if not _droppable(line, lines):
-                        return False
+                if line.ingredient.key != key or line.grams <= 0:
+                    continue
+                stand_in = _KETO_STAND_INS.get(key) if result.id == "keto.no_sugar_or_starch" else None
+                if _droppable(line, lines):
                     lines[index] = replace(line, grams=0.0, amount=0.0)
                     changes.append(Change("drop", key, result.id))
+                elif stand_in and not ingredients.get(stand_in[0]).allergens & needs.avoid:
+                    lines[index] = _retarget(line, ingredients.get(stand_in[0]), line.grams * stand_in[1])
+                    changes.append(Change("substitute", key, result.id, replacement=stand_in[0]))
+                else:
+                    return False
         return bool(result.items)
     if result.id == "diabetes.carbohydrate":
         return _cut(lines, result, (("starch_staple",),), "carbohydrate_g", 0.5, needs, changes)
@@ -386,8 +398,10 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
         blocking = diets.hard_failures(results)
         if not blocking:
             return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ())
+        # Repair what can be repaired and check again: fixing one rule (rice -> cauliflower) may
+        # fix others (net carbs) that have no repair of their own.
         repaired = [_repair(lines, result, needs, changes) for result in blocking]
-        if not all(repaired):
+        if not any(repaired):
             break
     ids = tuple(sorted({r.id for r in blocking}))
     return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ids)

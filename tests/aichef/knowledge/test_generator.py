@@ -387,3 +387,15 @@ def test_as_dict_is_json_ready_for_handlers() -> None:
     unmet = generate(_request({"target": "diet"}, maxCookingTime=3))
     assert isinstance(unmet, Unmet)
     assert json.loads(json.dumps(unmet.as_dict()))["unmet"] == ["constraint.max_cooking_time"]
+
+
+def test_keto_swaps_rice_for_cauliflower_and_noodles_for_zucchini() -> None:
+    keto = _request({"target": "keto", "servings": 2})
+    rice = adapt_recipe("egg_fried_rice", keto)
+    assert isinstance(rice, GeneratedRecipe)
+    assert _grams(rice, "cooked_rice") == 0 and _grams(rice, "cauliflower") == pytest.approx(420)
+    assert rice.nutrition.per_serving.net_carbs_g <= 17
+    pasta = adapt_recipe("aglio_olio", keto)
+    assert isinstance(pasta, GeneratedRecipe)
+    assert _grams(pasta, "zucchini") == pytest.approx(200 * 2.5)
+    assert not any(line.ingredient.tags & {"starch_staple"} for line in pasta.lines)
