@@ -7,9 +7,11 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aichef.knowledge import diets, nutrition
+from aichef.knowledge.allergens import label
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generator import GeneratedRecipe, Line
 from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
@@ -155,6 +157,65 @@ def _map_lines(data: Mapping[str, Any], ko: bool) -> tuple[list[Line], list[str]
     return lines, problems
 
 
+@cache
+def _names() -> tuple[tuple[str, Ingredient], ...]:
+    """Names to look for in free text, lower case, longest first: main names of two characters or
+    more, aliases of three or more (short aliases such as 안심 or 사태 are everyday words too)."""
+    pairs = {
+        (name.lower(), item.key): item
+        for item in all_ingredients()
+        for name in (item.name_ko, item.name_en, *(a for a in item.aliases if len(a) >= 3))
+        if len(name) >= 2
+    }
+    return tuple(sorted(((name, item) for (name, _), item in pairs.items()), key=lambda p: -len(p[0])))
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """Latin names must stand alone ("ham" not in "shame"); Korean ones attach particles ("새우를")."""
+    if not text[start:end].isascii():
+        return True
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
+
+
+def _mentions(data: Mapping[str, Any], avoid: frozenset[str], ko: bool) -> list[str]:
+    """Avoided allergens named in the dish's name or steps though absent from its lines ("새우젓을 넣는다"):
+    the cook follows the steps, so they must be as safe as the list. A name inside a longer one
+    ("milk" in "coconut milk", "egg" in "eggplant") does not count on its own."""
+    if not avoid:
+        return []
+    texts = [("recipeName", str(data["recipeName"]))]
+    texts += [(f"instructions[{i}]", str(step)) for i, step in enumerate(data["instructions"])]
+    problems: list[str] = []
+    for where, text in texts:
+        lowered = text.lower()
+        spans: list[tuple[int, int, Ingredient]] = []
+        for name, item in _names():
+            start = lowered.find(name)
+            while start >= 0:
+                if _whole_word(lowered, start, start + len(name)):
+                    spans.append((start, start + len(name), item))
+                start = lowered.find(name, start + 1)
+        found: dict[str, str] = {}
+        for start, end, item in spans:
+            hit = item.allergens & avoid
+            # Only the longest name counts: a safe one hides its parts, an unsafe one is reported itself.
+            inside = any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
+            if hit and not inside:
+                found.setdefault(
+                    text[start:end], ", ".join(label(a, "ko" if ko else "en") for a in sorted(hit))
+                )
+        for word, allergy in found.items():
+            text_ = (
+                f"알레르기 식품 '{word}'({allergy})을(를) 언급합니다; 빼고 다시 쓰세요"
+                if ko
+                else (f"mentions '{word}' ({allergy} allergy); leave it out")
+            )
+            problems.append(f"[allergy.declared] {where}: {text_}")
+    return problems
+
+
 def _note(results: list[RuleResult], request: SessionRequest, source_id: str) -> str:
     profile = request.profile
     ko = profile.language == "ko"
@@ -194,9 +255,10 @@ def review(data: object, request: SessionRequest, source_id: str) -> Review:
     cooking_time = int(data["cookingTime"])
     texture = str(data["texture"])
     results = diets.check(request, pairs, report, cooking_time, texture=texture)
-    blocking = diets.hard_failures(results)
+    blocking = [f"[{r.id}] {r.explanation}" for r in diets.hard_failures(results)]
+    blocking += _mentions(data, profile.allergen_keys(), ko)
     if blocking:
-        return Review(None, tuple(f"[{r.id}] {r.explanation}" for r in blocking), language)
+        return Review(None, tuple(blocking), language)
     on_hand = diets.on_hand_keys(profile)
     share: float | None = None
     if profile.target == "fridge":

@@ -22,7 +22,7 @@ from aichef.errors import ProviderError
 from aichef.providers._loop import ModelProvider
 from aichef.providers._retry import Backoff
 from aichef.providers.base import ProviderConfigError, Reply, Throttled, Turn, json_from_text
-from aichef.providers.prompts import TOOL_DESCRIPTION, TOOL_NAME
+from aichef.providers.prompts import TOOL_DESCRIPTION, TOOL_NAME, strict_schema
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -192,10 +192,11 @@ class OpenAIChat:
             body["tools"] = [{"type": "function", "function": function}]
             body["tool_choice"] = {"type": "function", "function": {"name": TOOL_NAME}}
         else:
+            # Strict decoding takes only a subset of JSON Schema; the review checks the rest.
             spec = {
                 "name": TOOL_NAME,
                 "description": TOOL_DESCRIPTION,
-                "schema": dict(schema),
+                "schema": strict_schema(schema),
                 "strict": True,
             }
             body["response_format"] = {"type": "json_schema", "json_schema": spec}

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aichef.knowledge import allergens, diets
@@ -23,6 +24,7 @@ __all__ = [
     "TOOL_NAME",
     "allowed_names",
     "recipe_schema",
+    "strict_schema",
     "system_prompt",
     "user_prompt",
 ]
@@ -135,6 +137,35 @@ def recipe_schema(request: SessionRequest) -> dict[str, Any]:
             },
         },
     }  # fmt: skip
+
+
+# Keywords the strictest structured-output modes (OpenAI strict json_schema) refuse; our own review
+# enforces them after the answer, so leaving them out of the request loses nothing.
+_STRICT_UNSUPPORTED = frozenset(
+    {"minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "minItems", "maxItems"}
+)
+
+
+def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` inside the common strict subset: no numeric or length limits, ``const`` as a
+    one-value ``enum``.
+
+    >>> strict_schema({"type": "integer", "const": 2, "minimum": 1})
+    {'type': 'integer', 'enum': [2]}
+    """
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _STRICT_UNSUPPORTED:
+            continue
+        if key == "const":
+            out["enum"] = [value]
+        elif key == "properties":
+            out[key] = {name: strict_schema(sub) for name, sub in value.items()}
+        elif key == "items":
+            out[key] = strict_schema(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _number(value: float) -> str:

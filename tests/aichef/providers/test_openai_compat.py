@@ -34,7 +34,7 @@ from aichef.providers.openai_compat import (
     OpenAISettings,
     openai_provider,
 )
-from aichef.providers.prompts import recipe_schema
+from aichef.providers.prompts import recipe_schema, strict_schema
 
 MODES = ["json_schema", "tools"]
 
@@ -69,7 +69,10 @@ def test_happy_path_in_each_mode(mode: str) -> None:
         assert body["tool_choice"] == {"type": "function", "function": {"name": "submit_recipe"}}
         assert body["tools"][0]["function"]["parameters"] == recipe_schema(request)
     else:
-        assert body["response_format"]["json_schema"]["schema"] == recipe_schema(request)
+        sent = body["response_format"]["json_schema"]["schema"]
+        assert sent == strict_schema(recipe_schema(request))
+        assert sent["properties"]["servings"] == {"type": "integer", "enum": [2]}
+        assert "minItems" not in sent["properties"]["ingredients"]
         assert body["response_format"]["json_schema"]["strict"] is True
 
 

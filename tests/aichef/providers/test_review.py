@@ -108,6 +108,7 @@ def test_allergen_and_hard_rule_failures_carry_their_rule_ids() -> None:
         "[allergy.declared]",
         "[keto.net_carbs]",
         "[keto.no_sugar_or_starch]",
+        "[allergy.declared]",  # the dish's name says 새우 too
     ]
     assert "새우" in verdict.problems[0]
     feedback = verdict.feedback()
@@ -162,3 +163,21 @@ def test_constraints_are_rules_too() -> None:
     verdict = review(_with(KETO_OK, difficulty="쉬움"), request, "m")
     ids = {p.split("]")[0].lstrip("[") for p in verdict.problems}
     assert ids == {"diet.kcal", "constraint.max_cooking_time"}
+
+
+def test_allergens_named_in_the_name_or_steps_count_even_when_absent_from_the_lines() -> None:
+    steps = ["새우젓으로 간을 한다.", "가지(eggplant)를 굽고 코코넛밀크를 붓는다.", "Serve without shame."]
+    request = keto_request(allergies=["새우", "우유", "달걀", "돼지고기"])
+    verdict = review(_with(KETO_OK, recipeName="두부 스테이크", instructions=steps, ingredients=[
+        {"name": "두부", "amount": 300, "unit": "g"}, {"name": "올리브유", "amount": 3, "unit": "큰술"}
+    ]), request, "m")  # fmt: skip
+    assert verdict.served is None
+    assert verdict.problems == (
+        "[allergy.declared] instructions[0]: 알레르기 식품 '새우젓'(새우)을(를) 언급합니다; 빼고 다시 쓰세요",
+    )
+    plain = _with(KETO_OK, recipeName="두부 스테이크", instructions=steps[1:], ingredients=[
+        {"name": "두부", "amount": 300, "unit": "g"}, {"name": "올리브유", "amount": 3, "unit": "큰술"}
+    ])  # fmt: skip
+    assert (
+        review(plain, request, "m").problems == ()
+    )  # eggplant, coconut milk and "shame" are not egg, milk, ham
