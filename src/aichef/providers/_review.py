@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from pydantic import ValidationError
+
 from aichef.knowledge import diets, nutrition
 from aichef.knowledge.allergens import label
 from aichef.knowledge.diets import RuleResult
@@ -264,19 +266,25 @@ def review(data: object, request: SessionRequest, source_id: str) -> Review:
     if profile.target == "fridge":
         needed = {x.ingredient.key for x in lines if "staple" not in x.ingredient.tags}
         share = 100.0 * len(needed & on_hand) / len(needed) if needed else 100.0
-    recipe = Recipe(
-        recipeName=data["recipeName"],
-        description=data["description"],
-        cookingTime=cooking_time,
-        difficulty=data["difficulty"],
-        servings=profile.servings,
-        ingredients=[
-            RecipeIngredient(name=x.written, amount=round(x.amount, 2), unit=x.unit, grams=round(x.grams, 1))
-            for x in lines
-        ],
-        instructions=list(data["instructions"]),
-        targetNote=_note(results, request, source_id),
-    )
+    try:
+        recipe = Recipe(
+            recipeName=data["recipeName"],
+            description=data["description"],
+            cookingTime=cooking_time,
+            difficulty=data["difficulty"],
+            servings=profile.servings,
+            ingredients=[
+                RecipeIngredient(
+                    name=x.written, amount=round(x.amount, 2), unit=x.unit, grams=round(x.grams, 1)
+                )
+                for x in lines
+            ],
+            instructions=[str(step).strip() for step in data["instructions"]],
+            targetNote=_note(results, request, source_id),
+        )
+    except ValidationError as exc:  # the schema should have caught it; never let it escape mid-run
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return Review(None, tuple(problems), language)
     to_buy = tuple(
         (x.ingredient, x.grams)
         for x in lines

@@ -13,6 +13,7 @@ from fake_llm_servers import (
     WRONG_SCHEMA,
     Bedrock,
     FakeLLM,
+    error,
     keto_request,
     quick_backoff,
     recipe,
@@ -208,3 +209,19 @@ def test_incomplete_configuration_names_the_variable(env: dict[str, str], variab
     with pytest.raises(ProviderConfigError) as caught:
         BedrockSettings.from_env(env)
     assert caught.value.variable == variable and variable in str(caught.value)
+
+
+def test_a_validation_error_is_not_retried_and_falls_back(provider_for: MakeProvider) -> None:
+    backoff, waits = quick_backoff()
+    with running(FakeLLM([error(400)]), Bedrock()) as fake:
+        outcome = provider_for(fake, backoff).run(keto_request())
+    assert outcome.source == "offline" and waits == [] and len(fake.requests) == 1
+    assert outcome.reason is not None and "ValidationException" in outcome.reason
+
+
+def test_nothing_listening_is_a_network_failure_not_a_crash(provider_for: MakeProvider) -> None:
+    with running(FakeLLM([]), Bedrock()) as fake:
+        gone = FakeLLM([], base_url=fake.base_url)
+    backoff, _ = quick_backoff()
+    outcome = provider_for(gone, backoff).run(keto_request())
+    assert outcome.source == "offline" and outcome.reason is not None and "network" in outcome.reason
