@@ -69,26 +69,22 @@ def _ordered(op: str, left: AttributeValue, right: AttributeValue) -> bool:
 
 
 def _function(node: Function, item: Item | None, values: Values) -> bool:
-    target = resolve(item, node.args[0]) if isinstance(node.args[0], Path) else None
     name = node.name
-    if name == "attribute_exists":
-        return target is not None
-    if name == "attribute_not_exists":
-        return target is None
+    if name in ("attribute_exists", "attribute_not_exists"):
+        found = operand(node.args[0], item, values) is not None
+        return found if name == "attribute_exists" else not found
+    target = operand(node.args[0], item, values)
     argument = operand(node.args[1], item, values)
     if target is None or argument is None:
         return False
+    kind, akind = type_of(target), type_of(argument)
     if name == "attribute_type":
-        return argument.get("S") == type_of(target)
-    kind = type_of(target)
+        return argument.get("S") == kind
     if name == "begins_with":
-        if kind in ("S", "B") and type_of(argument) == kind:
-            return bool(target[kind].startswith(argument[kind]))
-        return False
-    # contains
-    akind = type_of(argument)
-    if kind == "S":
-        return akind == "S" and argument["S"] in target["S"]
+        return kind in ("S", "B") and akind == kind and bool(target[kind].startswith(argument[kind]))
+    # contains: a substring of a string or binary, or a member of a set or list
+    if kind in ("S", "B"):
+        return akind == kind and argument[akind] in target[kind]
     if kind in ("SS", "NS", "BS"):
         return akind == kind[0] and argument[akind] in target[kind]
     if kind == "L":
@@ -147,25 +143,43 @@ def check_condition(node: Condition, values: Values, kind: str) -> None:
         check_condition(node.right, values, kind)
     elif isinstance(node, Not):
         check_condition(node.operand, values, kind)
+    elif isinstance(node, Compare) and node.op in _ORDERED:
+        # Only numbers, strings and binaries order; a literal of another type is an error, while an
+        # attribute of another type only makes the comparison false.
+        for side in (node.left, node.right):
+            if isinstance(side, Value) and compare_key(values[side.name]) is None:
+                bad_operand(node.op, values[side.name])
     elif isinstance(node, Between):
-        # BETWEEN needs bounds of an ordered type (N, S, B); reversed bounds are an error too.
-        for side in (node.low, node.high):
+        for side in (node.operand, node.low, node.high):
             if isinstance(side, Value) and compare_key(values[side.name]) is None:
                 bad_operand("BETWEEN", values[side.name])
         if not (isinstance(node.low, Value) and isinstance(node.high, Value)):
             return
         low, high = values[node.low.name], values[node.high.name]
+        bounds = (
+            f"lower bound operand: AttributeValue: {_show(low)}, "
+            f"upper bound operand: AttributeValue: {_show(high)}"
+        )
+        if type_of(low) != type_of(high):
+            raise validation(
+                f"Invalid {kind}: The BETWEEN operator requires same data type for lower and upper "
+                f"bounds; {bounds}"
+            )
         if _ordered(">", low, high):
             raise validation(
                 f"Invalid {kind}: The BETWEEN operator requires upper bound to be greater than or equal to "
-                f"lower bound; lower bound operand: AttributeValue: {_show(low)}, "
-                f"upper bound operand: AttributeValue: {_show(high)}"
+                f"lower bound; {bounds}"
             )
     elif isinstance(node, Function):
         _check_function(node, values, kind, bad_operand)
 
 
 def _check_function(node: Function, values: Values, kind: str, bad_operand: Any) -> None:
+    if node.name == "begins_with":
+        for arg in node.args:
+            if isinstance(arg, Value) and type_of(values[arg.name]) not in ("S", "B"):
+                bad_operand(node.name, values[arg.name])
+        return
     if len(node.args) < 2 or not isinstance(node.args[1], Value):
         return
     argument = values[node.args[1].name]
@@ -178,8 +192,6 @@ def _check_function(node: Function, values: Values, kind: str, bad_operand: Any)
                 f"Invalid {kind}: Invalid attribute type name found; type: {wanted}, "
                 "valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"
             )
-    elif node.name == "begins_with" and type_of(argument) not in ("S", "B"):
-        bad_operand(node.name, argument)
 
 
 def _show(value: AttributeValue) -> str:

@@ -242,8 +242,15 @@ class _Parser:
         self.take()
         args = self.arguments(name, self.operand)
         self.check_arity(name, len(args), _CONDITION_FUNCTIONS[name])
-        if not isinstance(args[0], Path):
+        if name in ("attribute_exists", "attribute_not_exists") and not isinstance(args[0], Path):
             self.fail(f"Operator or function requires a document path; operator or function: {name}")
+        if name == "attribute_type" and not isinstance(args[1], Value):
+            self.fail(f"Incorrect operand type for operator or function; operator or function: {name}")
+        if name == "contains" and args[0] == args[1] and isinstance(args[0], Path):
+            self.fail(
+                "The first operand must be distinct from the remaining operands for this operator or "
+                f"function; operator: {name}, first operand: {args[0]}"
+            )
         kind, text, _, _ = self.peek()
         if kind == "OP" and text in _COMPARATORS:
             self.fail(f"The function is not allowed to be used this way in an expression; function: {name}")

@@ -274,6 +274,13 @@ _MOTO_ACCEPTS = (
     "Invalid ConditionExpression: The BETWEEN operator requires upper bound",
     "Invalid ProjectionExpression: Two document paths overlap",
     "Invalid ProjectionExpression: Attribute name is a reserved keyword",
+    # Ordering a literal that is not a number, string or binary (ScyllaDB's Alternator suite, run
+    # against DynamoDB, shows the ValidationException); moto just evaluates the comparison to false.
+    *(
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; "
+        f"operator or function: {op},"
+        for op in ("<", "<=", ">", ">=", "BETWEEN")
+    ),
 )
 _MOTO_UNUSED = "Value provided in ExpressionAttributeNames unused in expressions"
 

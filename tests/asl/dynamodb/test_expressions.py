@@ -304,3 +304,42 @@ def test_remove_below_a_missing_attribute_of_an_existing_item_is_an_error(client
 def test_more_grammar_rules(client: Client, expression: str, message: str) -> None:
     values = {k: v for k, v in {":v": {"N": "1"}, ":l": {"L": []}}.items() if k in expression}
     assert message in error_of(update, client, expression, values)[1]
+
+
+@pytest.mark.parametrize(
+    ("condition", "values", "message"),
+    [
+        ("n >= :l", {":l": {"L": []}}, "operator or function: >=, operand type: L"),
+        ("n BETWEEN :a AND :b", {":a": {"N": "2"}, ":b": {"S": "x"}}, "requires same data type"),
+        (
+            "n BETWEEN :a AND :b",
+            {":a": {"N": "2"}, ":b": {"N": "1"}},
+            "upper bound to be greater than or equal",
+        ),
+        ("begins_with(s, :n)", {":n": {"N": "1"}}, "operator or function: begins_with, operand type: N"),
+        ("attribute_type(s, b)", None, "operator or function: attribute_type"),
+        ("contains(s, s)", None, "The first operand must be distinct from the remaining operands"),
+        ("attribute_exists(:v)", {":v": {"N": "1"}}, "requires a document path"),
+    ],
+)
+def test_literal_operands_are_checked_before_reading(
+    client: Client, condition: str, values: dict[str, Any] | None, message: str
+) -> None:
+    params: dict[str, Any] = {"TableName": "tbl", "Key": KEY, "ConditionExpression": condition}
+    if values:
+        params["ExpressionAttributeValues"] = values
+    code, actual = error_of(client.delete_item, **params)  # the item does not even exist
+    assert code == "ValidationException"
+    assert message in actual
+
+
+def test_function_operands_may_be_values_or_attributes(client: Client) -> None:
+    put(client, s={"S": "he"}, b={"B": b"\x01\x02\x03"}, l={"L": [{"SS": ["x"]}]})
+    values = {":str": {"S": "hello"}, ":t": {"S": "S"}, ":bin": {"B": b"\x02"}, ":set": {"SS": ["x"]}}
+    condition = (
+        "begins_with(:str, s) AND attribute_type(:str, :t) AND contains(b, :bin) AND contains(l, :set)"
+    )
+    client.delete_item(
+        TableName="tbl", Key=KEY, ConditionExpression=condition, ExpressionAttributeValues=values
+    )
+    assert "Item" not in client.get_item(TableName="tbl", Key=KEY)
