@@ -132,11 +132,11 @@ def test_no_completed_task_runs_again(crashed: Any) -> None:
     for name, history in _histories(store).items():
         events = [event for event, _ in history]
         keys = ["Prepare", "Work/0", "Work/1", "Work/2", "Finish"]
-        recorded = {}
+        recorded: list[int] = []
         for event in events:
             if event["type"] == "LambdaFunctionSucceeded":
                 output = json.loads(event["lambdaFunctionSucceededEventDetails"]["output"])
-                recorded.setdefault("pids", []).append(output["pid"])
+                recorded.append(output["pid"])
         for key in keys:
             pids = runs[(name, key)]
             assert pids, (name, key)
@@ -145,7 +145,7 @@ def test_no_completed_task_runs_again(crashed: Any) -> None:
             assert pids.count(last) == 1, (name, key, pids)
             assert all(order[p] <= order[last] for p in pids), (name, key, pids)
             rerun += len(pids) - 1
-        assert sorted(recorded["pids"]) == sorted(runs[(name, key)][-1] for key in keys), name
+        assert sorted(recorded) == sorted(runs[(name, key)][-1] for key in keys), name
     assert rerun < EXECUTIONS * 5  # at-least-once: only tasks cut short by a kill ran again
     # resumption really happened: many executions had their tasks run by several processes
     processes: dict[str, set[int]] = defaultdict(set)
