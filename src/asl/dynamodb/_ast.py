@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._errors import validation
+
 
 @dataclass(frozen=True, slots=True)
 class Path:
@@ -130,3 +132,25 @@ class Parsed:
     tree: object
     names_used: tuple[str, ...]
     values_used: tuple[str, ...]
+
+
+def check_distinct_paths(paths: list[Path], kind: str) -> None:
+    """DynamoDB's rule for the paths one expression writes or projects: no two may overlap (one a
+    prefix of the other) or conflict (one indexes a list where the other names a map key)."""
+    for i, one in enumerate(paths):
+        for two in paths[i + 1 :]:
+            for a, b in zip(one.elements, two.elements, strict=False):
+                if a == b and type(a) is type(b):
+                    continue
+                if isinstance(a, int) != isinstance(b, int):
+                    raise validation(
+                        f"Invalid {kind}: Two document paths conflict with each other; must remove or "
+                        "rewrite "
+                        f"one of these paths; path one: {one}, path two: {two}"
+                    )
+                break
+            else:
+                raise validation(
+                    f"Invalid {kind}: Two document paths overlap with each other; must remove or rewrite "
+                    f"one of these paths; path one: {one}, path two: {two}"
+                )

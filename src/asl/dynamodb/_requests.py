@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._ast import Condition, Path, Update
+from ._ast import Condition, Path, Update, check_distinct_paths
 from ._errors import validation
 from ._evaluate import check_condition
 from ._parser import parse
@@ -138,13 +138,5 @@ def table_name(params: Mapping[str, Any]) -> str:
 
 
 def check_projection(paths: tuple[Path, ...]) -> None:
-    """DynamoDB rejects projections whose paths overlap."""
-    for i, one in enumerate(paths):
-        for two in paths[i + 1 :]:
-            shared = min(len(one.elements), len(two.elements))
-            if one.elements[:shared] == two.elements[:shared]:
-                raise validation(
-                    "Invalid ProjectionExpression: Two document paths overlap with each other; "
-                    "must remove or "
-                    f"rewrite one of these paths; path one: {one}, path two: {two}"
-                )
+    """DynamoDB rejects projections whose paths overlap or conflict."""
+    check_distinct_paths(list(paths), "ProjectionExpression")

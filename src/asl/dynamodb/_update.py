@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._ast import Arithmetic, Call, Path, SetValue, Update, Value
+from ._ast import Arithmetic, Call, Path, SetValue, Update, Value, check_distinct_paths
 from ._errors import validation
 from .values import AttributeValue, Item, add_numbers, equal, type_of
 
@@ -41,9 +41,7 @@ def action_paths(update: Update) -> list[Path]:
 def check_update(update: Update, values: Values, key_names: tuple[str, ...]) -> None:
     """DynamoDB's checks before it reads the item: overlapping paths, key attributes, literal types."""
     paths = action_paths(update)
-    for i, one in enumerate(paths):
-        for two in paths[i + 1 :]:
-            _check_pair(one, two)
+    check_distinct_paths(paths, "UpdateExpression")
     for path in paths:
         if path.elements[0] in key_names:
             raise validation(
@@ -66,23 +64,6 @@ def check_update(update: Update, values: Values, key_names: tuple[str, ...]) -> 
             )
     for _, node in update.set:
         _check_literals(node, values)
-
-
-def _check_pair(one: Path, two: Path) -> None:
-    for a, b in zip(one.elements, two.elements, strict=False):
-        if a == b and type(a) is type(b):
-            continue
-        if isinstance(a, int) != isinstance(b, int):
-            raise validation(
-                "Invalid UpdateExpression: Two document paths conflict with each other; must "
-                "remove or rewrite "
-                f"one of these paths; path one: {one}, path two: {two}"
-            )
-        return
-    raise validation(
-        "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of "
-        f"these paths; path one: {one}, path two: {two}"
-    )
 
 
 def _check_literals(node: SetValue, values: Values) -> None:

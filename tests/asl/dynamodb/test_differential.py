@@ -273,6 +273,7 @@ _MOTO_ACCEPTS = (
     "The document path provided in the update expression is invalid",  # moto ignores such an action
     "Invalid ConditionExpression: The BETWEEN operator requires upper bound",
     "Invalid ProjectionExpression: Two document paths overlap",
+    "Invalid ProjectionExpression: Two document paths conflict",
     "Invalid ProjectionExpression: Attribute name is a reserved keyword",
     # Ordering a literal that is not a number, string or binary (ScyllaDB's Alternator suite, run
     # against DynamoDB, shows the ValidationException); moto just evaluates the comparison to false.

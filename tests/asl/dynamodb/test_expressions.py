@@ -343,3 +343,14 @@ def test_function_operands_may_be_values_or_attributes(client: Client) -> None:
         TableName="tbl", Key=KEY, ConditionExpression=condition, ExpressionAttributeValues=values
     )
     assert "Item" not in client.get_item(TableName="tbl", Key=KEY)
+
+
+@pytest.mark.parametrize(("projection", "word"), [("a, a.b[2].c", "overlap"), ("a.b, a[1]", "conflict")])
+def test_projection_paths_must_be_distinct(client: Client, projection: str, word: str) -> None:
+    message = error_of(client.get_item, TableName="tbl", Key=KEY, ProjectionExpression=projection)[1]
+    assert message.startswith(f"Invalid ProjectionExpression: Two document paths {word} with each other")
+
+
+def test_projection_that_matches_nothing_returns_an_empty_item(client: Client) -> None:
+    put(client, m={"M": {"b": {"L": [{"N": "2"}]}}})
+    assert client.get_item(TableName="tbl", Key=KEY, ProjectionExpression="m.b[3].x, zz")["Item"] == {}
