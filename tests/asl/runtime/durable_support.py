@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +45,33 @@ async def crash(runtime: Runtime) -> None:
     """Stop a runtime as a crash would after its last group commit: executions stay RUNNING."""
     await asyncio.sleep(0.01)  # let pending events reach the store's buffer
     await runtime.close()
+
+
+class ManualClock(VirtualClock):
+    """Time that moves only when the test says so (:meth:`move`); sleepers wake when it passes."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__(start)
+        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now() + timedelta(seconds=seconds), wake))
+        await wake
+
+    async def move(self, seconds: float) -> None:
+        self.advance(seconds)
+        for moment, wake in self._sleepers:
+            if moment <= self.now() and not wake.done():
+                wake.set_result(None)
+        self._sleepers = [(m, w) for m, w in self._sleepers if not w.done()]
+        await settle()
+
+
+async def settle() -> None:
+    """Let every ready task of the loop run."""
+    for _ in range(20):
+        await asyncio.sleep(0)
