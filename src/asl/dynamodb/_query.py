@@ -213,11 +213,12 @@ def _check_key_condition(schema: TableSchema, node: Condition, values: Mapping[s
             if part.name != "begins_with":
                 raise validation(f"Invalid operator used in KeyConditionExpression: {part.name}")
             path, operands = part.args[0], [part.args[1]]
-        if (
-            not isinstance(path, Path)
-            or len(path.elements) != 1
-            or not all(isinstance(o, Value) for o in operands)
-        ):
+        if isinstance(path, Path) and len(path.elements) != 1:
+            raise validation(
+                "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested "
+                f"attributes; path: {path}"
+            )
+        if not isinstance(path, Path) or not all(isinstance(o, Value) for o in operands):
             raise validation("Query key condition not supported")
         name = path.elements[0]
         assert isinstance(name, str)
@@ -227,6 +228,11 @@ def _check_key_condition(schema: TableSchema, node: Condition, values: Mapping[s
         if name in by_name:
             raise validation("KeyConditionExpressions must only contain one condition per key")
         expected = schema.partition_key[1] if name == schema.partition_key[0] else schema.sort_key[1]  # type: ignore[index]
+        if isinstance(part, Function) and expected == "N":
+            raise validation(
+                "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+                "operator or function: begins_with, operand type: N"
+            )
         for o in operands:
             if type_of(values[o.name]) != expected:
                 raise validation(

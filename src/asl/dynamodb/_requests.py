@@ -94,7 +94,7 @@ def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
             "Value provided in ExpressionAttributeValues unused in expressions: keys: "
             f"{{{', '.join(unused)}}}"
         )
-    for kind in ("ConditionExpression", "FilterExpression"):
+    for kind in ("ConditionExpression", "FilterExpression", "KeyConditionExpression"):
         tree = getattr(result, _FIELDS[kind])
         if tree is not None:
             check_condition(tree, values, kind)

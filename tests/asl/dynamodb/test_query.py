@@ -57,6 +57,15 @@ def test_sort_key_conditions(events: Table, condition: Any, expected: list[Any])
     assert ats(events.query(KeyConditionExpression=Key("user").eq("u1") & condition)) == expected
 
 
+def test_key_condition_operands_may_be_reversed(events: Table) -> None:
+    response = events.query(
+        KeyConditionExpression=":u = #u AND :t < ts",
+        ExpressionAttributeNames={"#u": "user"},
+        ExpressionAttributeValues={":u": "u1", ":t": 2},
+    )
+    assert ats(response) == [10, 100]
+
+
 def test_filter_limit_and_pagination(events: Table) -> None:
     seen: list[Decimal] = []
     pages = 0
@@ -118,6 +127,21 @@ def test_scan_segments_split_the_table(events: Table) -> None:
           "ExpressionAttributeValues": {":u": {"S": "u1"}}, "IndexName": "byKind"},
          "The table does not have the specified index: byKind"),
         ({}, "Either the KeyConditions or KeyConditionExpression parameter must be specified"),
+        ({"KeyConditionExpression": "#u = :u AND begins_with(ts, :t)",
+          "ExpressionAttributeNames": {"#u": "user"},
+          "ExpressionAttributeValues": {":u": {"S": "u1"}, ":t": {"N": "1"}}},
+         "operator or function: begins_with, operand type: N"),
+        ({"KeyConditionExpression": "#u = :u AND ts.x < :t", "ExpressionAttributeNames": {"#u": "user"},
+          "ExpressionAttributeValues": {":u": {"S": "u1"}, ":t": {"N": "1"}}},
+         "cannot have conditions on nested attributes"),
+        ({"KeyConditionExpression": "#u = :u AND ts BETWEEN :b AND :a",
+          "ExpressionAttributeNames": {"#u": "user"},
+          "ExpressionAttributeValues": {":u": {"S": "u1"}, ":a": {"N": "1"}, ":b": {"N": "2"}}},
+         "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater"),
+        ({"KeyConditionExpression": "#u = :u AND ts > :a AND ts < :b",
+          "ExpressionAttributeNames": {"#u": "user"},
+          "ExpressionAttributeValues": {":u": {"S": "u1"}, ":a": {"N": "1"}, ":b": {"N": "2"}}},
+         "only contain one condition per key"),
     ],
 )  # fmt: skip
 def test_query_validation(events: Table, params: dict[str, Any], message: str) -> None:
