@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import base64
 import decimal
+import re
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from ._errors import validation
+from ._errors import DynamoError, validation
 
 __all__ = [
     "TYPES",
@@ -44,9 +45,11 @@ Item = dict[str, AttributeValue]
 TYPES = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
 _SET_NAMES = {"SS": "string", "NS": "number", "BS": "binary"}
 
-# DynamoDB keeps 38 significant digits and magnitudes between 1E-130 and 1E+126.
-_CONTEXT = decimal.Context(prec=38, Emin=-128, Emax=126, traps=[decimal.InvalidOperation])
+# DynamoDB keeps 38 significant digits and magnitudes between 1E-130 and 1E+126; sums are
+# computed exactly (a wide context holds any two such numbers) and then checked.
+_EXACT = decimal.Context(prec=400)
 _MAX_DIGITS = 38
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -64,20 +67,28 @@ def canonical_number(text: Any) -> str:
     '150'
     """
     if not isinstance(text, str):
+        raise _serialization(text)
+    # DynamoDB's number syntax: no spaces, NaN, Infinity or underscores, which Decimal() would take.
+    if not _NUMBER.fullmatch(text):
         raise validation(f"The parameter cannot be converted to a numeric value: {text}")
-    try:
-        number = Decimal(text.strip())
-    except decimal.InvalidOperation:
-        raise validation(f"The parameter cannot be converted to a numeric value: {text}") from None
-    if not number.is_finite():
-        raise validation(f"The parameter cannot be converted to a numeric value: {text}")
-    return _format(number)
+    return _format(Decimal(text))
+
+
+def _serialization(value: Any) -> DynamoError:
+    # What DynamoDB answers when JSON gives a number or boolean where the protocol wants a string.
+    if isinstance(value, bool):
+        return DynamoError(
+            "SerializationException", f"{str(value).upper()}_VALUE cannot be converted to String"
+        )
+    if isinstance(value, int | float | Decimal):
+        return DynamoError("SerializationException", "NUMBER_VALUE cannot be converted to String")
+    return DynamoError("SerializationException", f"Unexpected value type in payload: {type(value).__name__}")
 
 
 def _format(number: Decimal) -> str:
     if number.is_zero():
         return "0"
-    digits = number.normalize(decimal.Context(prec=200))
+    digits = number.normalize(_EXACT)
     _sign, mantissa, exponent = digits.as_tuple()
     assert isinstance(exponent, int)
     if len(mantissa) > _MAX_DIGITS:
@@ -95,14 +106,16 @@ def _format(number: Decimal) -> str:
 
 
 def add_numbers(left: str, right: str, subtract: bool = False) -> str:
-    """Exact sum (or difference) of two canonical numbers, as DynamoDB computes it."""
+    """Exact sum (or difference) of two canonical numbers, as DynamoDB computes it.
+
+    A result that needs more than 38 digits is refused (DynamoDB reports it as an overflow).
+    """
     a, b = Decimal(left), Decimal(right)
-    try:
-        result = _CONTEXT.subtract(a, b) if subtract else _CONTEXT.add(a, b)
-    except decimal.InvalidOperation:
+    result = _EXACT.subtract(a, b) if subtract else _EXACT.add(a, b)
+    if not result.is_zero() and len(result.normalize(_EXACT).as_tuple().digits) > _MAX_DIGITS:
         raise validation(
             "Number overflow. Attempting to store a number with magnitude larger than supported range"
-        ) from None
+        )
     return _format(result)
 
 
@@ -124,7 +137,7 @@ def normalize_value(value: Any) -> AttributeValue:
     ((kind, inner),) = value.items()
     if kind == "S":
         if not isinstance(inner, str):
-            raise validation("Invalid type for parameter S: expected a string")
+            raise _serialization(inner)
         return {"S": inner}
     if kind == "N":
         return {"N": canonical_number(inner)}

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from asl.dynamodb._errors import DynamoError
 from asl.dynamodb._schema import decode_key_value, encode_key_value
 from asl.dynamodb.values import (
+    add_numbers,
     canonical_number,
     equal,
     from_storage,
@@ -31,7 +32,9 @@ from asl.dynamodb.values import (
         ("1E+2", "100"),
         ("-0", "0"),
         ("0.000", "0"),
-        ("  7 ", "7"),
+        ("+3", "3"),
+        (".123", "0.123"),
+        ("0e1000", "0"),
         ("1e-5", "0.00001"),
         ("12345678901234567890123456789012345678", "12345678901234567890123456789012345678"),
     ],
@@ -45,6 +48,8 @@ def test_numbers_are_kept_exact_in_canonical_form(text: str, canonical: str) -> 
     [
         ("abc", "The parameter cannot be converted to a numeric value: abc"),
         ("NaN", "The parameter cannot be converted to a numeric value: NaN"),
+        (" 1", "The parameter cannot be converted to a numeric value:  1"),
+        ("1_000", "The parameter cannot be converted to a numeric value: 1_000"),
         ("1" * 39, "Attempting to store more than 38 significant digits in a Number"),
         (
             "1E+126",
@@ -137,3 +142,21 @@ def test_number_key_encoding_round_trips(a: Decimal) -> None:
 @given(st.text(min_size=1, max_size=5), st.text(min_size=1, max_size=5))
 def test_string_key_encoding_is_utf8_byte_order(a: str, b: str) -> None:
     assert (encode_key_value({"S": a}) < encode_key_value({"S": b})) == (a.encode() < b.encode())
+
+
+def test_sums_keep_38_digits_exactly_or_fail() -> None:
+    assert add_numbers("1", "10000000000000000000000") == "10000000000000000000001"
+    assert add_numbers("0.1", "0.2") == "0.3"
+    with pytest.raises(DynamoError, match="Number overflow"):
+        add_numbers("1E+50", "1")  # 51 significant digits
+    with pytest.raises(DynamoError, match="Number overflow"):
+        add_numbers("9E+125", "9E+125")
+
+
+def test_json_numbers_where_strings_belong_are_serialization_errors() -> None:
+    with pytest.raises(DynamoError) as caught:
+        normalize_value({"N": 123})
+    assert (caught.value.code, caught.value.message) == (
+        "SerializationException",
+        "NUMBER_VALUE cannot be converted to String",
+    )
