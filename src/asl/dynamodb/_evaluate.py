@@ -38,12 +38,9 @@ def _size_of(value: AttributeValue | None) -> AttributeValue | None:
     if value is None:
         return None
     kind = type_of(value)
-    inner = value[kind]
-    if kind == "S":
-        return {"N": str(len(inner))}
-    if kind in ("B", "M", "L", "SS", "NS", "BS"):
-        return {"N": str(len(inner))}
-    return None  # size() of a number, boolean or null is undefined: the comparison is false
+    if kind in ("N", "BOOL", "NULL"):
+        return None  # size() of a number, boolean or null is undefined: the comparison is false
+    return {"N": str(len(value[kind]))}  # characters, bytes, or elements
 
 
 def operand(node: Operand, item: Item | None, values: Values) -> AttributeValue | None:
@@ -125,17 +122,13 @@ def evaluate(node: Condition, item: Item | None, values: Values) -> bool:
     return _function(node, item, values)
 
 
-def _type_name(value: AttributeValue) -> str:
-    return type_of(value)
-
-
 def check_condition(node: Condition, values: Values, kind: str) -> None:
     """The checks DynamoDB makes on literal operands before reading any item."""
 
     def bad_operand(function: str, value: AttributeValue) -> None:
         raise validation(
             f"Invalid {kind}: Incorrect operand type for operator or function; "
-            f"operator or function: {function}, operand type: {_type_name(value)}"
+            f"operator or function: {function}, operand type: {type_of(value)}"
         )
 
     if isinstance(node, And | Or):
@@ -197,71 +190,3 @@ def _check_function(node: Function, values: Values, kind: str, bad_operand: Any)
 def _show(value: AttributeValue) -> str:
     kind = type_of(value)
     return f"{{{kind}:{value[kind]}}}"
-
-
-def project(item: Item, paths: tuple[Path, ...]) -> Item:
-    """The parts of ``item`` that ``paths`` name, nested as in the item (ProjectionExpression)."""
-    result: dict[str, Any] = {}
-    for path in paths:
-        _copy_path(item, result, path.elements)
-    return finish_projection(result)
-
-
-def _copy_path(
-    source: Mapping[str, AttributeValue], target: dict[str, Any], elements: tuple[Any, ...]
-) -> None:
-    # Walk the source along the path; create the same shape in the target. Lists in the
-    # target keep the projected elements in index order, as DynamoDB returns them.
-    name = elements[0]
-    value = source.get(name)
-    if value is None:
-        return
-    if len(elements) == 1:
-        target[name] = value
-        return
-    nxt = elements[1]
-    if isinstance(nxt, int):
-        seq = value.get("L")
-        if seq is None or nxt >= len(seq):
-            return
-        existing = target.get(name)
-        indexed: dict[int, Any] = existing["L"] if existing is not None else {}
-        _copy_index(seq, indexed, elements[1:])
-        if indexed:
-            target[name] = {"L": indexed}
-        return
-    mapping = value.get("M")
-    if mapping is None:
-        return
-    existing = target.get(name)
-    inner: dict[str, Any] = existing["M"] if existing is not None else {}
-    _copy_path(mapping, inner, elements[1:])
-    if inner:  # only paths that found something appear in the result
-        target[name] = {"M": inner}
-
-
-def _copy_index(seq: list[AttributeValue], target: dict[int, Any], elements: tuple[Any, ...]) -> None:
-    index = elements[0]
-    value = seq[index]
-    if len(elements) == 1:
-        target[index] = value
-        return
-    wrapper = {"_": value}
-    sub = target.get(index)
-    holder: dict[str, Any] = {"_": sub} if sub is not None else {}
-    _copy_path(wrapper, holder, ("_", *elements[1:]))
-    if "_" in holder:
-        target[index] = holder["_"]
-
-
-def finish_projection(item: Item) -> Item:
-    """Turn the index-keyed list placeholders of :func:`project` into real lists."""
-    return {k: _finish(v) for k, v in item.items()}
-
-
-def _finish(value: Any) -> Any:
-    if "L" in value and isinstance(value["L"], dict):
-        return {"L": [_finish(value["L"][i]) for i in sorted(value["L"])]}
-    if "M" in value:
-        return {"M": {k: _finish(v) for k, v in value["M"].items()}}
-    return value

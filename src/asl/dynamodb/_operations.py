@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import conditional_failed, validation
-from ._evaluate import evaluate, project
+from ._evaluate import evaluate
+from ._projection import project
 from ._requests import check_projection, on_condition_failure, prepare, return_values, table_name
 from ._update import action_paths, apply_update, check_update
 from .values import Item, item_size, normalize_item

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._ast import And, Between, Compare, Condition, Function, In, Not, Or, Path, Value
 from ._errors import validation
-from ._evaluate import evaluate, project
+from ._evaluate import evaluate
+from ._projection import project
 from ._requests import check_projection, prepare, table_name
 from ._schema import TableSchema, encode_key_value
 from .values import Item, item_size, normalize_item, type_of
