@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,8 @@ from asl.runtime.runtime_activities import ActivityAPI
 from asl.store.executions import ExecutionRecord, ExecutionStore
 
 __all__ = ["Runtime"]
+
+_EXPRESS_KEPT = 10_000
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Runtime(ActivityAPI):
         self.mocks = _load_mocks(mock_config)
         self._machines: dict[str, tuple[int, StateMachine]] = {}
         self._live: dict[str, _Live] = {}
+        # the last EXPRESS executions that ended, so wait() and describe can still see them
+        self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
         for arn, name, created in self.store.activities():
             self.activities.add(arn, name, created)
 
@@ -248,6 +253,10 @@ class Runtime(ActivityAPI):
         record.stop_date = execution.stop_date
         if durable:
             self.store.update_execution(record)
+        else:
+            self._express_done[record.arn] = record
+            if len(self._express_done) > _EXPRESS_KEPT:
+                self._express_done.popitem(last=False)
 
     # --- resuming after a restart ---------------------------------------------------------------
 
@@ -291,7 +300,9 @@ class Runtime(ActivityAPI):
 
     def _record(self, execution_arn: str) -> ExecutionRecord:
         live = self._live.get(execution_arn)
-        record = live.record if live is not None else self.store.execution(execution_arn)
+        record = live.record if live is not None else self._express_done.get(execution_arn)
+        if record is None:
+            record = self.store.execution(execution_arn)
         if record is None:
             if not isinstance(execution_arn, str) or not execution_arn.startswith("arn:"):
                 raise InvalidArn(f"Invalid Arn: '{execution_arn}'")
@@ -300,17 +311,16 @@ class Runtime(ActivityAPI):
 
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
         """DescribeExecution."""
-        live = self._live.get(execution_arn)
-        return describe(
-            self._record(execution_arn), self.clock.now(), live is not None and not live.record.id
-        )
+        record = self._record(execution_arn)
+        return describe(record, self.clock.now(), not record.id)
 
     async def wait(self, execution_arn: str) -> dict[str, Any]:
         """Wait until an execution running here ends; then describe it."""
         live = self._live.get(execution_arn)
         if live is not None and live.task is not None:
             await asyncio.shield(live.task)
-        return describe(live.record if live else self._record(execution_arn), self.clock.now())
+        record = self._record(execution_arn)
+        return describe(record, self.clock.now(), not record.id)
 
     def list_executions(
         self,

@@ -139,6 +139,7 @@ class ExecutionStore:
         self._events: list[tuple[int, int, str, str]] = []
         self._updates: list[tuple[Any, ...]] = []
         self._pending = 0
+        self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
         self._flushed: asyncio.Future[None] | None = None
         self.flushes = 0
@@ -154,9 +155,11 @@ class ExecutionStore:
 
     def insert_execution(self, record: ExecutionRecord) -> None:
         self._new.append(record.row())
+        self._recent[record.arn] = record
         self._queued()
 
     def update_execution(self, record: ExecutionRecord) -> None:
+        self._recent[record.arn] = record
         row = record.row()
         # every column but id and arn, then the id for WHERE
         self._updates.append((*row[2:], row[0]))
@@ -205,6 +208,7 @@ class ExecutionStore:
                 raise
             db.execute("COMMIT")
             self._new, self._events, self._updates = [], [], []
+            self._recent = {}
             self._pending = 0
             self.flushes += 1
         if waiting is not None and not waiting.done():
@@ -269,7 +273,10 @@ class ExecutionStore:
     # --- executions -----------------------------------------------------------------------
 
     def execution(self, arn: str) -> ExecutionRecord | None:
-        self.flush()
+        """An execution's row as last written (pending writes included, without flushing them)."""
+        recent = self._recent.get(arn)
+        if recent is not None:
+            return recent
         row = self._db.execute(f"SELECT {_COLUMNS} FROM executions WHERE arn=?", (arn,)).fetchone()
         return None if row is None else ExecutionRecord.from_row(row)
 
