@@ -13,6 +13,7 @@ from ._evaluate import check_condition
 from ._parser import parse
 from .values import AttributeValue, normalize_value
 
+_TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 _VALUE_KEY = re.compile(r":[A-Za-z0-9_]+")
 _RETURN_VALUES = ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")
@@ -134,7 +135,23 @@ def table_name(params: Mapping[str, Any]) -> str:
             "1 validation error detected: Value null at 'tableName' failed to satisfy "
             "constraint: Member must not be null"
         )
+    check_table_name(name)
     return name
+
+
+def check_table_name(name: str) -> None:
+    """DynamoDB's rule for table names: 3 to 255 of letters, digits, ``_``, ``-`` and ``.``."""
+    if not _TABLE_NAME.fullmatch(name):
+        raise validation(
+            f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+        )
+    if not 3 <= len(name) <= 255:
+        bound = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
+        raise validation(
+            f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
+            f"Member must have length {bound}"
+        )
 
 
 def check_projection(paths: tuple[Path, ...]) -> None:

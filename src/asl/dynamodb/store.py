@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import DynamoError, table_not_found, validation
+from ._requests import check_table_name
 from ._schema import TableSchema, key_types
 from ._sqlite import Engine, Row
 from .values import Item, from_storage, to_storage
@@ -74,10 +75,9 @@ class TableStore:
 
         With ``exist_ok`` an existing table of the same name is returned instead of an error.
         """
-        if not isinstance(name, str) or not 3 <= len(name) <= 255:
-            raise validation(
-                f"TableName must be at least 3 characters long and at most 255 characters long: {name!r}"
-            )
+        if not isinstance(name, str):
+            raise validation(f"The table name must be a string, not {type(name).__name__}")
+        check_table_name(name)
         for label, part in (("partition_key", partition_key), ("sort_key", sort_key)):
             if part is not None and (len(part) != 2 or part[1] not in key_types()):
                 raise validation(

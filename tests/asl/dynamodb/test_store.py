@@ -47,6 +47,10 @@ def test_table_management(store: TableStore) -> None:
     with pytest.raises(ASLError, match="Table already exists: alpha"):
         store.create_table("alpha")
     assert store.create_table("alpha", exist_ok=True).name == "alpha"
+    with pytest.raises(ASLError, match=r"Member must satisfy regular expression pattern: \[a-zA-Z0-9_.-\]\+"):
+        store.create_table("no spaces")
+    with pytest.raises(ASLError, match="Member must have length greater than or equal to 3"):
+        store.create_table("ab")
     with pytest.raises(ASLError, match="sort_key must be"):
         store.create_table("beta", sort_key=("sk", "BOOL"))
     store.delete_table("alpha")
