@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from durable_support import START, ManualClock, settle
+from durable_support import START, ManualClock, crash, settle
 
 from asl import ActivityDoesNotExist, ActivityWorker, ExecutionStore, Runtime
 
@@ -117,5 +118,37 @@ def test_an_activity_that_does_not_exist_fails_the_execution() -> None:
         assert described["status"] == "FAILED" and "Activity Does Not Exist" in described["cause"]
         assert "ActivityScheduleFailed" in _types(rt, execution)
         await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_activity_tasks_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+
+    async def scenario() -> None:
+        first = Runtime(ExecutionStore(path), clock=ManualClock(START))
+        activity = first.create_activity("Pack")["activityArn"]
+        definition = activity_machine(activity)
+        arn = first.create_state_machine("M", definition)["stateMachineArn"]
+        taken = (await first.start_execution(arn, '"taken"', name="taken"))["executionArn"]
+        await settle()
+        task = await first.get_activity_task(activity, worker_name="w1", wait_seconds=0)
+        queued = (await first.start_execution(arn, '"queued"', name="queued"))["executionArn"]
+        await settle()
+        await crash(first)
+
+        second = Runtime(ExecutionStore(path), clock=ManualClock(START))
+        second.create_state_machine("M", definition)
+        await second.resume()
+        assert [a["activityArn"] for a in second.list_activities()["activities"]] == [activity]
+        await second.send_task_success(task["taskToken"], '"done before the restart"')
+        assert json.loads((await second.wait(taken))["output"]) == "done before the restart"
+        again = await second.get_activity_task(activity, worker_name="w2", wait_seconds=0)
+        assert json.loads(again["input"]) == "queued"
+        await second.send_task_success(again["taskToken"], '"done after"')
+        assert json.loads((await second.wait(queued))["output"]) == "done after"
+        types = [e["type"] for e in second.get_execution_history(taken)["events"]]
+        assert types.count("ActivityScheduled") == types.count("ActivityStarted") == 1
+        await second.close()
 
     asyncio.run(scenario())

@@ -186,3 +186,11 @@ def test_express_executions_run_in_memory_without_history() -> None:
         await runtime.close()
 
     asyncio.run(scenario())
+
+
+def test_the_package_exports_the_runtime_and_its_errors() -> None:
+    import asl
+
+    assert asl.__all__ == sorted(asl.__all__)
+    assert all(hasattr(asl, name) for name in asl.__all__)
+    assert {"Runtime", "ExecutionStore", "ActivityWorker", "MockConfig", "TaskTimedOut"} <= set(asl.__all__)
