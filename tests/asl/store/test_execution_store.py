@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +19,9 @@ T0 = datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture
-def store() -> ExecutionStore:
+def store() -> Iterator[ExecutionStore]:
     opened = ExecutionStore(":memory:")
-    yield opened  # type: ignore[misc]
+    yield opened
     opened.close()
 
 
