@@ -32,6 +32,11 @@ def _shape(operation: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(shape.members), tuple(shape.required_members)
 
 
+def request_fields(operation: str) -> tuple[str, ...]:
+    """The parameter names DynamoDB's ``operation`` accepts (``GetItem`` ...)."""
+    return _shape(operation)[0]
+
+
 def check_params(operation: str, params: Mapping[str, Any]) -> None:
     """Raise botocore's ``ParamValidationError`` for unknown or missing parameters, as boto3 does."""
     members, required = _shape(operation)

@@ -27,6 +27,7 @@ from typing import Any
 from asl.dynamodb import TableStore
 from asl.dynamodb._errors import DynamoError, request_id
 from asl.dynamodb._operations import delete_item, get_item, put_item, update_item
+from asl.dynamodb._params import check_legacy, request_fields
 from asl.dynamodb.values import to_storage
 from asl.errors import ErrorName, StatesError
 
@@ -34,78 +35,12 @@ __all__ = ["ACTIONS", "invoke"]
 
 _Operation = Callable[[TableStore, Mapping[str, Any]], dict[str, Any]]
 
-#: action -> (operation, the request fields Step Functions accepts for it)
-ACTIONS: dict[str, tuple[_Operation, frozenset[str]]] = {
-    "getItem": (
-        get_item,
-        frozenset(
-            {
-                "Key",
-                "TableName",
-                "AttributesToGet",
-                "ConsistentRead",
-                "ExpressionAttributeNames",
-                "ProjectionExpression",
-                "ReturnConsumedCapacity",
-            }
-        ),
-    ),
-    "putItem": (
-        put_item,
-        frozenset(
-            {
-                "Item",
-                "TableName",
-                "ConditionalOperator",
-                "ConditionExpression",
-                "Expected",
-                "ExpressionAttributeNames",
-                "ExpressionAttributeValues",
-                "ReturnConsumedCapacity",
-                "ReturnItemCollectionMetrics",
-                "ReturnValues",
-                "ReturnValuesOnConditionCheckFailure",
-            }
-        ),
-    ),
-    "deleteItem": (
-        delete_item,
-        frozenset(
-            {
-                "Key",
-                "TableName",
-                "ConditionalOperator",
-                "ConditionExpression",
-                "Expected",
-                "ExpressionAttributeNames",
-                "ExpressionAttributeValues",
-                "ReturnConsumedCapacity",
-                "ReturnItemCollectionMetrics",
-                "ReturnValues",
-                "ReturnValuesOnConditionCheckFailure",
-            }
-        ),
-    ),
-    "updateItem": (
-        update_item,
-        frozenset(
-            {
-                "Key",
-                "TableName",
-                "AttributeUpdates",
-                "ConditionalOperator",
-                "ConditionExpression",
-                "Expected",
-                "ExpressionAttributeNames",
-                "ExpressionAttributeValues",
-                "ReturnConsumedCapacity",
-                "ReturnItemCollectionMetrics",
-                "ReturnValues",
-                "ReturnValuesOnConditionCheckFailure",
-                "UpdateExpression",
-            }
-        ),
-    ),
+#: action -> (operation, DynamoDB's name for it); the fields each accepts come from botocore's model
+ACTIONS: dict[str, tuple[_Operation, str]] = {
+    "getItem": (get_item, "GetItem"),
+    "putItem": (put_item, "PutItem"),
+    "deleteItem": (delete_item, "DeleteItem"),
+    "updateItem": (update_item, "UpdateItem"),
 }
 
 # The exceptions the DynamoDB SDK models as classes; any other code surfaces as the SDK's base class.
@@ -121,7 +56,6 @@ _MODELLED = frozenset(
         "ResourceInUseException",
     }
 )
-_LEGACY = ("AttributesToGet", "Expected", "ConditionalOperator", "AttributeUpdates")
 
 
 def _binaries_from_json(value: Any) -> Any:
@@ -182,7 +116,8 @@ def invoke(store: TableStore, action: str, parameters: dict[str, Any]) -> dict[s
             f"The resource arn:aws:states:::dynamodb:{action} is not supported; "
             f"supported actions: {', '.join(sorted(ACTIONS))}",
         )
-    operation, allowed = entry
+    operation, name = entry
+    allowed = set(request_fields(name))
     if not isinstance(parameters, dict):
         raise StatesError(ErrorName.RUNTIME, f"The Parameters of dynamodb:{action} must be a JSON object")
     unknown = sorted(set(parameters) - allowed)
@@ -194,11 +129,7 @@ def invoke(store: TableStore, action: str, parameters: dict[str, Any]) -> dict[s
         )
     rid = request_id()
     try:
-        legacy = [f for f in _LEGACY if f in parameters]
-        if legacy:
-            raise DynamoError(
-                "ValidationException", f"{legacy[0]} is a legacy parameter; use expressions instead"
-            )
+        check_legacy(parameters)
         request = {
             k: v
             for k, v in _binaries_from_json(parameters).items()
