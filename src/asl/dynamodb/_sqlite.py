@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,13 +50,15 @@ Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
 class Engine:
     """The database connection and the few statements the tables need."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, tracer: Callable[[str], None] | None = None) -> None:
         self.lock = threading.RLock()
         target = str(path)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30.0)
         self.in_transaction = False
+        if tracer is not None:
+            self.connection.set_trace_callback(tracer)
         with self.lock:
             cursor = self.connection
             if target != ":memory:":

@@ -51,13 +51,20 @@ class TableStore:
     or :meth:`client` (boto3 low-level client shape).
 
     ``path`` is a file (created with its folders), ``":memory:"``, or None for :func:`default_path`.
-    ``clock`` returns epoch seconds; TTL compares items against it.
+    ``clock`` returns epoch seconds; TTL compares items against it. ``tracer`` (optional) sees
+    every SQL statement, for debugging.
     """
 
-    def __init__(self, path: str | Path | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        tracer: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = str(default_path() if path is None else path)
         self.clock = clock
-        self._engine = Engine(self.path)
+        self._engine = Engine(self.path, tracer)
         self._schemas: dict[str, TableSchema] = {}
         self._writes = 0
 

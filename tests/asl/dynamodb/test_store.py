@@ -176,3 +176,10 @@ def test_errors_are_botocore_client_errors_with_modelled_classes(store: TableSto
         "An error occurred (ConditionalCheckFailedException) when calling the PutItem operation: "
         "The conditional request failed"
     )
+
+
+def test_a_tracer_sees_the_sql() -> None:
+    statements: list[str] = []
+    with TableStore(":memory:", tracer=statements.append) as traced:
+        traced.create_table("things", partition_key=("pk", "S")).get_item(Key={"pk": "a"})
+    assert any(s.startswith("SELECT item, expires FROM ddb_items") for s in statements)
