@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from asl.runtime.api_errors import InvalidName
+from asl.runtime.history import MAX_EVENTS
 from asl.store.executions import ExecutionRecord
 
 __all__ = [
@@ -62,18 +63,20 @@ def decode_token(token: str) -> Any:
         raise ValueError(f"nextToken '{token[:40]}' is not a token this API returned") from None
 
 
-def redrive_status(record: ExecutionRecord, express: bool, now: datetime) -> tuple[str, str | None]:
-    """``(redriveStatus, redriveStatusReason)`` as DescribeExecution shows them."""
+def redrive_status(
+    record: ExecutionRecord, express: bool, now: datetime, events: int = 0
+) -> tuple[str, str | None]:
+    """``(redriveStatus, redriveStatusReason)`` as DescribeExecution shows them (AWS's wording)."""
     if express:
-        return "NOT_REDRIVABLE", "Execution is an EXPRESS execution"
-    if record.status == "RUNNING":
-        return "NOT_REDRIVABLE", "Execution is RUNNING and cannot be redriven"
-    if record.status == "SUCCEEDED":
-        return "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven"
+        return "NOT_REDRIVABLE", "Execution is an EXPRESS execution and cannot be redriven."
+    if record.status in ("RUNNING", "SUCCEEDED"):
+        return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven."
     if record.redrive_count >= MAX_REDRIVES:
-        return "REDRIVABLE_BY_MAP_RUN", "Execution has reached the maximum number of redrives"
+        return "NOT_REDRIVABLE", "Execution has been redriven the maximum number of times (1000)."
+    if events >= MAX_EVENTS - 1:
+        return "NOT_REDRIVABLE", "Execution history event limit exceeded."
     if record.stop_date is not None and now - record.stop_date > REDRIVE_WINDOW:
-        return "NOT_REDRIVABLE", "Execution ended more than 14 days ago"
+        return "NOT_REDRIVABLE", "Execution redrivable period exceeded."
     return "REDRIVABLE", None
 
 
@@ -94,7 +97,9 @@ def list_item(record: ExecutionRecord) -> dict[str, Any]:
     return item
 
 
-def describe(record: ExecutionRecord, now: datetime, express: bool = False) -> dict[str, Any]:
+def describe(
+    record: ExecutionRecord, now: datetime, express: bool = False, events: int = 0
+) -> dict[str, Any]:
     """DescribeExecution's answer."""
     described: dict[str, Any] = {
         "executionArn": record.arn,
@@ -117,7 +122,7 @@ def describe(record: ExecutionRecord, now: datetime, express: bool = False) -> d
     described["redriveCount"] = record.redrive_count
     if record.redrive_date is not None:
         described["redriveDate"] = record.redrive_date
-    status, reason = redrive_status(record, express, now)
+    status, reason = redrive_status(record, express, now, events)
     described["redriveStatus"] = status
     if reason is not None:
         described["redriveStatusReason"] = reason

@@ -261,13 +261,15 @@ class Runtime(ActivityAPI):
     # --- resuming after a restart ---------------------------------------------------------------
 
     async def resume(self) -> list[str]:
-        """Resume every STANDARD execution the store shows as running; returns their ARNs.
+        """Resume the running STANDARD executions of the machines served here; returns their ARNs.
 
-        Returns once each of them has replayed its recorded events (or ended).
+        Create or register the machines first: executions of machines this runtime does not
+        serve stay RUNNING in the store for a runtime that does. Returns once each resumed
+        execution has replayed its recorded events (or ended).
         """
         resumed: list[Execution] = []
         for record in list(self.store.executions(status="RUNNING")):
-            if record.arn in self._live:
+            if record.arn in self._live or record.machine_arn not in self._machines:
                 continue
             resumed.append(self._revive(record, redrive=False))
         for execution in resumed:
@@ -312,7 +314,12 @@ class Runtime(ActivityAPI):
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
         """DescribeExecution."""
         record = self._record(execution_arn)
-        return describe(record, self.clock.now(), not record.id)
+        return describe(record, self.clock.now(), not record.id, self._event_count(record))
+
+    def _event_count(self, record: ExecutionRecord) -> int:
+        if not record.id or record.status == "RUNNING":
+            return 0
+        return self.store.event_count(record.id)
 
     async def wait(self, execution_arn: str) -> dict[str, Any]:
         """Wait until an execution running here ends; then describe it."""
@@ -407,10 +414,7 @@ class Runtime(ActivityAPI):
     async def redrive_execution(self, execution_arn: str) -> dict[str, Any]:
         """RedriveExecution: rerun only what failed, timed out or was stopped, from where it did."""
         record = self._record(execution_arn)
-        if execution_arn in self._live or not record.id:
-            status, reason = redrive_status(record, not record.id, self.clock.now())
-        else:
-            status, reason = redrive_status(record, False, self.clock.now())
+        status, reason = redrive_status(record, not record.id, self.clock.now(), self._event_count(record))
         if status != "REDRIVABLE":
             raise ExecutionNotRedrivable(f"Execution Not Redrivable: '{execution_arn}': {reason}")
         record.redrive_count += 1

@@ -309,6 +309,11 @@ class ExecutionStore:
         ).fetchall()
         return [(decode_event(body), thread) for body, thread in rows]
 
+    def event_count(self, execution_id: int) -> int:
+        self.flush()
+        row = self._db.execute("SELECT COUNT(*) FROM events WHERE execution=?", (execution_id,)).fetchone()
+        return int(row[0])
+
     # --- activities -----------------------------------------------------------------------
 
     def put_activity(self, arn: str, name: str, created: datetime) -> None:

@@ -250,3 +250,22 @@ def test_a_state_machine_changed_since_start_resumes_on_its_old_version(db: Path
         await second.close()
 
     asyncio.run(scenario())
+
+
+def test_resume_leaves_executions_of_machines_it_does_not_serve(db: Path) -> None:
+    definition = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": FUNCTION.format("f"), "End": True}},
+    }
+
+    async def scenario() -> None:
+        first = runtime(db, handlers={"f": forever})
+        arn = first.create_state_machine("M", definition)["stateMachineArn"]
+        started = await first.start_execution(arn, "{}", name="kept")
+        await crash(first)
+        other = runtime(db)
+        assert await other.resume() == []
+        assert other.describe_execution(started["executionArn"])["status"] == "RUNNING"
+        await other.close()
+
+    asyncio.run(scenario())
