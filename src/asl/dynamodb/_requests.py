@@ -64,9 +64,10 @@ def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
                 )
             values[key] = normalize_value(value)
         if not [k for k in present if k != "ProjectionExpression"]:
+            missing = [k for k in allowed if k != "ProjectionExpression"]
             raise validation(
                 "ExpressionAttributeValues can only be specified when using expressions: "
-                f"{' and '.join(present) or 'no expression'} is null"
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} null"
             )
     result = Expressions(values=values)
     used_names: set[str] = set()

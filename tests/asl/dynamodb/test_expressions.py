@@ -354,3 +354,13 @@ def test_projection_paths_must_be_distinct(client: Client, projection: str, word
 def test_projection_that_matches_nothing_returns_an_empty_item(client: Client) -> None:
     put(client, m={"M": {"b": {"L": [{"N": "2"}]}}})
     assert client.get_item(TableName="tbl", Key=KEY, ProjectionExpression="m.b[3].x, zz")["Item"] == {}
+
+
+def test_values_without_an_expression_are_rejected(client: Client) -> None:
+    message = error_of(
+        client.update_item, TableName="tbl", Key=KEY, ExpressionAttributeValues={":v": {"N": "1"}}
+    )[1]
+    assert message == (
+        "ExpressionAttributeValues can only be specified when using expressions: "
+        "UpdateExpression and ConditionExpression are null"
+    )
