@@ -10,6 +10,7 @@ each with its reason.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -298,7 +299,7 @@ class _NoReads(TableStore):
 
 
 @pytest.fixture(scope="module")
-def sides(moto_client: Any) -> tuple[Any, Any, Any]:
+def sides(moto_client: Any) -> Iterator[tuple[Any, Any, Any]]:
     moto_client.create_table(
         TableName=TABLE,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -309,7 +310,9 @@ def sides(moto_client: Any) -> tuple[Any, Any, Any]:
     store.create_table(TABLE, partition_key=("pk", "S"))
     probe = _NoReads(":memory:")
     probe.create_table(TABLE, partition_key=("pk", "S"))
-    return moto_client, store.client(), probe.client()
+    yield moto_client, store.client(), probe.client()
+    store.close()
+    probe.close()
 
 
 def _run(sides: tuple[Any, Any, Any], case: dict[str, Any], operation: str) -> tuple[Any, Any]:

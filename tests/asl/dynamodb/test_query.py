@@ -200,7 +200,11 @@ def _all_pages(client: Any, request: dict[str, Any]) -> list[Any]:
 )
 @given(query_cases())
 def test_query_pages_match_moto(moto_client: Any, case: dict[str, Any]) -> None:
-    local = TableStore(":memory:")
+    with TableStore(":memory:") as local:
+        _compare_pages(moto_client, local, case)
+
+
+def _compare_pages(moto_client: Any, local: TableStore, case: dict[str, Any]) -> None:
     local.create_table(QTABLE, partition_key=("pk", "S"), sort_key=("sk", "N"))
     if QTABLE not in moto_client.list_tables()["TableNames"]:
         moto_client.create_table(
@@ -231,4 +235,3 @@ def test_query_pages_match_moto(moto_client: Any, case: dict[str, Any]) -> None:
         # and the next page comes back empty; moto sometimes leaves the key out in that case.
         assert actual[:-1] == expected, (expected, actual)
         assert actual[-1] == ([], 0, 0) and expected[-1][2] == case["request"]["Limit"], (expected, actual)
-    local.close()
