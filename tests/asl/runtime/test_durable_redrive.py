@@ -87,9 +87,10 @@ def test_redrive_reruns_only_the_failed_map_iterations() -> None:
     calls: Counter[int] = Counter()
     failing = {1}
 
-    def item(event: Any, context: Any) -> Any:
+    async def item(event: Any, context: Any) -> Any:
         calls[event] += 1
         if event in failing:
+            await asyncio.sleep(0.01)  # fails after its siblings succeeded
             raise ValueError(f"item {event} failed")
         return event * 10
 
