@@ -37,7 +37,7 @@ async def one(kitchen: Any, body: dict[str, Any]) -> float:
 async def measure(threads: bool) -> tuple[float, float, float]:
     from aichef.service import Kitchen
 
-    kitchen = Kitchen(in_memory=True, task_threads=threads, poll_seconds=0.002)
+    kitchen = Kitchen(in_memory=True, task_threads=threads)
     for body in PROFILES:  # warm the caches (ingredient table, recipe library)
         await one(kitchen, body)
     latencies = [await one(kitchen, PROFILES[i % 5]) for i in range(200)]

@@ -16,6 +16,7 @@ session item, starts the workflow in the background, and reads sessions and resu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import OrderedDict
@@ -113,18 +114,27 @@ class Kitchen:
                 yield session
             if session.get("status") in TERMINAL:
                 return
+            await self._changed(session_id)
+
+    async def _changed(self, session_id: str) -> None:
+        """Sleep a poll interval, waking early when the session's execution ends."""
+        execution = self._executions.get(session_id)
+        if execution is None or execution.status != "RUNNING":
             await asyncio.sleep(self.poll_seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(execution.result()), self.poll_seconds)
 
     async def wait(self, session_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait until the session has ended; answers its final state."""
 
         async def until_done() -> dict[str, Any]:
-            final: dict[str, Any] = {}
-            async for session in self.subscribe(session_id):
-                final = session
             execution = self._executions.get(session_id)
             if execution is not None:
                 await execution.result()
+            final: dict[str, Any] = {}
+            async for session in self.subscribe(session_id):
+                final = session
             return final
 
         return await asyncio.wait_for(until_done(), timeout)

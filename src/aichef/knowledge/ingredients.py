@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -152,6 +152,7 @@ class Ingredient:
         return self.per_100g.scaled(grams / 100.0)
 
 
+@lru_cache(maxsize=8192)  # recipe generation compares the same few hundred names over and over
 def normalise_name(name: str) -> str:
     """Lower case without spaces, underscores or hyphens: how names are compared."""
     return "".join(ch for ch in name.lower() if not ch.isspace() and ch not in "_-")

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -62,6 +62,7 @@ class RecipeDataError(AIChefError):
         super().__init__(f"{where}: {field}: {problem}")
 
 
+@lru_cache(maxsize=4096)  # the library repeats a few hundred amounts; generation parses them often
 def parse_display_amount(text: str) -> Fraction:
     """The quantity of a display amount as the library writes it: "2", "1/2", "½", "1½", "0.5".
 
