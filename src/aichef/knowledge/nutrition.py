@@ -78,12 +78,21 @@ def compute(lines: Iterable[tuple[Ingredient, float]], servings: int) -> Nutriti
     """
     if servings < 1:
         raise ValueError(f"servings must be at least 1, got {servings}")
-    total = Nutrients()
+    # Summed field by field in plain floats (same order of additions as Nutrients.__add__):
+    # the generator runs this for every candidate recipe it considers.
+    kcal = protein = fat = carbohydrate = fiber = sugar = sodium = 0.0
     sources: list[Source] = []
     for ingredient, grams in lines:
         if grams < 0:
             raise ValueError(f"grams for {ingredient.key} must not be negative, got {grams}")
-        total = total + ingredient.nutrients_for(grams)
+        row, factor = ingredient.per_100g, grams / 100.0
+        kcal += row.kcal * factor
+        protein += row.protein_g * factor
+        fat += row.fat_g * factor
+        carbohydrate += row.carbohydrate_g * factor
+        fiber += row.fiber_g * factor
+        sugar += row.sugar_g * factor
+        sodium += row.sodium_mg * factor
         sources.append(
             Source(
                 key=ingredient.key,
@@ -92,6 +101,7 @@ def compute(lines: Iterable[tuple[Ingredient, float]], servings: int) -> Nutriti
                 approximation=ingredient.approximation,
             )
         )
+    total = Nutrients(kcal, protein, fat, carbohydrate, fiber, sugar, sodium)
     per_serving = total.scaled(1.0 / servings)
     return NutritionReport(
         total=total,
