@@ -18,36 +18,30 @@ import functools
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from asl.errors import ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.runtime.activities import Activities
+from asl.runtime.api_activities import ActivityAPI
+from asl.runtime.api_callbacks import CallbackAPI
 from asl.runtime.api_errors import (
-    ExecutionDoesNotExist,
     ExecutionNotRedrivable,
-    InvalidArn,
     InvalidExecutionInput,
-    InvalidOutput,
     StateMachineDoesNotExist,
 )
+from asl.runtime.api_queries import QueryAPI
 from asl.runtime.callbacks import TaskTokens
 from asl.runtime.clock import Clock, RealClock
 from asl.runtime.history import Cursor, History, to_json
 from asl.runtime.interpreter import Execution, StateMachine
+from asl.runtime.live import LiveExecution
 from asl.runtime.pages import (
     check_name,
-    decode_token,
-    describe,
-    encode_token,
-    list_item,
-    page_size,
     redrive_status,
 )
 from asl.runtime.replay import REDRIVEN, replay_plan
-from asl.runtime.runtime_activities import ActivityAPI
 from asl.store.executions import ExecutionRecord, ExecutionStore
 
 __all__ = ["Runtime"]
@@ -55,17 +49,7 @@ __all__ = ["Runtime"]
 _EXPRESS_KEPT = 10_000
 
 
-@dataclass
-class _Live:
-    """An execution running in this process."""
-
-    record: ExecutionRecord
-    execution: Execution
-    task: asyncio.Task[None] | None = None
-    stopping: bool = False
-
-
-class Runtime(ActivityAPI):
+class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
     """State machines and their executions, durable on SQLite (STANDARD) or in memory (EXPRESS).
 
     ``handlers``, ``resources``, ``integrations`` and ``tables`` serve the tasks of machines
@@ -90,7 +74,7 @@ class Runtime(ActivityAPI):
         self.account = str(machine_options.get("account", DEFAULT_ACCOUNT))
         self.mocks = _load_mocks(mock_config)
         self._machines: dict[str, tuple[int, StateMachine]] = {}
-        self._live: dict[str, _Live] = {}
+        self._live: dict[str, LiveExecution] = {}
         # the last EXPRESS executions that ended, so wait() and describe can still see them
         self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
         for arn, name, created in self.store.activities():
@@ -195,7 +179,7 @@ class Runtime(ActivityAPI):
             record = ExecutionRecord(
                 0, execution.arn, machine_arn, version, name, "RUNNING", text, execution.start_date
             )
-            self._spawn(_Live(record, execution), durable=False)
+            self._spawn(LiveExecution(record, execution), durable=False)
             return {"executionArn": execution.arn, "startDate": execution.start_date}
         arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
         existing = self._live.get(arn)
@@ -212,7 +196,7 @@ class Runtime(ActivityAPI):
         self.store.insert_execution(record)
         execution = Execution(machine, name, value, started, history=self._history(machine, record))
         execution.mock = mock
-        self._spawn(_Live(record, execution))
+        self._spawn(LiveExecution(record, execution))
         await self.store.commit()
         return {"executionArn": arn, "startDate": started}
 
@@ -235,11 +219,11 @@ class Runtime(ActivityAPI):
             machine.clock.now, machine.on_event, functools.partial(self.store.append_event, record.id)
         )
 
-    def _spawn(self, live: _Live, durable: bool = True) -> None:
+    def _spawn(self, live: LiveExecution, durable: bool = True) -> None:
         self._live[live.record.arn] = live
         live.task = asyncio.ensure_future(self._drive(live, durable))
 
-    async def _drive(self, live: _Live, durable: bool) -> None:
+    async def _drive(self, live: LiveExecution, durable: bool) -> None:
         execution, record = live.execution, live.record
         try:
             await execution.machine._drive(execution)
@@ -295,94 +279,8 @@ class Runtime(ActivityAPI):
         execution.timeout_from = record.redrive_date or record.start_date
         if record.test_case:
             execution.mock = self.mocks.case(machine.name, record.test_case)
-        self._spawn(_Live(record, execution))
+        self._spawn(LiveExecution(record, execution))
         return execution
-
-    # --- looking at executions -------------------------------------------------------------------
-
-    def _record(self, execution_arn: str) -> ExecutionRecord:
-        live = self._live.get(execution_arn)
-        record = live.record if live is not None else self._express_done.get(execution_arn)
-        if record is None:
-            record = self.store.execution(execution_arn)
-        if record is None:
-            if not isinstance(execution_arn, str) or not execution_arn.startswith("arn:"):
-                raise InvalidArn(f"Invalid Arn: '{execution_arn}'")
-            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{execution_arn}'")
-        return record
-
-    def describe_execution(self, execution_arn: str) -> dict[str, Any]:
-        """DescribeExecution."""
-        record = self._record(execution_arn)
-        return describe(record, self.clock.now(), not record.id, self._event_count(record))
-
-    def _event_count(self, record: ExecutionRecord) -> int:
-        if not record.id or record.status == "RUNNING":
-            return 0
-        return self.store.event_count(record.id)
-
-    async def wait(self, execution_arn: str) -> dict[str, Any]:
-        """Wait until an execution running here ends; then describe it."""
-        live = self._live.get(execution_arn)
-        if live is not None and live.task is not None:
-            await asyncio.shield(live.task)
-        record = self._record(execution_arn)
-        return describe(record, self.clock.now(), not record.id)
-
-    def list_executions(
-        self,
-        state_machine_arn: str,
-        status_filter: str | None = None,
-        max_results: int | None = None,
-        next_token: str | None = None,
-    ) -> dict[str, Any]:
-        """ListExecutions, newest first, optionally of one status (``status_filter``)."""
-        allowed = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-        if status_filter is not None and status_filter not in allowed:
-            raise ValueError(f"statusFilter must be one of {', '.join(allowed)}, got {status_filter!r}")
-        self._machine(state_machine_arn)
-        size = page_size(max_results)
-        after: tuple[str, int] | None = None
-        if next_token:
-            moment, last_id = decode_token(next_token)
-            after = (str(moment), int(last_id))
-        items: list[dict[str, Any]] = []
-        last: ExecutionRecord | None = None
-        for record in self.store.executions(state_machine_arn, status_filter, after):
-            if len(items) == size and last is not None:
-                return {
-                    "executions": items,
-                    "nextToken": encode_token([last.start_date.isoformat(), last.id]),
-                }
-            items.append(list_item(record))
-            last = record
-        return {"executions": items}
-
-    def get_execution_history(
-        self,
-        execution_arn: str,
-        max_results: int | None = None,
-        reverse_order: bool = False,
-        next_token: str | None = None,
-        include_execution_data: bool = True,
-    ) -> dict[str, Any]:
-        """GetExecutionHistory (not for EXPRESS executions, as on AWS)."""
-        record = self._record(execution_arn)
-        live = self._live.get(execution_arn)
-        if not record.id:
-            raise ExecutionDoesNotExist(f"EXPRESS executions have no history API: '{execution_arn}'")
-        events = live.execution.history if live is not None else [e for e, _ in self.store.events(record.id)]
-        if reverse_order:
-            events = events[::-1]
-        size = page_size(max_results)
-        start = int(decode_token(next_token)) if next_token else 0
-        page = events[start : start + size]
-        if not include_execution_data:
-            page = [_without_data(event) for event in page]
-        answer: dict[str, Any] = {"events": page}
-        if start + size < len(events):
-            answer["nextToken"] = encode_token(start + size)
-        return answer
 
     # --- stopping and redriving ------------------------------------------------------------------
 
@@ -431,33 +329,6 @@ class Runtime(ActivityAPI):
         await self.store.commit()
         return {"redriveDate": record.redrive_date}
 
-    # --- callbacks --------------------------------------------------------------------------------
-
-    async def send_task_success(self, task_token: str, output: str) -> dict[str, Any]:
-        """SendTaskSuccess: ``output`` is JSON text; returns once the result is durable."""
-        try:
-            value = json.loads(output) if isinstance(output, str) else output
-        except ValueError as err:
-            raise InvalidOutput(f"Invalid Output: the output is not valid JSON: {err}") from None
-        waiter = self.tokens.succeed(task_token, value)
-        await waiter.recorded.wait()
-        await self.store.commit()
-        return {}
-
-    async def send_task_failure(
-        self, task_token: str, error: str | None = None, cause: str | None = None
-    ) -> dict[str, Any]:
-        """SendTaskFailure: the task fails with ``error`` (Retry and Catch see it)."""
-        waiter = self.tokens.fail(task_token, error, cause)
-        await waiter.recorded.wait()
-        await self.store.commit()
-        return {}
-
-    async def send_task_heartbeat(self, task_token: str) -> dict[str, Any]:
-        """SendTaskHeartbeat: the task's HeartbeatSeconds count again from now."""
-        self.tokens.heartbeat(task_token, self.clock.now())
-        return {}
-
     # --- shutting down -----------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -483,15 +354,6 @@ def _input(value: Any) -> tuple[Any, str]:
             ) from None
         return parsed, to_json(parsed)
     return value, to_json(value)
-
-
-def _without_data(event: dict[str, Any]) -> dict[str, Any]:
-    trimmed: dict[str, Any] = {}
-    for key, value in event.items():
-        if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
-        trimmed[key] = value
-    return trimmed
 
 
 def _load_mocks(config: Any) -> Any:
