@@ -61,7 +61,7 @@ def crashed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Executio
     assert final.returncode == 0 and "DONE" in output.read_text(), output.read_text()[-3000:]
     lines = [line.split() for line in log.read_text().splitlines()]
     invocations = [(int(pid), execution, key) for pid, execution, key in lines]
-    opened = ExecutionStore(store)
+    opened = ExecutionStore(store, exclusive=False)
     yield opened, invocations, kills
     opened.close()
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from asl.store.executions import ExecutionRecord, ExecutionStore, default_path
+from asl.store.executions import ExecutionRecord, ExecutionStore, StoreInUse, default_path
 
-__all__ = ["ExecutionRecord", "ExecutionStore", "default_path"]
+__all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]

@@ -14,19 +14,21 @@ disk is a prefix of what it was in memory: the replay needs nothing more.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from asl.errors import ASLError
 from asl.runtime.history import to_json
 from asl.store._sqlite import connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
 
-__all__ = ["ExecutionRecord", "ExecutionStore", "default_path"]
+__all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
 
 
 def default_path() -> Path:
@@ -129,8 +131,11 @@ class ExecutionStore:
         batch: int = 5000,
         delay: float = 0.005,
         tracer: Callable[[str], None] | None = None,
+        exclusive: bool = True,
     ) -> None:
         self.path = str(default_path() if path is None else path)
+        # two runtimes resuming the same executions would run their tasks twice
+        self._lock = _lock(self.path) if exclusive and self.path != ":memory:" else None
         self._db = connect(self.path, tracer)
         migrate(self._db, EXECUTION_MIGRATIONS)
         self.batch = batch
@@ -338,6 +343,28 @@ class ExecutionStore:
         """Flush and close the database."""
         self.flush()
         self._db.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+class StoreInUse(ASLError):
+    """Another process has this execution store open for writing."""
+
+
+def _lock(path: str) -> IO[bytes]:
+    """An exclusive lock on ``<path>.lock``, held while the store is open (released on any exit)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    handle = open(f"{path}.lock", "wb")  # noqa: SIM115  # held open as the lock itself
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StoreInUse(
+            f"The execution store {path} is in use by another process; one runtime drives a store "
+            "at a time (open it with exclusive=False to read it)."
+        ) from None
+    return handle
 
 
 class _Transaction:

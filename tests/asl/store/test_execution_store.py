@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import asl.store
-from asl.store import ExecutionRecord, ExecutionStore
+from asl.store import ExecutionRecord, ExecutionStore, StoreInUse
 from asl.store._sqlite import applied_migrations, connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
 
@@ -156,3 +156,14 @@ def test_a_changed_definition_is_a_new_version(store: ExecutionStore) -> None:
 def test_the_package_exports_exactly_its_public_names() -> None:
     assert asl.store.__all__ == sorted(asl.store.__all__)
     assert all(hasattr(asl.store, name) for name in asl.store.__all__)
+
+
+def test_one_process_writes_a_store_file_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    writer = ExecutionStore(path)
+    with pytest.raises(StoreInUse, match="in use by another process"):
+        ExecutionStore(path)
+    reader = ExecutionStore(path, exclusive=False)
+    reader.close()
+    writer.close()
+    ExecutionStore(path).close()  # free again once closed
