@@ -43,4 +43,5 @@ class CallbackAPI:
     async def send_task_heartbeat(self, task_token: str) -> dict[str, Any]:
         """SendTaskHeartbeat: the task's HeartbeatSeconds count again from now."""
         self.tokens.heartbeat(task_token, self.clock.now())
+        await self.store.commit()
         return {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,6 +119,15 @@ class TaskTokens:
     def __init__(self) -> None:
         self._waiting: dict[str, Waiter] = {}
         self._timed_out: set[str] = set()
+        # the last heartbeat of each waiting token; a durable runtime loads and saves them
+        # (history has no heartbeat events) so HeartbeatSeconds holds across restarts
+        self.beats: dict[str, datetime] = {}
+        self.on_beat: Callable[[str, datetime | None], None] | None = None
+
+    def last_beat_since(self, token: str, since: datetime) -> datetime:
+        """When the heartbeat clock of a task that started at ``since`` last restarted."""
+        beat = self.beats.get(token)
+        return since if beat is None or beat < since else beat
 
     @staticmethod
     def token_for(execution_arn: str, event_id: int) -> str:
@@ -132,6 +142,9 @@ class TaskTokens:
     def close(self, waiter: Waiter, timed_out: bool = False) -> None:
         if self._waiting.get(waiter.token) is waiter:
             del self._waiting[waiter.token]
+        done = timed_out or waiter.outcome.done()  # not when cancelled: the task may resume later
+        if done and self.beats.pop(waiter.token, None) is not None and self.on_beat is not None:
+            self.on_beat(waiter.token, None)
         if timed_out:
             self._timed_out.add(waiter.token)
         waiter.recorded.set()
@@ -160,6 +173,9 @@ class TaskTokens:
         waiter = self.find(token)
         if waiter.last_beat is not None:
             waiter.last_beat = now
+            self.beats[token] = now
+            if self.on_beat is not None:
+                self.on_beat(token, now)
 
     def pending(self) -> list[str]:
         """Tokens of tasks waiting now (for tests and tools)."""

@@ -79,6 +79,8 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
         for arn, name, created in self.store.activities():
             self.activities.add(arn, name, created)
+        self.tokens.beats = self.store.heartbeats()
+        self.tokens.on_beat = self.store.record_heartbeat
 
     # --- state machines ---------------------------------------------------------------------
 

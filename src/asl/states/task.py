@@ -204,8 +204,10 @@ class TaskState(State):
             return frame.run.tasks.tokens.open(token, None), outcome
         await frame.go_live()
         clock = frame.run.clock
-        last_beat = max(events[submitted - 1]["timestamp"], clock.now()) if heartbeat is not None else None
-        waiter = frame.run.tasks.tokens.open(token, last_beat)
+        tokens = frame.run.tasks.tokens
+        since = events[submitted - 1]["timestamp"]
+        last_beat = tokens.last_beat_since(token, since) if heartbeat is not None else None
+        waiter = tokens.open(token, last_beat)
         deadline = events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout) if timeout else None
         try:
             kind, first, second = await waiter.wait(clock, deadline, heartbeat)
@@ -246,8 +248,9 @@ class TaskState(State):
             else:
                 await frame.go_live()
                 waiter = tokens.open(token, None)
-                if events[frame.cursor.last_id - 1]["type"] == "ActivityStarted":
-                    waiter.last_beat = clock.now()  # the worker took it before a restart
+                last = events[frame.cursor.last_id - 1]
+                if last["type"] == "ActivityStarted":  # a worker took it before a restart
+                    waiter.last_beat = tokens.last_beat_since(token, last["timestamp"])
                 else:
                     if arn not in activities.by_arn:
                         cause = f"Activity Does Not Exist: '{arn}'"

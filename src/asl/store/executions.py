@@ -143,6 +143,7 @@ class ExecutionStore:
         self._new: list[tuple[Any, ...]] = []
         self._events: list[tuple[int, int, str, str]] = []
         self._updates: list[tuple[Any, ...]] = []
+        self._beats: dict[str, str | None] = {}
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
@@ -169,6 +170,16 @@ class ExecutionStore:
         # every column but id and arn, then the id for WHERE
         self._updates.append((*row[2:], row[0]))
         self._queued()
+
+    def record_heartbeat(self, token: str, at: datetime | None) -> None:
+        """The last heartbeat of a waiting task token (None: the task is done with it)."""
+        self._beats[token] = _time(at)
+        self._queued()
+
+    def heartbeats(self) -> dict[str, datetime]:
+        self.flush()
+        rows = self._db.execute("SELECT token, at FROM heartbeats").fetchall()
+        return {token: datetime.fromisoformat(at) for token, at in rows}
 
     def append_event(self, execution_id: int, event: dict[str, Any], thread: str) -> None:
         self._events.append((execution_id, event["id"], thread, encode_event(event)))
@@ -208,11 +219,20 @@ class ExecutionStore:
                         "redrive_date=?, test_case=? WHERE id=?",
                         self._updates,
                     )
+                if self._beats:
+                    beats = self._beats.items()
+                    db.executemany(
+                        "INSERT OR REPLACE INTO heartbeats VALUES (?, ?)",
+                        [b for b in beats if b[1] is not None],
+                    )
+                    db.executemany(
+                        "DELETE FROM heartbeats WHERE token=?", [(t,) for t, at in beats if at is None]
+                    )
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-            self._new, self._events, self._updates = [], [], []
+            self._new, self._events, self._updates, self._beats = [], [], [], {}
             self._recent = {}
             self._pending = 0
             self.flushes += 1

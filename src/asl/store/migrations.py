@@ -66,4 +66,13 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        "0004_heartbeats",
+        """
+        CREATE TABLE heartbeats (
+            token TEXT PRIMARY KEY,
+            at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 ]

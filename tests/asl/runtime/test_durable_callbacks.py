@@ -212,3 +212,32 @@ def test_plain_state_machines_serve_callbacks_too() -> None:
         assert (await execution.result()).output == {"ok": 1}
 
     asyncio.run(scenario())
+
+
+def test_heartbeats_are_remembered_across_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+
+    async def scenario() -> None:
+        queue, clock = Queue(), ManualClock(START)
+        first = _runtime(queue, clock, path)
+        definition = callback_machine(HeartbeatSeconds=10)
+        arn = first.create_state_machine("M", definition)["stateMachineArn"]
+        execution = (await first.start_execution(arn, '{"ask": "x"}', name="beat"))["executionArn"]
+        await settle()
+        await clock.move(8)
+        await first.send_task_heartbeat(queue.messages[0]["token"])
+        await crash(first)
+
+        later = ManualClock(START.replace(second=12))  # past 10 s from the start, not from the beat
+        second = _runtime(queue, later, path)
+        second.create_state_machine("M", definition)
+        await second.resume()
+        await later.move(5)
+        assert second.describe_execution(execution)["status"] == "RUNNING"
+        await later.move(2)  # 19 s: more than 10 s since the heartbeat at 8 s
+        described = await second.wait(execution)
+        assert described["error"] == "States.HeartbeatTimeout"
+        assert second.store.heartbeats() == {}  # forgotten once the task is over
+        await second.close()
+
+    asyncio.run(scenario())
