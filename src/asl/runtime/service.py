@@ -5,10 +5,28 @@ process resumes the ones that were running by replaying their events: recorded t
 results are handed back instead of running the task again. EXPRESS executions stay in
 memory. Method names follow the AWS API in snake_case; answers are shaped as boto3's.
 
+What a STANDARD execution is promised, as on AWS:
+
+* each state transition happens once: a replay hands back recorded events and never
+  records them twice; Wait states and task timeouts keep their deadlines (they count from
+  recorded timestamps); a stored heartbeat keeps HeartbeatSeconds counting from it;
+* a task runs at least once: one whose result was recorded is not run again, one that was
+  started but whose result was not recorded when the process died is run again, so task
+  handlers should be idempotent (AWS documents the same for Standard workflows);
+* what the API acknowledges is on disk: StartExecution, SendTask*, GetActivityTask,
+  StopExecution and RedriveExecution return after the group commit holding their writes.
+  Commits survive the process being killed (SQLite WAL, ``synchronous=NORMAL``), not a
+  power cut of the machine.
+
+Not kept across restarts: iterations of a DISTRIBUTED Map (the Map runs again as a whole)
+and tasks of activities no worker had taken (they are queued again, which is harmless).
+
 >>> runtime = Runtime(ExecutionStore("executions.sqlite"), handlers={...})  # doctest: +SKIP
 >>> arn = runtime.create_state_machine("Orders", definition)["stateMachineArn"]  # doctest: +SKIP
 >>> await runtime.resume()  # doctest: +SKIP
 >>> started = await runtime.start_execution(arn, input='{"id": 1}', name="order-1")  # doctest: +SKIP
+>>> await runtime.wait(started["executionArn"])  # doctest: +SKIP
+>>> await runtime.close()  # doctest: +SKIP
 """
 
 from __future__ import annotations
