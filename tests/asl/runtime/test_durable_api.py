@@ -194,3 +194,38 @@ def test_the_package_exports_the_runtime_and_its_errors() -> None:
     assert asl.__all__ == sorted(asl.__all__)
     assert all(hasattr(asl, name) for name in asl.__all__)
     assert {"Runtime", "ExecutionStore", "ActivityWorker", "MockConfig", "TaskTimedOut"} <= set(asl.__all__)
+
+
+def test_stop_aborts_parallel_branches_and_waits() -> None:
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "T",
+                        "States": {"T": {"Type": "Task", "Resource": FUNCTION.format("block"), "End": True}},
+                    },
+                    {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+
+    async def scenario() -> None:
+        runtime = Runtime(
+            ExecutionStore(":memory:"), handlers={"block": forever}
+        )  # real clock: the Wait waits
+        arn = runtime.create_state_machine("P", definition)["stateMachineArn"]
+        execution = (await runtime.start_execution(arn, "{}", name="p"))["executionArn"]
+        await asyncio.sleep(0.01)
+        await runtime.stop_execution(execution)
+        types = [event["type"] for event in runtime.get_execution_history(execution)["events"]]
+        assert {"TaskStateAborted", "WaitStateAborted"} <= set(types)
+        assert types[-2:] == ["ParallelStateAborted", "ExecutionAborted"]
+        assert runtime.describe_execution(execution)["status"] == "ABORTED"
+        await runtime.close()
+
+    asyncio.run(scenario())
