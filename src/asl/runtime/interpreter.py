@@ -20,6 +20,7 @@ from typing import Any
 from asl.definition import load_definition
 from asl.errors import ASLError, StatesError
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
+from asl.mocks import MockCase
 from asl.runtime.clock import Clock, RealClock
 from asl.runtime.frame import Frame, Run, iso_time
 from asl.runtime.history import Cursor, History, to_json
@@ -76,7 +77,7 @@ class Execution:
         # set by asl.Runtime: redrives so far, when the timeout counts from, the mocked test case
         self.redrive_count = 0
         self.timeout_from = started
-        self.mock: Any = None
+        self.mock: MockCase | None = None
         self.run: Run | None = None
 
     @property

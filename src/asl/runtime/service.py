@@ -41,6 +41,7 @@ from typing import Any
 
 from asl.errors import ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.mocks import MockConfig
 from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityAPI
 from asl.runtime.api_callbacks import CallbackAPI
@@ -80,7 +81,7 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         store: ExecutionStore | None = None,
         *,
         clock: Clock | None = None,
-        mock_config: Any = None,
+        mock_config: MockConfig | Mapping[str, Any] | str | Path | None = None,
         **machine_options: Any,
     ) -> None:
         self.store = store if store is not None else ExecutionStore(":memory:")
@@ -376,11 +377,12 @@ def _input(value: Any) -> tuple[Any, str]:
     return value, to_json(value)
 
 
-def _load_mocks(config: Any) -> Any:
-    from asl.mocks import MockConfig
-
+def _load_mocks(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:
+    """A mock configuration from a file, its parsed contents, or nothing (no test cases)."""
     if config is None:
         return MockConfig({})
     if isinstance(config, MockConfig):
         return config
+    if isinstance(config, Mapping):
+        return MockConfig(config)
     return MockConfig.load(config)
