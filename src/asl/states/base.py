@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any, ClassVar
 
 from asl.errors import ErrorName, StatesError
@@ -92,17 +91,6 @@ class State:
         )
         # the event's time, which a replay after a restart reads back unchanged
         entered_at = run.history.events[entered_id - 1]["timestamp"]
-        try:
-            return await self._attempts(frame, raw, entered_id, entered_at)
-        except asyncio.CancelledError:
-            if run.aborted and self.aborted_event:  # StopExecution: say where it stopped
-                frame.event(self.aborted_event)
-            raise
-
-    async def _attempts(
-        self, frame: Frame, raw: Any, entered_id: int, entered_at: datetime
-    ) -> tuple[str | None, Any]:
-        run = frame.run
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:
@@ -110,6 +98,9 @@ class State:
             try:
                 next_state, output = await self.execute(frame, raw, context)
                 break
+            except asyncio.CancelledError:
+                self._aborted(frame)
+                raise
             except StateFailure as failure:
                 error = failure.in_state(self.name, entered_id)
                 if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
@@ -124,11 +115,15 @@ class State:
             delay = retry_delay(self.retriers, counts, error.error)
             if delay is not None:
                 retry_count += 1
-                if not run.history.replaying:
-                    await run.clock.sleep(delay)
-                elif run.history.thread_live(frame.cursor):  # a restart cut the back-off short
-                    await frame.go_live()
-                    await run.clock.sleep(delay)
+                try:
+                    if not run.history.replaying:
+                        await run.clock.sleep(delay)
+                    elif run.history.thread_live(frame.cursor):  # a restart cut the back-off short
+                        await frame.go_live()
+                        await run.clock.sleep(delay)
+                except asyncio.CancelledError:
+                    self._aborted(frame)
+                    raise
                 continue
             if self.failed_event:
                 frame.event(self.failed_event)
@@ -138,6 +133,10 @@ class State:
                     return catcher.next, self._exit(frame, output)
             raise error
         return next_state, self._exit(frame, output)
+
+    def _aborted(self, frame: Frame) -> None:
+        if frame.run.aborted and self.aborted_event:  # StopExecution: say where it stopped
+            frame.event(self.aborted_event)
 
     def _exit(self, frame: Frame, output: Any) -> Any:
         if frame.run.history.replaying:
