@@ -75,7 +75,10 @@ class Activities:
         activity = self.by_arn.pop(arn, None)
         if activity is not None:
             for poller in activity.pollers:
-                poller.cancel()
+                if not poller.done():
+                    poller.set_exception(
+                        ActivityDoesNotExist(f"Activity Does Not Exist: '{arn}' was deleted")
+                    )
 
     def schedule(self, arn: str, task: QueuedTask) -> None:
         activity = self.get(arn)
@@ -104,12 +107,14 @@ class Activities:
         poller: asyncio.Future[QueuedTask] = asyncio.get_running_loop().create_future()
         activity.pollers.append(poller)
         try:
-            return await asyncio.wait_for(poller, wait_seconds)
-        except (TimeoutError, asyncio.CancelledError):
-            if poller.done() and not poller.cancelled():  # handed a task just as the wait ended
-                activity.queue.appendleft(poller.result())
-            if not poller.done():
+            return await asyncio.wait_for(asyncio.shield(poller), wait_seconds)
+        except (TimeoutError, asyncio.CancelledError) as stop:
+            if poller.done() and not poller.cancelled() and poller.exception() is None:
+                activity.queue.appendleft(poller.result())  # handed a task just as the wait ended
+            elif not poller.done():
                 poller.cancel()
+            if isinstance(stop, asyncio.CancelledError):
+                raise
             return None
 
 

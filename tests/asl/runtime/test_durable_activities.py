@@ -152,3 +152,24 @@ def test_activity_tasks_survive_a_restart(tmp_path: Path) -> None:
         await second.close()
 
     asyncio.run(scenario())
+
+
+def test_deleting_an_activity_ends_its_long_polls_with_an_error() -> None:
+    async def scenario() -> None:
+        rt = Runtime(ExecutionStore(":memory:"), clock=ManualClock(START))
+        activity = rt.create_activity("Pack")["activityArn"]
+        poll = asyncio.ensure_future(rt.get_activity_task(activity, wait_seconds=30))
+        await settle()
+        rt.delete_activity(activity)
+        with pytest.raises(ActivityDoesNotExist, match="deleted"):
+            await poll
+        cancelled = asyncio.ensure_future(
+            rt.get_activity_task(rt.create_activity("Ship")["activityArn"], wait_seconds=30)
+        )
+        await settle()
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        await rt.close()
+
+    asyncio.run(scenario())
