@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from asl.runtime.history import Cursor, History
@@ -98,8 +98,14 @@ class Frame:
             if not self.run.history.thread_live(self.cursor):
                 return
             await self.go_live()
-        remaining = seconds - (self.run.clock.now() - since).total_seconds()
-        await self.run.clock.sleep(max(remaining, 0.0))
+        clock = self.run.clock
+        target = since + timedelta(seconds=seconds)
+        remaining = (target - clock.now()).total_seconds()
+        if remaining <= 0:
+            await clock.sleep(0.0)
+        while remaining > 0:  # a timer may fire a little early: the deadline is never cut short
+            await clock.sleep(remaining)
+            remaining = (target - clock.now()).total_seconds()
 
     def context(self, state_name: str, entered: datetime, retry_count: int = 0) -> dict[str, Any]:
         """The context object (``$$``) for a state of this frame."""

@@ -174,6 +174,7 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         if found is not None:  # an older version keeps the handlers the registered machine has
             machine.tasks = found[1].tasks
             machine.clock = found[1].clock
+            machine.on_event = found[1].on_event
         machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
         if found is None and wanted == int(current["version"]):
             self._machines[arn] = (wanted, machine)
