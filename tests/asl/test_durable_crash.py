@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,8 @@ def _spawn(store: Path, log: Path, upto: int, cycle: int) -> tuple[subprocess.Po
     return worker, output
 
 
-@pytest.fixture(scope="module")
-def crashed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ExecutionStore, list[Any], int]]:
-    folder = tmp_path_factory.mktemp("crash")
+def _crash_and_resume(folder: Path) -> tuple[list[Any], int]:
+    """Run the kill cycles and the final run; returns the task invocations and the kill count."""
     store, log = folder / "executions.sqlite", folder / "invocations.log"
     rng = random.Random(20261122)
     kills = 0
@@ -57,27 +55,45 @@ def crashed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Executio
         else:
             assert worker.returncode == 0, output.read_text()[-3000:]
     final, output = _spawn(store, log, EXECUTIONS, KILLS)
-    final.wait(timeout=120)
+    try:
+        final.wait(timeout=120)
+    finally:
+        if final.poll() is None:
+            final.kill()
+            final.wait()
     assert final.returncode == 0 and "DONE" in output.read_text(), output.read_text()[-3000:]
     lines = [line.split() for line in log.read_text().splitlines()]
     invocations = [(int(pid), execution, key) for pid, execution, key in lines]
-    opened = ExecutionStore(store, exclusive=False)
-    yield opened, invocations, kills
-    opened.close()
+    return invocations, kills
+
+
+@pytest.mark.slow
+def test_executions_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
+    invocations, kills = _crash_and_resume(tmp_path)
+    store = ExecutionStore(tmp_path / "executions.sqlite", exclusive=False)
+    try:
+        crashed = (store, invocations, kills)
+        _most_cycles_were_killed_mid_flight(crashed)
+        _every_execution_completes_with_the_right_output(crashed)
+        _no_event_is_lost_or_repeated(crashed)
+        _the_wait_keeps_its_deadline_across_restarts(crashed)
+        _no_completed_task_runs_again(crashed)
+    finally:
+        store.close()
 
 
 def _histories(store: ExecutionStore) -> dict[str, list[tuple[dict[str, Any], str]]]:
     return {record.name: store.events(record.id) for record in store.executions(MACHINE)}
 
 
-def test_most_cycles_were_killed_mid_flight(crashed: Any) -> None:
+def _most_cycles_were_killed_mid_flight(crashed: Any) -> None:
     _, invocations, kills = crashed
     assert kills >= KILLS - 2  # a cycle that finished on its own is no crash
     # most processes got to work before their kill (a slow start under load may not)
     assert len({pid for pid, _, _ in invocations}) >= KILLS // 2
 
 
-def test_every_execution_completes_with_the_right_output(crashed: Any) -> None:
+def _every_execution_completes_with_the_right_output(crashed: Any) -> None:
     store, _, _ = crashed
     records = list(store.executions(MACHINE))
     assert sorted(r.name for r in records) == sorted(f"e{i}" for i in range(EXECUTIONS))
@@ -89,7 +105,7 @@ def test_every_execution_completes_with_the_right_output(crashed: Any) -> None:
         assert output["total"]["sum"] == 6 * n + 6
 
 
-def test_no_event_is_lost_or_repeated(crashed: Any) -> None:
+def _no_event_is_lost_or_repeated(crashed: Any) -> None:
     store, _, _ = crashed
     for name, history in _histories(store).items():
         events = [event for event, _ in history]
@@ -115,7 +131,7 @@ def test_no_event_is_lost_or_repeated(crashed: Any) -> None:
                     assert after["previousEventId"] == before["id"], (name, thread, after)
 
 
-def test_the_wait_keeps_its_deadline_across_restarts(crashed: Any) -> None:
+def _the_wait_keeps_its_deadline_across_restarts(crashed: Any) -> None:
     store, _, _ = crashed
     for name, history in _histories(store).items():
         events = {event["type"]: event for event, _ in history}
@@ -123,7 +139,7 @@ def test_the_wait_keeps_its_deadline_across_restarts(crashed: Any) -> None:
         assert waited.total_seconds() >= 1.0, name
 
 
-def test_no_completed_task_runs_again(crashed: Any) -> None:
+def _no_completed_task_runs_again(crashed: Any) -> None:
     store, invocations, _ = crashed
     order = {pid: index for index, pid in enumerate(dict.fromkeys(pid for pid, _, _ in invocations))}
     runs: dict[tuple[str, str], list[int]] = defaultdict(list)
