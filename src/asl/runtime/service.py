@@ -34,12 +34,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from asl.errors import ExecutionAlreadyExists
+from asl.errors import ASLError, ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.mocks import MockConfig
 from asl.runtime.activities import Activities
@@ -66,6 +68,8 @@ from asl.store.executions import ExecutionRecord, ExecutionStore
 __all__ = ["Runtime"]
 
 _EXPRESS_KEPT = 10_000
+
+logger = logging.getLogger("asl")
 
 
 class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
@@ -190,8 +194,6 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         version, machine = self._machine(machine_arn)
         value, text = _input(input)
         if name is None:
-            import uuid
-
             name = str(uuid.uuid4())
         check_name(name, "execution name")
         mock = self.mocks.case(machine.name, test_case) if test_case else None
@@ -277,7 +279,10 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         for record in list(self.store.executions(status="RUNNING")):
             if record.arn in self._live or record.machine_arn not in self._machines:
                 continue
-            resumed.append(self._revive(record, redrive=False))
+            try:
+                resumed.append(self._revive(record, redrive=False))
+            except ASLError as error:  # e.g. its stored definition no longer compiles: leave it be
+                logger.error("execution %s cannot be resumed: %s", record.arn, error)
         for execution in resumed:
             live = self._live.get(execution.arn)
             if live is not None and live.task is not None:
