@@ -75,9 +75,12 @@ logger = logging.getLogger("asl")
 class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
     """State machines and their executions, durable on SQLite (STANDARD) or in memory (EXPRESS).
 
-    ``handlers``, ``resources``, ``integrations`` and ``tables`` serve the tasks of machines
-    made with :meth:`create_state_machine` (and of stored machines met again on resume);
-    :meth:`register` adds a machine built elsewhere, with its own handlers.
+    ``store`` defaults to the file beside the local tables (``ExecutionStore(":memory:")``
+    for tests). ``handlers``, ``resources``, ``integrations``, ``tables``, ``region`` ... are
+    StateMachine options for machines made with :meth:`create_state_machine`;
+    :meth:`register` adds a machine built elsewhere, with its own handlers. ``mock_config``
+    is a Step Functions Local mock file (or its contents). Use the runtime from one event
+    loop, and :meth:`close` it: what was not yet committed is otherwise replayed on resume.
     """
 
     def __init__(
@@ -88,7 +91,7 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         mock_config: MockConfig | Mapping[str, Any] | str | Path | None = None,
         **machine_options: Any,
     ) -> None:
-        self.store = store if store is not None else ExecutionStore(":memory:")
+        self.store = store if store is not None else ExecutionStore()
         self.clock: Clock = clock or RealClock()
         self.tokens = TaskTokens()
         self.activities = Activities()

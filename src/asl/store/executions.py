@@ -120,13 +120,14 @@ def decode_event(body: str) -> dict[str, Any]:
 class ExecutionStore:
     """State machines, executions and history events in one SQLite file (or ``":memory:"``).
 
-    ``path`` None means :func:`default_path`. ``batch`` events pending force a flush;
-    otherwise pending writes wait at most ``delay`` seconds. Use from one event loop.
+    ``path`` None means :func:`default_path` (``executions.sqlite`` beside the local tables).
+    ``batch`` events pending force a flush; otherwise pending writes wait at most ``delay``
+    seconds. Use from one event loop; ``exclusive`` (default) locks the file for this process.
     """
 
     def __init__(
         self,
-        path: str | Path | None = ":memory:",
+        path: str | Path | None = None,
         *,
         batch: int = 5000,
         delay: float = 0.005,

@@ -167,3 +167,13 @@ def test_one_process_writes_a_store_file_at_a_time(tmp_path: Path) -> None:
     reader.close()
     writer.close()
     ExecutionStore(path).close()  # free again once closed
+
+
+def test_the_default_file_sits_beside_the_local_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASL_DATA_DIR", str(tmp_path))
+    store = ExecutionStore()
+    assert Path(store.path) == tmp_path / "executions.sqlite" == asl.store.default_path()
+    store.close()
+    assert (tmp_path / "executions.sqlite").exists()
