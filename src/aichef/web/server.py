@@ -27,6 +27,7 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
             access_log=False,
             server_header=False,
             lifespan="off",
+            ws=_websocket_protocol(),
         )
         await uvicorn.Server(config).serve()
     finally:
@@ -61,6 +62,15 @@ def serve(
         print(f"aichef serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _websocket_protocol() -> str:
+    # websockets' sans-I/O protocol is its maintained one; without the package, uvicorn picks what it has.
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        return "auto"
+    return "websockets-sansio"
 
 
 def _loop_policy() -> None:
