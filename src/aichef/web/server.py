@@ -61,6 +61,10 @@ def serve(
     except OSError as exc:
         print(f"aichef serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    except SystemExit:
+        # uvicorn exits this way when it cannot bind; it has already said why.
+        print(f"aichef serve: could not start on {host}:{port}", file=sys.stderr)
+        return 1
     return 0
 
 

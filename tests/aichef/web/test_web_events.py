@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from web_fakes import FakeService
+from web_support import FakeService
 
 from aichef.web._events import follow, sse_stream
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from web_fakes import FakeService
+from web_support import FakeService
 
 from aichef.web._guard import MAX_BODY_BYTES
 

@@ -1,13 +1,18 @@
-"""A session service for tests whose sessions stay exactly where the test puts them."""
+"""Test helpers for the web layer: a fake session service and a live uvicorn server in a thread."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import uvicorn
+
 from aichef.errors import InvalidInput
 from aichef.models import parse_session
+from aichef.service import Kitchen
+from aichef.web import create_app
 
 TERMINAL = ("COMPLETED", "FAILED")
 
@@ -70,3 +75,50 @@ class FakeService:
 
     async def close(self) -> None:
         self.closed = True
+
+
+class LiveServer:
+    """uvicorn on 127.0.0.1 and a free port, in a thread with its own loop and in-memory kitchen."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.server: uvicorn.Server | None = None
+        self.port = 0
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _main(self) -> None:
+        kitchen = Kitchen(in_memory=True, poll_seconds=0.01)
+        config = uvicorn.Config(
+            create_app(kitchen),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        serving = asyncio.create_task(self.server.serve())
+        while not self.server.started and not serving.done():
+            await asyncio.sleep(0.01)
+        if self.server.started:
+            self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.ready.set()
+        try:
+            await serving
+        finally:
+            await kitchen.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        if not self.ready.wait(30) or not self.port:
+            raise RuntimeError("the test server did not start")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self.server is not None
+        self.server.should_exit = True
+        self.thread.join(30)
