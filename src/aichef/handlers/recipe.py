@@ -19,10 +19,18 @@ class ConstraintNotMet(AIChefError):
     """No recipe meets every constraint of the profile; the message names them."""
 
 
+_providers: dict[str, Any] = {}
+
+
 def _provider() -> Any:
+    """The configured provider, built once per process (a missing key fails on first use)."""
+    from aichef.config import settings
     from aichef.providers import get_provider
 
-    return get_provider()
+    name = settings().provider
+    if name not in _providers:
+        _providers[name] = get_provider(name)
+    return _providers[name]
 
 
 def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
@@ -47,10 +55,15 @@ def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = SessionRequest.model_validate(event["request"])
     provider = _provider()
-    outcome = provider.generate(request)
-    if isinstance(outcome, Unmet):
-        raise ConstraintNotMet(outcome.explanation)
-    payload = recipe_payload(outcome, getattr(provider, "name", "offline"))
+    source = getattr(provider, "name", "offline")
+    if hasattr(provider, "run"):  # a language model: say whether its recipe or the offline one was served
+        outcome = provider.run(request)
+        generated, served_by = outcome.result, f"{source} ({outcome.source})"
+    else:
+        generated, served_by = provider.generate(request), source
+    if isinstance(generated, Unmet):
+        raise ConstraintNotMet(generated.explanation)
+    payload = recipe_payload(generated, served_by)
     language = request.profile.language
-    payload["notes"] = [change.describe(language) for change in outcome.changes]
+    payload["notes"] = [change.describe(language) for change in generated.changes]
     return payload
