@@ -55,6 +55,9 @@ class Kitchen:
             folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
             self.store = TableStore(folder / "tables.sqlite")
+        from aichef.handlers.recipe import configured_provider
+
+        configured_provider()  # a missing credential stops here, at start, with a message naming the variable
         use_store(self.store)
         self.machine = local_machine(self.store, clock=clock, task_threads=task_threads)
         self.poll_seconds = poll_seconds

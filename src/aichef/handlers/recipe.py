@@ -12,7 +12,7 @@ from aichef.errors import AIChefError
 from aichef.knowledge.generator import GeneratedRecipe, Unmet
 from aichef.models import SessionRequest
 
-__all__ = ["ConstraintNotMet", "handler", "recipe_payload"]
+__all__ = ["ConstraintNotMet", "configured_provider", "handler", "recipe_payload"]
 
 
 class ConstraintNotMet(AIChefError):
@@ -22,7 +22,7 @@ class ConstraintNotMet(AIChefError):
 _providers: dict[str, Any] = {}
 
 
-def _provider() -> Any:
+def configured_provider() -> Any:
     """The configured provider, built once per process (a missing key fails on first use)."""
     from aichef.config import settings
     from aichef.providers import get_provider
@@ -54,7 +54,7 @@ def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = SessionRequest.model_validate(event["request"])
-    provider = _provider()
+    provider = configured_provider()
     source = getattr(provider, "name", "offline")
     if hasattr(provider, "run"):  # a language model: say whether its recipe or the offline one was served
         outcome = provider.run(request)

@@ -140,3 +140,13 @@ def test_200_random_profiles_complete_or_name_the_unmet_constraint(
             assert failure["error"]["code"] == "ConstraintNotMet"
             assert failure["error"]["message"]
     assert completed >= 150
+
+
+def test_a_missing_model_credential_is_reported_at_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AICHEF_PROVIDER", "anthropic")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    code, _, err = cook(capsys, "--target", "keto")
+    assert code == 2
+    assert "ANTHROPIC_API_KEY" in err and "Traceback" not in err
