@@ -12,6 +12,9 @@ Afterwards every session's status and every completed session's result are read 
 Prints: sessions per second (all sessions ended / wall time from the first POST to the last end),
 p50/p99 of POST latency, p50/p99 of time from POST to the end seen by the client, status counts.
 Goals (issue #6): >= 200 sessions/s on a 2-core machine, POST p99 < 250 ms.
+
+--instant serves the same app over a service that validates the request and completes the session at
+once: what the HTTP layer alone can carry, without the workflow.
 """
 
 from __future__ import annotations
@@ -195,13 +198,65 @@ async def run(args: argparse.Namespace, port: int) -> int:
     return 1 if lost_or_stuck or len(tally.final) < args.sessions else 0
 
 
+class InstantKitchen:
+    """Validates like the Kitchen, then completes the session at once (no workflow, no tables)."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}
+
+    async def start_session(self, body: Any) -> dict[str, Any]:
+        import uuid
+
+        from aichef.models import parse_session
+
+        request = parse_session({"sessionId": uuid.uuid4().hex, **body})
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        session = {
+            "sessionId": request.sessionId,
+            "status": "COMPLETED",
+            "phase": "COMPLETED",
+            "progress": 100,
+        }
+        self.sessions[request.sessionId] = {**session, "error": None, "createdAt": now, "updatedAt": now}
+        return {**self.sessions[request.sessionId], "status": "PENDING", "phase": "CREATED", "progress": 0}
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        return self.sessions.get(session_id)
+
+    def get_result(self, session_id: str) -> dict[str, Any] | None:
+        return {"sessionId": session_id} if session_id in self.sessions else None
+
+    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.sessions.values())[-limit:][::-1]
+
+    async def subscribe(self, session_id: str) -> Any:
+        if session_id in self.sessions:
+            yield self.sessions[session_id]
+
+    async def close(self) -> None:
+        return None
+
+
+def serve_instant(port: int) -> int:
+    import uvicorn
+
+    from aichef.web import create_app
+
+    uvicorn.run(create_app(InstantKitchen()), host=HOST, port=port, log_level="warning", lifespan="off")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--poll", type=float, default=0.05, help="seconds between a client's status reads")
+    parser.add_argument("--poll", type=float, default=0.1, help="seconds between a client's status reads")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds before the test gives up")
+    parser.add_argument("--instant", action="store_true", help="measure the HTTP layer alone")
+    parser.add_argument("--serve-instant", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_instant:
+        return serve_instant(args.serve_instant)
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="aichef-load-") as data_dir:
         code = (
@@ -212,7 +267,10 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NAVER_")} | {
             "AICHEF_PROVIDER": "offline"
         }
-        server = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.DEVNULL)
+        command = [sys.executable, "-c", code]
+        if args.instant:
+            command = [sys.executable, __file__, "--serve-instant", str(port)]
+        server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         try:
             return asyncio.run(run(args, port))
         finally:
