@@ -179,3 +179,19 @@ def test_bad_input_is_shown_next_to_the_form(page: Any, live_server: LiveServer)
     assert "profile.servings" in page.locator("#form-errors").inner_text()
     assert page.locator("#servings").get_attribute("aria-invalid") == "true"
     page.screenshot(path=str(ARTIFACTS / "form-error-ko.png"), full_page=True)
+
+
+def test_a_session_that_fails_says_why_in_the_page(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("radio", name="Weight loss").check()
+    page.get_by_label("Max cooking time").fill("1")
+    page.get_by_role("button", name="Make my recipe").click()
+    expect(page.locator("#session-error")).to_be_visible()
+    status = httpx.get(f"{live_server.url}/api/sessions/{_session_id(page)}", timeout=10).json()
+    assert status["status"] == "FAILED"
+    assert (
+        page.locator("#session-error").inner_text()
+        == f"Could not make a recipe: {status['error']['message']}"
+    )
+    assert page.locator("#result").is_hidden()

@@ -34,6 +34,7 @@ const TEXT = {
     totalCost: "총 구매 비용", shippingCost: "예상 배송비", perServingCost: "1인분 비용", usedCost: "사용분 비용",
     budgetOk: "예산 {budget} 이내", budgetOver: "예산 {budget} 초과", estimate: "추정", owned: "이미 있는 재료: {items}",
     pricesEstimate: "가격은 참고용 추정치이며 실제 판매가와 다를 수 있습니다.", packs: "{n}개",
+    nothingToBuy: "더 살 재료가 없습니다. 가진 재료로 만들 수 있어요.", donutUnit: "kcal / 1인분",
     status: { PENDING: "대기", RUNNING: "진행 중", COMPLETED: "완료", FAILED: "실패" },
     phases: {
       CREATED: "요청 접수", RECIPE_GENERATION: "레시피 구성 중", RECIPE_COMPLETED: "레시피 완성",
@@ -72,6 +73,7 @@ const TEXT = {
     totalCost: "Total to buy", shippingCost: "Shipping", perServingCost: "Cost per serving", usedCost: "Cost of amounts used",
     budgetOk: "Within budget of {budget}", budgetOver: "Over budget of {budget}", estimate: "estimate", owned: "Already have: {items}",
     pricesEstimate: "Prices are reference estimates and may differ from what shops charge.", packs: "{n}",
+    nothingToBuy: "Nothing to buy: you have everything this recipe needs.", donutUnit: "kcal a serving",
     status: { PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed" },
     phases: {
       CREATED: "Request received", RECIPE_GENERATION: "Composing the recipe", RECIPE_COMPLETED: "Recipe ready",
@@ -343,6 +345,8 @@ async function openSession(sessionId) {
     return;
   }
   showProgress(body);
+  // On a phone the form fills the screen: bring the progress (and then the result) into view.
+  $("progress-card").scrollIntoView({ block: "start" });
   if (body.status === "COMPLETED" || body.status === "FAILED") finished(body);
   else follow(sessionId);
 }
@@ -367,7 +371,7 @@ function donut(share, kcal) {
     "aria-label": parts.map(([key]) => `${t(key)} ${num(share[key] || 0)}%`).join(", ") },
   svg("circle", { cx: 80, cy: 80, r, fill: "none", stroke: "#ece8de", "stroke-width": 26 }), arcs,
   svg("text", { x: 80, y: 78, "text-anchor": "middle", "font-size": 22, "font-weight": 800, fill: "#1c2420" }, num(kcal, 0)),
-  svg("text", { x: 80, y: 98, "text-anchor": "middle", "font-size": 11, fill: "#5d6862" }, `kcal / ${t("perServing")}`));
+  svg("text", { x: 80, y: 98, "text-anchor": "middle", "font-size": 11, fill: "#5d6862" }, t("donutUnit")));
   const legend = el("ul", { class: "legend" }, parts.map(([key, color]) => el("li", {},
     el("span", { class: `swatch ${key}` }), `${t(key)} ${num(share[key] || 0)}%`)));
   return el("div", { class: "chart" }, el("h3", { text: t("energyShare") }), chart, legend);
@@ -429,10 +433,10 @@ function shoppingCard(p) {
     el("div", { class: "v", id, text: won(value) }));
   return el("section", { class: "card", "aria-labelledby": "shopping-title" },
     el("h2", { id: "shopping-title", text: t("shopping") }),
-    el("div", { class: "table-scroll" }, el("table", { id: "shopping-table" },
+    rows.length ? el("div", { class: "table-scroll" }, el("table", { id: "shopping-table" },
       el("thead", {}, el("tr", {}, ["item", "product", "pkg", "qty", "price"].map((k) =>
         el("th", { class: k === "qty" || k === "price" ? "num" : null, text: t(k) })))),
-      el("tbody", {}, rows))),
+      el("tbody", {}, rows))) : el("p", { class: "nothing-to-buy", id: "nothing-to-buy", text: t("nothingToBuy") }),
     p.alreadyOwned?.length ? el("p", { class: "owned", text: t("owned", { items: p.alreadyOwned.join(", ") }) }) : null,
     el("div", { class: "totals" },
       total("main", "totalCost", p.totalEstimatedCost, "total-cost"),
