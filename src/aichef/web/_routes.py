@@ -49,7 +49,7 @@ async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput.one("(body)", f"is not valid JSON ({exc.__class__.__name__})") from None
     if not isinstance(body, dict):
         raise InvalidInput.one("(body)", f"must be a JSON object, got {type(body).__name__}")

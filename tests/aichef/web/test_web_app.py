@@ -104,6 +104,7 @@ async def test_bad_values_answer_422_naming_every_field_and_what_is_allowed(
         (b"{not json", "is not valid JSON"),
         (b"[1, 2]", "must be a JSON object"),
         (b"\xff\xfe", "is not valid JSON"),
+        (b"[" * 30000 + b"]" * 30000, "is not valid JSON (RecursionError)"),  # nested past the stack
     ],
 )
 async def test_a_body_that_is_not_a_json_object_is_422(
