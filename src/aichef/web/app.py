@@ -31,7 +31,8 @@ def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS)
         title="AI Chef",
         version="1.0",
         description="Personalised recipes with real nutrition, diet checks and a costed shopping plan.",
-        docs_url="/api/docs",
+        # FastAPI's docs pages load their scripts from a CDN, which this machine cannot reach: JSON only.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )

@@ -59,5 +59,6 @@ async def test_the_page_and_its_files_are_served(fake_client: httpx.AsyncClient)
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     style = await fake_client.get("/static/app.css")
     assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+    assert (await fake_client.get("/api/docs")).status_code == 404  # its page would load a CDN's scripts
     missing = await fake_client.get("/static/nothing.js")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
