@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["Settings", "settings"]
@@ -43,14 +44,31 @@ class Settings:
         return self.data_dir / "tables.sqlite"
 
 
+_KEYS = (
+    "XDG_DATA_HOME",
+    "AICHEF_BACKEND",
+    "AICHEF_DATA_DIR",
+    "AICHEF_SESSIONS_TABLE",
+    "AICHEF_RESULTS_TABLE",
+    "AICHEF_STATE_MACHINE_ARN",
+    "AICHEF_PROVIDER",
+)
+
+
 def settings() -> Settings:
-    """Read the settings now (tests change the environment between calls)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    """The settings as the environment says now (tests change it between calls)."""
+    return _settings(tuple(os.environ.get(key) for key in _KEYS))
+
+
+@lru_cache(maxsize=16)  # every table access asks; reading the home folder each time is not free
+def _settings(values: tuple[str | None, ...]) -> Settings:
+    env = dict(zip(_KEYS, values, strict=True))
+    base = env["XDG_DATA_HOME"] or str(Path.home() / ".local" / "share")
     return Settings(
-        backend=os.environ.get("AICHEF_BACKEND", "local"),
-        data_dir=Path(os.environ.get("AICHEF_DATA_DIR") or Path(base) / "aichef"),
-        sessions_table=os.environ.get("AICHEF_SESSIONS_TABLE", "aichef-sessions"),
-        results_table=os.environ.get("AICHEF_RESULTS_TABLE", "aichef-results"),
-        state_machine_arn=os.environ.get("AICHEF_STATE_MACHINE_ARN"),
-        provider=os.environ.get("AICHEF_PROVIDER", "offline"),
+        backend=env["AICHEF_BACKEND"] or "local",
+        data_dir=Path(env["AICHEF_DATA_DIR"] or Path(base) / "aichef"),
+        sessions_table=env["AICHEF_SESSIONS_TABLE"] or "aichef-sessions",
+        results_table=env["AICHEF_RESULTS_TABLE"] or "aichef-results",
+        state_machine_arn=env["AICHEF_STATE_MACHINE_ARN"],
+        provider=env["AICHEF_PROVIDER"] or "offline",
     )
