@@ -189,7 +189,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from aichef.web.server import serve
+        from aichef.web import serve
     except ImportError as err:
         raise AIChefError(f"the web app is not available: {err}") from None
     result: int = serve(args.host, args.port, args.data_dir)
