@@ -49,10 +49,11 @@ class QueryAPI:
         return self.store.event_count(record.id)
 
     async def wait(self, execution_arn: str) -> dict[str, Any]:
-        """Wait until an execution running here ends; then describe it."""
+        """Wait until an execution running here ends and its end is on disk; then describe it."""
         live = self._live.get(execution_arn)
         if live is not None and live.task is not None:
             await asyncio.shield(live.task)
+            await self.store.commit()
         record = self._record(execution_arn)
         return describe(record, self.clock.now(), not record.id)
 
