@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from asl.runtime.history import Cursor, History
 
 if TYPE_CHECKING:
+    from asl.mocks import MockCase
     from asl.runtime.clock import Clock
     from asl.runtime.tasks import TaskRunner
 
@@ -50,6 +51,7 @@ class Run:
     tasks: TaskRunner
     deadline: datetime | None = None
     aborted: bool = False
+    mock: MockCase | None = None  # the mocked test case the execution runs (asl.mocks)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

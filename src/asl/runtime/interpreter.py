@@ -223,8 +223,7 @@ class StateMachine:
             tasks=self.tasks,
             deadline=execution.timeout_from + timedelta(seconds=self.timeout) if self.timeout else None,
         )
-        if execution.mock is not None:
-            run.extra["mock"] = execution.mock
+        run.mock = execution.mock
         execution.run = run
         frame = Frame(run, Cursor())
         frame.event(

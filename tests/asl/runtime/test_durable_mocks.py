@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from durable_support import START, RecordingClock
+from durable_support import START, RecordingClock, StuckClock, crash
 
 from asl import ExecutionStore, MockConfig, MockConfigError, Runtime, StatesError
 
@@ -107,3 +107,30 @@ def test_calls_past_the_last_mocked_one_fail_clearly() -> None:
     assert [case.respond("S"), case.respond("S")] == ["x", "x"]
     with pytest.raises(StatesError, match="no answer for call 2"):
         case.respond("S")
+
+
+def test_a_resumed_test_case_goes_on_with_the_next_mocked_call(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    config = EXAMPLES / "MockConfigFile.json"
+    definition = EXAMPLES / "LambdaSQSIntegration.asl.json"
+
+    async def scenario() -> tuple[dict[str, Any], list[str]]:
+        first = Runtime(ExecutionStore(path), clock=StuckClock(START), mock_config=config)
+        first.create_state_machine("LambdaSQSIntegration", definition)
+        started = await first.start_execution(f"{MACHINE}#RetryPath", "{}", name="resumed")
+        await crash(first)  # stuck in the back-off after the first mocked failure
+        second = Runtime(ExecutionStore(path), clock=RecordingClock(START), mock_config=config)
+        second.create_state_machine("LambdaSQSIntegration", definition)
+        await second.resume()
+        described = await second.wait(started["executionArn"])
+        events = second.get_execution_history(started["executionArn"], max_results=1000)["events"]
+        await second.close()
+        return described, [e["taskFailedEventDetails"]["error"] for e in events if e["type"] == "TaskFailed"]
+
+    described, failures = asyncio.run(scenario())
+    assert described["status"] == "SUCCEEDED"
+    assert failures == [
+        "Lambda.ResourceNotReadyException",
+        "Lambda.TimeoutException",
+        "Lambda.TimeoutException",
+    ]
