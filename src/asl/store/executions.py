@@ -229,8 +229,10 @@ class ExecutionStore:
                     db.executemany(
                         "DELETE FROM heartbeats WHERE token=?", [(t,) for t, at in beats if at is None]
                     )
-            except BaseException:
+            except BaseException as error:
                 db.execute("ROLLBACK")
+                if waiting is not None and not waiting.done() and isinstance(error, Exception):
+                    waiting.set_exception(error)  # whoever awaits commit() hears of it too
                 raise
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}

@@ -177,3 +177,19 @@ def test_the_default_file_sits_beside_the_local_tables(
     assert Path(store.path) == tmp_path / "executions.sqlite" == asl.store.default_path()
     store.close()
     assert (tmp_path / "executions.sqlite").exists()
+
+
+def test_a_failed_flush_reaches_whoever_awaits_the_commit() -> None:
+    async def scenario() -> None:
+        store = ExecutionStore(":memory:", delay=60)
+        record = _record(store, "dup")
+        store.insert_execution(record)
+        store.flush()
+        store.insert_execution(record)  # the same id again: the transaction fails
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.commit()
+        store._new.clear()  # drop the bad row so close() can flush
+        store._pending = 0
+        store.close()
+
+    asyncio.run(scenario())
