@@ -342,6 +342,24 @@ class ExecutionStore:
         row = self._db.execute("SELECT COUNT(*) FROM events WHERE execution=?", (execution_id,)).fetchone()
         return int(row[0])
 
+    def purge(self, closed_before: datetime) -> int:
+        """Delete executions that ended before a moment, with their events (AWS keeps 90 days).
+
+        Returns how many were deleted; running executions are never deleted.
+        """
+        self.flush()
+        cutoff = _time(closed_before)
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM events WHERE execution IN "
+                "(SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?)",
+                (cutoff,),
+            )
+            deleted = self._db.execute(
+                "DELETE FROM executions WHERE status != 'RUNNING' AND stop_date < ?", (cutoff,)
+            ).rowcount
+        return int(deleted)
+
     # --- activities -----------------------------------------------------------------------
 
     def put_activity(self, arn: str, name: str, created: datetime) -> None:

@@ -193,3 +193,17 @@ def test_a_failed_flush_reaches_whoever_awaits_the_commit() -> None:
         store.close()
 
     asyncio.run(scenario())
+
+
+def test_purge_deletes_old_closed_executions_and_their_events(store: ExecutionStore) -> None:
+    old, recent, running = _record(store, "old"), _record(store, "recent"), _record(store, "running")
+    for record in (old, recent, running):
+        store.insert_execution(record)
+        store.append_event(record.id, _event(1), "")
+    old.status, old.stop_date = "SUCCEEDED", T0 + timedelta(days=1)
+    recent.status, recent.stop_date = "FAILED", T0 + timedelta(days=100)
+    store.update_execution(old)
+    store.update_execution(recent)
+    assert store.purge(T0 + timedelta(days=10)) == 1
+    assert sorted(r.name for r in store.executions()) == ["recent", "running"]
+    assert store.events(old.id) == [] and len(store.events(recent.id)) == 1
