@@ -35,6 +35,7 @@ def to_json(value: Any) -> str:
 
 
 _DETAILS_KEYS: dict[str, str] = {}
+_STARTED = frozenset({"MapStateStarted", "ParallelStateStarted"})
 
 
 def details_key(event_type: str) -> str:
@@ -103,6 +104,7 @@ class History:
         self._queues: dict[str, deque[dict[str, Any]]] = {}
         self._left = 0
         self._caught_up: asyncio.Event | None = None
+        self._thread_of: dict[int, str] = {}  # id of a Map/ParallelStateStarted -> its thread
 
     # --- replay ----------------------------------------------------------------------------
 
@@ -113,10 +115,33 @@ class History:
         the history but are not handed back (redrive reruns the states they belong to)."""
         for event, thread in events:
             self.events.append(event)
+            if event["type"] in _STARTED:
+                self._thread_of[event["id"]] = thread
             if event["id"] not in skipped:
                 self._queues.setdefault(thread, deque()).append(event)
                 self._left += 1
         self.replaying = self._left > 0
+
+    def drop_subtree(self, started_id: int) -> None:
+        """Forget the recorded events of the branches or iterations under a Map/Parallel start.
+
+        Called when they were cancelled (a sibling failed): a replay can cancel them earlier
+        than the original run did, and what they had recorded then will never be asked for.
+        """
+        if not self.replaying:
+            return
+        for thread in [t for t in self._queues if self._descends(t, started_id)]:
+            self._left -= len(self._queues.pop(thread))
+        if self._left == 0:
+            self.abandon_replay()
+
+    def _descends(self, thread: str, started_id: int) -> bool:
+        while thread:
+            parent_start = int(thread.split(".", 1)[0])
+            if parent_start == started_id:
+                return True
+            thread = self._thread_of.get(parent_start, "")
+        return False
 
     def peek(self, cursor: Cursor) -> dict[str, Any] | None:
         """The next recorded event of this thread, if any."""

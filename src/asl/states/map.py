@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -240,9 +241,9 @@ class MapState(State):
 
             from asl.states.parallel import gather_or_fail
 
-            await self._with_threshold(
-                gather_or_fail([bounded(i, item) for i, item in enumerate(items)]), failures, allowed
-            )
+            jobs = [bounded(i, item) for i, item in enumerate(items)]
+            on_cancel = functools.partial(frame.run.history.drop_subtree, started)
+            await self._with_threshold(gather_or_fail(jobs, on_cancel), failures, allowed)
         return results
 
     async def _with_threshold(self, job: Any, failures: list[StatesError], allowed: int) -> None:

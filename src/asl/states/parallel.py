@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.runtime.frame import Frame
@@ -13,8 +14,8 @@ from asl.states.base import State
 __all__ = ["ParallelState", "gather_or_fail"]
 
 
-async def gather_or_fail(jobs: list[Any]) -> list[Any]:
-    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
+async def gather_or_fail(jobs: list[Any], on_cancel: Callable[[], None] | None = None) -> list[Any]:
+    """Run coroutines concurrently; on the first failure cancel the rest, call ``on_cancel``, raise."""
     tasks = [asyncio.ensure_future(job) for job in jobs]
     try:
         return list(await asyncio.gather(*tasks))
@@ -22,6 +23,8 @@ async def gather_or_fail(jobs: list[Any]) -> list[Any]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if on_cancel is not None:
+            on_cancel()
         raise
 
 
@@ -46,7 +49,8 @@ class ParallelState(State):
             results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
         else:
             results = await gather_or_fail(
-                [run_scope(b, frame.child(f"{started}.{i}"), value) for i, b in enumerate(self.branches)]
+                [run_scope(b, frame.child(f"{started}.{i}"), value) for i, b in enumerate(self.branches)],
+                functools.partial(frame.run.history.drop_subtree, started),
             )
         frame.cursor.last_id = len(frame.run.history.events)
         frame.event("ParallelStateSucceeded")

@@ -269,3 +269,62 @@ def test_resume_leaves_executions_of_machines_it_does_not_serve(db: Path) -> Non
         await other.close()
 
     asyncio.run(scenario())
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    """A branch holding Parallels ``depth`` deep, each with a second trivial branch, a slow task inside."""
+    scope: dict[str, Any] = {
+        "StartAt": "P",
+        "States": {
+            "P": {"Type": "Pass", "Next": "Slow"},
+            "Slow": {"Type": "Task", "Resource": FUNCTION.format("slow"), "End": True},
+        },
+    }
+    for level in range(depth):
+        side = {"StartAt": f"X{level}", "States": {f"X{level}": {"Type": "Pass", "End": True}}}
+        scope = {
+            "StartAt": f"N{level}",
+            "States": {f"N{level}": {"Type": "Parallel", "Branches": [side, scope], "End": True}},
+        }
+    return scope
+
+
+def test_branches_cancelled_by_a_failing_sibling_do_not_hold_up_the_resume(db: Path) -> None:
+    async def fail_later(event: Any, context: Any) -> Any:
+        await asyncio.sleep(0.05)
+        raise ValueError("the first branch fails")
+
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "F",
+                        "States": {"F": {"Type": "Task", "Resource": FUNCTION.format("fail"), "End": True}},
+                    },
+                    _nested(4),
+                ],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "After"}],
+                "Next": "After",
+            },
+            "After": {"Type": "Task", "Resource": FUNCTION.format("after"), "End": True},
+        },
+    }
+
+    async def scenario() -> None:
+        handlers = {"fail": fail_later, "slow": forever, "after": forever}
+        first = runtime(db, handlers=handlers, clock=VirtualClock(START))
+        arn = first.create_state_machine("M", definition)["stateMachineArn"]
+        execution = (await first.start_execution(arn, "{}", name="n"))["executionArn"]
+        await asyncio.sleep(0.2)  # the failure is caught and After is running
+        await crash(first)
+        second = runtime(db, handlers={**handlers, "after": lambda e, c: "after"}, clock=VirtualClock(START))
+        second.create_state_machine("M", definition)
+        await asyncio.wait_for(second.resume(), 10)
+        described = await asyncio.wait_for(second.wait(execution), 10)
+        assert json.loads(described["output"]) == "after"
+        await second.close()
+
+    asyncio.run(scenario())

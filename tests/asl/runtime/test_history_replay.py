@@ -85,3 +85,22 @@ def test_caught_up_waits_for_every_thread() -> None:
         return order
 
     assert asyncio.run(scenario()) == ["replaying", "caught up"]
+
+
+def test_dropping_a_cancelled_subtree_ends_the_replay_of_its_threads_only() -> None:
+    history = History(lambda: NOW)
+    history.replay(
+        _recorded(
+            ("ParallelStateStarted", "", 0),  # 1
+            ("ParallelStateStarted", "1.0", 1),  # 2: nested in branch 0
+            ("PassStateEntered", "2.1", 2),  # 3: inside the nested Parallel
+            ("PassStateEntered", "1.1", 1),  # 4: branch 1
+        )
+    )
+    history.add(Cursor(), "ParallelStateStarted")
+    history.add(Cursor(1, "1.0"), "ParallelStateStarted")
+    history.drop_subtree(2)
+    assert history.replaying and history.peek(Cursor(0, "2.1")) is None
+    assert history.peek(Cursor(0, "1.1")) is not None
+    history.drop_subtree(1)
+    assert not history.replaying
