@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -23,6 +24,11 @@ __all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key", "
 
 #: AWS keeps at most 25,000 events in one execution's history.
 MAX_EVENTS = 25_000
+
+#: a replay that hands back no recorded event for this long is abandoned (see caught_up)
+STALL_SECONDS = 30.0
+
+logger = logging.getLogger("asl")
 
 
 # one encoder for every call: json.dumps with options would build a new one each time
@@ -163,7 +169,22 @@ class History:
             return
         if self._caught_up is None:
             self._caught_up = asyncio.Event()
-        await self._caught_up.wait()
+        while True:
+            left = self._left
+            try:
+                await asyncio.wait_for(self._caught_up.wait(), STALL_SECONDS)
+                return
+            except TimeoutError:
+                # a replay hands back events without waiting for anything: no progress at all
+                # means some recorded thread will never be reached; go on rather than hang
+                if self._left == left:
+                    logger.warning(
+                        "replay made no progress for %s s with %d recorded events left; going on live",
+                        STALL_SECONDS,
+                        left,
+                    )
+                    self.abandon_replay()
+                    return
 
     def _next_recorded(self, cursor: Cursor, event_type: str) -> int:
         queue = self._queues[cursor.thread]

@@ -104,3 +104,18 @@ def test_dropping_a_cancelled_subtree_ends_the_replay_of_its_threads_only() -> N
     assert history.peek(Cursor(0, "1.1")) is not None
     history.drop_subtree(1)
     assert not history.replaying
+
+
+def test_a_stalled_replay_is_abandoned_rather_than_waited_on_forever(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asl.runtime.history as history_module
+
+    monkeypatch.setattr(history_module, "STALL_SECONDS", 0.01)
+
+    async def scenario() -> bool:
+        history = History(lambda: NOW)
+        history.replay(_recorded(("ExecutionStarted", "", 0), ("PassStateEntered", "9.9", 1)))
+        history.add(Cursor(), "ExecutionStarted")
+        await asyncio.wait_for(history.caught_up(), 5)  # thread 9.9 is never reached
+        return history.replaying
+
+    assert asyncio.run(scenario()) is False
