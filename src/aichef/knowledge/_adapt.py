@@ -120,16 +120,36 @@ class Attempt:
     blocking: tuple[str, ...]
 
 
+Resolved = tuple[tuple[Ingredient, float, float, str, str, bool], ...]
+
+
+def _resolved(recipe: LibraryRecipe) -> Resolved | None:
+    """The recipe's lines looked up once: (ingredient, grams, quantity, unit, written, optional).
+
+    Kept on the recipe object itself (it is immutable), since every request adapts every candidate.
+    """
+    if "_resolved_lines" not in recipe.__dict__:
+        rows: list[tuple[Ingredient, float, float, str, str, bool]] = []
+        for line in recipe.lines:
+            item = ingredients.lookup(line.item)
+            if item is None:
+                object.__setattr__(recipe, "_resolved_lines", None)
+                return None
+            rows.append((item, line.grams, float(line.quantity), line.unit, line.item, line.optional))
+        object.__setattr__(recipe, "_resolved_lines", tuple(rows))
+    resolved: Resolved | None = recipe.__dict__["_resolved_lines"]
+    return resolved
+
+
 def _scaled_lines(recipe: LibraryRecipe, servings: int) -> list[Line] | None:
+    resolved = _resolved(recipe)
+    if resolved is None:
+        return None
     factor = servings / recipe.servings
-    lines: list[Line] = []
-    for written in recipe.lines:
-        item = ingredients.lookup(written.item)
-        if item is None:
-            return None
-        amount = float(written.quantity) * factor
-        lines.append(Line(item, written.grams * factor, amount, written.unit, written.item, written.optional))
-    return lines
+    return [
+        Line(item, grams * factor, quantity * factor, unit, written, optional)
+        for item, grams, quantity, unit, written, optional in resolved
+    ]
 
 
 def _substitute_grams(old: Ingredient, new: Ingredient, grams: float) -> float:
