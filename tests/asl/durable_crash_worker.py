@@ -1,5 +1,8 @@
 """A process the crash test starts and kills: it resumes, starts executions e0..e<upto-1>, waits.
 
+The workflow: a Task, a Map of Tasks, a Wait, a Parallel whose Task fails once and is
+retried, a last Task and a Pass.
+
 Usage: python durable_crash_worker.py <store file> <invocation log> <upto>
 Every task invocation appends "<pid> <execution> <key>" to the log; results carry the pid.
 """
@@ -43,7 +46,29 @@ DEFINITION: dict[str, Any] = {
             "ResultPath": "$.worked",
             "Next": "Pause",
         },
-        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Finish"},
+        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Both"},
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {
+                    "StartAt": "Check",
+                    "States": {
+                        "Check": {
+                            "Type": "Task",
+                            "Resource": FUNCTION.format("check"),
+                            "Parameters": {"exec.$": "$$.Execution.Name", "state.$": "$$.State"},
+                            "Retry": [
+                                {"ErrorEquals": ["ValueError"], "IntervalSeconds": 1, "MaxAttempts": 2}
+                            ],
+                            "End": True,
+                        }
+                    },
+                },
+                {"StartAt": "Side", "States": {"Side": {"Type": "Pass", "Result": "side", "End": True}}},
+            ],
+            "ResultPath": "$.checked",
+            "Next": "Finish",
+        },
         "Finish": {
             "Type": "Task",
             "Resource": FUNCTION.format("finish"),
@@ -73,13 +98,21 @@ def main() -> None:
         note(event["exec"], f"Work/{event['i']}")
         return {"pid": pid, "v": event["v"] * 2}
 
+    def check(event: Any, context: Any) -> Any:
+        retry = event["state"].get("RetryCount", 0)  # absent on the first attempt
+        note(event["exec"], f"Check/{retry}")
+        if retry == 0:
+            raise ValueError(f"pid {pid}")  # the first attempt always fails: a retry across kills
+        return {"pid": pid, "ok": True}
+
     def finish(event: Any, context: Any) -> Any:
         note(event["exec"], "Finish")
         return {"pid": pid, "sum": sum(event["values"])}
 
     async def run() -> None:
         runtime = Runtime(
-            ExecutionStore(path, delay=0.002), handlers={"prepare": prepare, "work": work, "finish": finish}
+            ExecutionStore(path, delay=0.002),
+            handlers={"prepare": prepare, "work": work, "check": check, "finish": finish},
         )
         arn = runtime.create_state_machine("Crash", DEFINITION)["stateMachineArn"]
         await runtime.resume()
