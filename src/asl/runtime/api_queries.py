@@ -63,11 +63,16 @@ class QueryAPI:
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
+        redrive_filter: str | None = None,
     ) -> dict[str, Any]:
-        """ListExecutions, newest first, optionally of one status (``status_filter``)."""
+        """ListExecutions, newest first; ``status_filter`` and ``redrive_filter`` (REDRIVEN or
+        NOT_REDRIVEN) narrow it down."""
         allowed = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
         if status_filter is not None and status_filter not in allowed:
             raise ValueError(f"statusFilter must be one of {', '.join(allowed)}, got {status_filter!r}")
+        if redrive_filter not in (None, "REDRIVEN", "NOT_REDRIVEN"):
+            raise ValueError(f"redriveFilter must be REDRIVEN or NOT_REDRIVEN, got {redrive_filter!r}")
+        redriven = None if redrive_filter is None else redrive_filter == "REDRIVEN"
         self._machine(state_machine_arn)
         size = page_size(max_results)
         after: tuple[str, int] | None = None
@@ -76,7 +81,7 @@ class QueryAPI:
             after = (str(moment), int(last_id))
         items: list[dict[str, Any]] = []
         last: ExecutionRecord | None = None
-        for record in self.store.executions(state_machine_arn, status_filter, after):
+        for record in self.store.executions(state_machine_arn, status_filter, after, redriven):
             if len(items) == size and last is not None:
                 return {
                     "executions": items,

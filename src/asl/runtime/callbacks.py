@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,9 @@ __all__ = [
     "Waiter",
     "execution_of_token",
 ]
+
+
+_TIMED_OUT_KEPT = 10_000
 
 
 class InvalidToken(ASLError):
@@ -118,7 +122,8 @@ class TaskTokens:
 
     def __init__(self) -> None:
         self._waiting: dict[str, Waiter] = {}
-        self._timed_out: set[str] = set()
+        # tokens that timed out, so a late answer hears TaskTimedOut (the latest few thousand)
+        self._timed_out: OrderedDict[str, None] = OrderedDict()
         # the last heartbeat of each waiting token; a durable runtime loads and saves them
         # (history has no heartbeat events) so HeartbeatSeconds holds across restarts
         self.beats: dict[str, datetime] = {}
@@ -136,7 +141,7 @@ class TaskTokens:
     def open(self, token: str, last_beat: datetime | None) -> Waiter:
         waiter = Waiter(token, last_beat)
         self._waiting[token] = waiter
-        self._timed_out.discard(token)
+        self._timed_out.pop(token, None)
         return waiter
 
     def close(self, waiter: Waiter, timed_out: bool = False) -> None:
@@ -146,7 +151,9 @@ class TaskTokens:
         if done and self.beats.pop(waiter.token, None) is not None and self.on_beat is not None:
             self.on_beat(waiter.token, None)
         if timed_out:
-            self._timed_out.add(waiter.token)
+            self._timed_out[waiter.token] = None
+            if len(self._timed_out) > _TIMED_OUT_KEPT:
+                self._timed_out.popitem(last=False)
         waiter.recorded.set()
 
     def find(self, token: str) -> Waiter:

@@ -309,12 +309,18 @@ class ExecutionStore:
         return None if row is None else ExecutionRecord.from_row(row)
 
     def executions(
-        self, machine_arn: str | None = None, status: str | None = None, after: tuple[str, int] | None = None
+        self,
+        machine_arn: str | None = None,
+        status: str | None = None,
+        after: tuple[str, int] | None = None,
+        redriven: bool | None = None,
     ) -> Iterator[ExecutionRecord]:
         """Executions newest first (by start date, then id), optionally after a page's last one."""
         self.flush()
         where: list[str] = []
         params: list[Any] = []
+        if redriven is not None:
+            where.append("redrive_count > 0" if redriven else "redrive_count = 0")
         if machine_arn is not None:
             where.append("machine_arn=?")
             params.append(machine_arn)

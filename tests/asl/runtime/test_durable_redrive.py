@@ -78,6 +78,8 @@ def test_redrive_reruns_the_failed_state_and_keeps_what_succeeded(db: Path) -> N
             await rt.redrive_execution(execution)
         listed = rt.list_executions(arn)["executions"][0]
         assert listed["redriveCount"] == 1
+        assert [e["name"] for e in rt.list_executions(arn, redrive_filter="REDRIVEN")["executions"]] == ["r"]
+        assert rt.list_executions(arn, redrive_filter="NOT_REDRIVEN") == {"executions": []}
         await rt.close()
 
     asyncio.run(scenario())
