@@ -1,4 +1,4 @@
-"""The errors of the runtime's Step Functions API, named as AWS names them (``code``)."""
+"""The errors of the runtime's Step Functions API, named as AWS names them, all in one place."""
 
 from __future__ import annotations
 
@@ -54,7 +54,3 @@ class InvalidOutput(ASLError):
 def error_code(error: ASLError) -> str:
     """The AWS error code of an API error (its class name)."""
     return type(error).__name__
-
-
-# re-exported so that callers import every API error from one place
-_ = (ActivityDoesNotExist, ExecutionAlreadyExists, InvalidToken, TaskDoesNotExist, TaskTimedOut)
