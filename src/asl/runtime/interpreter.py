@@ -72,7 +72,7 @@ class Execution:
         self.output: Any = None
         self.error: str | None = None
         self.cause: str | None = None
-        self.history_log = history or History(machine.clock.now, machine.on_event)
+        self.history_log = history if history is not None else History(machine.clock.now, machine.on_event)
         self._done = asyncio.Event() if _loop_running() else None
         # set by asl.Runtime: redrives so far, when the timeout counts from, the mocked test case
         self.redrive_count = 0
