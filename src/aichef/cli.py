@@ -106,10 +106,10 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
     return {"profile": profile, "constraints": constraints}
 
 
-def _kitchen(args: argparse.Namespace) -> Any:
+def _kitchen(args: argparse.Namespace, read_only: bool = False) -> Any:
     from aichef.service import Kitchen
 
-    return Kitchen(args.data_dir)
+    return Kitchen(args.data_dir, read_only=read_only)
 
 
 def _cook(args: argparse.Namespace) -> int:
@@ -165,7 +165,7 @@ def _report(kitchen: Any, session: dict[str, Any], as_json: bool) -> int:
 
 
 def _sessions(args: argparse.Namespace) -> int:
-    kitchen = _kitchen(args)
+    kitchen = _kitchen(args, read_only=True)
     try:
         print(render_sessions(kitchen.list_sessions(args.limit)))
     finally:
@@ -174,7 +174,7 @@ def _sessions(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    kitchen = _kitchen(args)
+    kitchen = _kitchen(args, read_only=True)
     try:
         session = kitchen.get_session(args.session)
         if session is None:

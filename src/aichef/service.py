@@ -4,6 +4,10 @@ The command line and the HTTP API both go through a :class:`Kitchen`. It validat
 request before anything is written (bad input leaves nothing half-done), creates the
 session item, starts the workflow in the background, and reads sessions and results back.
 
+Workflow executions are durable: they are kept in ``executions.sqlite`` beside the tables, and
+a kitchen opened on the same folder resumes every session that was still running when the
+last one stopped (or was killed), without running a finished step again.
+
 >>> import asyncio
 >>> async def cook():
 ...     kitchen = Kitchen(in_memory=True)
@@ -19,26 +23,29 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from aichef.config import settings
+from aichef.errors import AIChefError
 from aichef.models import parse_session
 from aichef.sessions import TERMINAL, create_session, session_view
 from aichef.tables import results_table, sessions_table, use_store
 from aichef.workflows import local_machine
-from asl import Execution
+from asl import ASLError, ExecutionStore, Runtime
 from asl.dynamodb import TableStore
+from asl.store import StoreInUse
 
 __all__ = ["Kitchen"]
 
-_KEEP_EXECUTIONS = 2000  # recent executions kept in memory for their histories
-
 
 class Kitchen:
-    """Sessions on the local runtime. One kitchen per process: it installs its table store."""
+    """Sessions on the local runtime. One kitchen per process: it installs its table store.
+
+    ``read_only`` opens the folder without taking the executions store's lock, to list and show
+    sessions while another process (``aichef serve``) runs them.
+    """
 
     def __init__(
         self,
@@ -48,20 +55,41 @@ class Kitchen:
         clock: Any = None,
         task_threads: bool = True,
         poll_seconds: float = 0.05,
+        read_only: bool = False,
     ) -> None:
+        from aichef.handlers.recipe import configured_provider
+
+        configured_provider()  # a missing credential stops here, before anything is opened
         if in_memory:
+            executions = ExecutionStore(":memory:")
             self.store = TableStore(":memory:")
         else:
             folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
+            try:  # read-only kitchens (listing, showing) may look while a server runs
+                executions = ExecutionStore(folder / "executions.sqlite", exclusive=not read_only)
+            except StoreInUse:
+                raise AIChefError(
+                    f"another AI Chef process (aichef serve?) is using {folder}; stop it, "
+                    "or give this one its own --data-dir"
+                ) from None
             self.store = TableStore(folder / "tables.sqlite")
-        from aichef.handlers.recipe import configured_provider
-
-        configured_provider()  # a missing credential stops here, at start, with a message naming the variable
         use_store(self.store)
         self.machine = local_machine(self.store, clock=clock, task_threads=task_threads)
+        self.runtime = Runtime(executions, clock=clock)
+        self.machine_arn = self.runtime.register(self.machine)
         self.poll_seconds = poll_seconds
-        self._executions: OrderedDict[str, Execution] = OrderedDict()
+        self._resumed = read_only  # a read-only kitchen never drives executions
+
+    async def resume(self) -> list[str]:
+        """Carry on the sessions a previous process left running (once per kitchen)."""
+        if self._resumed:
+            return []
+        self._resumed = True
+        return await self.runtime.resume()
+
+    def _execution_arn(self, session_id: str) -> str:
+        return f"{self.machine_arn.replace(':stateMachine:', ':execution:')}:{session_id}"
 
     async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Validate, create the session and start its workflow; answers the new session."""
@@ -69,11 +97,11 @@ class Kitchen:
         if not data.get("sessionId"):
             data["sessionId"] = uuid.uuid4().hex
         request = parse_session(data)
+        await self.resume()
         view = create_session(sessions_table(), request)
-        execution = await self.machine.start(request.model_dump(mode="json"), name=request.sessionId)
-        self._executions[request.sessionId] = execution
-        while len(self._executions) > _KEEP_EXECUTIONS:
-            self._executions.popitem(last=False)
+        await self.runtime.start_execution(
+            self.machine_arn, request.model_dump(mode="json"), name=request.sessionId
+        )
         return view
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
@@ -100,9 +128,18 @@ class Kitchen:
         items.sort(key=lambda item: str(item.get("createdAt", "")), reverse=True)
         return [session_view(item) for item in items[: max(0, limit)]]
 
-    def execution(self, session_id: str) -> Execution | None:
-        """The workflow execution of a recent session (for its history)."""
-        return self._executions.get(session_id)
+    def history(self, session_id: str) -> list[dict[str, Any]]:
+        """The workflow's history events of a session, as GetExecutionHistory lists them."""
+        events: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = self.runtime.get_execution_history(
+                self._execution_arn(session_id), max_results=1000, next_token=token
+            )
+            events.extend(page["events"])
+            token = page.get("nextToken")
+            if not token:
+                return events
 
     async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
         """Yield the session each time it changes, until it ends."""
@@ -121,20 +158,21 @@ class Kitchen:
 
     async def _changed(self, session_id: str) -> None:
         """Sleep a poll interval, waking early when the session's execution ends."""
-        execution = self._executions.get(session_id)
-        if execution is None or execution.status != "RUNNING":
-            await asyncio.sleep(self.poll_seconds)
-            return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(execution.result()), self.poll_seconds)
+            await asyncio.wait_for(self._ended(session_id), self.poll_seconds)
+
+    async def _ended(self, session_id: str) -> None:
+        try:
+            await self.runtime.wait(self._execution_arn(session_id))
+        except ASLError:  # not an execution of this kitchen (yet): poll instead
+            await asyncio.sleep(self.poll_seconds)
 
     async def wait(self, session_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait until the session has ended; answers its final state."""
 
         async def until_done() -> dict[str, Any]:
-            execution = self._executions.get(session_id)
-            if execution is not None:
-                await execution.result()
+            with contextlib.suppress(ASLError):
+                await self.runtime.wait(self._execution_arn(session_id))
             final: dict[str, Any] = {}
             async for session in self.subscribe(session_id):
                 final = session
@@ -143,7 +181,7 @@ class Kitchen:
         return await asyncio.wait_for(until_done(), timeout)
 
     async def close(self) -> None:
-        for execution in list(self._executions.values()):
-            await execution.result()
+        """Stop; sessions still running are resumed by the next kitchen on this folder."""
+        await self.runtime.close()
         use_store(None)
         self.store.close()

@@ -19,6 +19,9 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
     # Built inside the running loop: the kitchen's workflow tasks belong to this loop.
     kitchen = Kitchen(data_dir=data_dir)
     try:
+        resumed = await kitchen.resume()  # sessions a stopped or killed server left running go on
+        if resumed:
+            logging.getLogger("aichef.web").info("resumed %d running session(s)", len(resumed))
         config = uvicorn.Config(
             create_app(kitchen),
             host=host,
