@@ -130,21 +130,22 @@ class State:
             for catcher, handler in zip(self.catchers, self._catch_handlers, strict=True):
                 if matches(catcher.error_equals, error.error):
                     output = handler(frame, raw, error, context)
-                    return catcher.next, self._exit(frame, output)
+                    return catcher.next, self._exit(frame, output, raw, input_text)
             raise error
-        return next_state, self._exit(frame, output)
+        return next_state, self._exit(frame, output, raw, input_text)
 
     def _aborted(self, frame: Frame) -> None:
         if frame.run.aborted and self.aborted_event:  # StopExecution: say where it stopped
             frame.event(self.aborted_event)
 
-    def _exit(self, frame: Frame, output: Any) -> Any:
+    def _exit(self, frame: Frame, output: Any, raw: Any = None, raw_text: str = "") -> Any:
         if frame.run.history.replaying:
             recorded = frame.recorded()
             if recorded is not None and recorded["type"] == self.exited_type:
                 # a replay passes on what the state really output (States.UUID() differs each time)
                 output = json.loads(recorded["stateExitedEventDetails"]["output"])
-        text = to_json(output)
+        # a state that passes its input on unchanged (ResultPath: null) need not serialise it again
+        text = raw_text if raw_text and output is raw else to_json(output)
         check_size(self.name, text)
         frame.last_output, frame.last_text = output, text
         if self.has_exited_event:

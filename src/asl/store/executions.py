@@ -105,14 +105,33 @@ _COLUMNS = (
 )
 
 
+# An event's payload (input, output or parameters) is already JSON text. Stored inside the
+# event's own JSON it would be escaped character by character, which costs more than the rest
+# of the event; so a large payload is kept after the event, behind ASCII separators that JSON
+# text never holds unescaped: <event JSON> RS <details key> US <field> US <payload text>.
+_PAYLOAD_FIELDS = ("input", "output", "parameters")
+_RS, _US = "\x1e", "\x1f"
+
+
 def encode_event(event: dict[str, Any]) -> str:
     stored = dict(event)
     stored["timestamp"] = event["timestamp"].isoformat()
+    for key, details in event.items():
+        if key.endswith("EventDetails") and isinstance(details, dict):
+            for field in _PAYLOAD_FIELDS:
+                payload = details.get(field)
+                if isinstance(payload, str) and len(payload) > 64:
+                    stored[key] = {k: v for k, v in details.items() if k != field}
+                    return f"{to_json(stored)}{_RS}{key}{_US}{field}{_US}{payload}"
     return to_json(stored)
 
 
 def decode_event(body: str) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads(body)
+    head, separator, tail = body.partition(_RS)
+    event: dict[str, Any] = json.loads(head)
+    if separator:
+        key, field, payload = tail.split(_US, 2)
+        event[key][field] = payload
     event["timestamp"] = datetime.fromisoformat(event["timestamp"])
     return event
 
