@@ -31,6 +31,9 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 AssignFn = Callable[[Any, Any, Mapping[str, Any], Frame, Any], dict[str, Any]]
 
 
+_NO_CONTEXT: dict[str, Any] = {}  # shared and never written: states copy before adding to it
+
+
 def check_size(state_name: str, text: str) -> None:
     """Raise ``States.DataLimitExceeded`` when a serialised payload is over the limit."""
     if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
@@ -69,6 +72,9 @@ class State:
             )
             self.result_path = compile_result_path(spec.get("ResultPath", ABSENT))
         self.assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        # Building $$ (with its ISO timestamp) is a good part of a simple state's cost; a state
+        # whose definition never mentions it (JSONata states may, through $states.context) skips it.
+        self.uses_context = self.jsonata or "$$" in json.dumps(spec)
         self.retriers = tuple(Retrier.from_definition(r) for r in spec.get("Retry", ()))
         self.catchers = tuple(Catcher(tuple(c["ErrorEquals"]), c["Next"], c) for c in spec.get("Catch", ()))
         self._catch_handlers = [self._compile_catcher(c) for c in self.catchers]
@@ -94,7 +100,7 @@ class State:
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:
-            context = frame.context(self.name, entered_at, retry_count)
+            context = frame.context(self.name, entered_at, retry_count) if self.uses_context else _NO_CONTEXT
             try:
                 next_state, output = await self.execute(frame, raw, context)
                 break
