@@ -84,7 +84,7 @@ class TaskState(State):
         if callback:
             # named after the last event of this thread, so a replay hands out the same token
             token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
-            context["Task"] = {"Token": token}
+            context = {**context, "Task": {"Token": token}}  # a copy: the context may be shared
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
         parameters = self.effective_input(raw, context, frame)
         timeout = self._timeout(frame, raw, effective_raw, context)
