@@ -8,7 +8,7 @@ from typing import Any
 
 from asl.errors import ErrorName
 from asl.query.jsonata import compile_jsonata
-from asl.query.jsonpath import PathNotFound, compile_path
+from asl.query.jsonpath import PathNotFound, compile_path, resolve
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
 from asl.states._comparisons import parse_timestamp
@@ -89,11 +89,8 @@ class WaitState(State):
         assert self.path is not None
         path = self.value
         try:
-            root = {"$": effective, "$$": context}.get(self.path.root)
-            if root is None:
-                root = frame.variables[self.path.root[1:]]
-            value = self.path.find(root)
-        except (PathNotFound, KeyError):
+            value = resolve(path, effective, context, frame.variables)
+        except PathNotFound:
             raise StateFailure(
                 ErrorName.RUNTIME, f"The {self.field} parameter does not reference an input value: {path}"
             ) from None
