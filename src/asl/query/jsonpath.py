@@ -40,7 +40,6 @@ class PathNotFound(LookupError):
 # A step takes the current list of nodes and returns the next list.
 Step = Callable[[list[Any]], list[Any]]
 
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,10 @@ class _Parser:
         if inner == "*":
             return _wildcard, None, False
         if inner.startswith("?"):
-            return _filter(_parse_filter(inner[1:].strip(), self)), None, False
+            from asl.query._jsonpath_filter import parse_filter
+
+            predicate = parse_filter(inner[1:].strip(), self.fail)
+            return _filter(predicate), None, False
         if inner[:1] in ("'", '"'):
             names = _split_quoted(inner, self)
             if len(names) == 1:
@@ -347,119 +349,3 @@ def _filter(predicate: Callable[[Any], bool]) -> Step:
         return out
 
     return step
-
-
-# --- filter expressions: [?(@.a > 1 && @.b == 'x')] --------------------------------------
-
-_FILTER_TOKEN = re.compile(
-    r"\s*(?:(?P<op>==|!=|<=|>=|<|>|&&|\|\||\(|\))|(?P<at>@(?:\.[A-Za-z0-9_$-]+|\[[^\]]*\])*)"
-    r"|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?P<num>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
-    r"|(?P<word>true|false|null))"
-)
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: (type(a) is bool) == (type(b) is bool) and a == b,
-    "!=": lambda a, b: not ((type(a) is bool) == (type(b) is bool) and a == b),
-    "<": lambda a, b: _ordered(a, b) and a < b,
-    "<=": lambda a, b: _ordered(a, b) and a <= b,
-    ">": lambda a, b: _ordered(a, b) and a > b,
-    ">=": lambda a, b: _ordered(a, b) and a >= b,
-}
-
-
-def _ordered(a: Any, b: Any) -> bool:
-    numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers):
-        return not isinstance(a, bool) and not isinstance(b, bool)
-    return isinstance(a, str) and isinstance(b, str)
-
-
-def _parse_filter(text: str, parser: _Parser) -> Callable[[Any], bool]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(text):
-        match = _FILTER_TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            if text[pos:].strip() == "":
-                break
-            raise parser.fail(f"unsupported filter expression {text!r}")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        pos = match.end()
-    return _FilterParser(tokens, parser).expression()
-
-
-class _FilterParser:
-    def __init__(self, tokens: list[tuple[str, str]], parser: _Parser) -> None:
-        self.tokens = tokens
-        self.i = 0
-        self.parser = parser
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self) -> tuple[str, str]:
-        token = self.peek()
-        if token is None:
-            raise self.parser.fail("incomplete filter expression")
-        self.i += 1
-        return token
-
-    def expression(self) -> Callable[[Any], bool]:
-        left = self.conjunction()
-        while self.peek() == ("op", "||"):
-            self.take()
-            right = self.conjunction()
-            left = (lambda a, b: lambda n: a(n) or b(n))(left, right)
-        return left
-
-    def conjunction(self) -> Callable[[Any], bool]:
-        left = self.comparison()
-        while self.peek() == ("op", "&&"):
-            self.take()
-            right = self.comparison()
-            left = (lambda a, b: lambda n: a(n) and b(n))(left, right)
-        return left
-
-    def comparison(self) -> Callable[[Any], bool]:
-        if self.peek() == ("op", "("):
-            self.take()
-            inner = self.expression()
-            if self.take() != ("op", ")"):
-                raise self.parser.fail("expected ')'")
-            return inner
-        left = self.operand()
-        token = self.peek()
-        if token and token[0] == "op" and token[1] in _COMPARE:
-            self.take()
-            right = self.operand()
-            compare = _COMPARE[token[1]]
-
-            def test(node: Any) -> bool:
-                a, b = left(node), right(node)
-                return a is not _MISSING and b is not _MISSING and compare(a, b)
-
-            return test
-        return lambda node: left(node) is not _MISSING
-
-    def operand(self) -> Callable[[Any], Any]:
-        import json
-
-        kind, text = self.take()
-        if kind == "at":
-            path = compile_path("$" + text[1:])
-            return lambda node: _find_or_missing(path, node)
-        if kind == "str":
-            value = text[1:-1].replace("\\'", "'").replace('\\"', '"')
-            return lambda node: value
-        if kind in ("num", "word"):
-            literal = json.loads(text)
-            return lambda node: literal
-        raise self.parser.fail(f"unexpected {text!r} in filter")
-
-
-def _find_or_missing(path: CompiledPath, node: Any) -> Any:
-    try:
-        return path.find(node)
-    except PathNotFound:
-        return _MISSING
