@@ -203,3 +203,13 @@ def test_retry_backoff_respects_max_delay(jitter: str) -> None:
         assert waited == 10 + 20 + 20
     else:
         assert 0 <= waited <= 50
+
+
+def test_execution_timeout_stops_a_task_still_running() -> None:
+    async def slow(event: Any, context: Any) -> None:
+        await asyncio.sleep(30)
+
+    definition = {"TimeoutSeconds": 1, **one_task(LAMBDA_ARN.format("slow"))}
+    execution = StateMachine(definition, {"slow": slow}).run({})
+    assert execution.status == "TIMED_OUT"
+    assert execution.history[-1]["type"] == "ExecutionTimedOut"

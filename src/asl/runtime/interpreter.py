@@ -204,6 +204,17 @@ class StateMachine:
             input = {}
         return Execution(self, name or str(uuid.uuid4()), input, self.clock.now(), sync)
 
+    async def _within_deadline(self, work: Any, run: Run) -> Any:
+        """The execution's TimeoutSeconds on the real clock also stops work in progress (a task
+        still running); a virtual clock times out where it waits (see states/wait.py)."""
+        if run.deadline is None or not isinstance(self.clock, RealClock):
+            return await work
+        remaining = (run.deadline - self.clock.now()).total_seconds()
+        try:
+            return await asyncio.wait_for(work, max(remaining, 0.0))
+        except TimeoutError:
+            raise ExecutionTimedOut() from None
+
     async def _drive(self, execution: Execution) -> None:
         started = execution.start_date
         execution_context = {
@@ -235,7 +246,7 @@ class StateMachine:
             },
         )
         try:
-            output = await run_scope(self.scope, frame, execution.input)
+            output = await self._within_deadline(run_scope(self.scope, frame, execution.input), run)
             text = to_json(output)
             check_size("ExecutionSucceeded", text)
         except StatesError as error:
