@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ASLError as err:
         print(f"asl: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`asl history ... | head`): nothing more to say
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     conformance.add_argument("paths", nargs="+", help="directories or .jsonl files of cases")
     conformance.add_argument("--failures", action="store_true", help="list every failing case and why")
     conformance.set_defaults(command=_conformance)
+
+    executions = commands.add_parser("executions", help="list the executions kept in a durable store")
+    executions.add_argument(
+        "store", help="an executions.sqlite file (read only; a running runtime may use it)"
+    )
+    executions.add_argument("--status", help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
+    executions.add_argument("--limit", type=int, default=20)
+    executions.set_defaults(command=_executions)
+
+    history = commands.add_parser("history", help="print a stored execution's events as a table")
+    history.add_argument("store", help="an executions.sqlite file")
+    history.add_argument("execution", help="the execution's ARN or name")
+    history.set_defaults(command=_history)
     return parser
 
 
@@ -145,10 +161,11 @@ def _load_handlers(reference: str) -> dict[str, Callable[..., Any]]:
     }
 
 
-def history_table(execution: Execution) -> str:
+def history_table(execution: Execution | list[dict[str, Any]]) -> str:
     """The events as a readable table: id, previous id, type, state and a short detail."""
     rows = [("ID", "PREV", "TYPE", "STATE", "DETAIL")]
-    for event in execution.history:
+    events = execution if isinstance(execution, list) else execution.history
+    for event in events:
         details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
         state = details.get("name", "")
         detail = details.get("error") or details.get("output") or details.get("input") or ""
@@ -160,6 +177,51 @@ def history_table(execution: Execution) -> str:
     return "\n".join(
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows
     )
+
+
+def _open_store(path: str) -> Any:
+    from asl.store import ExecutionStore
+
+    if not Path(path).is_file():
+        raise UsageError(f"no execution store at {path!r}")
+    return ExecutionStore(path, exclusive=False)
+
+
+def _executions(args: argparse.Namespace) -> int:
+    store = _open_store(args.store)
+    try:
+        rows = [("STARTED", "STATUS", "NAME", "ERROR")]
+        for index, record in enumerate(store.executions(status=args.status)):
+            if index >= args.limit:
+                break
+            rows.append(
+                (
+                    record.start_date.isoformat(timespec="seconds"),
+                    record.status,
+                    record.name,
+                    record.error or "",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    finally:
+        store.close()
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    store = _open_store(args.store)
+    try:
+        record = store.execution(args.execution) or next(
+            (r for r in store.executions() if r.name == args.execution), None
+        )
+        if record is None:
+            raise UsageError(f"no execution {args.execution!r} in {args.store}")
+        print(history_table([event for event, _thread in store.events(record.id)]))
+    finally:
+        store.close()
+    return 0
 
 
 def _conformance(args: argparse.Namespace) -> int:

@@ -76,3 +76,30 @@ def test_failed_execution_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
     assert main(["run", str(source)]) == 1
     assert "FAILED: Oops: bad" in capsys.readouterr().err
+
+
+def test_executions_and_history_read_a_durable_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from asl import ExecutionStore, Runtime, StateMachine
+
+    async def record() -> None:
+        runtime = Runtime(ExecutionStore(tmp_path / "executions.sqlite"))
+        machine = StateMachine({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, name="Shop")
+        arn = runtime.register(machine)
+        started = await runtime.start_execution(arn, '{"n": 1}', name="order-7")
+        await runtime.wait(started["executionArn"])
+        await runtime.close()
+
+    asyncio.run(record())
+    store = str(tmp_path / "executions.sqlite")
+    assert main(["executions", store]) == 0
+    listing = capsys.readouterr().out
+    assert "order-7" in listing and "SUCCEEDED" in listing
+    assert main(["history", store, "order-7"]) == 0
+    table = capsys.readouterr().out
+    assert "PassStateEntered" in table and "ExecutionSucceeded" in table
+    assert main(["history", store, "order-8"]) == 2
+    assert main(["executions", str(tmp_path / "nothing.sqlite")]) == 2
