@@ -87,6 +87,7 @@ class Needs:
     avoid: frozenset[str]
     on_hand: frozenset[str]
     banned_tags: frozenset[str]
+    checker: diets.Checker
 
 
 def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
@@ -99,12 +100,14 @@ def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
             banned |= {"salty_seasoning", "added_sugar", "honey"}
     if profile.target == "diabetes" or "diabetes" in profile.healthConditions:
         banned |= {"added_sugar", "honey"}
+    checker = diets.checker(profile, constraints)
     return Needs(
         profile=profile,
         constraints=constraints,
-        avoid=profile.allergen_keys(),
-        on_hand=diets.on_hand_keys(profile),
+        avoid=checker.avoid,
+        on_hand=checker.on_hand,
         banned_tags=frozenset(banned),
+        checker=checker,
     )
 
 
@@ -411,10 +414,7 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     for _ in range(_MAX_REPAIR_ROUNDS):
         pairs = [(x.ingredient, x.grams) for x in lines if x.grams > 0]
         report = nutrition.compute(pairs, profile.servings)
-        results = diets.check(
-            profile, pairs, report, recipe.cooking_time, needs.on_hand,
-            constraints=needs.constraints, texture=recipe.texture,
-        )  # fmt: skip
+        results = needs.checker.check(pairs, report, recipe.cooking_time, recipe.texture)
         blocking = diets.hard_failures(results)
         if not blocking:
             return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ())

@@ -62,6 +62,7 @@ class Context:
     cooking_time: int
     on_hand: frozenset[str]
     texture: str | None
+    avoid: frozenset[str]  # the profile's allergen keys, expanded once per profile
 
     def tagged(self, *tags: str) -> tuple[str, ...]:
         """Keys of the recipe's ingredients (with a positive amount) carrying any of `tags`."""
@@ -84,7 +85,8 @@ Measure = Callable[[Context], tuple[float, tuple[str, ...]]]
 @dataclass(frozen=True)
 class Rule:
     """One machine-checkable rule. `direction` "max": above `fail` fails, above `warn` warns;
-    "min": below. `hard` rules block a recipe when they fail. `applies` gates age-specific rules."""
+    "min": below. `hard` rules block a recipe when they fail. `applies` gates age-specific rules; it
+    may look at the profile and constraints only, since the rule list is worked out once per profile."""
 
     id: str
     title_ko: str
@@ -132,7 +134,7 @@ def _fridge_share(ctx: Context) -> tuple[float, tuple[str, ...]]:
 
 
 def _declared_allergens(ctx: Context) -> tuple[float, tuple[str, ...]]:
-    avoid = ctx.profile.allergen_keys()
+    avoid = ctx.avoid
     keys = tuple(dict.fromkeys(i.key for i, grams in ctx.lines if grams > 0 and i.allergens & avoid))
     return float(len(keys)), keys
 

@@ -39,11 +39,13 @@ if TYPE_CHECKING:
 __all__ = [
     "BABY_STAGES",
     "BabyStage",
+    "Checker",
     "Rule",
     "RuleResult",
     "Verdict",
     "baby_stage",
     "check",
+    "checker",
     "hard_failures",
     "on_hand_keys",
     "rules_for",
@@ -103,8 +105,7 @@ def on_hand_keys(profile: Profile) -> frozenset[str]:
 
 def rules_for(profile: Profile, constraints: Constraints | None = None) -> list[Rule]:
     """The rules that apply to this profile, in reporting order, each id once."""
-    ctx = _context(profile, constraints, (), None, 0, frozenset(), None)
-    return _rules(ctx)
+    return list(checker(profile, constraints, frozenset()).rules)
 
 
 def _rules(ctx: Context) -> list[Rule]:
@@ -131,27 +132,90 @@ def _rules(ctx: Context) -> list[Rule]:
     return [rule for rule in unique.values() if rule.applies(ctx)]
 
 
-def _context(
-    profile: Profile,
-    constraints: Constraints | None,
-    lines: Sequence[tuple[Ingredient, float]],
-    per_serving: Nutrients | None,
-    cooking_time: int,
-    on_hand: frozenset[str],
-    texture: str | None,
-) -> Context:
+@dataclass(frozen=True)
+class Checker:
+    """The rules of one profile and its constraints, worked out once to check many recipes.
+
+    The generator checks every candidate dish (and every repair of it) for one request: the rule
+    list, the allergen expansion and the fridge keys depend on the profile only.
+
+    >>> from aichef.knowledge.ingredients import Nutrients
+    >>> class Report:  # stands in for nutrition.NutritionReport
+    ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
+    >>> keto = checker(Profile(target="keto", servings=1))
+    >>> [r.verdict for r in keto.check([], Report(), 20, explain=False)]
+    ['pass', 'pass', 'pass', 'pass']
+    """
+
+    profile: Profile
+    max_calories: int | None
+    max_cooking_time: int | None
+    on_hand: frozenset[str]
+    avoid: frozenset[str]
+    rules: tuple[Rule, ...]
+
+    def check(
+        self,
+        recipe_lines: Sequence[tuple[Ingredient, float]],
+        nutrition: _HasPerServing,
+        cooking_time: int,
+        texture: str | None = None,
+        *,
+        explain: bool = True,
+    ) -> list[RuleResult]:
+        """Every rule's result for one recipe, as :func:`check` gives them.
+
+        With ``explain=False`` every ``explanation`` is left empty: screening candidates needs only
+        the values and verdicts, and building the sentences is most of the cost of a check.
+        """
+        from aichef.knowledge.ingredients import Nutrients
+
+        ctx = Context(
+            profile=self.profile,
+            max_calories=self.max_calories,
+            max_cooking_time=self.max_cooking_time,
+            lines=tuple(recipe_lines),
+            per_serving=nutrition.per_serving or Nutrients(),
+            cooking_time=cooking_time,
+            on_hand=self.on_hand,
+            texture=texture,
+            avoid=self.avoid,
+        )
+        results: list[RuleResult] = []
+        for rule in self.rules:
+            value, items = rule.measure(ctx)
+            verdict, threshold = _verdict(rule, value)
+            results.append(
+                RuleResult(
+                    id=rule.id,
+                    title_ko=rule.title_ko,
+                    title_en=rule.title_en,
+                    value=value,
+                    threshold=threshold,
+                    unit=rule.unit,
+                    verdict=verdict,
+                    hard=rule.hard,
+                    explanation=_explain(rule, verdict, value, threshold, ctx, items) if explain else "",
+                    source=rule.source,
+                    items=items,
+                )
+            )
+        return results
+
+
+def checker(
+    profile: Profile, constraints: Constraints | None = None, on_hand: frozenset[str] | None = None
+) -> Checker:
+    """The :class:`Checker` for a profile; ``on_hand`` defaults to its fridge words resolved to keys."""
     from aichef.knowledge.ingredients import Nutrients
 
-    return Context(
-        profile=profile,
-        max_calories=constraints.maxCalories if constraints else None,
-        max_cooking_time=constraints.maxCookingTime if constraints else None,
-        lines=tuple(lines),
-        per_serving=per_serving or Nutrients(),
-        cooking_time=cooking_time,
-        on_hand=on_hand,
-        texture=texture,
-    )
+    max_calories = constraints.maxCalories if constraints else None
+    max_cooking_time = constraints.maxCookingTime if constraints else None
+    owned = on_hand_keys(profile) if on_hand is None else on_hand
+    avoid = profile.allergen_keys()
+    # Rules are chosen by the profile and constraints alone (see Rule.applies): no recipe needed.
+    ctx = Context(profile, max_calories, max_cooking_time, (), Nutrients(), 0, owned, None, avoid)
+    return Checker(profile, max_calories, max_cooking_time, owned, avoid, tuple(_rules(ctx)))
 
 
 def _verdict(rule: Rule, value: float) -> tuple[Verdict, float | None]:
@@ -265,28 +329,7 @@ def check(
     if isinstance(profile, SessionRequest):
         constraints = constraints or profile.constraints
         profile = profile.profile
-    owned = on_hand_keys(profile) if on_hand is None else on_hand
-    ctx = _context(profile, constraints, recipe_lines, nutrition.per_serving, cooking_time, owned, texture)
-    results: list[RuleResult] = []
-    for rule in _rules(ctx):
-        value, items = rule.measure(ctx)
-        verdict, threshold = _verdict(rule, value)
-        results.append(
-            RuleResult(
-                id=rule.id,
-                title_ko=rule.title_ko,
-                title_en=rule.title_en,
-                value=value,
-                threshold=threshold,
-                unit=rule.unit,
-                verdict=verdict,
-                hard=rule.hard,
-                explanation=_explain(rule, verdict, value, threshold, ctx, items),
-                source=rule.source,
-                items=items,
-            )
-        )
-    return results
+    return checker(profile, constraints, on_hand).check(recipe_lines, nutrition, cooking_time, texture)
 
 
 def hard_failures(results: Iterable[RuleResult]) -> list[RuleResult]:
