@@ -113,7 +113,11 @@ def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of adapting one recipe: ``blocking`` is empty when it may be served."""
+    """The outcome of adapting one recipe: ``blocking`` is empty when it may be served.
+
+    ``results`` come without explanations (see :func:`explained`); ``checked`` are the lines they
+    were measured on, which a last failed repair may have changed since.
+    """
 
     recipe: LibraryRecipe
     lines: tuple[Line, ...]
@@ -121,6 +125,17 @@ class Attempt:
     report: NutritionReport | None
     results: tuple[RuleResult, ...]
     blocking: tuple[str, ...]
+    checked: tuple[tuple[Ingredient, float], ...] = ()
+
+
+def explained(attempt: Attempt, needs: Needs) -> Attempt:
+    """The attempt with its rule results explained: only the dish served (or the one that explains an
+    Unmet) is worth the sentences, so :func:`adapt` leaves them out of every candidate's check."""
+    if attempt.report is None:
+        return attempt  # rejected before any rule ran: nothing to explain
+    recipe = attempt.recipe
+    results = needs.checker.check(attempt.checked, attempt.report, recipe.cooking_time, recipe.texture)
+    return replace(attempt, results=tuple(results))
 
 
 Resolved = tuple[tuple[Ingredient, float, float, str, str, bool], ...]
@@ -399,7 +414,10 @@ def _repair(lines: list[Line], result: RuleResult, needs: Needs, changes: list[C
 
 
 def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
-    """Scale ``recipe`` to the profile's servings, swap allergens, repair what the rules reject."""
+    """Scale ``recipe`` to the profile's servings, swap allergens, repair what the rules reject.
+
+    The results are not explained yet: pass the attempt to :func:`explained` before showing them.
+    """
     profile = needs.profile
     scaled = _scaled_lines(recipe, profile.servings)
     if scaled is None:
@@ -412,16 +430,16 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     _drop_banned(lines, needs, changes)
     _fridge_swaps(lines, recipe, needs, changes)
     for _ in range(_MAX_REPAIR_ROUNDS):
-        pairs = [(x.ingredient, x.grams) for x in lines if x.grams > 0]
+        pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
         report = nutrition.compute(pairs, profile.servings)
-        results = needs.checker.check(pairs, report, recipe.cooking_time, recipe.texture)
+        results = needs.checker.check(pairs, report, recipe.cooking_time, recipe.texture, explain=False)
         blocking = diets.hard_failures(results)
         if not blocking:
-            return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ())
+            return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), (), pairs)
         # Repair what can be repaired and check again: fixing one rule (rice -> cauliflower) may
         # fix others (net carbs) that have no repair of their own.
         repaired = [_repair(lines, result, needs, changes) for result in blocking]
         if not any(repaired):
             break
     ids = tuple(sorted({r.id for r in blocking}))
-    return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ids)
+    return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ids, pairs)

@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, is_title, needs_for
+from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, explained, is_title, needs_for
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient, lookup
 from aichef.knowledge.nutrition import NutritionReport
@@ -248,6 +248,7 @@ def _explain(failed: list[Attempt], needs: Needs, chosen: bool = False) -> tuple
             needs.profile.target not in a.recipe.targets,
         ),
     )
+    closest = explained(closest, needs)
     ids = closest.blocking
     language = needs.profile.language
     titles = {r.id: (r.title_ko if ko else r.title_en) for r in closest.results}
@@ -301,7 +302,7 @@ def adapt_recipe(
     chosen = get_recipe(recipe) if isinstance(recipe, str) else recipe
     profile, constraints, _ = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
-    attempt = adapt(chosen, needs)
+    attempt = explained(adapt(chosen, needs), needs)
     if attempt.blocking:
         ids, text = _explain([attempt], needs, chosen=True)
         return Unmet(ids, text)
@@ -334,7 +335,7 @@ def generate(
         served,
         key=lambda pair: (profile.target != "fridge" or _share(pair[1], needs) >= FRIDGE_GOAL, pair[0]),
     )[1]
-    result = _serve(best, needs)
+    result = _serve(explained(best, needs), needs)
     if profile.target == "fridge" and (result.on_hand_share or 0.0) < FRIDGE_GOAL:
         ko = profile.language == "ko"
         share = result.on_hand_share or 0.0
