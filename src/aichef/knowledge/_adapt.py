@@ -115,8 +115,8 @@ def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
 class Attempt:
     """The outcome of adapting one recipe: ``blocking`` is empty when it may be served.
 
-    ``results`` come without explanations (see :func:`explained`); ``checked`` are the lines they
-    were measured on, which a last failed repair may have changed since.
+    ``results`` come without explanations and ``report`` without sources (see :func:`explained`);
+    ``checked`` are the lines they were measured on, which a last failed repair may have changed since.
     """
 
     recipe: LibraryRecipe
@@ -129,13 +129,15 @@ class Attempt:
 
 
 def explained(attempt: Attempt, needs: Needs) -> Attempt:
-    """The attempt with its rule results explained: only the dish served (or the one that explains an
-    Unmet) is worth the sentences, so :func:`adapt` leaves them out of every candidate's check."""
+    """The attempt with its rule results explained and its nutrition sources listed: only the dish
+    served (or the one that explains an Unmet) is worth them, so :func:`adapt` leaves them out of
+    every candidate's check."""
     if attempt.report is None:
         return attempt  # rejected before any rule ran: nothing to explain
     recipe = attempt.recipe
-    results = needs.checker.check(attempt.checked, attempt.report, recipe.cooking_time, recipe.texture)
-    return replace(attempt, results=tuple(results))
+    report = nutrition.compute(attempt.checked, needs.profile.servings)
+    results = needs.checker.check(attempt.checked, report, recipe.cooking_time, recipe.texture)
+    return replace(attempt, report=report, results=tuple(results))
 
 
 Resolved = tuple[tuple[Ingredient, float, float, str, str, bool], ...]
@@ -431,7 +433,7 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     _fridge_swaps(lines, recipe, needs, changes)
     for _ in range(_MAX_REPAIR_ROUNDS):
         pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
-        report = nutrition.compute(pairs, profile.servings)
+        report = nutrition.compute(pairs, profile.servings, with_sources=False)
         results = needs.checker.check(pairs, report, recipe.cooking_time, recipe.texture, explain=False)
         blocking = diets.hard_failures(results)
         if not blocking:

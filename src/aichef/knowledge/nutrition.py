@@ -71,10 +71,14 @@ def energy_share(nutrients: Nutrients) -> dict[str, float]:
     return {name: 100.0 * value / total for name, value in parts.items()}
 
 
-def compute(lines: Iterable[tuple[Ingredient, float]], servings: int) -> NutritionReport:
+def compute(
+    lines: Iterable[tuple[Ingredient, float]], servings: int, *, with_sources: bool = True
+) -> NutritionReport:
     """Add up ``(ingredient, grams)`` lines and divide by ``servings`` (at least 1).
 
     Lines that could not be weighed are the caller's to report; they are not passed here.
+    ``with_sources=False`` leaves ``sources`` empty: the generator weighs dozens of candidates
+    and shows the sources of one.
     """
     if servings < 1:
         raise ValueError(f"servings must be at least 1, got {servings}")
@@ -93,14 +97,15 @@ def compute(lines: Iterable[tuple[Ingredient, float]], servings: int) -> Nutriti
         fiber += row.fiber_g * factor
         sugar += row.sugar_g * factor
         sodium += row.sodium_mg * factor
-        sources.append(
-            Source(
-                key=ingredient.key,
-                ndb_no=ingredient.ndb_no,
-                grams=round(grams, 2),
-                approximation=ingredient.approximation,
+        if with_sources:
+            sources.append(
+                Source(
+                    key=ingredient.key,
+                    ndb_no=ingredient.ndb_no,
+                    grams=round(grams, 2),
+                    approximation=ingredient.approximation,
+                )
             )
-        )
     total = Nutrients(kcal, protein, fat, carbohydrate, fiber, sugar, sodium)
     per_serving = total.scaled(1.0 / servings)
     return NutritionReport(
