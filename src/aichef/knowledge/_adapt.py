@@ -162,14 +162,27 @@ def _resolved(recipe: LibraryRecipe) -> Resolved | None:
 
 
 def _scaled_lines(recipe: LibraryRecipe, servings: int) -> list[Line] | None:
-    resolved = _resolved(recipe)
-    if resolved is None:
-        return None
-    factor = servings / recipe.servings
-    return [
-        Line(item, grams * factor, quantity * factor, unit, written, optional)
-        for item, grams, quantity, unit, written, optional in resolved
-    ]
+    """The recipe's lines for ``servings``, as a fresh list the caller may edit.
+
+    Lines are immutable and servings few (1..12), so each recipe keeps its scaled lines per
+    servings on itself, like its resolved lines: every request would build the same ones again.
+    """
+    by_servings: dict[int, tuple[Line, ...]] | None = recipe.__dict__.get("_scaled_lines")
+    if by_servings is None:
+        by_servings = {}
+        object.__setattr__(recipe, "_scaled_lines", by_servings)
+    scaled = by_servings.get(servings)
+    if scaled is None:
+        resolved = _resolved(recipe)
+        if resolved is None:
+            return None
+        factor = servings / recipe.servings
+        scaled = tuple(
+            Line(item, grams * factor, quantity * factor, unit, written, optional)
+            for item, grams, quantity, unit, written, optional in resolved
+        )
+        by_servings[servings] = scaled
+    return list(scaled)
 
 
 def _substitute_grams(old: Ingredient, new: Ingredient, grams: float) -> float:
@@ -338,11 +351,16 @@ _TAG_RULES: dict[str, dict[str, str]] = {
 
 
 def _drop_banned(lines: list[Line], needs: Needs, changes: list[Change]) -> None:
+    if not needs.banned_tags:
+        return  # most profiles ban nothing
     rules = _TAG_RULES.get(needs.profile.target, {})
     if "diabetes" in needs.profile.healthConditions:
         rules = {**_TAG_RULES["diabetes"], **rules}
     for index, line in enumerate(lines):
-        hit = sorted(tag for tag in line.ingredient.tags & needs.banned_tags if tag in rules)
+        banned = line.ingredient.tags & needs.banned_tags
+        if not banned:
+            continue
+        hit = sorted(tag for tag in banned if tag in rules)
         if hit and line.grams > 0 and _droppable(line, lines):
             lines[index] = replace(line, grams=0.0, amount=0.0)
             changes.append(Change("drop", line.ingredient.key, rules[hit[0]]))
