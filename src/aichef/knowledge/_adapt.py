@@ -115,17 +115,19 @@ def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
 class Attempt:
     """The outcome of adapting one recipe: ``blocking`` is empty when it may be served.
 
-    ``results`` come without explanations and ``report`` without sources (see :func:`explained`);
-    ``checked`` are the lines they were measured on, which a last failed repair may have changed since.
+    ``warnings`` counts the rules that warn. ``results`` (every rule's result, explained) stay empty
+    and ``report`` has no sources until :func:`explained` fills them in; ``checked`` are the lines
+    the rules measured, which a last failed repair may have changed since.
     """
 
     recipe: LibraryRecipe
     lines: tuple[Line, ...]
     changes: tuple[Change, ...]
     report: NutritionReport | None
-    results: tuple[RuleResult, ...]
     blocking: tuple[str, ...]
     checked: tuple[tuple[Ingredient, float], ...] = ()
+    warnings: int = 0
+    results: tuple[RuleResult, ...] = ()
 
 
 def explained(attempt: Attempt, needs: Needs) -> Attempt:
@@ -436,30 +438,29 @@ def _repair(lines: list[Line], result: RuleResult, needs: Needs, changes: list[C
 def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     """Scale ``recipe`` to the profile's servings, swap allergens, repair what the rules reject.
 
-    The results are not explained yet: pass the attempt to :func:`explained` before showing them.
+    The rules are only screened: pass the attempt to :func:`explained` before showing its results.
     """
     profile = needs.profile
     scaled = _scaled_lines(recipe, profile.servings)
     if scaled is None:
-        return Attempt(recipe, (), (), None, (), ("recipe.unresolved",))
+        return Attempt(recipe, (), (), None, ("recipe.unresolved",))
     lines = scaled
     changes: list[Change] = []
     if not _swap_allergens(lines, recipe, needs, changes):
-        return Attempt(recipe, tuple(lines), tuple(changes), None, (), ("allergy.declared",))
+        return Attempt(recipe, tuple(lines), tuple(changes), None, ("allergy.declared",))
     _preferences(lines, needs, changes)
     _drop_banned(lines, needs, changes)
     _fridge_swaps(lines, recipe, needs, changes)
     for _ in range(_MAX_REPAIR_ROUNDS):
         pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
         report = nutrition.compute(pairs, profile.servings, with_sources=False)
-        results = needs.checker.check(pairs, report, recipe.cooking_time, recipe.texture, explain=False)
-        blocking = diets.hard_failures(results)
+        blocking, warnings = needs.checker.screen(pairs, report, recipe.cooking_time, recipe.texture)
         if not blocking:
-            return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), (), pairs)
+            return Attempt(recipe, tuple(lines), tuple(changes), report, (), pairs, warnings)
         # Repair what can be repaired and check again: fixing one rule (rice -> cauliflower) may
         # fix others (net carbs) that have no repair of their own.
         repaired = [_repair(lines, result, needs, changes) for result in blocking]
         if not any(repaired):
             break
     ids = tuple(sorted({r.id for r in blocking}))
-    return Attempt(recipe, tuple(lines), tuple(changes), report, tuple(results), ids, pairs)
+    return Attempt(recipe, tuple(lines), tuple(changes), report, ids, pairs, warnings)

@@ -143,8 +143,10 @@ class Checker:
     >>> class Report:  # stands in for nutrition.NutritionReport
     ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
     >>> keto = checker(Profile(target="keto", servings=1))
-    >>> [r.verdict for r in keto.check([], Report(), 20, explain=False)]
+    >>> [r.verdict for r in keto.check([], Report(), 20)]
     ['pass', 'pass', 'pass', 'pass']
+    >>> keto.screen([], Report(), 20)
+    ([], 0)
     """
 
     profile: Profile
@@ -154,23 +156,16 @@ class Checker:
     avoid: frozenset[str]
     rules: tuple[Rule, ...]
 
-    def check(
+    def _context(
         self,
         recipe_lines: Sequence[tuple[Ingredient, float]],
         nutrition: _HasPerServing,
         cooking_time: int,
-        texture: str | None = None,
-        *,
-        explain: bool = True,
-    ) -> list[RuleResult]:
-        """Every rule's result for one recipe, as :func:`check` gives them.
-
-        With ``explain=False`` every ``explanation`` is left empty: screening candidates needs only
-        the values and verdicts, and building the sentences is most of the cost of a check.
-        """
+        texture: str | None,
+    ) -> Context:
         from aichef.knowledge.ingredients import Nutrients
 
-        ctx = Context(
+        return Context(
             profile=self.profile,
             max_calories=self.max_calories,
             max_cooking_time=self.max_cooking_time,
@@ -181,26 +176,71 @@ class Checker:
             texture=texture,
             avoid=self.avoid,
         )
+
+    def check(
+        self,
+        recipe_lines: Sequence[tuple[Ingredient, float]],
+        nutrition: _HasPerServing,
+        cooking_time: int,
+        texture: str | None = None,
+    ) -> list[RuleResult]:
+        """Every rule's result for one recipe, explained, as :func:`check` gives them."""
+        ctx = self._context(recipe_lines, nutrition, cooking_time, texture)
         results: list[RuleResult] = []
         for rule in self.rules:
             value, items = rule.measure(ctx)
             verdict, threshold = _verdict(rule, value)
-            results.append(
-                RuleResult(
-                    id=rule.id,
-                    title_ko=rule.title_ko,
-                    title_en=rule.title_en,
-                    value=value,
-                    threshold=threshold,
-                    unit=rule.unit,
-                    verdict=verdict,
-                    hard=rule.hard,
-                    explanation=_explain(rule, verdict, value, threshold, ctx, items) if explain else "",
-                    source=rule.source,
-                    items=items,
-                )
-            )
+            explanation = _explain(rule, verdict, value, threshold, ctx, items)
+            results.append(_result(rule, value, threshold, verdict, explanation, items))
         return results
+
+    def screen(
+        self,
+        recipe_lines: Sequence[tuple[Ingredient, float]],
+        nutrition: _HasPerServing,
+        cooking_time: int,
+        texture: str | None = None,
+    ) -> tuple[list[RuleResult], int]:
+        """What choosing among candidates needs: the blocking results (as :func:`hard_failures` of
+        :meth:`check` gives them, but with empty explanations) and how many rules warn.
+
+        The generator screens every candidate and each repair of it, and shows the results of one:
+        the explanation sentences and a result per passed rule would be built for nothing.
+        """
+        ctx = self._context(recipe_lines, nutrition, cooking_time, texture)
+        blocking: list[RuleResult] = []
+        warnings = 0
+        for rule in self.rules:
+            value, items = rule.measure(ctx)
+            verdict, threshold = _verdict(rule, value)
+            if verdict == "warn":
+                warnings += 1
+            elif verdict == "fail" and rule.hard:
+                blocking.append(_result(rule, value, threshold, verdict, "", items))
+        return blocking, warnings
+
+
+def _result(
+    rule: Rule,
+    value: float,
+    threshold: float | None,
+    verdict: Verdict,
+    explanation: str,
+    items: tuple[str, ...],
+) -> RuleResult:
+    return RuleResult(
+        id=rule.id,
+        title_ko=rule.title_ko,
+        title_en=rule.title_en,
+        value=value,
+        threshold=threshold,
+        unit=rule.unit,
+        verdict=verdict,
+        hard=rule.hard,
+        explanation=explanation,
+        source=rule.source,
+        items=items,
+    )
 
 
 def checker(

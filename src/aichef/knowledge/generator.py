@@ -124,7 +124,7 @@ def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
     if recipe.baby_age and profile.babyAgeMonths is not None:
         low, high = recipe.baby_age
         score += 15 if low <= profile.babyAgeMonths <= high else 0
-    score -= 4 * sum(1 for r in attempt.results if r.verdict == "warn")
+    score -= 4 * attempt.warnings
     if profile.target != "baby_food" and attempt.report is not None:
         # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
         score -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
