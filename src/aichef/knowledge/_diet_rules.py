@@ -86,7 +86,8 @@ Measure = Callable[[Context], tuple[float, tuple[str, ...]]]
 class Rule:
     """One machine-checkable rule. `direction` "max": above `fail` fails, above `warn` warns;
     "min": below. `hard` rules block a recipe when they fail. `applies` gates age-specific rules; it
-    may look at the profile and constraints only, since the rule list is worked out once per profile."""
+    may look at the profile and constraints only, since the rule list is worked out once per profile.
+    `fixed` rules measure only the recipe's cooking time or texture, which adapting never changes."""
 
     id: str
     title_ko: str
@@ -99,6 +100,7 @@ class Rule:
     source: str
     measure: Measure
     applies: Callable[[Context], bool] = lambda _ctx: True
+    fixed: bool = False
 
 
 def _energy_share(n: Nutrients, macro: str) -> float:
@@ -172,13 +174,14 @@ def _rule(
     source: str,
     measure: Measure,
     applies: Callable[[Context], bool] | None = None,
+    fixed: bool = False,
 ) -> Rule:
     """Compact constructor so the tables below read one rule per block: titles (ko, en), limits
     (direction, warn, fail)."""
     direction, warn, fail = limits
     return Rule(
         rule_id, titles[0], titles[1], unit, direction, warn, fail, hard, source, measure,
-        applies or (lambda _ctx: True),
+        applies or (lambda _ctx: True), fixed,
     )  # fmt: skip
 
 
@@ -230,7 +233,7 @@ BABY_FOOD: tuple[Rule, ...] = (
           _BABY_SOURCE + ": 영유아식은 자극적인 양념을 쓰지 않음", _presence("spicy")),
     _rule("baby.texture", ("단계에 맞는 질감", "Texture fits the stage"), "", ("max", None, 0), True,
           _BABY_SOURCE + ": 초기 4–6 퓌레, 중기 7–8 으깬 것, 후기 9–11 무른 덩어리, 완료기 12–18 핑거푸드",
-          _texture_misfit),
+          _texture_misfit, fixed=True),
     _rule("baby.allergens", ("알레르기 유발 식품 표시", "Allergens tagged"), "count", ("max", 0, None), False,
           _LABELLING + "; introduce one new allergen at a time", _recipe_allergens),
 )  # fmt: skip
@@ -302,7 +305,7 @@ def constraint_rules(ctx: Context) -> tuple[Rule, ...]:
         limits = ("max", None, ctx.max_cooking_time)
         rules.append(
             _rule("constraint.max_cooking_time", titles, "min", limits, True,
-                  "user constraint maxCookingTime", _cooking_time)
+                  "user constraint maxCookingTime", _cooking_time, fixed=True)
         )  # fmt: skip
     return tuple(rules)
 

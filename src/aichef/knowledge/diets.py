@@ -159,7 +159,7 @@ class Checker:
     def _context(
         self,
         recipe_lines: Sequence[tuple[Ingredient, float]],
-        nutrition: _HasPerServing,
+        per_serving: Nutrients | None,
         cooking_time: int,
         texture: str | None,
     ) -> Context:
@@ -170,7 +170,7 @@ class Checker:
             max_calories=self.max_calories,
             max_cooking_time=self.max_cooking_time,
             lines=tuple(recipe_lines),
-            per_serving=nutrition.per_serving or Nutrients(),
+            per_serving=per_serving or Nutrients(),
             cooking_time=cooking_time,
             on_hand=self.on_hand,
             texture=texture,
@@ -185,7 +185,7 @@ class Checker:
         texture: str | None = None,
     ) -> list[RuleResult]:
         """Every rule's result for one recipe, explained, as :func:`check` gives them."""
-        ctx = self._context(recipe_lines, nutrition, cooking_time, texture)
+        ctx = self._context(recipe_lines, nutrition.per_serving, cooking_time, texture)
         results: list[RuleResult] = []
         for rule in self.rules:
             value, items = rule.measure(ctx)
@@ -207,7 +207,7 @@ class Checker:
         The generator screens every candidate and each repair of it, and shows the results of one:
         the explanation sentences and a result per passed rule would be built for nothing.
         """
-        ctx = self._context(recipe_lines, nutrition, cooking_time, texture)
+        ctx = self._context(recipe_lines, nutrition.per_serving, cooking_time, texture)
         blocking: list[RuleResult] = []
         warnings = 0
         for rule in self.rules:
@@ -218,6 +218,17 @@ class Checker:
             elif verdict == "fail" and rule.hard:
                 blocking.append(_result(rule, value, threshold, verdict, "", items))
         return blocking, warnings
+
+    def fixed_failures(self, cooking_time: int, texture: str | None = None) -> list[str]:
+        """Ids of the hard rules a recipe fails whatever its lines (too long to cook, the wrong
+        texture for the baby's stage): no adaptation can serve it, so it need not be adapted to
+        know that."""
+        ctx = self._context((), None, cooking_time, texture)
+        return [
+            rule.id
+            for rule in self.rules
+            if rule.fixed and rule.hard and _verdict(rule, rule.measure(ctx)[0])[0] == "fail"
+        ]
 
 
 def _result(

@@ -319,16 +319,21 @@ def generate(
     """
     profile, constraints, seed = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
+    candidates = _candidates(profile)
     served: list[tuple[float, Attempt]] = []
-    failed: list[Attempt] = []
-    for recipe in _candidates(profile):
+    failed: dict[int, Attempt] = {}
+    for index, recipe in enumerate(candidates):
+        if needs.checker.fixed_failures(recipe.cooking_time, recipe.texture):
+            continue  # never served whatever adapting does; adapted below only if it may explain an Unmet
         attempt = adapt(recipe, needs)
         if attempt.blocking:
-            failed.append(attempt)
+            failed[index] = attempt
         else:
             served.append((_score(attempt, needs, seed), attempt))
     if not served:
-        ids, text = _explain(failed, needs)
+        # Every candidate is blocked: the explanation weighs them all, in library order.
+        every = [failed.get(index) or adapt(recipe, needs) for index, recipe in enumerate(candidates)]
+        ids, text = _explain(every, needs)
         return Unmet(ids, text)
     # In fridge mode a recipe that reaches the goal beats any better-scored one that does not.
     best = max(
