@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from aichef.knowledge.nutrition import energy_share
+
 if TYPE_CHECKING:
     from aichef.knowledge.ingredients import Ingredient, Nutrients
     from aichef.models import Profile
@@ -105,8 +107,6 @@ class Rule:
 
 def _energy_share(n: Nutrients, macro: str) -> float:
     """Percent of energy from one macro, as the nutrition report computes it (FAO/Atwater factors)."""
-    from aichef.knowledge.nutrition import energy_share
-
     return energy_share(n)[macro]
 
 

@@ -31,10 +31,11 @@ from aichef.knowledge._diet_rules import (
     constraint_rules,
     diet_kcal_rule,
 )
+from aichef.knowledge.ingredients import Nutrients
 from aichef.models import Constraints, Profile, SessionRequest
 
 if TYPE_CHECKING:
-    from aichef.knowledge.ingredients import Ingredient, Nutrients
+    from aichef.knowledge.ingredients import Ingredient
 
 __all__ = [
     "BABY_STAGES",
@@ -155,6 +156,7 @@ class Checker:
     on_hand: frozenset[str]
     avoid: frozenset[str]
     rules: tuple[Rule, ...]
+    fixed: tuple[Rule, ...] = ()  # the hard rules among them that adapting cannot change (Rule.fixed)
 
     def _context(
         self,
@@ -163,8 +165,6 @@ class Checker:
         cooking_time: int,
         texture: str | None,
     ) -> Context:
-        from aichef.knowledge.ingredients import Nutrients
-
         return Context(
             profile=self.profile,
             max_calories=self.max_calories,
@@ -223,12 +223,10 @@ class Checker:
         """Ids of the hard rules a recipe fails whatever its lines (too long to cook, the wrong
         texture for the baby's stage): no adaptation can serve it, so it need not be adapted to
         know that."""
+        if not self.fixed:
+            return []  # most profiles: no time limit, not baby food
         ctx = self._context((), None, cooking_time, texture)
-        return [
-            rule.id
-            for rule in self.rules
-            if rule.fixed and rule.hard and _verdict(rule, rule.measure(ctx)[0])[0] == "fail"
-        ]
+        return [rule.id for rule in self.fixed if _verdict(rule, rule.measure(ctx)[0])[0] == "fail"]
 
 
 def _result(
@@ -258,15 +256,15 @@ def checker(
     profile: Profile, constraints: Constraints | None = None, on_hand: frozenset[str] | None = None
 ) -> Checker:
     """The :class:`Checker` for a profile; ``on_hand`` defaults to its fridge words resolved to keys."""
-    from aichef.knowledge.ingredients import Nutrients
-
     max_calories = constraints.maxCalories if constraints else None
     max_cooking_time = constraints.maxCookingTime if constraints else None
     owned = on_hand_keys(profile) if on_hand is None else on_hand
     avoid = profile.allergen_keys()
     # Rules are chosen by the profile and constraints alone (see Rule.applies): no recipe needed.
     ctx = Context(profile, max_calories, max_cooking_time, (), Nutrients(), 0, owned, None, avoid)
-    return Checker(profile, max_calories, max_cooking_time, owned, avoid, tuple(_rules(ctx)))
+    rules = tuple(_rules(ctx))
+    fixed = tuple(rule for rule in rules if rule.fixed and rule.hard)
+    return Checker(profile, max_calories, max_cooking_time, owned, avoid, rules, fixed)
 
 
 def _verdict(rule: Rule, value: float) -> tuple[Verdict, float | None]:
