@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -40,11 +41,21 @@ from asl.store import StoreInUse
 __all__ = ["Kitchen"]
 
 
+def _handlers_wait_on_network() -> bool:
+    """Handlers that only compute (the offline provider, reference prices) run inline: on one
+    core a thread hop buys nothing and costs a quarter of the throughput. A language model or
+    live prices make them wait on the network, and then they run on threads so the event loop
+    (the web server, other sessions) goes on meanwhile."""
+    live_prices = bool(os.environ.get("NAVER_CLIENT_ID") and os.environ.get("NAVER_CLIENT_SECRET"))
+    return settings().provider != "offline" or live_prices
+
+
 class Kitchen:
     """Sessions on the local runtime. One kitchen per process: it installs its table store.
 
     ``read_only`` opens the folder without taking the executions store's lock, to list and show
-    sessions while another process (``aichef serve``) runs them.
+    sessions while another process (``aichef serve``) runs them. ``task_threads`` None chooses
+    by what the handlers wait on (see :func:`_handlers_wait_on_network`).
     """
 
     def __init__(
@@ -53,7 +64,7 @@ class Kitchen:
         *,
         in_memory: bool = False,
         clock: Any = None,
-        task_threads: bool = True,
+        task_threads: bool | None = None,
         poll_seconds: float = 0.05,
         read_only: bool = False,
     ) -> None:
@@ -75,6 +86,8 @@ class Kitchen:
                 ) from None
             self.store = TableStore(folder / "tables.sqlite")
         use_store(self.store)
+        if task_threads is None:
+            task_threads = _handlers_wait_on_network()
         self.machine = local_machine(self.store, clock=clock, task_threads=task_threads)
         self.runtime = Runtime(executions, clock=clock)
         self.machine_arn = self.runtime.register(self.machine)
