@@ -140,6 +140,19 @@ def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
     return score + digest[0] / 255 * 6
 
 
+def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> float:
+    """The highest score ``recipe`` can reach once adapted: its score as it stands, with every ingredient
+    on hand, no warning, no change and no light-meal penalty. Adapting only lowers those terms and
+    float rounding is monotone, so no adapted attempt of it scores above this."""
+    return _score(Attempt(recipe, (), (), None, ()), needs, seed)
+
+
+def _rank(attempt: Attempt, score: float, needs: Needs) -> tuple[bool, float]:
+    """What picks the served dish: in fridge mode a recipe that reaches the goal beats any
+    better-scored one that does not."""
+    return needs.profile.target != "fridge" or _share(attempt, needs) >= FRIDGE_GOAL, score
+
+
 def _round_amount(amount: float, unit: str) -> float:
     if unit in ("g", "ml", "kg", "L"):
         return float(max(1, round(amount))) if unit in ("g", "ml") else round(amount, 2)
@@ -320,26 +333,35 @@ def generate(
     profile, constraints, seed = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
     candidates = _candidates(profile)
-    served: list[tuple[float, Attempt]] = []
+    ceilings = [_ceiling(recipe, needs, seed) for recipe in candidates]
+    served: dict[int, tuple[float, Attempt]] = {}
     failed: dict[int, Attempt] = {}
-    for index, recipe in enumerate(candidates):
+    top: tuple[bool, float] | None = None
+    # Most promising first: a dish whose ceiling is below the best score found so far cannot win, and
+    # adapting it (most of the cost of a request) would be for nothing.
+    for index in sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True):
+        recipe = candidates[index]
+        if top is not None and top[0] and ceilings[index] < top[1]:
+            continue
         if needs.checker.fixed_failures(recipe.cooking_time, recipe.texture):
             continue  # never served whatever adapting does; adapted below only if it may explain an Unmet
         attempt = adapt(recipe, needs)
         if attempt.blocking:
             failed[index] = attempt
-        else:
-            served.append((_score(attempt, needs, seed), attempt))
+            continue
+        score = _score(attempt, needs, seed)
+        served[index] = (score, attempt)
+        rank = _rank(attempt, score, needs)
+        top = rank if top is None else max(top, rank)
     if not served:
-        # Every candidate is blocked: the explanation weighs them all, in library order.
+        # Every candidate is blocked (none was skipped for its ceiling): the explanation weighs them
+        # all, in library order.
         every = [failed.get(index) or adapt(recipe, needs) for index, recipe in enumerate(candidates)]
         ids, text = _explain(every, needs)
         return Unmet(ids, text)
-    # In fridge mode a recipe that reaches the goal beats any better-scored one that does not.
-    best = max(
-        served,
-        key=lambda pair: (profile.target != "fridge" or _share(pair[1], needs) >= FRIDGE_GOAL, pair[0]),
-    )[1]
+    # In library order, as if every candidate had been adapted: between equals the first one wins.
+    in_order = [served[index] for index in sorted(served)]
+    best = max(in_order, key=lambda pair: _rank(pair[1], pair[0], needs))[1]
     result = _serve(explained(best, needs), needs)
     if profile.target == "fridge" and (result.on_hand_share or 0.0) < FRIDGE_GOAL:
         ko = profile.language == "ko"
