@@ -1,0 +1,94 @@
+"""diets.Checker: screening a candidate agrees with the full check; fixed failures are what check fails."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aichef.knowledge import diets
+from aichef.knowledge.ingredients import all_ingredients
+from aichef.knowledge.nutrition import compute
+from aichef.models import Constraints, Profile
+
+TABLE = all_ingredients()
+ALLERGIES = ("달걀", "milk", "nuts", "seafood", "돼지고기", "beef", "soy", "wheat", "shrimp", "닭고기")
+TEXTURES = (None, "puree", "mashed", "soft_chunks", "finger_food", "regular")
+FIXED = {"constraint.max_cooking_time", "baby.texture"}  # what no change to the lines can fix
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> tuple[Profile, Constraints]:
+    target = draw(st.sampled_from(["keto", "baby_food", "diabetes", "diet", "fridge"]))
+    fields: dict[str, Any] = {
+        "target": target,
+        "servings": draw(st.integers(1, 6)),
+        "allergies": draw(st.lists(st.sampled_from(ALLERGIES), max_size=2, unique=True)),
+        "healthConditions": draw(
+            st.lists(st.sampled_from(["hypertension", "diabetes", "kidney_disease", "obesity"]), max_size=2)
+        ),
+        "preferences": {"spicyLevel": draw(st.integers(0, 3))},
+    }
+    if target == "baby_food":
+        fields["babyAgeMonths"] = draw(st.integers(4, 18))
+    if target == "fridge":
+        fields["fridgeIngredients"] = [i.name_ko for i in draw(st.lists(st.sampled_from(TABLE), min_size=1))]
+    limits = Constraints(
+        maxCalories=draw(st.sampled_from([None, 300, 500, 800])),
+        maxCookingTime=draw(st.sampled_from([None, 15, 30])),
+    )
+    return Profile.model_validate(fields), limits
+
+
+lines_st = st.lists(st.tuples(st.sampled_from(TABLE), st.floats(0, 400)), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(profiles(), lines_st, st.integers(5, 90), st.sampled_from(TEXTURES))
+def test_screen_gives_the_blocking_results_and_warning_count_of_check(
+    profile_and_limits: tuple[Profile, Constraints],
+    lines: list[tuple[Any, float]],
+    cooking_time: int,
+    texture: str | None,
+) -> None:
+    profile, limits = profile_and_limits
+    report = compute(lines, profile.servings)
+    full = diets.check(profile, lines, report, cooking_time, constraints=limits, texture=texture)
+    checker = diets.checker(profile, limits)
+    blocking, warnings = checker.screen(lines, report, cooking_time, texture)
+    assert blocking == [replace(r, explanation="") for r in diets.hard_failures(full)]
+    assert warnings == sum(1 for r in full if r.verdict == "warn")
+    assert checker.check(lines, report, cooking_time, texture) == full
+    fixed = checker.fixed_failures(cooking_time, texture)
+    assert fixed == [r.id for r in full if r.id in FIXED and r.blocking]
+
+
+def test_fixed_failures_name_a_cooking_time_over_the_limit() -> None:
+    checker = diets.checker(Profile(target="diet"), Constraints(maxCookingTime=20))
+    assert checker.fixed_failures(30) == ["constraint.max_cooking_time"]
+    assert checker.fixed_failures(20) == []
+
+
+def test_fixed_failures_name_a_texture_wrong_for_the_babys_stage() -> None:
+    checker = diets.checker(Profile(target="baby_food", babyAgeMonths=6))
+    assert checker.fixed_failures(10, "mashed") == ["baby.texture"]
+    assert checker.fixed_failures(10, None) == ["baby.texture"]
+    assert checker.fixed_failures(10, "puree") == []
+
+
+def test_without_a_time_limit_or_a_baby_nothing_is_fixed() -> None:
+    checker = diets.checker(Profile(target="keto"), Constraints(maxCalories=400))
+    assert checker.fixed == ()
+    assert checker.fixed_failures(600, None) == []
+
+
+def test_a_checker_holds_the_rules_for_its_profile() -> None:
+    profile = Profile(target="diabetes", healthConditions=["hypertension"], allergies=["nuts"])
+    checker = diets.checker(profile, Constraints(maxCookingTime=30), on_hand=frozenset({"egg"}))
+    expected = diets.rules_for(profile, Constraints(maxCookingTime=30))
+    assert [r.id for r in checker.rules] == [r.id for r in expected]
+    assert [r.id for r in checker.fixed] == ["constraint.max_cooking_time"]
+    assert checker.on_hand == {"egg"}
+    assert checker.avoid == profile.allergen_keys() and "walnut" in checker.avoid
