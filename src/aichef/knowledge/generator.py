@@ -315,11 +315,11 @@ def adapt_recipe(
     chosen = get_recipe(recipe) if isinstance(recipe, str) else recipe
     profile, constraints, _ = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
-    attempt = explained(adapt(chosen, needs), needs)
+    attempt = adapt(chosen, needs)
     if attempt.blocking:
         ids, text = _explain([attempt], needs, chosen=True)
         return Unmet(ids, text)
-    return _serve(attempt, needs)
+    return _serve(explained(attempt, needs), needs)
 
 
 def generate(

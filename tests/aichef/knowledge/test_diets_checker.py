@@ -1,4 +1,4 @@
-"""diets.Checker: screening a candidate agrees with the full check; fixed failures are what check fails."""
+"""Cheap screening: diets.Checker agrees with the full check, nutrition without sources with the full one."""
 
 from __future__ import annotations
 
@@ -92,3 +92,16 @@ def test_a_checker_holds_the_rules_for_its_profile() -> None:
     assert [r.id for r in checker.fixed] == ["constraint.max_cooking_time"]
     assert checker.on_hand == {"egg"}
     assert checker.avoid == profile.allergen_keys() and "walnut" in checker.avoid
+
+
+@given(lines_st, st.integers(1, 8))
+def test_nutrition_without_sources_has_the_same_figures(
+    lines: list[tuple[Any, float]], servings: int
+) -> None:
+    full, bare = compute(lines, servings), compute(lines, servings, with_sources=False)
+    assert bare.sources == [] and len(full.sources) == len(lines)
+    assert (bare.total, bare.per_serving, bare.energy_share) == (
+        full.total,
+        full.per_serving,
+        full.energy_share,
+    )
