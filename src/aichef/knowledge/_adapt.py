@@ -313,18 +313,21 @@ _KEEP_TAGS = frozenset({"spicy", "starch_staple", "salty_seasoning", "added_suga
 def _fridge_swaps(lines: list[Line], recipe: LibraryRecipe, needs: Needs, changes: list[Change]) -> None:
     if needs.profile.target != "fridge":
         return
-    used = {x.ingredient.key for x in lines if x.grams > 0}
-    spare = [ingredients.get(k) for k in sorted(needs.on_hand - used)]
+    spare: list[Ingredient] | None = None  # owned items not in the dish, listed at the first swap
     swaps = 0
     for index, line in enumerate(lines):
         item = line.ingredient
         kind = _swap_kind(item)
-        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None or is_title(line, recipe):
+        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None:
             continue
         if "staple" in item.tags or item.key in needs.on_hand or item.key in _NO_SWAP:
             continue
-        if line.grams / needs.profile.servings < _MIN_SWAP_GRAMS:
+        # The title check last: it is the dearest, and most lines are ruled out before it.
+        if line.grams / needs.profile.servings < _MIN_SWAP_GRAMS or is_title(line, recipe):
             continue
+        if spare is None:  # no line has been swapped yet, so these are the dish's own lines
+            used = {x.ingredient.key for x in lines if x.grams > 0}
+            spare = [ingredients.get(k) for k in sorted(needs.on_hand - used)]
         for other in spare:
             if (
                 _swap_kind(other) == kind
