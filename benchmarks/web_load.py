@@ -253,6 +253,7 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=0.1, help="seconds between a client's status reads")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds before the test gives up")
     parser.add_argument("--instant", action="store_true", help="measure the HTTP layer alone")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (aichef serve --workers)")
     parser.add_argument("--serve-instant", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_instant:
@@ -261,7 +262,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="aichef-load-") as data_dir:
         code = (
             "import sys; from aichef.web import serve; "
-            f"sys.exit(serve({HOST!r}, {port}, {data_dir!r}, log_level='warning'))"
+            f"sys.exit(serve({HOST!r}, {port}, {data_dir!r}, log_level='warning', workers={args.workers}))"
         )
         # Offline providers and reference prices: no key may send the server to the network.
         env = {k: v for k, v in os.environ.items() if not k.startswith("NAVER_")} | {

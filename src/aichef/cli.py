@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app and HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port and the data"
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -192,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
         from aichef.web import serve
     except ImportError as err:
         raise AIChefError(f"the web app is not available: {err}") from None
-    result: int = serve(args.host, args.port, args.data_dir)
+    result: int = serve(args.host, args.port, args.data_dir, workers=args.workers)
     return result
 
 

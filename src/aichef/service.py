@@ -41,6 +41,25 @@ from asl.store import StoreInUse
 __all__ = ["Kitchen"]
 
 
+_MAX_WORKERS = 16
+
+
+def _open_executions(folder: Path, read_only: bool, worker: bool) -> ExecutionStore:
+    """The folder's executions store. A server worker takes the first store no other worker holds
+    (``executions.sqlite``, ``executions-2.sqlite`` ...): workers share the tables, and each
+    resumes the sessions it was running before a restart. Read-only kitchens just look."""
+    names = ["executions.sqlite"] + [f"executions-{n}.sqlite" for n in range(2, _MAX_WORKERS + 1)]
+    for name in names if worker else names[:1]:
+        try:
+            return ExecutionStore(folder / name, exclusive=not read_only)
+        except StoreInUse:
+            continue
+    raise AIChefError(
+        f"another AI Chef process (aichef serve?) is using {folder}; stop it, "
+        "or give this one its own --data-dir"
+    )
+
+
 def _handlers_wait_on_network() -> bool:
     """Handlers that only compute (the offline provider, reference prices) run inline: on one
     core a thread hop buys nothing and costs a quarter of the throughput. A language model or
@@ -54,7 +73,8 @@ class Kitchen:
     """Sessions on the local runtime. One kitchen per process: it installs its table store.
 
     ``read_only`` opens the folder without taking the executions store's lock, to list and show
-    sessions while another process (``aichef serve``) runs them. ``task_threads`` None chooses
+    sessions while another process (``aichef serve``) runs them; ``worker`` is one of several
+    server processes on the same folder. ``task_threads`` None chooses
     by what the handlers wait on (see :func:`_handlers_wait_on_network`).
     """
 
@@ -67,6 +87,7 @@ class Kitchen:
         task_threads: bool | None = None,
         poll_seconds: float = 0.05,
         read_only: bool = False,
+        worker: bool = False,
     ) -> None:
         from aichef.handlers.recipe import configured_provider
 
@@ -77,13 +98,7 @@ class Kitchen:
         else:
             folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
-            try:  # read-only kitchens (listing, showing) may look while a server runs
-                executions = ExecutionStore(folder / "executions.sqlite", exclusive=not read_only)
-            except StoreInUse:
-                raise AIChefError(
-                    f"another AI Chef process (aichef serve?) is using {folder}; stop it, "
-                    "or give this one its own --data-dir"
-                ) from None
+            executions = _open_executions(folder, read_only, worker)
             self.store = TableStore(folder / "tables.sqlite")
         use_store(self.store)
         if task_threads is None:

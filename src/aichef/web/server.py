@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sys
+from collections.abc import AsyncIterator
+from typing import Any
 
 import uvicorn
 
 from aichef.web.app import create_app
 
-__all__ = ["serve"]
+__all__ = ["serve", "worker_app"]
 
 
 async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> None:
@@ -37,8 +41,53 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
         await kitchen.close()
 
 
+def worker_app() -> Any:
+    """The app of one worker process (``serve(workers=N)``): its own kitchen on the shared folder,
+    resuming its sessions at start-up and closing at shutdown."""
+    from aichef.service import Kitchen
+
+    kitchen = Kitchen(worker=True)
+    app = create_app(kitchen)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        await kitchen.resume()
+        yield
+        await kitchen.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _serve_workers(host: str, port: int, data_dir: str | None, log_level: str, workers: int) -> int:
+    """Several processes on one listening socket; each runs sessions on its own core."""
+    from uvicorn.supervisors import Multiprocess
+
+    if data_dir is not None:
+        os.environ["AICHEF_DATA_DIR"] = data_dir  # the workers read the folder from the environment
+    config = uvicorn.Config(
+        "aichef.web.server:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        lifespan="on",
+        ws=_websocket_protocol(),
+    )
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
+    return 0
+
+
 def serve(
-    host: str = "127.0.0.1", port: int = 8000, data_dir: str | None = None, log_level: str = "info"
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: str | None = None,
+    log_level: str = "info",
+    workers: int = 1,
 ) -> int:
     """Serve until interrupted; 127.0.0.1 unless told otherwise. Answers the process exit code.
 
@@ -56,8 +105,13 @@ def serve(
         f"AI Chef: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C to stop)",
         file=sys.stderr,
     )
+    if not 1 <= workers <= 16:
+        print(f"aichef serve: --workers must be between 1 and 16, got {workers}", file=sys.stderr)
+        return 2
     try:
         _loop_policy()
+        if workers > 1:
+            return _serve_workers(host, port, data_dir, log_level, workers)
         asyncio.run(_run(host, port, data_dir, log_level))
     except KeyboardInterrupt:
         return 0
