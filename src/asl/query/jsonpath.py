@@ -41,7 +41,6 @@ class PathNotFound(LookupError):
 Step = Callable[[list[Any]], list[Any]]
 
 
-
 @dataclass(frozen=True)
 class CompiledPath:
     """A parsed path: where it starts, its steps, and whether it selects one value."""
