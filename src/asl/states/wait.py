@@ -71,14 +71,13 @@ class WaitState(State):
                     f"The Seconds field must be a non-negative integer, got: {value!r}",
                 )
             return float(value)
-        moment = parse_timestamp(value)
-        if moment is None:
-            raise StateFailure(
-                ErrorName.QUERY_EVALUATION_ERROR,
-                "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
-                f"date-time format string: {value}",
-            )
-        return max((moment - now).total_seconds(), 0.0)
+        return _seconds_until(
+            value,
+            now,
+            ErrorName.QUERY_EVALUATION_ERROR,
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+            f"date-time format string: {value}",
+        )
 
     def _jsonpath_seconds(self, effective: Any, context: Any, frame: Frame, now: datetime) -> float:
         if self.field == "Seconds":
@@ -106,11 +105,18 @@ class WaitState(State):
                     f"The SecondsPath parameter references a negative value: {path} == {value}",
                 )
             return float(value)
-        moment = parse_timestamp(value)
-        if moment is None:
-            raise StateFailure(
-                ErrorName.RUNTIME,
-                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
-                f"date-time format string: {path} == {value}",
-            )
-        return max((moment - now).total_seconds(), 0.0)
+        return _seconds_until(
+            value,
+            now,
+            ErrorName.RUNTIME,
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {path} == {value}",
+        )
+
+
+def _seconds_until(value: Any, now: datetime, error: str, message: str) -> float:
+    """Seconds from ``now`` to a timestamp (0 when it has passed); AWS's error when it is not one."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise StateFailure(error, message)
+    return max((moment - now).total_seconds(), 0.0)
