@@ -1,11 +1,12 @@
 """CombineResults: recipe, nutrition, verdicts and the costed shopping plan in the seeds' shape.
 
-Also answers ``expiresAt`` (epoch seconds, 7 days after it was generated) for SaveResults,
-whose TTL DynamoDB honours.
+Also answers the result as JSON text and ``expiresAt`` (epoch seconds, 7 days after it was
+generated) for SaveResults, whose TTL DynamoDB honours.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,4 +73,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "generatedAt": generated_at,
         "version": VERSION,
     }
-    return {"combined": combined, "expiresAt": int((moment + RESULT_TTL).timestamp())}
+    return {
+        "combined": combined,
+        # the text SaveResults stores; written here once (States.JsonToString would print it again,
+        # in Java's style, at several times the cost)
+        "json": json.dumps(combined, ensure_ascii=False, separators=(",", ":")),
+        "expiresAt": int((moment + RESULT_TTL).timestamp()),
+    }
