@@ -133,26 +133,25 @@ def java_json(value: Any) -> str:
 # --- numbers -------------------------------------------------------------------------------
 
 
-def int_value(number: int | float) -> int:
-    """``Number.intValue()``: a Long wraps to 32 bits, a Double truncates and saturates."""
+def _integer_value(number: int | float, bits: int, low: int, high: int) -> int:
+    """An integer wraps to ``bits``; a Double truncates toward zero and saturates (NaN is 0)."""
     if isinstance(number, int):
-        return _wrap(number, 32)
+        return _wrap(number, bits)
     if math.isnan(number):
         return 0
     if math.isinf(number):
-        return _INT_MAX if number > 0 else _INT_MIN
-    return max(_INT_MIN, min(_INT_MAX, math.trunc(number)))
+        return high if number > 0 else low
+    return max(low, min(high, math.trunc(number)))
+
+
+def int_value(number: int | float) -> int:
+    """``Number.intValue()``: a Long wraps to 32 bits, a Double truncates and saturates."""
+    return _integer_value(number, 32, _INT_MIN, _INT_MAX)
 
 
 def long_value(number: int | float) -> int:
     """``Number.longValue()``: wrap to 64 bits, or truncate and saturate a Double."""
-    if isinstance(number, int):
-        return _wrap(number, 64)
-    if math.isnan(number):
-        return 0
-    if math.isinf(number):
-        return _LONG_MAX if number > 0 else _LONG_MIN
-    return max(_LONG_MIN, min(_LONG_MAX, math.trunc(number)))
+    return _integer_value(number, 64, _LONG_MIN, _LONG_MAX)
 
 
 def java_round(number: int | float) -> int:
