@@ -11,7 +11,8 @@ from asl.runtime.clock import Clock
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.live import LiveExecution
 from asl.runtime.pages import decode_token, describe, encode_token, list_item, page_size
-from asl.store.executions import ExecutionRecord, ExecutionStore
+from asl.store.executions import ExecutionStore
+from asl.store.rows import ExecutionRecord
 
 __all__ = ["QueryAPI"]
 

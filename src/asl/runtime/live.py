@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from asl.runtime.interpreter import Execution
-from asl.store.executions import ExecutionRecord
+from asl.store.rows import ExecutionRecord
 
 __all__ = ["LiveExecution"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from asl.runtime.api_errors import InvalidName
 from asl.runtime.history import MAX_EVENTS
-from asl.store.executions import ExecutionRecord
+from asl.store.rows import ExecutionRecord
 
 __all__ = [
     "MAX_REDRIVES",

@@ -63,7 +63,8 @@ from asl.runtime.pages import (
     redrive_status,
 )
 from asl.runtime.replay import REDRIVEN, replay_plan
-from asl.store.executions import ExecutionRecord, ExecutionStore
+from asl.store.executions import ExecutionStore
+from asl.store.rows import ExecutionRecord
 
 __all__ = ["Runtime"]
 

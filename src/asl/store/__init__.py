@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from asl.store.executions import ExecutionRecord, ExecutionStore, StoreInUse, default_path
+from asl.store.executions import ExecutionStore, StoreInUse, default_path
+from asl.store.rows import ExecutionRecord
 
 __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]

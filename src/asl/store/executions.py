@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from asl.errors import ASLError
-from asl.runtime.history import to_json
 from asl.store._sqlite import connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
+from asl.store.rows import COLUMNS, ExecutionRecord, decode_event, encode_event, encode_time
 
 __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
 
@@ -36,104 +34,6 @@ def default_path() -> Path:
     from asl.dynamodb.store import default_path as tables_path
 
     return tables_path().with_name("executions.sqlite")
-
-
-def _time(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-@dataclass
-class ExecutionRecord:
-    """One execution's row (payloads as JSON text)."""
-
-    id: int
-    arn: str
-    machine_arn: str
-    version: int
-    name: str
-    status: str
-    input: str
-    start_date: datetime
-    output: str | None = None
-    error: str | None = None
-    cause: str | None = None
-    stop_date: datetime | None = None
-    redrive_count: int = 0
-    redrive_date: datetime | None = None
-    test_case: str | None = None
-
-    def row(self) -> tuple[Any, ...]:
-        return (
-            self.id,
-            self.arn,
-            self.machine_arn,
-            self.version,
-            self.name,
-            self.status,
-            self.input,
-            self.output,
-            self.error,
-            self.cause,
-            _time(self.start_date),
-            _time(self.stop_date),
-            self.redrive_count,
-            _time(self.redrive_date),
-            self.test_case,
-        )
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> ExecutionRecord:
-        values = list(row)
-        for index in (10, 11, 13):
-            values[index] = _parse_time(values[index])
-        names = [f.name for f in fields(cls)]
-        order = [
-            "id", "arn", "machine_arn", "version", "name", "status", "input", "output", "error",
-            "cause", "start_date", "stop_date", "redrive_count", "redrive_date", "test_case",
-        ]  # fmt: skip
-        assert sorted(order) == sorted(names)
-        return cls(**dict(zip(order, values, strict=True)))
-
-
-_COLUMNS = (
-    "id, arn, machine_arn, version, name, status, input, output, error, cause, "
-    "start_date, stop_date, redrive_count, redrive_date, test_case"
-)
-
-
-# An event's payload (input, output or parameters) is already JSON text. Stored inside the
-# event's own JSON it would be escaped character by character, which costs more than the rest
-# of the event; so a large payload is kept after the event, behind ASCII separators that JSON
-# text never holds unescaped: <event JSON> RS <details key> US <field> US <payload text>.
-_PAYLOAD_FIELDS = ("input", "output", "parameters")
-_RS, _US = "\x1e", "\x1f"
-
-
-def encode_event(event: dict[str, Any]) -> str:
-    stored = dict(event)
-    stored["timestamp"] = event["timestamp"].isoformat()
-    for key, details in event.items():
-        if key.endswith("EventDetails") and isinstance(details, dict):
-            for field in _PAYLOAD_FIELDS:
-                payload = details.get(field)
-                if isinstance(payload, str) and len(payload) > 64:
-                    stored[key] = {k: v for k, v in details.items() if k != field}
-                    return f"{to_json(stored)}{_RS}{key}{_US}{field}{_US}{payload}"
-    return to_json(stored)
-
-
-def decode_event(body: str) -> dict[str, Any]:
-    head, separator, tail = body.partition(_RS)
-    event: dict[str, Any] = json.loads(head)
-    if separator:
-        key, field, payload = tail.split(_US, 2)
-        event[key][field] = payload
-    event["timestamp"] = datetime.fromisoformat(event["timestamp"])
-    return event
 
 
 class ExecutionStore:
@@ -193,7 +93,7 @@ class ExecutionStore:
 
     def record_heartbeat(self, token: str, at: datetime | None) -> None:
         """The last heartbeat of a waiting task token (None: the task is done with it)."""
-        self._beats[token] = _time(at)
+        self._beats[token] = encode_time(at)
         self._queued()
 
     def heartbeats(self) -> dict[str, datetime]:
@@ -228,7 +128,7 @@ class ExecutionStore:
             try:
                 if self._new:
                     db.executemany(
-                        f"INSERT INTO executions ({_COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
+                        f"INSERT INTO executions ({COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
                     )
                 if self._events:
                     db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", self._events)
@@ -292,11 +192,11 @@ class ExecutionStore:
         with self._transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?)",
-                (arn, name, type, role_arn, _time(created), version),
+                (arn, name, type, role_arn, encode_time(created), version),
             )
             self._db.execute(
                 "INSERT INTO state_machine_versions VALUES (?, ?, ?, ?)",
-                (arn, version, definition, _time(created)),
+                (arn, version, definition, encode_time(created)),
             )
         return version
 
@@ -324,7 +224,7 @@ class ExecutionStore:
         recent = self._recent.get(arn)
         if recent is not None:
             return recent
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM executions WHERE arn=?", (arn,)).fetchone()
+        row = self._db.execute(f"SELECT {COLUMNS} FROM executions WHERE arn=?", (arn,)).fetchone()
         return None if row is None else ExecutionRecord.from_row(row)
 
     def executions(
@@ -350,7 +250,7 @@ class ExecutionStore:
             where.append("(start_date < ? OR (start_date = ? AND id < ?))")
             params.extend([after[0], after[0], after[1]])
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {_COLUMNS} FROM executions {clause} ORDER BY start_date DESC, id DESC"
+        sql = f"SELECT {COLUMNS} FROM executions {clause} ORDER BY start_date DESC, id DESC"
         for row in self._db.execute(sql, params):
             yield ExecutionRecord.from_row(row)
 
@@ -373,7 +273,7 @@ class ExecutionStore:
         Returns how many were deleted; running executions are never deleted.
         """
         self.flush()
-        cutoff = _time(closed_before)
+        cutoff = encode_time(closed_before)
         with self._transaction():
             self._db.execute(
                 "DELETE FROM events WHERE execution IN "
@@ -389,7 +289,9 @@ class ExecutionStore:
 
     def put_activity(self, arn: str, name: str, created: datetime) -> None:
         with self._transaction():
-            self._db.execute("INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, _time(created)))
+            self._db.execute(
+                "INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, encode_time(created))
+            )
 
     def delete_activity(self, arn: str) -> None:
         with self._transaction():

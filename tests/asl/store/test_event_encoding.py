@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from asl.store.executions import decode_event, encode_event
+from asl.store.rows import decode_event, encode_event
 
 
 def _event(details_key: str, details: dict[str, Any]) -> dict[str, Any]:

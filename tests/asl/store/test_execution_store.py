@@ -14,6 +14,7 @@ import asl.store
 from asl.store import ExecutionRecord, ExecutionStore, StoreInUse
 from asl.store._sqlite import applied_migrations, connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
+from asl.store.rows import encode_event
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -52,6 +53,23 @@ def test_migrations_are_named_recorded_and_applied_once(tmp_path: Path) -> None:
     assert migrate(connection, EXECUTION_MIGRATIONS) == []
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
+
+
+def test_events_written_under_an_older_schema_survive_its_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    connection = connect(path)
+    migrate(connection, [m for m in EXECUTION_MIGRATIONS if m[0] < "0005"])  # a store from before 0005
+    body = encode_event(_event(1))
+    connection.executemany(
+        "INSERT INTO events VALUES (?, ?, ?, ?)", [(7, 2, "", encode_event(_event(2))), (7, 1, "", body)]
+    )
+    connection.close()
+    store = ExecutionStore(path)
+    assert [event["id"] for event, _ in store.events(7)] == [1, 2]
+    assert store.event_count(7) == 2
+    store.close()
+    without_rowid = connect(path).execute("SELECT sql FROM sqlite_master WHERE name='events'").fetchone()[0]
+    assert "WITHOUT ROWID" not in without_rowid
 
 
 def test_a_failing_migration_leaves_nothing_behind() -> None:
