@@ -1,7 +1,9 @@
 """CombineResults: recipe, nutrition, verdicts and the costed shopping plan in the seeds' shape.
 
-Also answers the result as JSON text and ``expiresAt`` (epoch seconds, 7 days after it was
-generated) for SaveResults, whose TTL DynamoDB honours.
+The combined result goes back to the workflow once, as the JSON text SaveResults stores, with
+``expiresAt`` (epoch seconds, 7 days after it was generated, a TTL DynamoDB honours) and the
+``summary`` the notification carries. Not as an object as well: every later state's history
+would carry it twice, and Step Functions caps a state's data at 256 KiB.
 """
 
 from __future__ import annotations
@@ -74,9 +76,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "version": VERSION,
     }
     return {
-        "combined": combined,
-        # the text SaveResults stores; written here once (States.JsonToString would print it again,
-        # in Java's style, at several times the cost)
-        "json": json.dumps(combined, ensure_ascii=False, separators=(",", ":")),
-        "expiresAt": int((moment + RESULT_TTL).timestamp()),
+        "sessionId": combined["sessionId"],
+        "summary": combined["summary"],
+        "result": {
+            # the text SaveResults stores, written here once (States.JsonToString would print it
+            # again, in Java's style, at several times the cost)
+            "json": json.dumps(combined, ensure_ascii=False, separators=(",", ":")),
+            "expiresAt": int((moment + RESULT_TTL).timestamp()),
+        },
     }

@@ -85,7 +85,12 @@ def test_happy_path_reports_progress_saves_the_result_for_seven_days() -> None:
     result = json.loads(saved["result"])
     generated = datetime.fromisoformat(result["generatedAt"].replace("Z", "+00:00"))
     assert int(saved["expiresAt"]) == int(generated.timestamp()) + 7 * 86400
-    assert execution.output == result
+    # the execution's output points at the stored result instead of carrying it
+    assert execution.output == {
+        "sessionId": "s-keto",
+        "summary": result["summary"],
+        "result": {"table": "aichef-results", "savedAt": saved["createdAt"]},
+    }
     assert set(result) >= {
         "sessionId",
         "recipe",
@@ -149,9 +154,10 @@ def test_a_failed_price_lookup_falls_back_to_a_labelled_reference_price() -> Non
             raise TimeoutError("shopping search did not answer")
         return real_price(event, context)
 
-    execution, item, _ = _run(KETO, **{"aichef-price": flaky_price})
+    execution, item, store = _run(KETO, **{"aichef-price": flaky_price})
     assert execution.status == "SUCCEEDED" and item["status"] == "COMPLETED"
-    items = execution.output["pricing"]["items"]
+    saved = store.table("aichef-results").get_item(Key={"sessionId": "s-keto"})["Item"]
+    items = json.loads(saved["result"])["pricing"]["items"]
     assert items and all(i["isEstimate"] and "TimeoutError" in i["note"] for i in items)
 
 
