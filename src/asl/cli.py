@@ -88,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("store", help="an executions.sqlite file")
     history.add_argument("execution", help="the execution's ARN or name")
     history.set_defaults(command=_history)
+
+    serve = commands.add_parser(
+        "serve", help="serve the Step Functions and DynamoDB APIs over HTTP for boto3 and the AWS CLI"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8083, help="port to listen on (default: 8083)")
+    serve.add_argument(
+        "--data-dir",
+        help="folder of tables.sqlite and executions.sqlite (default: $ASL_DATA_DIR or ~/.local/share/asl)",
+    )
+    serve.add_argument("--handlers", help="Python module or .py file whose functions serve Lambda tasks")
+    serve.set_defaults(command=_serve)
     return parser
 
 
@@ -221,6 +233,25 @@ def _history(args: argparse.Namespace) -> int:
         print(history_table([event for event, _thread in store.events(record.id)]))
     finally:
         store.close()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from asl.server import create_app, default_data_dir, serve
+    from asl.store import ExecutionStore
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
+    handlers = _load_handlers(args.handlers) if args.handlers else {}
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--data-dir: cannot create {str(data_dir)!r}: {err.strerror}") from None
+    # opened once here so a store another server holds is reported in one line, not by uvicorn
+    ExecutionStore(data_dir / "executions.sqlite").close()
+    print(f"asl serve: http://{args.host}:{args.port} (data in {data_dir})", file=sys.stderr)
+    serve(create_app(data_dir, handlers), host=args.host, port=args.port)
     return 0
 
 

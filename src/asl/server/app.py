@@ -1,0 +1,233 @@
+"""The ASGI app: ``POST /`` with ``X-Amz-Target`` dispatched to Step Functions or DynamoDB.
+
+The app opens the durable store and the local tables when the server starts (ASGI
+lifespan), resumes the executions that were running, and closes both when it stops.
+The SigV4 ``Authorization`` header is accepted without being checked and never logged.
+
+>>> app = create_app("/tmp/asl-data", handlers={"greet": greet})  # doctest: +SKIP
+>>> uvicorn.run(app, host="127.0.0.1", port=8083)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+import zlib
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from asl.dynamodb import TableStore
+from asl.dynamodb import default_path as tables_path
+from asl.runtime.service import Runtime
+from asl.server._service import Backend, Service
+from asl.server._wire import CORAL, AWSError, decode, encode, error_body, service_model
+from asl.server.dynamodb import DYNAMODB
+from asl.server.stepfunctions import STEP_FUNCTIONS
+from asl.store import ExecutionStore
+
+__all__ = ["Endpoint", "create_app", "default_data_dir"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+SERVICES: dict[str, Service] = {s.target_prefix: s for s in (STEP_FUNCTIONS, DYNAMODB)}
+# what is read (and dropped) of a body over its service's limit, so the client can read the 413
+_DRAIN_LIMIT = 64 * 1024 * 1024
+_UNKNOWN_LIMIT = 1024 * 1024
+
+logger = logging.getLogger("asl.server")
+
+
+def default_data_dir() -> Path:
+    """Where ``asl serve`` keeps its tables and executions: the folder the local tables use."""
+    return tables_path().parent
+
+
+def create_app(
+    data_dir: str | Path | None = None,
+    handlers: Mapping[str, Callable[..., Any]] | None = None,
+    **machine_options: Any,
+) -> Endpoint:
+    """The endpoint over ``data_dir`` (tables.sqlite, executions.sqlite); ``handlers`` serve Lambda tasks.
+
+    ``machine_options`` go to every state machine created over the API (``region``, ``account`` ...).
+    """
+    return Endpoint(Path(data_dir) if data_dir is not None else default_data_dir(), handlers, machine_options)
+
+
+class Endpoint:
+    """An ASGI app speaking the AWS JSON 1.0 protocol of Step Functions and DynamoDB."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        handlers: Mapping[str, Callable[..., Any]] | None,
+        machine_options: Mapping[str, Any],
+    ) -> None:
+        self.data_dir = data_dir
+        self.handlers = dict(handlers or {})
+        self.machine_options = dict(machine_options)
+        self.backend: Backend | None = None
+
+    # --- lifespan ------------------------------------------------------------------------------
+
+    async def open(self) -> Backend:
+        """Open the tables and the execution store, serve the stored machines, resume executions."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        tables = TableStore(self.data_dir / "tables.sqlite")
+        try:
+            store = ExecutionStore(self.data_dir / "executions.sqlite")
+        except BaseException:
+            tables.close()
+            raise
+        runtime = Runtime(store, handlers=self.handlers, tables=tables, **self.machine_options)
+        # describing a stored machine makes the runtime serve it, so resume() picks up its executions
+        for machine in runtime.list_state_machines()["stateMachines"]:
+            runtime.describe_state_machine(machine["stateMachineArn"])
+        resumed = await runtime.resume()
+        if resumed:
+            logger.info("resumed %d running executions", len(resumed))
+        self.backend = Backend(runtime, tables, tables.client())
+        return self.backend
+
+    async def close(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            await backend.runtime.close()
+            backend.tables.close()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.open()
+                except Exception as err:  # e.g. another server holds the execution store
+                    await send({"type": "lifespan.startup.failed", "message": str(err)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # --- requests ------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        prefix, _, action = headers.get("x-amz-target", "").partition(".")
+        service = SERVICES.get(prefix)
+        limit = service.max_body if service is not None else _UNKNOWN_LIMIT
+        body, size = await _read_body(receive, limit, headers.get("content-length"))
+        try:
+            status, answer = 200, await self._answer(scope, service, action, headers, body, size, limit)
+        except AWSError as err:
+            status, answer = (
+                err.status,
+                error_body(service_model(service.model), err) if service else err.body(),
+            )
+        await _respond(send, status, answer, service is not None and service.crc32)
+
+    async def _answer(
+        self,
+        scope: Scope,
+        service: Service | None,
+        action: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        size: int,
+        limit: int,
+    ) -> dict[str, Any]:
+        if scope["method"] != "POST":
+            raise AWSError("UnknownOperationException", "asl serve answers POST / only", status=405)
+        if service is None:
+            raise AWSError(
+                "UnknownOperationException",
+                f"X-Amz-Target must be AWSStepFunctions.<Action> or DynamoDB_20120810.<Action>, "
+                f"got {headers.get('x-amz-target', '')!r}",
+            )
+        model = service_model(service.model)
+        operation = service.operations.get(action)
+        if operation is None:
+            known = action in model.operation_names
+            raise AWSError(
+                "UnknownOperationException",
+                f"asl serve does not implement {service.target_prefix}.{action}"
+                if known
+                else f"{service.target_prefix} has no operation {action!r}",
+            )
+        if body is None:
+            raise AWSError(
+                "RequestEntityTooLargeException",
+                f"The request body of {size} bytes is over the limit of {limit} bytes",
+                status=413,
+            )
+        try:
+            parsed = json.loads(body) if body.strip() else {}
+        except ValueError as err:
+            raise AWSError("SerializationException", f"The request body is not valid JSON: {err}") from None
+        operation_model = model.operation_model(action)
+        params = decode(operation_model, parsed)
+        try:
+            answer = await operation(self._backend(), params)
+        except Exception as err:
+            translated = service.translate(err)
+            if translated is None:
+                logger.exception("%s.%s failed inside asl serve", service.target_prefix, action)
+                raise AWSError(
+                    "InternalFailure", f"{type(err).__name__}: {err}", namespace=CORAL, status=500
+                ) from None
+            raise translated from None
+        return encode(operation_model, answer)
+
+    def _backend(self) -> Backend:
+        if self.backend is None:
+            raise AWSError("ServiceUnavailable", "asl serve is starting or stopping", status=503)
+        return self.backend
+
+
+async def _read_body(receive: Receive, limit: int, declared: str | None) -> tuple[bytes | None, int]:
+    """The body, or None with its size when it is over ``limit`` (it is still read, up to a cap,
+    so the client is reading our answer rather than writing into a closed connection)."""
+    if declared is not None and declared.isdigit() and int(declared) > _DRAIN_LIMIT:
+        return None, int(declared)
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        else:
+            chunks.clear()
+            if size > _DRAIN_LIMIT:
+                break
+        more = bool(message.get("more_body", False))
+    return (b"".join(chunks) if size <= limit else None), size
+
+
+async def _respond(send: Send, status: int, answer: Mapping[str, Any], crc32: bool) -> None:
+    payload = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = [
+        (b"content-type", b"application/x-amz-json-1.0"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"x-amzn-requestid", str(uuid.uuid4()).encode()),
+    ]
+    if crc32:
+        headers.append((b"x-amz-crc32", str(zlib.crc32(payload)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,288 @@
+"""Step Functions over the wire: one function per action, each a call to :class:`asl.Runtime`.
+
+Requests and answers are in the API's own field names (``stateMachineArn`` ...); the
+runtime's errors keep their AWS names (``ExecutionDoesNotExist`` ...) and go out under
+the service's error namespace, so botocore raises its modelled exception classes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+from asl.errors import ASLError, DefinitionError, Problem
+from asl.runtime.pages import decode_token, encode_token, page_size
+from asl.server._service import Backend, Operation, Service
+from asl.server._wire import AWSError, service_model
+from asl.validate import iter_errors
+
+__all__ = ["STEP_FUNCTIONS"]
+
+NAMESPACE = "com.amazonaws.swf.service.v2.model"
+# Step Functions takes a definition of up to 1 MiB; a request carries it as escaped JSON text
+MAX_BODY = 2 * 1024 * 1024
+
+_MACHINE_ARN = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]*:\d*:stateMachine:[^:]+(:[^:#]+)?(#.*)?")
+
+
+def _error(code: str, message: str) -> AWSError:
+    return AWSError(code, message, namespace=NAMESPACE)
+
+
+def _machine_arn(params: dict[str, Any], field: str = "stateMachineArn") -> str:
+    arn = str(params[field])
+    if not _MACHINE_ARN.fullmatch(arn):
+        raise _error("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+    return arn
+
+
+def _definition(text: str) -> dict[str, Any]:
+    """The definition's JSON text parsed (never read as a file name, as load_definition would)."""
+    try:
+        definition = json.loads(text)
+    except ValueError as err:
+        raise DefinitionError(Problem("INVALID_JSON_DESCRIPTION", str(err), "")) from None
+    if not isinstance(definition, dict):
+        raise DefinitionError(Problem("INVALID_JSON_DESCRIPTION", "the definition must be a JSON object", ""))
+    return definition
+
+
+def _stored(backend: Backend, arn: str) -> dict[str, Any] | None:
+    return next(
+        (m for m in backend.runtime.list_state_machines()["stateMachines"] if m["stateMachineArn"] == arn),
+        None,
+    )
+
+
+def _page(items: list[dict[str, Any]], key: str, params: dict[str, Any]) -> dict[str, Any]:
+    size = page_size(params.get("maxResults"))
+    start = int(decode_token(params["nextToken"])) if params.get("nextToken") else 0
+    answer: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        answer["nextToken"] = encode_token(start + size)
+    return answer
+
+
+# --- state machines ------------------------------------------------------------------------------
+
+
+async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    runtime = backend.runtime
+    definition = _definition(params["definition"])
+    kind = params.get("type", "STANDARD")
+    arn = f"arn:aws:states:{runtime.region}:{runtime.account}:stateMachine:{params['name']}"
+    stored = _stored(backend, arn)
+    if stored is not None:
+        # AWS: the same request again is fine, another definition, role or type is not
+        current = runtime.describe_state_machine(arn)
+        same = (json.loads(current["definition"]), current["roleArn"], current["type"])
+        if same != (definition, params["roleArn"], kind):
+            raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
+        return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
+    return runtime.create_state_machine(params["name"], definition, kind, role_arn=params["roleArn"])
+
+
+async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    arn = _machine_arn(params)
+    described = backend.runtime.describe_state_machine(arn)
+    stored = _stored(backend, arn)
+    return {"creationDate": stored["creationDate"] if stored else None, **described}
+
+
+async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    runtime = backend.runtime
+    current = runtime.describe_state_machine(_machine_arn(params))
+    definition = (
+        _definition(params["definition"]) if "definition" in params else json.loads(current["definition"])
+    )
+    role = params.get("roleArn", current["roleArn"])
+    runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
+    updated = runtime.describe_state_machine(current["stateMachineArn"])
+    return {"updateDate": runtime.clock.now(), "revisionId": updated["revisionId"]}
+
+
+async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return _page(backend.runtime.list_state_machines()["stateMachines"], "stateMachines", params)
+
+
+async def describe_state_machine_for_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    execution = backend.runtime.describe_execution(params["executionArn"])
+    machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
+    return {**machine, "updateDate": machine["creationDate"]}
+
+
+async def validate_state_machine_definition(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        problems = list(iter_errors(_definition(params["definition"])))
+    except DefinitionError as err:
+        problems = err.problems
+    size = page_size(params.get("maxResults"))
+    diagnostics = [
+        {"severity": "ERROR", "code": p.code, "message": p.message, "location": p.location or "/"}
+        for p in problems
+    ]
+    return {
+        "result": "FAIL" if diagnostics else "OK",
+        "diagnostics": diagnostics[:size],
+        "truncated": len(diagnostics) > size,
+    }
+
+
+# --- executions ----------------------------------------------------------------------------------
+
+
+async def start_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.start_execution(
+        _machine_arn(params), input=params.get("input", "{}"), name=params.get("name")
+    )
+
+
+async def start_sync_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    arn = _machine_arn(params)
+    machine = backend.runtime.describe_state_machine(arn.partition("#")[0])
+    if machine["type"] != "EXPRESS":
+        raise _error(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by this type of state machine: '{machine['stateMachineArn']}'",
+        )
+    answer = await backend.runtime.start_sync_execution(
+        arn, input=params.get("input", "{}"), name=params.get("name")
+    )
+    answer["inputDetails"] = {"included": True}
+    if "output" in answer:
+        answer["outputDetails"] = {"included": True}
+    return answer
+
+
+async def describe_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.describe_execution(params["executionArn"])
+
+
+async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    if "mapRunArn" in params:
+        raise _error("ValidationException", "mapRunArn: asl serve does not list the executions of a Map Run")
+    return backend.runtime.list_executions(
+        _machine_arn(params),
+        status_filter=params.get("statusFilter"),
+        max_results=params.get("maxResults"),
+        next_token=params.get("nextToken"),
+        redrive_filter=params.get("redriveFilter"),
+    )
+
+
+async def get_execution_history(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.get_execution_history(
+        params["executionArn"],
+        max_results=params.get("maxResults"),
+        reverse_order=bool(params.get("reverseOrder", False)),
+        next_token=params.get("nextToken"),
+        include_execution_data=bool(params.get("includeExecutionData", True)),
+    )
+
+
+async def stop_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.stop_execution(
+        params["executionArn"], error=params.get("error"), cause=params.get("cause")
+    )
+
+
+async def redrive_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.redrive_execution(params["executionArn"])
+
+
+# --- callbacks -----------------------------------------------------------------------------------
+
+
+async def send_task_success(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.send_task_success(params["taskToken"], params["output"])
+
+
+async def send_task_failure(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.send_task_failure(
+        params["taskToken"], error=params.get("error"), cause=params.get("cause")
+    )
+
+
+async def send_task_heartbeat(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.send_task_heartbeat(params["taskToken"])
+
+
+# --- activities ----------------------------------------------------------------------------------
+
+
+async def create_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.create_activity(params["name"])
+
+
+async def describe_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.describe_activity(params["activityArn"])
+
+
+async def list_activities(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return _page(backend.runtime.list_activities()["activities"], "activities", params)
+
+
+async def delete_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.delete_activity(params["activityArn"])
+
+
+async def get_activity_task(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return await backend.runtime.get_activity_task(
+        params["activityArn"], worker_name=params.get("workerName")
+    )
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateActivity": create_activity,
+    "CreateStateMachine": create_state_machine,
+    "DeleteActivity": delete_activity,
+    "DescribeActivity": describe_activity,
+    "DescribeExecution": describe_execution,
+    "DescribeStateMachine": describe_state_machine,
+    "DescribeStateMachineForExecution": describe_state_machine_for_execution,
+    "GetActivityTask": get_activity_task,
+    "GetExecutionHistory": get_execution_history,
+    "ListActivities": list_activities,
+    "ListExecutions": list_executions,
+    "ListStateMachines": list_state_machines,
+    "RedriveExecution": redrive_execution,
+    "SendTaskFailure": send_task_failure,
+    "SendTaskHeartbeat": send_task_heartbeat,
+    "SendTaskSuccess": send_task_success,
+    "StartExecution": start_execution,
+    "StartSyncExecution": start_sync_execution,
+    "StopExecution": stop_execution,
+    "UpdateStateMachine": update_state_machine,
+    "ValidateStateMachineDefinition": validate_state_machine_definition,
+}
+
+
+def translate(error: Exception) -> AWSError | None:
+    """A runtime error as Step Functions answers it; None for a defect (answered as a 500)."""
+    if isinstance(error, AWSError):
+        return error
+    if isinstance(error, DefinitionError):
+        return _error("InvalidDefinition", str(error))
+    if isinstance(error, ASLError):
+        code = type(error).__name__
+        return _error(code if code in _modelled() else "ValidationException", str(error))
+    if isinstance(error, ValueError):
+        return _error("ValidationException", str(error))
+    return None
+
+
+@functools.cache
+def _modelled() -> frozenset[str]:
+    return frozenset(shape.name for shape in service_model("stepfunctions").error_shapes)
+
+
+STEP_FUNCTIONS = Service(
+    model="stepfunctions",
+    target_prefix="AWSStepFunctions",
+    namespace=NAMESPACE,
+    operations=OPERATIONS,
+    translate=translate,
+    max_body=MAX_BODY,
+)
