@@ -1,9 +1,11 @@
-"""JSONPath as Step Functions evaluates it: reference paths and the wider Jayway subset.
+"""JSONPath as Step Functions evaluates it: the one grammar the runtime and the validator share.
 
 A *definite* path (only field names and indexes: ``$.a.b[0]``) selects one value and a
 missing step is an error. An *indefinite* path (wildcards, slices, filters, recursive
 descent: ``$.items[*].id``) selects a list of every match, possibly empty, as Jayway's
-JsonPath (the library behind Step Functions) does.
+JsonPath (the library behind Step Functions) does. A *Reference Path* (the spec's name for
+what ResultPath takes) is a ``$`` path of single names and indexes only;
+``CompiledPath.not_reference`` says why a path is not one.
 
 ``$`` is the state's input, ``$$`` the context object and ``$name`` a workflow variable.
 Paths are compiled once and cached: evaluation walks a tuple of steps.
@@ -17,16 +19,29 @@ Paths are compiled once and cached: evaluation walks a tuple of steps.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from asl.query import _jsonpath_steps as steps_
+from asl.query._jsonpath_steps import Step
 
 __all__ = ["CompiledPath", "JSONPathSyntaxError", "PathNotFound", "compile_path", "resolve"]
 
 
 class JSONPathSyntaxError(ValueError):
-    """The text is not a JSONPath the runtime understands."""
+    """The text is not a JSONPath the runtime understands.
+
+    ``reason`` is a short phrase saying what is wrong (with the character where it went wrong),
+    ``position`` that character's index, so a caller can word its own message around them.
+    """
+
+    def __init__(self, text: str, reason: str, position: int) -> None:
+        self.text = text
+        self.reason = reason
+        self.position = position
+        super().__init__(f"invalid JSONPath {text!r}: {reason}")
 
 
 class PathNotFound(LookupError):
@@ -35,10 +50,6 @@ class PathNotFound(LookupError):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(path)
-
-
-# A step takes the current list of nodes and returns the next list.
-Step = Callable[[list[Any]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,12 @@ class CompiledPath:
     steps: tuple[Step, ...]
     fields: tuple[str | int, ...] | None  # the fast path: only plain names and indexes
     definite: bool
+    not_reference: str | None = None  # why this is not a Reference Path; None when it is
+
+    @property
+    def reference(self) -> bool:
+        """True for a Reference Path: ``$`` then single names and indexes only."""
+        return self.not_reference is None
 
     def find(self, root_value: Any) -> Any:
         """Evaluate against the root value; raise PathNotFound for a definite miss."""
@@ -71,7 +88,7 @@ class CompiledPath:
             return node
         nodes = [root_value]
         for step in self.steps:
-            nodes = step(nodes)
+            nodes = step(nodes, root_value)
         if self.definite:
             if not nodes:
                 raise PathNotFound(self.text)
@@ -95,256 +112,240 @@ def resolve(path: str, data: Any, context: Any, variables: Mapping[str, Any] | N
 
 # --- parsing -----------------------------------------------------------------------------
 
-_NAME = re.compile(r"[^.\[\]()\s'\"=<>!&|,@?*]+")
+# A dotted name: anything but what starts another segment. Jayway allows hyphens and most
+# punctuation here ("$.delivery-partner"), and AWS accepts what Jayway accepts.
+_NAME = re.compile(r"[^.\[\]()\s'\"]+")
+# ... but a Reference Path may not use the spec's operators "@", ",", ":", "?" (nor "*").
+_NOT_IN_REFERENCE_NAME = re.compile(r"[*@?,:]")
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_INDEX = re.compile(r"\s*-?\d+\s*")
+_SLICE_PART = re.compile(r"\s*(-?\d+)?\s*")
+_SUBSCRIPTS = "an index, slice, union, wildcard or filter"
 
 
 @lru_cache(maxsize=4096)
 def compile_path(text: str) -> CompiledPath:
-    """Parse a path once; raise JSONPathSyntaxError when it is not one."""
+    """Parse a path once; raise JSONPathSyntaxError when it is not one.
+
+    >>> compile_path("$.a[0]").reference, compile_path("$.a[*]").not_reference
+    (True, "a reference path may not use '*'")
+    """
     if not isinstance(text, str) or not text.startswith("$"):
-        raise JSONPathSyntaxError(f"a path must start with '$': {text!r}")
+        raise JSONPathSyntaxError(str(text), "it does not start with '$'", 0)
+    parser = _Parser(text)
     if text.startswith("$$"):
-        root, pos = "$$", 2
-    else:
-        match = _VARIABLE.match(text)
-        root, pos = (match.group(0), match.end()) if match else ("$", 1)
-    parser = _Parser(text, pos)
-    steps, fields, definite = parser.parse()
-    return CompiledPath(text, root, tuple(steps), fields, definite)
+        parser.root, parser.pos = "$$", 2
+        parser.not_reference = "a reference path may not start with '$$'"
+    elif match := _VARIABLE.match(text):
+        parser.root, parser.pos = match.group(0), match.end()
+        parser.not_reference = "a reference path may not name a variable"
+    parser.parse()
+    fields = tuple(parser.fields) if parser.fields is not None else None
+    return CompiledPath(text, parser.root, tuple(parser.steps), fields, parser.definite, parser.not_reference)
 
 
 class _Parser:
-    def __init__(self, text: str, pos: int) -> None:
+    """One pass over the text; collects the steps and what kind of path they make."""
+
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.pos = pos
+        self.pos = 1
+        self.root = "$"
+        self.steps: list[Step] = []
+        self.fields: list[str | int] | None = []
+        self.definite = True
+        self.not_reference: str | None = None
 
-    def fail(self, why: str) -> JSONPathSyntaxError:
-        return JSONPathSyntaxError(f"invalid JSONPath {self.text!r} at position {self.pos}: {why}")
+    def fail(self, why: str, at: int | None = None) -> JSONPathSyntaxError:
+        return JSONPathSyntaxError(self.text, why, self.pos if at is None else at)
 
-    def parse(self) -> tuple[list[Step], tuple[str | int, ...] | None, bool]:
-        steps: list[Step] = []
-        fields: list[str | int] | None = []
-        definite = True
+    def widen(self, step: Step, why_not_reference: str, *, definite: bool = False) -> None:
+        """Add a step that is more than a plain name or index."""
+        self.steps.append(step)
+        self.fields = None
+        self.definite = self.definite and definite
+        if self.not_reference is None:
+            self.not_reference = why_not_reference
+
+    def parse(self) -> None:
         text = self.text
         while self.pos < len(text):
             char = text[self.pos]
             if text.startswith("..", self.pos):
                 self.pos += 2
-                steps.append(_descendants)
-                definite = False
-                fields = None
+                self.widen(steps_.descendants, "a reference path may not use '..'")
                 if self.pos < len(text) and text[self.pos] == "[":
                     continue
-                step, name = self.dotted()
-                steps.append(step)
+                self.member(after_descent=True)
             elif char == ".":
                 self.pos += 1
-                if text.startswith("length()", self.pos):
-                    self.pos += len("length()")
-                    steps.append(_length)
-                    fields = None
-                    continue
-                step, name = self.dotted()
-                steps.append(step)
-                if name is None:
-                    definite = False
-                    fields = None
-                elif fields is not None:
-                    fields.append(name)
+                # Jayway reads ".[...]" as "[...]"; AWS's docs write $.abc.['def ghi'].
+                if self.pos < len(text) and text[self.pos] == "[":
+                    self.bracket()
+                else:
+                    self.member(after_descent=False)
             elif char == "[":
-                step, key, is_definite = self.bracket()
-                steps.append(step)
-                if not is_definite:
-                    definite = False
-                    fields = None
-                elif fields is not None and key is not None:
-                    fields.append(key)
+                self.bracket()
             else:
-                raise self.fail(f"unexpected {char!r}")
-        return steps, (tuple(fields) if fields is not None else None), definite
+                raise self.fail(f"unexpected {char!r} at character {self.pos}")
 
-    def dotted(self) -> tuple[Step, str | None]:
-        if self.pos < len(self.text) and self.text[self.pos] == "*":
-            self.pos += 1
-            return _wildcard, None
-        match = _NAME.match(self.text, self.pos)
-        if not match:
-            raise self.fail("expected a field name")
-        self.pos = match.end()
-        return _field(match.group(0)), match.group(0)
-
-    def bracket(self) -> tuple[Step, str | int | None, bool]:
+    def member(self, *, after_descent: bool) -> None:
+        """A name, ``*`` or ``name()`` after a dot."""
         text = self.text
-        end = self._closing_bracket()
-        inner = text[self.pos + 1 : end].strip()
-        self.pos = end + 1
-        if inner == "*":
-            return _wildcard, None, False
-        if inner.startswith("?"):
-            from asl.query._jsonpath_filter import parse_filter
+        if self.pos < len(text) and text[self.pos] == "*":
+            self.pos += 1
+            self.widen(steps_.wildcard, "a reference path may not use '*'")
+            return
+        match = _NAME.match(text, self.pos)
+        if not match:
+            raise self.fail(f"expected a name after '.' at character {self.pos}")
+        start, name = self.pos, match.group(0)
+        self.pos = match.end()
+        if text.startswith("()", self.pos):
+            function = steps_.FUNCTIONS.get(name)
+            if function is None:
+                known = ", ".join(f"{f}()" for f in sorted(steps_.FUNCTIONS))
+                raise self.fail(f"{name}() at character {start} is not a function; known: {known}", start)
+            self.pos += 2
+            self.widen(function, f"a reference path may not call a function such as {name}()", definite=True)
+            return
+        if after_descent:
+            self.steps.append(steps_.field(name))
+            return
+        self.steps.append(steps_.field(name))
+        if self.fields is not None:
+            self.fields.append(name)
+        bad = _NOT_IN_REFERENCE_NAME.search(name)
+        if bad and self.not_reference is None:
+            self.not_reference = (
+                f"a reference path may not use {bad.group(0)!r} in a dotted name; write ['{name}']"
+            )
 
-            predicate = parse_filter(inner[1:].strip(), self.fail)
-            return _filter(predicate), None, False
-        if inner[:1] in ("'", '"'):
-            names = _split_quoted(inner, self)
+    def bracket(self) -> None:
+        """A subscript ``[...]``: quoted names, an index, a slice, a union, ``*`` or a filter."""
+        start = self.pos
+        end = self._closing_bracket()
+        raw = self.text[start + 1 : end]
+        inner = raw.strip()
+        self.pos = end + 1
+        at = start + 1 + (len(raw) - len(raw.lstrip()))  # the first significant character
+        if inner == "*":
+            self.widen(steps_.wildcard, "a reference path may not use '*'")
+        elif inner.startswith("?"):
+            self._filter(inner, at)
+        elif inner[:1] in ("'", '"'):
+            names = self._quoted(inner, at, start)
             if len(names) == 1:
-                return _field(names[0]), names[0], True
-            return _fields(names), None, False
+                self.steps.append(steps_.field(names[0]))
+                if self.fields is not None:
+                    self.fields.append(names[0])
+            else:
+                self.widen(steps_.fields(names), "a reference path may not use a union of names")
+        elif _INDEX.fullmatch(inner):
+            position = int(inner)
+            self.steps.append(steps_.index(position))
+            if self.fields is not None:
+                self.fields.append(position)
+        else:
+            self.widen(
+                self._slice_or_union(inner, start),
+                f"a reference path allows only ['name'] or [index] here, not [{raw}]",
+            )
+
+    def _slice_or_union(self, inner: str, start: int) -> Step:
         if ":" in inner:
-            parts = inner.split(":")
-            if len(parts) > 3:
-                raise self.fail("a slice has at most three parts")
-            try:
-                bounds = [int(p) if p.strip() else None for p in parts]
-            except ValueError:
-                raise self.fail("slice bounds must be integers") from None
-            return _slice(*bounds), None, False
-        if "," in inner:
-            try:
-                indexes = [int(p) for p in inner.split(",")]
-            except ValueError:
-                raise self.fail("indexes must be integers") from None
-            return _indexes(indexes), None, False
-        try:
-            index = int(inner)
-        except ValueError:
-            raise self.fail(f"unsupported subscript [{inner}]") from None
-        return _index(index), index, True
+            parts = [_SLICE_PART.fullmatch(part) for part in inner.split(":")]
+            if len(parts) <= 3 and all(parts):
+                bounds = [int(m.group(1)) if m and m.group(1) else None for m in parts]
+                return steps_.slice_(*bounds)
+        elif "," in inner and all(_INDEX.fullmatch(part) for part in inner.split(",")):
+            return steps_.indexes([int(part) for part in inner.split(",")])
+        if inner.startswith("("):
+            raise self.fail(
+                f"[{inner}] is a script expression, which Step Functions does not run; use a filter [?(...)]",
+                start,
+            )
+        raise self.fail(f"[{inner}] is not {_SUBSCRIPTS}", start)
+
+    def _filter(self, inner: str, at: int) -> None:
+        from asl.query._jsonpath_filter import parse_filter
+
+        body = inner[1:].lstrip()
+        body_at = at + len(inner) - len(body)
+        # Jayway wants the whole filter in one pair of parentheses: [?(...)].
+        if not body.startswith("("):
+            raise self.fail(f"expected '(' after '?' in a filter at character {body_at}", body_at)
+        close = _closing(body, 0, "(", ")")[0]
+        if close < 0:
+            raise self.fail(f"unbalanced parentheses in the filter at character {body_at}", body_at)
+        if close != len(body) - 1:
+            raise self.fail(f"expected ']' after the filter's ')' at character {body_at + close + 1}")
+        predicate = parse_filter(self.text, body[1:close], body_at + 1)
+        self.widen(steps_.filtered(predicate), "a reference path may not use a filter")
+
+    def _quoted(self, inner: str, at: int, start: int) -> list[str]:
+        """``'a'`` or ``'a', "b"``: the names, backslash-escaped quotes undone."""
+        names: list[str] = []
+        i = 0
+        while True:
+            quote = inner[i]
+            if quote not in ("'", '"'):
+                raise self.fail(f"expected a quoted name at character {at + i}", at + i)
+            i += 1
+            out: list[str] = []
+            while i < len(inner) and inner[i] != quote:
+                if inner[i] == "\\" and i + 1 < len(inner) and inner[i + 1] == quote:
+                    i += 1
+                out.append(inner[i])
+                i += 1
+            if i >= len(inner):
+                raise self.fail(f"unclosed quote in brackets, unclosed '[' at character {start}", start)
+            names.append("".join(out))
+            i += 1
+            while i < len(inner) and inner[i] == " ":
+                i += 1
+            if i >= len(inner):
+                return names
+            if inner[i] != ",":
+                raise self.fail(f"expected ',' or ']' after a quoted name at character {at + i}", at + i)
+            i += 1
+            while i < len(inner) and inner[i] == " ":
+                i += 1
+            if i >= len(inner):
+                raise self.fail(f"expected a quoted name at character {at + i}", at + i)
 
     def _closing_bracket(self) -> int:
-        text = self.text
-        depth = 0
-        quote = ""
-        i = self.pos
-        while i < len(text):
-            char = text[i]
-            if quote:
-                if char == "\\":
-                    i += 2
-                    continue
-                if char == quote:
-                    quote = ""
-            elif char in ("'", '"'):
-                quote = char
-            elif char == "[":
-                depth += 1
-            elif char == "]":
-                depth -= 1
-                if depth == 0:
-                    return i
-            i += 1
-        raise self.fail("unclosed '['")
+        """The index of the ``]`` closing the ``[`` at ``pos``, skipping quoted text."""
+        end, in_quote = _closing(self.text, self.pos, "[", "]")
+        if end >= 0:
+            return end
+        if in_quote:
+            raise self.fail(f"unclosed quote in brackets, unclosed '[' at character {self.pos}")
+        raise self.fail(f"unclosed '[' at character {self.pos}")
 
 
-def _split_quoted(inner: str, parser: _Parser) -> list[str]:
-    names: list[str] = []
-    i = 0
-    while i < len(inner):
-        quote = inner[i]
-        if quote not in ("'", '"'):
-            raise parser.fail("expected a quoted name")
-        i += 1
-        out: list[str] = []
-        while i < len(inner) and inner[i] != quote:
-            if inner[i] == "\\" and i + 1 < len(inner) and inner[i + 1] == quote:
+def _closing(text: str, start: int, opener: str, closer: str) -> tuple[int, bool]:
+    """The index of the ``closer`` matching the ``opener`` at ``start``, skipping quoted text.
+
+    -1 when there is none, and whether the text ended inside a quote.
+    """
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
                 i += 1
-            out.append(inner[i])
-            i += 1
-        if i >= len(inner):
-            raise parser.fail("unterminated quoted name")
-        names.append("".join(out))
+            elif char == quote:
+                quote = ""
+        elif char in ("'", '"'):
+            quote = char
+        elif char == opener:
+            depth += 1
+        elif char == closer:
+            depth -= 1
+            if depth == 0:
+                return i, False
         i += 1
-        while i < len(inner) and inner[i] in " ,":
-            i += 1
-    return names
-
-
-# --- steps --------------------------------------------------------------------------------
-
-
-def _field(name: str) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        return [node[name] for node in nodes if type(node) is dict and name in node]
-
-    return step
-
-
-def _fields(names: list[str]) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        return [node[n] for node in nodes if type(node) is dict for n in names if n in node]
-
-    return step
-
-
-def _index(index: int) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        out = []
-        for node in nodes:
-            if type(node) is list and -len(node) <= index < len(node):
-                out.append(node[index])
-        return out
-
-    return step
-
-
-def _indexes(indexes: list[int]) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        return [
-            node[i] for node in nodes if type(node) is list for i in indexes if -len(node) <= i < len(node)
-        ]
-
-    return step
-
-
-def _slice(start: int | None, stop: int | None = None, stride: int | None = None) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for node in nodes:
-            if type(node) is list:
-                out.extend(node[start:stop:stride])
-        return out
-
-    return step
-
-
-def _wildcard(nodes: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for node in nodes:
-        if type(node) is dict:
-            out.extend(node.values())
-        elif type(node) is list:
-            out.extend(node)
-    return out
-
-
-def _descendants(nodes: list[Any]) -> list[Any]:
-    out: list[Any] = []
-
-    def walk(node: Any) -> None:
-        out.append(node)
-        if type(node) is dict:
-            for value in node.values():
-                walk(value)
-        elif type(node) is list:
-            for value in node:
-                walk(value)
-
-    for node in nodes:
-        walk(node)
-    return out
-
-
-def _length(nodes: list[Any]) -> list[Any]:
-    return [len(node) for node in nodes if type(node) in (list, dict, str)]
-
-
-def _filter(predicate: Callable[[Any], bool]) -> Step:
-    def step(nodes: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for node in nodes:
-            children = node if type(node) is list else list(node.values()) if type(node) is dict else []
-            out.extend(child for child in children if predicate(child))
-        return out
-
-    return step
+    return -1, bool(quote)
