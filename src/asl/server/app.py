@@ -72,6 +72,7 @@ class Endpoint:
         self.handlers = dict(handlers or {})
         self.machine_options = dict(machine_options)
         self.backend: Backend | None = None
+        self.startup_error: str | None = None
 
     # --- lifespan ------------------------------------------------------------------------------
 
@@ -107,6 +108,7 @@ class Endpoint:
                 try:
                     await self.open()
                 except Exception as err:  # e.g. another server holds the execution store
+                    self.startup_error = str(err)
                     await send({"type": "lifespan.startup.failed", "message": str(err)})
                     return
                 await send({"type": "lifespan.startup.complete"})

@@ -20,7 +20,9 @@ __all__ = ["BackgroundServer", "serve"]
 
 def _config(app: Endpoint, host: str, port: int, log_level: str) -> uvicorn.Config:
     # no access log: the endpoint logs what it needs and a request's headers carry credentials
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+    return uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on", ws="none"
+    )
 
 
 def serve(app: Endpoint, host: str = "127.0.0.1", port: int = 8083, log_level: str = "info") -> None:
@@ -45,7 +47,10 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
-        self._server.run(sockets=[self._socket])
+        try:
+            self._server.run(sockets=[self._socket])
+        except SystemExit:  # uvicorn exits when the app cannot start; start() reports why
+            pass
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         """Start serving; returns once the endpoint answers (or raises if it could not start)."""
@@ -57,7 +62,8 @@ class BackgroundServer:
                 raise TimeoutError(f"asl serve did not start within {timeout} s")
             time.sleep(0.01)
         if not self._server.started:
-            raise RuntimeError("asl serve could not start (see the log for why)")
+            self._socket.close()
+            raise RuntimeError(f"asl serve could not start: {self.app.startup_error or 'see the log'}")
         return self
 
     def stop(self) -> None:
