@@ -71,26 +71,20 @@ def test_put_get_and_a_conditional_update_that_fails(ddb: Any, orders: str) -> N
     assert item["total"] == {"N": "100"}
     assert item["photo"] == {"B": b"\x00\xffjpeg"}  # base64 both ways on the wire
 
-    updated = ddb.update_item(
-        TableName=orders,
-        Key=key,
-        UpdateExpression="SET #t = #t + :d",
-        ConditionExpression="#t < :cap",
-        ExpressionAttributeNames={"#t": "total"},
-        ExpressionAttributeValues={":d": {"N": "50"}, ":cap": {"N": "120"}},
-        ReturnValues="UPDATED_NEW",
-    )
-    assert updated["Attributes"] == {"total": {"N": "150"}}
-    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as info:
-        ddb.update_item(
+    def add_50_under_120(**extra: Any) -> Any:
+        return ddb.update_item(
             TableName=orders,
             Key=key,
             UpdateExpression="SET #t = #t + :d",
             ConditionExpression="#t < :cap",
             ExpressionAttributeNames={"#t": "total"},
             ExpressionAttributeValues={":d": {"N": "50"}, ":cap": {"N": "120"}},
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            **extra,
         )
+
+    assert add_50_under_120(ReturnValues="UPDATED_NEW")["Attributes"] == {"total": {"N": "150"}}
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as info:
+        add_50_under_120(ReturnValuesOnConditionCheckFailure="ALL_OLD")
     assert info.value.response["Error"]["Message"] == "The conditional request failed"
     assert info.value.response["Item"]["total"] == {"N": "150"}
     assert ddb.get_item(TableName=orders, Key=key)["Item"]["total"] == {"N": "150"}
