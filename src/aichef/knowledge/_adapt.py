@@ -14,6 +14,7 @@ from aichef.knowledge._swaps import (
     preferences,
     retarget,
     swap_allergens,
+    worth_swapping,
 )
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient
@@ -129,28 +130,56 @@ def _resolved(recipe: LibraryRecipe) -> Resolved | None:
     return resolved
 
 
-def _scaled_lines(recipe: LibraryRecipe, servings: int) -> list[Line] | None:
-    """The recipe's lines for ``servings``, as a fresh list the caller may edit.
+@dataclass(frozen=True)
+class _Scaled:
+    """A recipe's lines for one number of servings and what every request works out from them alike.
 
-    Lines are immutable and servings few (1..12), so each recipe keeps its scaled lines per
-    servings on itself, like its resolved lines: every request would build the same ones again.
+    ``pairs`` and ``report`` are what the rules read while no line has been changed; ``allergens``,
+    ``tags`` and ``optional`` (some line is) say which adapting steps may change a line at all;
+    ``worth`` is :func:`worth_swapping` per line.
     """
-    by_servings: dict[int, tuple[Line, ...]] | None = recipe.__dict__.get("_scaled_lines")
+
+    lines: tuple[Line, ...]
+    pairs: tuple[tuple[Ingredient, float], ...]
+    report: NutritionReport
+    allergens: frozenset[str]
+    tags: frozenset[str]
+    optional: bool
+    worth: tuple[bool, ...]
+
+
+def _scaled(recipe: LibraryRecipe, servings: int) -> _Scaled | None:
+    """The recipe's lines for ``servings`` and their facts; ``None`` when a line names an unknown food.
+
+    Lines are immutable and servings few (1..12), so each recipe keeps them per servings on itself,
+    like its resolved lines: every request would work out the same ones again.
+    """
+    by_servings: dict[int, _Scaled] | None = recipe.__dict__.get("_scaled")
     if by_servings is None:
         by_servings = {}
-        object.__setattr__(recipe, "_scaled_lines", by_servings)
+        object.__setattr__(recipe, "_scaled", by_servings)
     scaled = by_servings.get(servings)
     if scaled is None:
         resolved = _resolved(recipe)
         if resolved is None:
             return None
         factor = servings / recipe.servings
-        scaled = tuple(
+        lines = tuple(
             Line(item, grams * factor, quantity * factor, unit, written, optional)
             for item, grams, quantity, unit, written, optional in resolved
         )
+        pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
+        scaled = _Scaled(
+            lines=lines,
+            pairs=pairs,
+            report=nutrition.compute(pairs, servings, with_sources=False),
+            allergens=frozenset().union(*(x.ingredient.allergens for x in lines)),
+            tags=frozenset().union(*(x.ingredient.tags for x in lines)),
+            optional=any(x.optional for x in lines),
+            worth=tuple(worth_swapping(x, recipe, servings) for x in lines),
+        )
         by_servings[servings] = scaled
-    return list(scaled)
+    return scaled
 
 
 # The rule each banned tag answers to, per target: used to drop seasonings a target forbids even
@@ -254,19 +283,25 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     The rules are only screened: pass the attempt to :func:`explained` before showing its results.
     """
     profile = needs.profile
-    scaled = _scaled_lines(recipe, profile.servings)
+    scaled = _scaled(recipe, profile.servings)
     if scaled is None:
         return Attempt(recipe, (), (), None, ("recipe.unresolved",))
-    lines = scaled
+    lines = list(scaled.lines)
     changes: list[Change] = []
-    if not swap_allergens(lines, recipe, needs, changes):
+    # Each step below looks only at lines of some kind; the recipe's facts say when it has none.
+    if scaled.allergens & needs.avoid and not swap_allergens(lines, recipe, needs, changes):
         return Attempt(recipe, tuple(lines), tuple(changes), None, ("allergy.declared",))
-    preferences(lines, needs, changes)
-    _drop_banned(lines, needs, changes)
-    fridge_swaps(lines, recipe, needs, changes)
+    if scaled.optional:
+        preferences(lines, needs, changes)
+    if scaled.tags & needs.banned_tags:
+        _drop_banned(lines, needs, changes)
+    fridge_swaps(lines, recipe, needs, changes, scaled.lines, scaled.worth)
     for _ in range(_MAX_REPAIR_ROUNDS):
-        pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
-        report = nutrition.compute(pairs, profile.servings, with_sources=False)
+        if changes:
+            pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
+            report = nutrition.compute(pairs, profile.servings, with_sources=False)
+        else:  # every step changes a line only with a Change: the lines are the scaled ones
+            pairs, report = scaled.pairs, scaled.report
         blocking, warnings = needs.checker.screen(pairs, report, recipe.cooking_time, recipe.texture)
         if not blocking:
             return Attempt(recipe, tuple(lines), tuple(changes), report, (), pairs, warnings)

@@ -186,21 +186,49 @@ _MIN_SWAP_GRAMS = 20.0  # per serving: below this an item seasons the dish rathe
 _KEEP_TAGS = frozenset({"spicy", "starch_staple", "salty_seasoning", "added_sugar"})
 
 
-def fridge_swaps(lines: list[Line], recipe: LibraryRecipe, needs: Needs, changes: list[Change]) -> None:
+def worth_swapping(line: Line, recipe: LibraryRecipe, servings: int) -> bool:
+    """Whether a fridge swap may take this line when it is not on hand: an item of a swappable kind
+    that makes the dish rather than seasons it, no staple or flavour base, not the dish's namesake.
+
+    It depends on the line and the recipe alone, so adapting works it out once per recipe and servings.
+    """
+    item = line.ingredient
+    if line.grams <= 0 or _swap_kind(item) is None:
+        return False
+    if "staple" in item.tags or item.key in _NO_SWAP:
+        return False
+    # The title check last: it is the dearest, and most lines are ruled out before it.
+    return line.grams / servings >= _MIN_SWAP_GRAMS and not is_title(line, recipe)
+
+
+def fridge_swaps(
+    lines: list[Line],
+    recipe: LibraryRecipe,
+    needs: Needs,
+    changes: list[Change],
+    scaled: tuple[Line, ...] = (),
+    worth: tuple[bool, ...] = (),
+) -> None:
+    """Swap up to two lines not on hand for owned items of the same kind (fridge mode only).
+
+    ``worth`` is :func:`worth_swapping` of each of the ``scaled`` lines, worked out beforehand: a
+    line still the very one scaled is not asked again.
+    """
     if needs.profile.target != "fridge":
         return
     spare: list[Ingredient] | None = None  # owned items not in the dish, listed at the first swap
     swaps = 0
+    servings = needs.profile.servings
     for index, line in enumerate(lines):
+        if swaps >= _MAX_FRIDGE_SWAPS:
+            break
         item = line.ingredient
+        if item.key in needs.on_hand:
+            continue
+        same = index < len(scaled) and line is scaled[index]
+        if not (worth[index] if same else worth_swapping(line, recipe, servings)):
+            continue
         kind = _swap_kind(item)
-        if swaps >= _MAX_FRIDGE_SWAPS or line.grams <= 0 or kind is None:
-            continue
-        if "staple" in item.tags or item.key in needs.on_hand or item.key in _NO_SWAP:
-            continue
-        # The title check last: it is the dearest, and most lines are ruled out before it.
-        if line.grams / needs.profile.servings < _MIN_SWAP_GRAMS or is_title(line, recipe):
-            continue
         if spare is None:  # no line has been swapped yet, so these are the dish's own lines
             used = {x.ingredient.key for x in lines if x.grams > 0}
             spare = [ingredients.get(k) for k in sorted(needs.on_hand - used)]
