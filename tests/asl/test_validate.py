@@ -814,6 +814,15 @@ GOOD_PATHS = [
     "$.a[?(@.price < 10)]",
     "$.delivery-partner",
     "$myVariable.field",
+    # decided with the evaluator's grammar (Jayway's, as AWS runs it); see tests/asl/query/test_jsonpath.py
+    "$.abc.['def ghi']",
+    "$[ 'x' ]",
+    "$.a[? (@.b)]",
+    "$.a[?(!@.b)]",
+    "$.a[?(@.b =~ /x.*/i)]",
+    "$.a[?(@.b in ['x', 'y'])]",
+    "$.a[?(@.b > $.limit)]",
+    "$.a.min()",
 ]
 BAD_PATHS = {
     "a.b": "it does not start with '$'",
@@ -822,6 +831,15 @@ BAD_PATHS = {
     "$.a b": "unexpected ' ' at character 3",
     "$.a[x]": "[x] is not an index, slice, union, wildcard or filter",
     "$['x": "unclosed quote in brackets, unclosed '[' at character 1",
+    # the validator accepted these, the runtime could not run them
+    "$.a.foo()": "foo() at character 4 is not a function; known: avg(), keys(), length(), max(), min(), "
+    "stddev(), sum()",
+    "$.a[(@.length-1)]": "[(@.length-1)] is a script expression, which Step Functions does not run; "
+    "use a filter [?(...)]",
+    "$.a[?(@.b == )]": "the filter ends too early at character 13",
+    # the runtime accepted these, Jayway does not
+    "$[+1]": "[+1] is not an index, slice, union, wildcard or filter",
+    "$.a[?@.b == 1]": "expected '(' after '?' in a filter at character 5",
 }
 
 
@@ -853,6 +871,11 @@ def test_null_paths() -> None:
         ("$var", "a reference path may not name a variable"),
         ("$.a[1:2]", "a reference path allows only ['name'] or [index] here, not [1:2]"),
         ("$..a", "a reference path may not use '..'"),
+        ("$.a.*", "a reference path may not use '*'"),
+        ("$.a.length()", "a reference path may not call a function such as length()"),
+        ("$.a:b", "a reference path may not use ':' in a dotted name; write ['a:b']"),
+        ("$['a','b']", "a reference path may not use a union of names"),
+        ("$.a[?(@.b)]", "a reference path may not use a filter"),
     ],
 )
 def test_result_path_is_a_reference_path(path: str, reason: str) -> None:
@@ -861,6 +884,13 @@ def test_result_path_is_a_reference_path(path: str, reason: str) -> None:
         f"Field 'ResultPath' must be a reference path such as $.result; {json.dumps(path)} is not: {reason}",
         "/States/A/ResultPath",
     )
+
+
+@pytest.mark.parametrize("path", ["$.a[-1]", "$.a['b c'][0]", "$.a.['b']", "$.a-b"])
+def test_reference_paths_take_any_single_name_or_index(path: str) -> None:
+    # The spec rules out only "@", ",", ":", "?" (and so "*", ".."); a negative index names one
+    # node, and the runtime's ResultPath writes there, so it is a Reference Path too.
+    assert problems(pass_with(ResultPath=path)) == []
 
 
 def test_dollar_keys_hold_paths_or_intrinsic_calls_at_any_depth() -> None:

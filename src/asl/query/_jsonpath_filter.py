@@ -37,6 +37,7 @@ _FILTER_TOKEN = re.compile(
     r")"
 )
 _ARRAY_ITEM = re.compile(rf"\s*({_QUOTED}|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)\s*(,|$)")
+_AT_CHARACTER = re.compile(r" at character \d+")
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "u": 0}
 
 
@@ -191,7 +192,9 @@ class _FilterParser:
             try:
                 path = compile_path("$" + text[1:])
             except JSONPathSyntaxError as err:
-                raise self.fail(f"{text} at character {at} is not a path: {err.reason}", at) from None
+                # The inner reason counts characters of the inner path; only the outer count helps.
+                reason = _AT_CHARACTER.sub("", err.reason)
+                raise self.fail(f"{text} at character {at} is not a path: {reason}", at) from None
             if kind == "at":
                 return lambda node, root: _find_or_missing(path.find, node)
             return lambda node, root: _find_or_missing(path.find, root)

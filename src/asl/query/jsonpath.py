@@ -279,7 +279,8 @@ class _Parser:
         if close < 0:
             raise self.fail(f"unbalanced parentheses in the filter at character {body_at}", body_at)
         if close != len(body) - 1:
-            raise self.fail(f"expected ']' after the filter's ')' at character {body_at + close + 1}")
+            after = body_at + close + 1 + len(body[close + 1 :]) - len(body[close + 1 :].lstrip())
+            raise self.fail(f"expected ']' after the filter's ')' at character {after}", after)
         predicate = parse_filter(self.text, body[1:close], body_at + 1)
         self.widen(steps_.filtered(predicate), "a reference path may not use a filter")
 
