@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from asl import StateMachine, VirtualClock
+from asl.runtime.history import to_json
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
@@ -43,6 +44,32 @@ def test_lambda_invoke_wraps_the_payload_as_aws_does() -> None:
     scheduled = execution.history[2]["taskScheduledEventDetails"]
     assert scheduled["resourceType"] == "lambda" and scheduled["resource"] == "invoke"
     assert json.loads(scheduled["parameters"]) == {"FunctionName": "echo", "Payload": {"x": 5}}
+
+
+def test_lambda_invoke_events_hold_the_same_text_a_fresh_encoding_gives() -> None:
+    # the runtime writes a payload's text once and splices it into the events around it
+    definition = one_task(
+        "arn:aws:states:::lambda:invoke",
+        Parameters={"FunctionName": "echo", "Payload": {"x.$": "$.x", "Payload": "\u0000"}},
+    )
+    machine = StateMachine(definition, {"echo": lambda e, c: {"got": e, "한글": [1.5, None, True]}})
+    execution = machine.run({"x": {"nested": ['a"b', "김치"]}})
+    by_type = {e["type"]: e for e in execution.history}
+    parameters = by_type["TaskScheduled"]["taskScheduledEventDetails"]["parameters"]
+    output = by_type["TaskSucceeded"]["taskSucceededEventDetails"]["output"]
+    assert parameters == to_json(json.loads(parameters))
+    assert json.loads(parameters)["Payload"] == {"x": {"nested": ['a"b', "김치"]}, "Payload": "\u0000"}
+    assert output == to_json(json.loads(output)) == to_json(execution.output)
+    assert list(json.loads(output)) == [
+        "ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"
+    ]  # fmt: skip
+    assert execution.output["Payload"]["got"] == json.loads(parameters)["Payload"]
+
+
+def test_lambda_invoke_without_a_payload_sends_an_empty_event() -> None:
+    definition = one_task("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "echo"})
+    execution = StateMachine(definition, {"echo": lambda e, c: {"got": e}}).run({"x": 1})
+    assert execution.output["Payload"] == {"got": {}}
 
 
 def test_plain_lambda_arn_returns_raw_payload_with_lambda_events() -> None:

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asl.errors import StatesError
+from asl.runtime.history import to_json, to_json_around
 
-__all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response"]
+__all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
 
@@ -82,8 +83,9 @@ class LambdaFunctions:
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
-    async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> Any:
-        """Call a function with a JSON payload; return its JSON result, or raise as Lambda does."""
+    async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> tuple[Any, str]:
+        """Call a function with a JSON payload; return its JSON result and that result's text
+        (what Lambda sends back), or raise as Lambda does."""
         name = function_name_of(reference)
         handler = self.handlers.get(name)
         if handler is None:
@@ -112,7 +114,7 @@ class LambdaFunctions:
         except Exception as exc:  # the function's own failure, reported as Lambda reports it
             raise _function_error(exc) from exc
         try:
-            return json.loads(json.dumps(result, ensure_ascii=False))
+            text = to_json(result)
         except (TypeError, ValueError) as exc:
             raise StatesError(
                 "Runtime.MarshalError",
@@ -124,6 +126,7 @@ class LambdaFunctions:
                     }
                 ),
             ) from exc
+        return json.loads(text), text
 
 
 def _function_error(exc: Exception) -> StatesError:
@@ -136,6 +139,15 @@ def _function_error(exc: Exception) -> StatesError:
 def invoke_response(payload: Any, request_id: str | None = None) -> dict[str, Any]:
     """What ``arn:aws:states:::lambda:invoke`` returns around the function's payload."""
     request_id = request_id or str(uuid.uuid4())
+    return {**_invoke_response(request_id), "Payload": payload}
+
+
+def invoke_response_text(payload_text: str, request_id: str) -> str:
+    """The JSON text of :func:`invoke_response` around a payload whose text is known."""
+    return to_json_around(_invoke_response(request_id), "Payload", payload_text)
+
+
+def _invoke_response(request_id: str) -> dict[str, Any]:
     headers = {
         "Connection": "keep-alive",
         "Content-Type": "application/json",
@@ -145,7 +157,7 @@ def invoke_response(payload: Any, request_id: str | None = None) -> dict[str, An
     }
     return {
         "ExecutedVersion": "$LATEST",
-        "Payload": payload,
+        "Payload": None,  # filled in by the callers, in this place of the key order
         "SdkHttpMetadata": {
             "AllHttpHeaders": {key: [value] for key, value in headers.items()},
             "HttpHeaders": headers,

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.integrations.lambda_ import LambdaFunctions, invoke_response
+from asl.integrations.lambda_ import LambdaFunctions, invoke_response, invoke_response_text
 from asl.runtime.activities import Activities
 from asl.runtime.callbacks import TaskTokens
+from asl.runtime.history import to_json, to_json_around
 
-__all__ = ["Integration", "ResourceCall", "TaskRunner", "classify"]
+__all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
 
 # (action, parameters) -> response; sync or async
 Integration = Callable[[str, dict[str, Any]], Any]
@@ -56,6 +58,15 @@ def classify(resource: str) -> ResourceCall:
     return ResourceCall("custom", resource)
 
 
+@dataclass(frozen=True)
+class TaskResult:
+    """What a resource answered, with its JSON text when the call already wrote it (a Lambda
+    function's result goes through JSON anyway: the TaskSucceeded event reuses that text)."""
+
+    value: Any
+    text: str | None = None
+
+
 class TaskRunner:
     """Serves Task resources for the executions of one state machine."""
 
@@ -72,34 +83,51 @@ class TaskRunner:
         self.tokens = TaskTokens()
         self.activities = Activities()
 
+    @staticmethod
+    def encode(call: ResourceCall, parameters: Any) -> tuple[str, str]:
+        """The JSON text of a task's parameters (for TaskScheduled) and of what a function
+        receives (the parameters themselves, or lambda:invoke's Payload), each encoded once."""
+        if _invokes(call) and isinstance(parameters, dict):
+            if "Payload" not in parameters:
+                return to_json(parameters), "{}"  # the function gets an empty event
+            payload_text = to_json(parameters["Payload"])
+            return to_json_around(parameters, "Payload", payload_text), payload_text
+        text = to_json(parameters)
+        return text, text
+
     async def call(
         self, call: ResourceCall, parameters: Any, payload_text: str, timeout: float | None
-    ) -> Any:
+    ) -> TaskResult:
+        """Serve one call; ``payload_text`` is the second text :meth:`encode` answered."""
         if call.kind == "lambda":
-            return await self.functions.invoke(call.resource, payload_text, timeout)
+            value, text = await self.functions.invoke(call.resource, payload_text, timeout)
+            return TaskResult(value, text)
         if call.kind == "integration":
-            if call.service == "lambda" and call.action == "invoke":
+            if _invokes(call):
                 if not isinstance(parameters, dict) or "FunctionName" not in parameters:
                     raise StatesError(
                         ErrorName.RUNTIME,
                         "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
                     )
-                from asl.runtime.history import to_json
-
-                payload = to_json(parameters.get("Payload", {}))
-                result = await self.functions.invoke(str(parameters["FunctionName"]), payload, timeout)
-                return invoke_response(result)
+                name = str(parameters["FunctionName"])
+                value, text = await self.functions.invoke(name, payload_text, timeout)
+                request_id = str(uuid.uuid4())
+                return TaskResult(invoke_response(value, request_id), invoke_response_text(text, request_id))
             integration = self.integrations.get(call.service)
             if integration is not None:
-                return await _maybe_await(integration(call.action, parameters))
+                return TaskResult(await _maybe_await(integration(call.action, parameters)))
         handler = self.custom.get(call.resource)
         if handler is not None:
-            return await _maybe_await(handler(parameters))
+            return TaskResult(await _maybe_await(handler(parameters)))
         raise StatesError(
             ErrorName.RUNTIME,
             f"The resource '{call.resource}' is not served by this runtime. Register a handler "
             "for it (StateMachine(..., resources={arn: callable})) or use a Lambda function.",
         )
+
+
+def _invokes(call: ResourceCall) -> bool:
+    return call.kind == "integration" and call.service == "lambda" and call.action == "invoke"
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -89,7 +89,7 @@ class TaskState(State):
         parameters = self.effective_input(raw, context, frame)
         timeout = self._timeout(frame, raw, effective_raw, context)
         heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
-        text = to_json(parameters)
+        text, payload_text = frame.run.tasks.encode(call, parameters)
         if call.kind == "activity":
             return self.next, self.finish(
                 frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
@@ -120,6 +120,7 @@ class TaskState(State):
             scheduled = frame.event("TaskScheduled", details)
             frame.event("TaskStarted", {"resourceType": resource_type, "resource": resource})
         waiter: Waiter | None = None
+        result_text: str | None = None  # the result's JSON text, when the call wrote it already
         try:
             recorded = frame.recorded()
             mock = frame.run.mock
@@ -136,9 +137,10 @@ class TaskState(State):
                         result = mock.respond(self.name)
                         callback = False  # Step Functions Local: a mocked callback answers at once
                     else:
-                        work = frame.run.tasks.call(call, parameters, text, timeout)
+                        work = frame.run.tasks.call(call, parameters, payload_text, timeout)
                         wait = timeout is not None and not callback
-                        result = await (asyncio.wait_for(work, timeout) if wait else work)
+                        answer = await (asyncio.wait_for(work, timeout) if wait else work)
+                        result, result_text = answer.value, answer.text
                 if callback:
                     resource_type, resource = self._event_names()
                     submitted = frame.event(
@@ -146,13 +148,16 @@ class TaskState(State):
                         {
                             "resourceType": resource_type,
                             "resource": resource,
-                            "output": to_json(result) if recorded is None else recorded_output(recorded),
+                            "output": (result_text or to_json(result))
+                            if recorded is None
+                            else recorded_output(recorded),
                             "outputDetails": {"truncated": False},
                         },
                     )
                     waiter, result = await self._wait_for_token(
                         frame, token, timeout, heartbeat, scheduled, submitted
                     )
+                    result_text = None
         except TimeoutError:
             error = StatesError(ErrorName.TIMEOUT, None)
             self._failed(frame, error, timed_out=True)
@@ -168,7 +173,7 @@ class TaskState(State):
         finally:
             if waiter is not None:
                 frame.run.tasks.tokens.close(waiter)
-        output_text = to_json(result)
+        output_text = to_json(result) if result_text is None else result_text
         if lambda_arn:
             frame.event(
                 "LambdaFunctionSucceeded", {"output": output_text, "outputDetails": {"truncated": False}}
