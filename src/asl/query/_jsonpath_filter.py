@@ -81,10 +81,8 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 def parse_filter(path: str, text: str, offset: int) -> Predicate:
     """The predicate of the filter ``text`` found inside ``[?(...)]`` at ``offset`` of ``path``."""
     tokens: list[tuple[str, str, int]] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
+    pos, end = 0, len(text.rstrip())
+    while pos < end:
         match = _FILTER_TOKEN.match(text, pos)
         if not match or match.end() == pos:
             at = offset + len(text) - len(text[pos:].lstrip())

@@ -121,6 +121,8 @@ _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _INDEX = re.compile(r"\s*-?\d+\s*")
 _SLICE_PART = re.compile(r"\s*(-?\d+)?\s*")
 _SUBSCRIPTS = "an index, slice, union, wildcard or filter"
+_PLAIN = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[-?\d+\])*")
+_PLAIN_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]")
 
 
 @lru_cache(maxsize=4096)
@@ -132,6 +134,11 @@ def compile_path(text: str) -> CompiledPath:
     """
     if not isinstance(text, str) or not text.startswith("$"):
         raise JSONPathSyntaxError(str(text), "it does not start with '$'", 0)
+    if _PLAIN.fullmatch(text):
+        # Most paths are plain names and indexes: one regex instead of the parser.
+        fields = tuple(name or int(index) for name, index in _PLAIN_SEGMENT.findall(text, 1))
+        plain = tuple(steps_.field(f) if isinstance(f, str) else steps_.index(f) for f in fields)
+        return CompiledPath(text, "$", plain, fields, True)
     parser = _Parser(text)
     if text.startswith("$$"):
         parser.root, parser.pos = "$$", 2
@@ -140,8 +147,8 @@ def compile_path(text: str) -> CompiledPath:
         parser.root, parser.pos = match.group(0), match.end()
         parser.not_reference = "a reference path may not name a variable"
     parser.parse()
-    fields = tuple(parser.fields) if parser.fields is not None else None
-    return CompiledPath(text, parser.root, tuple(parser.steps), fields, parser.definite, parser.not_reference)
+    parsed = tuple(parser.fields) if parser.fields is not None else None
+    return CompiledPath(text, parser.root, tuple(parser.steps), parsed, parser.definite, parser.not_reference)
 
 
 class _Parser:
@@ -332,8 +339,8 @@ def _closing(text: str, start: int, opener: str, closer: str) -> tuple[int, bool
     """
     depth = 0
     quote = ""
-    i = start
-    while i < len(text):
+    i, end = start, len(text)
+    while i < end:
         char = text[i]
         if quote:
             if char == "\\":
