@@ -37,3 +37,4 @@ class Service:
     translate: Callable[[Exception], AWSError | None]  # an exception as AWS answers it, or None
     max_body: int  # bytes
     crc32: bool = False  # DynamoDB sends x-amz-crc32 and botocore checks it
+    long_polls: frozenset[str] = frozenset()  # actions cancelled when the client hangs up

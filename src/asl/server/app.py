@@ -10,6 +10,7 @@ The SigV4 ``Authorization`` header is accepted without being checked and never l
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -132,7 +133,12 @@ class Endpoint:
         limit = service.max_body if service is not None else _UNKNOWN_LIMIT
         body, size = await _read_body(receive, limit, headers.get("content-length"))
         try:
-            status, answer = 200, await self._answer(scope, service, action, headers, body, size, limit)
+            status, answer = (
+                200,
+                await self._answer(scope, receive, service, action, headers, body, size, limit),
+            )
+        except _HungUp:
+            return
         except AWSError as err:
             status, answer = (
                 err.status,
@@ -143,6 +149,7 @@ class Endpoint:
     async def _answer(
         self,
         scope: Scope,
+        receive: Receive,
         service: Service | None,
         action: str,
         headers: Mapping[str, str],
@@ -181,7 +188,10 @@ class Endpoint:
         operation_model = model.operation_model(action)
         params = decode(operation_model, parsed)
         try:
-            answer = await operation(self._backend(), params)
+            work = operation(self._backend(), params)
+            answer = await (_unless_hung_up(work, receive) if action in service.long_polls else work)
+        except _HungUp:
+            raise
         except Exception as err:
             translated = service.translate(err)
             if translated is None:
@@ -196,6 +206,26 @@ class Endpoint:
         if self.backend is None:
             raise AWSError("ServiceUnavailable", "asl serve is starting or stopping", status=503)
         return self.backend
+
+
+class _HungUp(Exception):
+    """The client went away before its answer was ready."""
+
+
+async def _unless_hung_up(work: Awaitable[dict[str, Any]], receive: Receive) -> dict[str, Any]:
+    """Await ``work``, cancelling it if the client disconnects first (the body is read already,
+    so the next ASGI message can only be ``http.disconnect``)."""
+    answer = asyncio.ensure_future(work)
+    hang_up = asyncio.ensure_future(receive())
+    try:
+        await asyncio.wait({answer, hang_up}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hang_up.cancel()
+    if not answer.done():
+        answer.cancel()
+        await asyncio.wait({answer})
+        raise _HungUp()
+    return answer.result()
 
 
 async def _read_body(receive: Receive, limit: int, declared: str | None) -> tuple[bytes | None, int]:

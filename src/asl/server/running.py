@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -47,10 +48,8 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
-        try:
+        with contextlib.suppress(SystemExit):  # uvicorn exits when the app cannot start; start() says why
             self._server.run(sockets=[self._socket])
-        except SystemExit:  # uvicorn exits when the app cannot start; start() reports why
-            pass
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         """Start serving; returns once the endpoint answers (or raises if it could not start)."""

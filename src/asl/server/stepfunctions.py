@@ -285,4 +285,6 @@ STEP_FUNCTIONS = Service(
     operations=OPERATIONS,
     translate=translate,
     max_body=MAX_BODY,
+    # a task handed to a poller that has gone would wait for its timeout; cancelled, it is queued again
+    long_polls=frozenset({"GetActivityTask"}),
 )

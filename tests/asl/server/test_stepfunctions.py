@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from asl_serve_support import EXAMPLES, ROLE, client, eventually
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from asl.server import BackgroundServer, create_app
 
@@ -231,6 +231,19 @@ def test_activity_worker_over_http(sfn: Any) -> None:
     sfn.delete_activity(activityArn=activity)
     with pytest.raises(sfn.exceptions.ActivityDoesNotExist):
         sfn.describe_activity(activityArn=activity)
+
+
+def test_a_poller_that_hung_up_does_not_swallow_the_task(sfn: Any, server: BackgroundServer) -> None:
+    activity = sfn.create_activity(name="impatient")["activityArn"]
+    impatient = client("stepfunctions", server.url, read_timeout=1)
+    with pytest.raises(ReadTimeoutError):
+        impatient.get_activity_task(activityArn=activity)
+    definition = {"StartAt": "Do", "States": {"Do": {"Type": "Task", "Resource": activity, "End": True}}}
+    execution = sfn.start_execution(stateMachineArn=_create(sfn, "impatient", definition))["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity, workerName="patient")
+    assert task["taskToken"]
+    sfn.send_task_success(taskToken=task["taskToken"], output='"done"')
+    assert _finished(sfn, execution)["output"] == '"done"'
 
 
 def test_start_sync_execution_of_an_express_machine(sfn: Any) -> None:
