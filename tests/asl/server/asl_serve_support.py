@@ -17,7 +17,9 @@ ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
 
 # dummy credentials: the endpoint accepts any SigV4 signature; one attempt so errors show at once;
 # no "sync-" host prefix for StartSyncExecution (it would turn 127.0.0.1 into sync-127.0.0.1)
-_CONFIG = Config(retries={"total_max_attempts": 1}, inject_host_prefix=False, read_timeout=30, connect_timeout=5)
+_CONFIG = Config(
+    retries={"total_max_attempts": 1}, inject_host_prefix=False, read_timeout=30, connect_timeout=5
+)
 
 
 def client(service: str, url: str, read_timeout: float | None = None) -> Any:
