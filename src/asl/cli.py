@@ -237,6 +237,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import contextlib
+
     from asl.server import create_app, default_data_dir, serve
     from asl.store import ExecutionStore
 
@@ -251,7 +253,8 @@ def _serve(args: argparse.Namespace) -> int:
     # opened once here so a store another server holds is reported in one line, not by uvicorn
     ExecutionStore(data_dir / "executions.sqlite").close()
     print(f"asl serve: http://{args.host}:{args.port} (data in {data_dir})", file=sys.stderr)
-    serve(create_app(data_dir, handlers), host=args.host, port=args.port)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
+        serve(create_app(data_dir, handlers), host=args.host, port=args.port)
     return 0
 
 
