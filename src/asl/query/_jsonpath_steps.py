@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "FUNCTIONS",
+    "SCAN_FUNCTIONS",
     "Step",
     "descendants",
     "field",
@@ -110,38 +111,60 @@ def filtered(predicate: Predicate) -> Step:
 
 # --- functions: ``.length()`` and Jayway's aggregations ------------------------------------
 
-
-def _numbers(node: Any) -> list[float] | None:
-    """The numbers of an array (Jayway skips other items); None when there are none to aggregate."""
-    if type(node) is not list:
-        return None
-    values = [float(item) for item in node if type(item) in (int, float)]
-    return values or None
-
-
-def _stddev(values: list[float]) -> float:
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-
-
-# Each function maps one node to its value, or None when it does not apply to that node.
-_NODE_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "avg": lambda node: (sum(v) / len(v)) if (v := _numbers(node)) else None,
-    "keys": lambda node: list(node) if type(node) is dict else None,
-    "length": lambda node: len(node) if type(node) in (list, dict, str) else None,
-    "max": lambda node: max(v) if (v := _numbers(node)) else None,
-    "min": lambda node: min(v) if (v := _numbers(node)) else None,
-    "stddev": lambda node: _stddev(v) if (v := _numbers(node)) else None,
-    "sum": lambda node: sum(v) if (v := _numbers(node)) else None,
+_Aggregate = Callable[[list[float]], float]
+_AGGREGATIONS: dict[str, _Aggregate] = {
+    "avg": lambda values: sum(values) / len(values),
+    "max": max,
+    "min": min,
+    "stddev": lambda values: math.sqrt(
+        sum((v - sum(values) / len(values)) ** 2 for v in values) / len(values)
+    ),
+    "sum": sum,
 }
 
 
-def _function_step(apply: Callable[[Any], Any]) -> Step:
+def _numbers(nodes: list[Any]) -> list[float]:
+    """The numbers among ``nodes`` (Jayway skips other items), as floats: Jayway answers doubles."""
+    return [float(item) for item in nodes if type(item) in (int, float)]
+
+
+def _per_node(apply: Callable[[Any], Any]) -> Step:
     def step(nodes: list[Any], root: Any) -> list[Any]:
         return [value for value in map(apply, nodes) if value is not None]
 
     return step
 
 
-#: the functions a path may end a name with, as ``$.items.length()``
-FUNCTIONS: dict[str, Step] = {name: _function_step(apply) for name, apply in _NODE_FUNCTIONS.items()}
+def _aggregate_each(aggregate: _Aggregate) -> Step:
+    """The aggregation of each array node; nodes with no numbers give nothing."""
+    return _per_node(lambda node: aggregate(v) if type(node) is list and (v := _numbers(node)) else None)
+
+
+def _aggregate_all(aggregate: _Aggregate) -> Step:
+    """The aggregation of every number the nodes hold, arrays flattened once."""
+
+    def step(nodes: list[Any], root: Any) -> list[Any]:
+        values = _numbers([item for node in nodes for item in (node if type(node) is list else (node,))])
+        return [aggregate(values)] if values else []
+
+    return step
+
+
+def _length_all(nodes: list[Any], root: Any) -> list[Any]:
+    # Jayway counts the children of every match (it appends [*] to the scan).
+    return [sum(len(node) for node in nodes if type(node) in (list, dict))]
+
+
+#: the functions a path may end a name with, as ``$.items.length()``, applied to each node
+FUNCTIONS: dict[str, Step] = {
+    "keys": _per_node(lambda node: list(node) if type(node) is dict else None),
+    "length": _per_node(lambda node: len(node) if type(node) in (list, dict, str) else None),
+    **{name: _aggregate_each(aggregate) for name, aggregate in _AGGREGATIONS.items()},
+}
+
+#: the same functions at the end of a path that starts with a scan (``$..price.sum()``): Jayway
+#: rewrites that path as the function of the scan's whole result, one value.
+SCAN_FUNCTIONS: dict[str, Step] = {
+    "length": _length_all,
+    **{name: _aggregate_all(aggregate) for name, aggregate in _AGGREGATIONS.items()},
+}

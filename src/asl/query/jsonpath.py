@@ -147,6 +147,9 @@ def compile_path(text: str) -> CompiledPath:
         parser.root, parser.pos = match.group(0), match.end()
         parser.not_reference = "a reference path may not name a variable"
     parser.parse()
+    if parser.scan_function is not None:
+        parser.steps[-1] = steps_.SCAN_FUNCTIONS[parser.scan_function]
+        parser.definite = True
     parsed = tuple(parser.fields) if parser.fields is not None else None
     return CompiledPath(text, parser.root, tuple(parser.steps), parsed, parser.definite, parser.not_reference)
 
@@ -162,6 +165,8 @@ class _Parser:
         self.fields: list[str | int] | None = []
         self.definite = True
         self.not_reference: str | None = None
+        # A path "$..name.fn()" ending in a function is read as fn of the whole scan, as Jayway does.
+        self.scan_function: str | None = None
 
     def fail(self, why: str, at: int | None = None) -> JSONPathSyntaxError:
         return JSONPathSyntaxError(self.text, why, self.pos if at is None else at)
@@ -215,6 +220,9 @@ class _Parser:
                 raise self.fail(f"{name}() at character {start} is not a function; known: {known}", start)
             self.pos += 2
             self.widen(function, f"a reference path may not call a function such as {name}()", definite=True)
+            scan_first = self.steps[0] is steps_.descendants and text.startswith("..", len(self.root))
+            at_end = self.pos == len(text)
+            self.scan_function = name if scan_first and at_end and name in steps_.SCAN_FUNCTIONS else None
             return
         if after_descent:
             self.steps.append(steps_.field(name))

@@ -213,3 +213,28 @@ def test_any_text_compiles_or_is_a_syntax_error(pieces: list[str]) -> None:
         return
     with contextlib.suppress(PathNotFound):
         compiled.find({"a": [1, {"b": 2}], "b": "x"})
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # Jayway reads "$..x.fn()" as fn($..x): one value over the whole scan.
+        ("$..price.sum()", 69.5),
+        ("$..price.min()", 8.0),
+        ("$..book.length()", 3),
+        # Elsewhere a function applies to each node it reaches.
+        ("$.store.book.length()", 3),
+        ("$.store.book[*].tags.length()", [1]),
+        ("$.store.book[0].tags.length()", 1),
+    ],
+)
+def test_functions_after_a_scan_take_the_whole_scan(path: str, expected: Any) -> None:
+    data = {**DATA, "bicycle": {"price": 19.5}}
+    assert resolve(path, data, {}) == expected
+
+
+def test_aggregations_need_numbers() -> None:
+    with pytest.raises(PathNotFound):
+        resolve("$..title.sum()", DATA, {})
+    with pytest.raises(PathNotFound):
+        resolve("$.store.keys().min()", DATA, {})
