@@ -22,7 +22,7 @@ from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe
 from aichef.models import Constraints, Profile
 
-__all__ = ["Attempt", "Change", "Line", "Needs", "adapt", "explained", "is_title", "needs_for"]
+__all__ = ["Attempt", "Change", "Line", "Needs", "adapt", "explained", "is_title", "needs_for", "share_bound"]
 
 # Rules whose failing items can be left out when they only season the dish.
 _DROP_RULES = frozenset(
@@ -43,6 +43,10 @@ _KETO_STAND_INS: dict[str, tuple[str, float]] = {
     "spaghetti": ("zucchini", 2.5), "somen": ("zucchini", 2.5), "udon": ("zucchini", 1.0),
 }  # fmt: skip
 _MAX_REPAIR_ROUNDS = 4
+# Every tag the _DROP_RULES look for (and every tag needs_for bans): a repair drops or stands in for
+# only lines carrying one of these.
+_DROP_TAGS = frozenset({"added_sugar", "honey", "starch_staple", "salty_seasoning", "spicy", "whole_nut",
+                        "whole_grape"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,9 @@ class _Scaled:
 
     ``pairs`` and ``report`` are what the rules read while no line has been changed; ``allergens``,
     ``tags`` and ``optional`` (some line is) say which adapting steps may change a line at all;
-    ``worth`` is :func:`worth_swapping` per line.
+    ``worth`` is :func:`worth_swapping` per line. ``fixed`` are (key, allergens) of the non-staple
+    lines no step changes unless they carry an avoided allergen: not optional, no tag a repair or a
+    ban drops, not worth a fridge swap.
     """
 
     lines: tuple[Line, ...]
@@ -146,6 +152,7 @@ class _Scaled:
     tags: frozenset[str]
     optional: bool
     worth: tuple[bool, ...]
+    fixed: tuple[tuple[str, frozenset[str]], ...]
 
 
 def _scaled(recipe: LibraryRecipe, servings: int) -> _Scaled | None:
@@ -169,6 +176,7 @@ def _scaled(recipe: LibraryRecipe, servings: int) -> _Scaled | None:
             for item, grams, quantity, unit, written, optional in resolved
         )
         pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
+        worth = tuple(worth_swapping(x, recipe, servings) for x in lines)
         scaled = _Scaled(
             lines=lines,
             pairs=pairs,
@@ -176,10 +184,40 @@ def _scaled(recipe: LibraryRecipe, servings: int) -> _Scaled | None:
             allergens=frozenset().union(*(x.ingredient.allergens for x in lines)),
             tags=frozenset().union(*(x.ingredient.tags for x in lines)),
             optional=any(x.optional for x in lines),
-            worth=tuple(worth_swapping(x, recipe, servings) for x in lines),
+            worth=worth,
+            fixed=tuple(
+                (x.ingredient.key, x.ingredient.allergens)
+                for x, swappable in zip(lines, worth, strict=True)
+                if not (
+                    x.optional or swappable or "staple" in x.ingredient.tags or x.ingredient.tags & _DROP_TAGS
+                )
+            ),
         )
         by_servings[servings] = scaled
     return scaled
+
+
+def share_bound(recipe: LibraryRecipe, needs: Needs) -> float:
+    """The highest share (percent) of a dish's non-staple foods on hand that adapting ``recipe`` can reach.
+
+    The fixed lines (see :class:`_Scaled`) not on hand stay in the dish as they are; at best every
+    other line becomes a distinct food on hand: ``a`` owned of ``m + a`` needed, with ``a`` at most
+    the foods owned and the other lines. The share, rounded like the generator's, never exceeds this.
+    """
+    scaled = _scaled(recipe, needs.profile.servings)
+    if scaled is None:
+        return 100.0
+    on_hand, avoid = needs.on_hand, needs.avoid
+    missing: set[str] = set()
+    stuck = 0
+    for key, allergens in scaled.fixed:
+        if key not in on_hand and not allergens & avoid:
+            missing.add(key)
+            stuck += 1
+    if not missing:
+        return 100.0
+    owned = min(len(on_hand), len(scaled.lines) - stuck)
+    return 100.0 * owned / (len(missing) + owned)
 
 
 # The rule each banned tag answers to, per target: used to drop seasonings a target forbids even

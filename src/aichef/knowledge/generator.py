@@ -18,7 +18,17 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from aichef.knowledge._adapt import Attempt, Change, Line, Needs, adapt, explained, is_title, needs_for
+from aichef.knowledge._adapt import (
+    Attempt,
+    Change,
+    Line,
+    Needs,
+    adapt,
+    explained,
+    is_title,
+    needs_for,
+    share_bound,
+)
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient, lookup
 from aichef.knowledge.nutrition import NutritionReport
@@ -112,13 +122,14 @@ def _share(attempt: Attempt, needs: Needs) -> float:
     return 100.0 * len(needed & needs.on_hand) / len(needed)
 
 
-def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
+def _score(attempt: Attempt, needs: Needs, seed: str, share: float | None = None) -> float:
     """Higher is better. Weights: fridge share dominates in fridge mode, then suitability for the
-    target, then the softer wishes; a per-session jitter varies the pick between equals."""
+    target, then the softer wishes; a per-session jitter varies the pick between equals. ``share``
+    stands in for the attempt's own fridge share (for a ceiling)."""
     recipe, profile = attempt.recipe, needs.profile
     score = 0.0
     if profile.target == "fridge":
-        score += _share(attempt, needs) * 1.5
+        score += (_share(attempt, needs) if share is None else share) * 1.5
     if profile.target in recipe.targets:
         score += 40
     if recipe.baby_age and profile.babyAgeMonths is not None:
@@ -140,11 +151,17 @@ def _score(attempt: Attempt, needs: Needs, seed: str) -> float:
     return score + digest[0] / 255 * 6
 
 
-def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> float:
-    """The highest score ``recipe`` can reach once adapted: its score as it stands, with every ingredient
-    on hand, no warning, no change and no light-meal penalty. Adapting only lowers those terms and
-    float rounding is monotone, so no adapted attempt of it scores above this."""
-    return _score(Attempt(recipe, (), (), None, ()), needs, seed)
+def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float]:
+    """The highest rank (see :func:`_rank`) ``recipe`` can reach once adapted: its score as it stands
+    with no warning, no change, no light-meal penalty and, in fridge mode, the highest share on hand
+    adapting can reach (:func:`share_bound`), which also says whether it may reach the fridge goal.
+    Adapting only lowers those terms and float rounding is monotone, so no adapted attempt of it
+    ranks above this."""
+    empty = Attempt(recipe, (), (), None, ())
+    if needs.profile.target != "fridge":
+        return True, _score(empty, needs, seed)
+    share = share_bound(recipe, needs)
+    return share >= FRIDGE_GOAL, _score(empty, needs, seed, share)
 
 
 def _rank(attempt: Attempt, score: float, needs: Needs) -> tuple[bool, float]:
@@ -337,11 +354,11 @@ def generate(
     served: dict[int, tuple[float, Attempt]] = {}
     failed: dict[int, Attempt] = {}
     top: tuple[bool, float] | None = None
-    # Most promising first: a dish whose ceiling is below the best score found so far cannot win, and
+    # Most promising first: a dish whose ceiling is below the best rank found so far cannot win, and
     # adapting it (most of the cost of a request) would be for nothing.
     for index in sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True):
         recipe = candidates[index]
-        if top is not None and top[0] and ceilings[index] < top[1]:
+        if top is not None and ceilings[index] < top:
             continue
         if needs.checker.fixed_failures(recipe.cooking_time, recipe.texture):
             continue  # never served whatever adapting does; adapted below only if it may explain an Unmet

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aichef.knowledge import diets, generator, nutrition
-from aichef.knowledge._adapt import Attempt, adapt, explained, needs_for
+from aichef.knowledge._adapt import Attempt, Needs, adapt, explained, needs_for, share_bound
 from aichef.knowledge.generator import FRIDGE_GOAL, GeneratedRecipe, Unmet, generate
-from aichef.knowledge.ingredients import all_ingredients
-from aichef.knowledge.recipes import load_library
-from aichef.models import CUISINES, SessionRequest
+from aichef.knowledge.ingredients import all_ingredients, lookup
+from aichef.knowledge.recipes import LibraryRecipe, load_library
+from aichef.models import CUISINES, Profile, SessionRequest
 
 ALLERGIES = ("달걀", "milk", "nuts", "seafood", "돼지고기", "beef", "soy", "wheat", "새우", "chicken", "참깨")
 FRIDGE_FOODS = [i.name_ko for i in all_ingredients() if "staple" not in i.tags]
@@ -79,13 +80,96 @@ def test_generate_serves_what_the_exhaustive_search_serves(request: SessionReque
 
 @settings(max_examples=40, deadline=None)
 @given(requests())
-def test_no_adapted_dish_scores_above_its_ceiling(request: SessionRequest) -> None:
+def test_no_adapted_dish_ranks_above_its_ceiling(request: SessionRequest) -> None:
     needs = needs_for(request.profile, request.constraints)
     for recipe in generator._candidates(request.profile):
         attempt = adapt(recipe, needs)
         if not attempt.blocking:
-            ceiling = generator._ceiling(recipe, needs, request.sessionId)
-            assert generator._score(attempt, needs, request.sessionId) <= ceiling
+            score = generator._score(attempt, needs, request.sessionId)
+            assert generator._rank(attempt, score, needs) <= generator._ceiling(
+                recipe, needs, request.sessionId
+            )
+
+
+@settings(max_examples=60, deadline=None)
+@given(requests(), st.sampled_from(["fridge", "fridge", "keto", "baby_food"]))
+def test_no_adapted_dish_has_more_on_hand_than_its_share_bound(request: SessionRequest, target: str) -> None:
+    """Blocked attempts too, and other targets' steps (keto stand-ins, baby-food drops), with a fridge."""
+    foods = request.profile.fridgeIngredients or FRIDGE_FOODS[:: 7 + len(request.sessionId)]
+    profile = request.profile.model_copy(
+        update={
+            "target": target,
+            "fridgeIngredients": foods,
+            "babyAgeMonths": 9 if target == "baby_food" else None,
+        }
+    )
+    needs = needs_for(profile, request.constraints)
+    bounded = 0
+    for recipe in load_library():
+        attempt = adapt(recipe, needs)
+        if attempt.report is not None:
+            bound = share_bound(recipe, needs)
+            assert generator._share(attempt, needs) <= bound, recipe.id
+            bounded += bound < 100.0
+    assert bounded > 0  # the bound is not merely 100 %
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "allergies": [
+                "egg",
+                "milk",
+                "soy",
+                "wheat",
+                "seafood",
+                "pork",
+                "beef",
+                "chicken",
+                "sesame",
+                "nuts",
+            ]
+        },
+        {"healthConditions": ["diabetes", "hypertension"], "preferences": {"spicyLevel": 0}},
+        {"allergies": ["soy", "wheat"], "healthConditions": ["diabetes"]},
+    ],
+    ids=["allergies", "conditions", "both"],
+)
+def test_the_share_bound_holds_when_every_other_food_is_on_hand(extra: dict[str, Any]) -> None:
+    """The harshest case for the bound: whatever a dish's lines become (a stand-in, a fridge swap) is on
+    hand, so any line wrongly taken as fixed that adapting changes lifts the share above it."""
+    foods = [i.key for i in all_ingredients() if "staple" not in i.tags]
+    tight = 0
+    for recipe in load_library():
+        own = {found.key for found in (lookup(x.item) for x in recipe.lines) if found is not None}
+        fridge = [key for key in foods if key not in own and lookup(key) is not None]
+        profile = Profile.model_validate({"target": "fridge", "fridgeIngredients": fridge, **extra})
+        needs = needs_for(profile, None)
+        attempt = adapt(recipe, needs)
+        if attempt.report is None:
+            continue
+        bound = share_bound(recipe, needs)
+        share = generator._share(attempt, needs)
+        assert share <= bound, recipe.id
+        tight += share == bound < 100.0
+    assert tight >= 3  # the bound is reached, not merely above every share
+
+
+def test_a_fridge_request_adapts_only_dishes_that_may_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few of the three foods' dishes can reach the fridge goal; the others need not be adapted."""
+    request = SessionRequest.model_validate(
+        {"sessionId": "s", "profile": {"target": "fridge", "fridgeIngredients": ["계란", "두부", "대파"]}}
+    )
+    adapted: list[str] = []
+
+    def counting(recipe: LibraryRecipe, needs: Needs) -> Attempt:
+        adapted.append(recipe.id)
+        return adapt(recipe, needs)
+
+    monkeypatch.setattr(generator, "adapt", counting)
+    assert _generated(request) == _exhaustive(request)
+    assert 0 < len(adapted) <= len(generator._candidates(request.profile)) // 4
 
 
 def test_explained_results_are_the_full_check_of_the_lines_checked() -> None:
