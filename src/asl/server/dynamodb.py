@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from asl.server._service import Backend, Operation, Service
 from asl.server._wire import AWSError
+from asl.server.transactions import transact_get_items, transact_write_items
 
 __all__ = ["DYNAMODB"]
 
@@ -76,6 +77,8 @@ async def batch_get_item(backend: Backend, params: dict[str, Any]) -> dict[str, 
 
 OPERATIONS: dict[str, Operation] = {name: _client_call(method) for name, method in _CLIENT_METHODS.items()}
 OPERATIONS["BatchGetItem"] = batch_get_item
+OPERATIONS["TransactGetItems"] = transact_get_items
+OPERATIONS["TransactWriteItems"] = transact_write_items
 
 
 def translate(error: Exception) -> AWSError | None:

@@ -148,3 +148,79 @@ def test_the_resource_api_works_too(server: BackgroundServer, orders: str) -> No
     table.put_item(Item={"customer": "han", "order": 1, "tags": {"a", "b"}})
     assert table.get_item(Key={"customer": "han", "order": 1})["Item"]["tags"] == {"a", "b"}
     assert client("dynamodb", server.url).describe_table(TableName=orders)["Table"]["TableName"] == orders
+
+
+def _key(customer: str, order: int) -> dict[str, Any]:
+    return {"customer": {"S": customer}, "order": {"N": str(order)}}
+
+
+def test_transact_write_applies_every_action(ddb: Any, orders: str) -> None:
+    ddb.put_item(TableName=orders, Item={**_key("yoon", 1), "total": {"N": "10"}})
+    ddb.put_item(TableName=orders, Item={**_key("yoon", 2), "total": {"N": "20"}})
+    ddb.put_item(TableName=orders, Item={**_key("yoon", 3), "total": {"N": "30"}})
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": orders, "Item": {**_key("yoon", 4), "total": {"N": "40"}}}},
+            {
+                "Update": {
+                    "TableName": orders,
+                    "Key": _key("yoon", 1),
+                    "UpdateExpression": "SET #t = :t",
+                    "ExpressionAttributeNames": {"#t": "total"},
+                    "ExpressionAttributeValues": {":t": {"N": "11"}},
+                }
+            },
+            {"Delete": {"TableName": orders, "Key": _key("yoon", 2)}},
+            {
+                "ConditionCheck": {
+                    "TableName": orders,
+                    "Key": _key("yoon", 3),
+                    "ConditionExpression": "#t = :t",
+                    "ExpressionAttributeNames": {"#t": "total"},
+                    "ExpressionAttributeValues": {":t": {"N": "30"}},
+                }
+            },
+        ]
+    )
+    got = ddb.transact_get_items(
+        TransactItems=[{"Get": {"TableName": orders, "Key": _key("yoon", n)}} for n in (1, 2, 3, 4)]
+    )["Responses"]
+    assert [r.get("Item", {}).get("total") for r in got] == [{"N": "11"}, None, {"N": "30"}, {"N": "40"}]
+
+
+def test_a_failed_condition_cancels_the_whole_transaction(ddb: Any, orders: str) -> None:
+    ddb.put_item(TableName=orders, Item={**_key("seo", 1), "total": {"N": "5"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as info:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": orders, "Item": {**_key("seo", 2), "total": {"N": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": orders,
+                        "Key": _key("seo", 1),
+                        "ConditionExpression": "#t > :n",
+                        "ExpressionAttributeNames": {"#t": "total"},
+                        "ExpressionAttributeValues": {":n": {"N": "100"}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+            ]
+        )
+    reasons = info.value.response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["None", "ConditionalCheckFailed"]
+    assert reasons[1]["Item"]["total"] == {"N": "5"}
+    assert "[None, ConditionalCheckFailed]" in info.value.response["Error"]["Message"]
+    assert "Item" not in ddb.get_item(TableName=orders, Key=_key("seo", 2))  # rolled back
+    assert ddb.get_item(TableName=orders, Key=_key("seo", 1))["Item"]["total"] == {"N": "5"}  # still there
+
+
+def test_a_transaction_may_touch_an_item_once(ddb: Any, orders: str) -> None:
+    with pytest.raises(ddb.exceptions.ClientError) as info:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": orders, "Item": {**_key("oh", 1), "total": {"N": "1"}}}},
+                {"Delete": {"TableName": orders, "Key": _key("oh", 1)}},
+            ]
+        )
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "multiple operations on one item" in info.value.response["Error"]["Message"]
