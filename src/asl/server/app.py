@@ -16,6 +16,7 @@ import logging
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -128,68 +129,55 @@ class Endpoint:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        prefix, _, action = headers.get("x-amz-target", "").partition(".")
+        target = headers.get("x-amz-target", "")
+        prefix, _, action = target.partition(".")
         service = SERVICES.get(prefix)
         limit = service.max_body if service is not None else _UNKNOWN_LIMIT
         body, size = await _read_body(receive, limit, headers.get("content-length"))
+        request = _Request(str(scope["method"]), target, service, action, body, size, limit, receive)
         try:
-            status, answer = (
-                200,
-                await self._answer(scope, receive, service, action, headers, body, size, limit),
-            )
+            status, answer = 200, await self._answer(request)
         except _HungUp:
             return
         except AWSError as err:
-            status, answer = (
-                err.status,
-                error_body(service_model(service.model), err) if service else err.body(),
-            )
+            model = service_model(service.model) if service is not None else None
+            status, answer = err.status, error_body(model, err) if model is not None else err.body()
         await _respond(send, status, answer, service is not None and service.crc32)
 
-    async def _answer(
-        self,
-        scope: Scope,
-        receive: Receive,
-        service: Service | None,
-        action: str,
-        headers: Mapping[str, str],
-        body: bytes | None,
-        size: int,
-        limit: int,
-    ) -> dict[str, Any]:
-        if scope["method"] != "POST":
+    async def _answer(self, request: _Request) -> dict[str, Any]:
+        service, action = request.service, request.action
+        if request.method != "POST":
             raise AWSError("UnknownOperationException", "asl serve answers POST / only", status=405)
         if service is None:
             raise AWSError(
                 "UnknownOperationException",
-                f"X-Amz-Target must be AWSStepFunctions.<Action> or DynamoDB_20120810.<Action>, "
-                f"got {headers.get('x-amz-target', '')!r}",
+                "X-Amz-Target must be AWSStepFunctions.<Action> or DynamoDB_20120810.<Action>, "
+                f"got {request.target!r}",
             )
         model = service_model(service.model)
         operation = service.operations.get(action)
         if operation is None:
-            known = action in model.operation_names
             raise AWSError(
                 "UnknownOperationException",
                 f"asl serve does not implement {service.target_prefix}.{action}"
-                if known
+                if action in model.operation_names
                 else f"{service.target_prefix} has no operation {action!r}",
             )
-        if body is None:
+        if request.body is None:
             raise AWSError(
                 "RequestEntityTooLargeException",
-                f"The request body of {size} bytes is over the limit of {limit} bytes",
+                f"The request body of {request.size} bytes is over the limit of {request.limit} bytes",
                 status=413,
             )
         try:
-            parsed = json.loads(body) if body.strip() else {}
+            parsed = json.loads(request.body) if request.body.strip() else {}
         except ValueError as err:
             raise AWSError("SerializationException", f"The request body is not valid JSON: {err}") from None
         operation_model = model.operation_model(action)
         params = decode(operation_model, parsed)
         try:
             work = operation(self._backend(), params)
-            answer = await (_unless_hung_up(work, receive) if action in service.long_polls else work)
+            answer = await (_unless_hung_up(work, request.receive) if action in service.long_polls else work)
         except _HungUp:
             raise
         except Exception as err:
@@ -206,6 +194,20 @@ class Endpoint:
         if self.backend is None:
             raise AWSError("ServiceUnavailable", "asl serve is starting or stopping", status=503)
         return self.backend
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One HTTP request, read: what it targets and its body (None when over ``limit``)."""
+
+    method: str
+    target: str
+    service: Service | None
+    action: str
+    body: bytes | None
+    size: int
+    limit: int
+    receive: Receive
 
 
 class _HungUp(Exception):
