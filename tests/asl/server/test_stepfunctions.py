@@ -293,3 +293,18 @@ def test_client_error_carries_the_aws_type(sfn: Any) -> None:
         assert error.response["Error"]["Code"] == "ActivityDoesNotExist"
     else:
         raise AssertionError("describe_activity of a missing activity answered")
+
+
+def test_state_machines_and_activities_are_listed_in_pages(sfn: Any) -> None:
+    for name in ("page-a", "page-b", "page-c"):
+        _create(sfn, name, WAIT_LONG)
+        sfn.create_activity(name=name)
+    everything = [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
+    pages = list(sfn.get_paginator("list_state_machines").paginate(PaginationConfig={"PageSize": 1}))
+    assert [m["name"] for page in pages for m in page["stateMachines"]] == everything
+    assert len(pages) == len(everything) >= 3
+    activities = sfn.get_paginator("list_activities").paginate(PaginationConfig={"PageSize": 2})
+    names = [a["name"] for page in activities for a in page["activities"]]
+    assert {"page-a", "page-b", "page-c"} <= set(names) and len(names) == len(set(names))
+    with pytest.raises(sfn.exceptions.InvalidToken):
+        sfn.list_state_machines(nextToken="WyJub3QiLCAxXQ==")  # a token of another list
