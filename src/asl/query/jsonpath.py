@@ -224,10 +224,9 @@ class _Parser:
             at_end = self.pos == len(text)
             self.scan_function = name if scan_first and at_end and name in steps_.SCAN_FUNCTIONS else None
             return
-        if after_descent:
-            self.steps.append(steps_.field(name))
-            return
         self.steps.append(steps_.field(name))
+        if after_descent:
+            return  # already neither definite nor a reference path
         if self.fields is not None:
             self.fields.append(name)
         bad = _NOT_IN_REFERENCE_NAME.search(name)
