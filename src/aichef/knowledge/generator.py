@@ -122,33 +122,50 @@ def _share(attempt: Attempt, needs: Needs) -> float:
     return 100.0 * len(needed & needs.on_hand) / len(needed)
 
 
+def _terms(recipe: LibraryRecipe, profile: Profile) -> tuple[int, int, int, int, int]:
+    """The score's terms that depend on the dish and the profile alone, in the order :func:`_score`
+    adds them: target, baby age, cuisine, then the difficulty and spiciness beyond what is wished."""
+    target = 40 if profile.target in recipe.targets else 0
+    baby = 0
+    if recipe.baby_age and profile.babyAgeMonths is not None:
+        low, high = recipe.baby_age
+        baby = 15 if low <= profile.babyAgeMonths <= high else 0
+    wished = profile.preferences.cuisine
+    if wished != "any":
+        cuisine = 12 if recipe.cuisine == wished else 0
+    else:
+        cuisine = 6 if recipe.cuisine == "korean" else 0  # Korean home cooks first
+    difficulty = 20 * max(0, _DIFFICULTY_RANK[recipe.difficulty] - _LEVELS[profile.cookingLevel])
+    spicy = 5 * max(0, recipe.spicy_level - profile.preferences.spicyLevel)
+    return target, baby, cuisine, difficulty, spicy
+
+
+def _jitter(seed: str, recipe: LibraryRecipe) -> float:
+    """0 to 6 points drawn from the session and the dish: varies the pick between equally good dishes."""
+    return hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()[0] / 255 * 6
+
+
 def _score(attempt: Attempt, needs: Needs, seed: str, share: float | None = None) -> float:
     """Higher is better. Weights: fridge share dominates in fridge mode, then suitability for the
     target, then the softer wishes; a per-session jitter varies the pick between equals. ``share``
     stands in for the attempt's own fridge share (for a ceiling)."""
     recipe, profile = attempt.recipe, needs.profile
+    target, baby, cuisine, difficulty, spicy = _terms(recipe, profile)
     score = 0.0
     if profile.target == "fridge":
         score += (_share(attempt, needs) if share is None else share) * 1.5
-    if profile.target in recipe.targets:
-        score += 40
-    if recipe.baby_age and profile.babyAgeMonths is not None:
-        low, high = recipe.baby_age
-        score += 15 if low <= profile.babyAgeMonths <= high else 0
+    # One term at a time, in this order: after a fractional share, regrouping could round differently.
+    score += target
+    score += baby
     score -= 4 * attempt.warnings
     if profile.target != "baby_food" and attempt.report is not None:
         # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
         score -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
-    cuisine = profile.preferences.cuisine
-    if cuisine != "any":
-        score += 12 if recipe.cuisine == cuisine else 0
-    elif recipe.cuisine == "korean":
-        score += 6  # Korean home cooks first
-    score -= 20 * max(0, _DIFFICULTY_RANK[recipe.difficulty] - _LEVELS[profile.cookingLevel])
-    score -= 5 * max(0, recipe.spicy_level - profile.preferences.spicyLevel)
+    score += cuisine
+    score -= difficulty
+    score -= spicy
     score -= 3 * len(attempt.changes)
-    digest = hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()
-    return score + digest[0] / 255 * 6
+    return score + _jitter(seed, recipe)
 
 
 def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float]:
@@ -157,11 +174,13 @@ def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, floa
     adapting can reach (:func:`share_bound`), which also says whether it may reach the fridge goal.
     Adapting only lowers those terms and float rounding is monotone, so no adapted attempt of it
     ranks above this."""
-    empty = Attempt(recipe, (), (), None, ())
     if needs.profile.target != "fridge":
-        return True, _score(empty, needs, seed)
+        # Whole numbers before the jitter, so their sum is exact in any order: _score's very value,
+        # without building an attempt for every candidate of every request.
+        target, baby, cuisine, difficulty, spicy = _terms(recipe, needs.profile)
+        return True, float(target + baby + cuisine - difficulty - spicy) + _jitter(seed, recipe)
     share = share_bound(recipe, needs)
-    return share >= FRIDGE_GOAL, _score(empty, needs, seed, share)
+    return share >= FRIDGE_GOAL, _score(Attempt(recipe, (), (), None, ()), needs, seed, share)
 
 
 def _rank(attempt: Attempt, score: float, needs: Needs) -> tuple[bool, float]:

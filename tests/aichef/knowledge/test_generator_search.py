@@ -91,6 +91,18 @@ def test_no_adapted_dish_ranks_above_its_ceiling(request: SessionRequest) -> Non
             )
 
 
+@settings(max_examples=40, deadline=None)
+@given(requests())
+def test_a_ceiling_is_the_score_of_the_dish_as_it_stands(request: SessionRequest) -> None:
+    """Outside fridge mode the ceiling is summed apart from _score, yet must be its very value."""
+    needs = needs_for(request.profile, request.constraints)
+    for recipe in generator._candidates(request.profile):
+        reach, ceiling = generator._ceiling(recipe, needs, request.sessionId)
+        share = None if request.profile.target != "fridge" else share_bound(recipe, needs)
+        as_is = generator._score(Attempt(recipe, (), (), None, ()), needs, request.sessionId, share)
+        assert ceiling == as_is and reach == (share is None or share >= FRIDGE_GOAL)
+
+
 @settings(max_examples=60, deadline=None)
 @given(requests(), st.sampled_from(["fridge", "fridge", "keto", "baby_food"]))
 def test_no_adapted_dish_has_more_on_hand_than_its_share_bound(request: SessionRequest, target: str) -> None:
