@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import os
 from typing import Any
@@ -11,10 +10,15 @@ from botocore.exceptions import ClientError
 
 from asl.errors import ASLError
 
+# Each random byte picks one of 32 characters (256 is a multiple of 32, so all are equally likely):
+# the alphabet and spread of base64.b32encode, at the cost of one C-level translate.
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TO_ALPHABET = bytes(_ALPHABET[b % 32] for b in range(256))
+
 
 def request_id() -> str:
     """A request id shaped like DynamoDB's (52 upper-case letters and digits)."""
-    return base64.b32encode(os.urandom(33)).decode("ascii")[:52]
+    return os.urandom(52).translate(_TO_ALPHABET).decode("ascii")
 
 
 class DynamoError(ASLError):

@@ -7,17 +7,15 @@ values) and returns the low-level response without ``ResponseMetadata``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._errors import conditional_failed, validation
 from ._evaluate import evaluate
 from ._projection import project
 from ._requests import check_projection, on_condition_failure, prepare, return_values, table_name
 from ._update import action_paths, apply_update, check_update
+from .store import TableStore, encode_item
 from .values import Item, item_size, normalize_item
-
-if TYPE_CHECKING:
-    from .store import TableStore
 
 _MAX_ITEM_SIZE = 400 * 1024
 
@@ -29,7 +27,8 @@ def put_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     want_old = on_condition_failure(params)
     item = normalize_item(params.get("Item"), "Item")
     key = schema.key_from_item(item)
-    if item_size(item) > _MAX_ITEM_SIZE:
+    text = encode_item(item)
+    if _too_big(item, text):
         raise validation("Item size has exceeded the maximum allowed size")
     expressions = prepare(params, ("ConditionExpression",))
     pk, sk = schema.encode(key)
@@ -37,8 +36,18 @@ def put_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
         old = store.load(schema, pk, sk)
         if expressions.condition is not None and not evaluate(expressions.condition, old, expressions.values):
             raise conditional_failed(old if want_old else None)
-        store.save(schema, pk, sk, item)
+        store.save(schema, pk, sk, item, text)
     return {"Attributes": old} if returns == "ALL_OLD" and old is not None else {}
+
+
+def _too_big(item: Item, text: str) -> bool:
+    """Whether the item is over DynamoDB's 400 KB, counted as DynamoDB counts it.
+
+    Every part DynamoDB counts (names, string bytes, number digits, binary bytes) appears in the
+    stored JSON at least as large, and no character takes more than 4 UTF-8 bytes; so a text of
+    up to a quarter of the limit cannot be too big, and the item walk is needed only above that.
+    """
+    return len(text) * 4 > _MAX_ITEM_SIZE and item_size(item) > _MAX_ITEM_SIZE
 
 
 def get_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,11 +102,12 @@ def update_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
             new: Item = old if old is not None else dict(key)
         else:
             new = apply_update(update, old, key, expressions.values)
-        if item_size(new) > _MAX_ITEM_SIZE:
+        text = encode_item(new)
+        if _too_big(new, text):
             raise validation("Item size to update has exceeded the maximum allowed size")
         if old is None and update is not None and not update.set and not update.add:
             return {}  # only REMOVE/DELETE on a missing item: DynamoDB creates nothing
-        store.save(schema, pk, sk, new)
+        store.save(schema, pk, sk, new, text)
     return _update_response(returns, old, new, update)
 
 

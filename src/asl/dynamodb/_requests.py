@@ -40,8 +40,63 @@ _FIELDS = {
 }
 
 
+# Requests whose expressions passed every check that does not depend on the values' contents:
+# (allowed, expression texts, names, value placeholders) -> the parsed trees by Expressions field.
+# A workflow sends the same few expressions again and again; only successes are kept.
+_Shape = tuple[
+    tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...] | None, tuple[str, ...]
+]
+_CHECKED: dict[_Shape, tuple[Any, ...]] = {}
+_CHECKED_MAX = 512
+
+
+def _shape(params: Mapping[str, Any], allowed: tuple[str, ...]) -> _Shape | None:
+    """The cache key of a request's expressions, or None when some part is not plainly hashable."""
+    texts = []
+    for kind in allowed:
+        text = params.get(kind)
+        if text is not None:
+            if type(text) is not str:
+                return None
+            texts.append((kind, text))
+    names = params.get("ExpressionAttributeNames")
+    if names is not None:
+        if type(names) is not dict or not all(type(v) is str for v in names.values()):
+            return None
+        names = tuple(names.items())
+    raw_values = params.get("ExpressionAttributeValues")
+    if raw_values is not None and type(raw_values) is not dict:
+        return None
+    return allowed, tuple(texts), names, tuple(raw_values) if raw_values is not None else ()
+
+
 def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
     """Parse the expression fields in ``allowed`` that ``params`` has, with DynamoDB's checks and messages."""
+    shape = _shape(params, allowed)
+    trees = _CHECKED.get(shape) if shape is not None else None
+    if trees is None:
+        result = _prepare(params, allowed)
+        if shape is not None:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[shape] = tuple(getattr(result, name) for name in _FIELDS.values())
+        return result
+    # Same shape as a request that passed: the placeholders, names and syntax are known good, so
+    # only the checks that look at the values themselves run, in the order _prepare runs them.
+    raw_values = params.get("ExpressionAttributeValues")
+    values = {key: normalize_value(value) for key, value in raw_values.items()} if raw_values else {}
+    result = Expressions(values, *trees)  # _FIELDS lists the trees in Expressions' field order
+    for tree, kind in (
+        (result.condition, "ConditionExpression"),
+        (result.filter, "FilterExpression"),
+        (result.key_condition, "KeyConditionExpression"),
+    ):
+        if tree is not None:
+            check_condition(tree, values, kind)
+    return result
+
+
+def _prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:
     names = params.get("ExpressionAttributeNames")
     raw_values = params.get("ExpressionAttributeValues")
     present = [kind for kind in allowed if params.get(kind) is not None]

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from asl.store._sqlite import migrate
@@ -46,6 +45,44 @@ MIGRATIONS: list[tuple[str, str]] = [
 
 Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
 
+_LOAD = "SELECT item, expires FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?"
+_SAVE = "INSERT OR REPLACE INTO ddb_items (table_name, pk, sk, item, expires) VALUES (?, ?, ?, ?, ?)"
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` on entry, ``COMMIT`` (or ``ROLLBACK`` on an exception) on exit, under the lock.
+
+    One reusable object per engine: a plain class is cheaper per write than a generator-based
+    context manager. Entries nest by depth (safe, since the re-entrant lock is held throughout);
+    only the outermost one begins and ends the SQLite transaction.
+    """
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> sqlite3.Connection:
+        engine = self._engine
+        engine.lock.acquire()
+        if engine.depth == 0:
+            try:
+                engine._cursor.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                engine.lock.release()
+                raise
+        engine.depth += 1
+        return engine.connection
+
+    def __exit__(self, kind: type[BaseException] | None, error: object, trace: object) -> None:
+        engine = self._engine
+        try:
+            engine.depth -= 1
+            if engine.depth == 0:
+                engine._cursor.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            engine.lock.release()
+
 
 class Engine:
     """The database connection and the few statements the tables need."""
@@ -56,7 +93,9 @@ class Engine:
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30.0)
-        self.in_transaction = False
+        self.depth = 0  # nesting of transaction(); 0 when none is open
+        self._cursor = self.connection.cursor()  # reused: one cursor object per statement costs time
+        self._transaction = Transaction(self)
         if tracer is not None:
             self.connection.set_trace_callback(tracer)
         with self.lock:
@@ -76,38 +115,18 @@ class Engine:
         with self.lock:
             self.connection.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; nested uses join the outer one."""
-        with self.lock:
-            if self.in_transaction:
-                yield self.connection
-                return
-            self.connection.execute("BEGIN IMMEDIATE")
-            self.in_transaction = True
-            try:
-                yield self.connection
-            except BaseException:
-                self.in_transaction = False
-                self.connection.execute("ROLLBACK")
-                raise
-            self.in_transaction = False
-            self.connection.execute("COMMIT")
+    def transaction(self) -> Transaction:
+        """A write transaction (``with engine.transaction() as connection``); nested ones join the outer."""
+        return self._transaction
 
     def load(self, table: str, pk: bytes, sk: bytes) -> tuple[str, float | None] | None:
         with self.lock:
-            row: tuple[str, float | None] | None = self.connection.execute(
-                "SELECT item, expires FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?",
-                (table, pk, sk),
-            ).fetchone()
+            row: tuple[str, float | None] | None = self._cursor.execute(_LOAD, (table, pk, sk)).fetchone()
         return row
 
     def save(self, table: str, pk: bytes, sk: bytes, item: str, expires: float | None) -> None:
         with self.lock:
-            self.connection.execute(
-                "INSERT OR REPLACE INTO ddb_items (table_name, pk, sk, item, expires) VALUES (?, ?, ?, ?, ?)",
-                (table, pk, sk, item, expires),
-            )
+            self._cursor.execute(_SAVE, (table, pk, sk, item, expires))
 
     def delete(self, table: str, pk: bytes, sk: bytes) -> None:
         with self.lock:

@@ -38,16 +38,28 @@ def action_paths(update: Update) -> list[Path]:
     ]
 
 
+# Updates whose paths passed the checks below, keyed by identity: parsed trees are cached and
+# shared, so a repeated expression is the same object. The entry holds the update itself, which
+# keeps its id from being reused while the entry lives.
+_PATHS_CHECKED: dict[tuple[int, tuple[str, ...]], Update] = {}
+_PATHS_CHECKED_MAX = 512
+
+
 def check_update(update: Update, values: Values, key_names: tuple[str, ...]) -> None:
     """DynamoDB's checks before it reads the item: overlapping paths, key attributes, literal types."""
-    paths = action_paths(update)
-    check_distinct_paths(paths, "UpdateExpression")
-    for path in paths:
-        if path.elements[0] in key_names:
-            raise validation(
-                "One or more parameter values were invalid: Cannot update attribute "
-                f"{path.elements[0]}. This attribute is part of the key"
-            )
+    memo = (id(update), key_names)
+    if _PATHS_CHECKED.get(memo) is not update:
+        paths = action_paths(update)
+        check_distinct_paths(paths, "UpdateExpression")
+        for path in paths:
+            if path.elements[0] in key_names:
+                raise validation(
+                    "One or more parameter values were invalid: Cannot update attribute "
+                    f"{path.elements[0]}. This attribute is part of the key"
+                )
+        if len(_PATHS_CHECKED) >= _PATHS_CHECKED_MAX:
+            _PATHS_CHECKED.clear()
+        _PATHS_CHECKED[memo] = update
     for _, value in update.add:
         kind = type_of(values[value.name])
         if kind not in ("N", *_SETS):

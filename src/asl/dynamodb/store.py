@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -23,7 +24,7 @@ from ._errors import DynamoError, table_not_found, validation
 from ._requests import check_table_name
 from ._schema import TableSchema, key_types
 from ._sqlite import Engine, Row
-from .values import Item, from_storage, to_storage
+from .values import Item, from_storage
 
 if TYPE_CHECKING:
     from .client import Client
@@ -205,9 +206,10 @@ class TableStore:
             return None
         return _decode(row[0])
 
-    def save(self, schema: TableSchema, pk: bytes, sk: bytes, item: Item) -> None:
-        """Write an item (inside :meth:`transaction`)."""
-        text = json.dumps(to_storage(item), separators=(",", ":"), ensure_ascii=False)
+    def save(self, schema: TableSchema, pk: bytes, sk: bytes, item: Item, text: str | None = None) -> None:
+        """Write an item (inside :meth:`transaction`); ``text`` is its :func:`encode_item` if already made."""
+        if text is None:
+            text = encode_item(item)
         self._engine.save(schema.name, pk, sk, text, self._expiry(schema, item))
         self._count_write()
 
@@ -249,9 +251,27 @@ class TableStore:
         return self._engine
 
 
+def _base64(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# bytes become base64 text through ``default``, so the text is json.dumps(to_storage(item)) without
+# first copying the whole item to swap its binaries.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_base64)
+
+
+def encode_item(item: Item) -> str:
+    """The stored JSON text of an item: binaries as base64 text, as :func:`to_storage` gives them."""
+    return _ENCODER.encode(item)
+
+
 def _decode(text: str) -> Item:
     item: Item = json.loads(text)
-    # Only items holding binaries need the base64 walk; the substring test is a cheap filter.
-    if '"B' in text:
+    # Only items holding binaries need the base64 walk. In the compact JSON a binary is always
+    # `"B":"` or `"BS":[` (a quote inside a string would be escaped), so the substring test is a
+    # cheap filter; an attribute named B or BS only costs a needless walk.
+    if '"B":"' in text or '"BS":[' in text:
         item = from_storage(item)
     return item

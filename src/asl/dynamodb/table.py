@@ -48,10 +48,11 @@ def _plain_map(values: Mapping[str, Any]) -> dict[str, Any]:
 def _to_request(table: str, params: Mapping[str, Any]) -> dict[str, Any]:
     request = dict(params)
     request["TableName"] = table
-    builder = ConditionExpressionBuilder()
+    builder: ConditionExpressionBuilder | None = None  # one per request, made only when needed
     for field, is_key in _CONDITION_FIELDS:
         condition = request.get(field)
         if isinstance(condition, ConditionBase):
+            builder = builder or ConditionExpressionBuilder()
             built = builder.build_expression(condition, is_key_condition=is_key)
             request[field] = built.condition_expression
             if built.attribute_name_placeholders:

@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 
 from ._errors import DynamoError, validation
 
@@ -51,6 +51,7 @@ _EXACT = decimal.Context(prec=400)
 _MAX_DIGITS = 38
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
+_INT_LIMIT = 10**_MAX_DIGITS  # ints below this in size serialize exactly, with no exponent
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -297,11 +298,34 @@ def from_storage(item: Item) -> Item:
 
 def to_plain(value: AttributeValue) -> Any:
     """boto3's resource form of a typed value: Decimal, set, Binary, dict, list ..."""
+    # The common types are converted here as boto3 converts them; the rest go to boto3 itself.
+    if type(value) is dict and len(value) == 1:
+        ((kind, inner),) = value.items()
+        if kind == "S" or kind == "BOOL":
+            return inner
+        if kind == "N":
+            return DYNAMODB_CONTEXT.create_decimal(inner)
+        if kind == "M":
+            return {k: to_plain(v) for k, v in inner.items()}
+        if kind == "L":
+            return [to_plain(v) for v in inner]
     return _deserializer.deserialize(value)  # type: ignore[arg-type]
 
 
 def to_typed(value: Any) -> AttributeValue:
     """The typed form of a plain Python value, exactly as boto3's resource layer serializes it."""
-    # boto3 raises TypeError for floats before any request is sent; so do we, unchanged.
+    # The common types are converted here as boto3 converts them (an int of up to 38 digits is
+    # its own Decimal text); the rest go to boto3, which raises TypeError for floats as boto3 does.
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int and -_INT_LIMIT < value < _INT_LIMIT:
+        return {"N": str(value)}
+    if kind is dict:
+        return {"M": {k: to_typed(v) for k, v in value.items()}}
+    if kind is list:
+        return {"L": [to_typed(v) for v in value]}
     typed: AttributeValue = dict(_serializer.serialize(value))
     return typed

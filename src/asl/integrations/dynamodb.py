@@ -18,7 +18,9 @@ the SDK class Step Functions reports), so Retry and Catch match it as on AWS.
 from __future__ import annotations
 
 import base64
+import functools
 import json
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from email.utils import formatdate
@@ -59,17 +61,30 @@ _MODELLED = frozenset(
 
 
 def _binaries_from_json(value: Any) -> Any:
-    """Typed values from Step Functions JSON: ``B`` and ``BS`` carry base64 text."""
-    if isinstance(value, dict):
-        if len(value) == 1:
-            ((kind, inner),) = value.items()
-            if kind == "B" and isinstance(inner, str):
-                return {"B": _b64(inner)}
-            if kind == "BS" and isinstance(inner, list):
-                return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
-        return {k: _binaries_from_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_binaries_from_json(v) for v in value]
+    """Typed values from Step Functions JSON: ``B`` and ``BS`` carry base64 text.
+
+    Copy on write: a dict or list without binaries below it comes back as the same object
+    (the operations copy what they keep), so a request without binaries is not copied at all.
+    """
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+        if kind == "B" and isinstance(inner, str):
+            return {"B": _b64(inner)}
+        if kind == "BS" and isinstance(inner, list):
+            return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
+        if not isinstance(inner, dict | list):
+            return value  # a scalar typed value such as {"S": ...}: nothing below it to convert
+    if isinstance(value, dict | list):
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        copied: Any = None
+        for k, v in pairs:
+            if isinstance(v, dict | list):
+                converted = _binaries_from_json(v)
+                if converted is not v:
+                    if copied is None:
+                        copied = value.copy()
+                    copied[k] = converted
+        return value if copied is None else copied
     return value
 
 
@@ -80,15 +95,33 @@ def _b64(text: str) -> bytes:
         raise DynamoError("ValidationException", f"Invalid base64 in a B value: {text[:40]!r}") from None
 
 
+_EMPTY_BODY = (str(len(b"{}")), str(zlib.crc32(b"{}")))  # most writes answer {}: length and crc once
+_date: tuple[int, str] = (-1, "")
+
+
+def _http_date() -> str:
+    """``formatdate(usegmt=True)``, which shows whole seconds, made once per second."""
+    global _date
+    now = time.time()
+    second = int(now)
+    if _date[0] != second:
+        _date = (second, formatdate(now, usegmt=True))
+    return _date[1]
+
+
 def _http_metadata(body: dict[str, Any], rid: str) -> dict[str, Any]:
-    text = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    if body:
+        text = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        length, crc = str(len(text)), str(zlib.crc32(text))
+    else:
+        length, crc = _EMPTY_BODY
     headers = {
         "Connection": "keep-alive",
-        "Content-Length": str(len(text)),
+        "Content-Length": length,
         "Content-Type": "application/x-amz-json-1.0",
-        "Date": formatdate(usegmt=True),
+        "Date": _http_date(),
         "Server": "Server",
-        "x-amz-crc32": str(zlib.crc32(text)),
+        "x-amz-crc32": crc,
         "x-amzn-RequestId": rid,
     }
     return {
@@ -96,6 +129,11 @@ def _http_metadata(body: dict[str, Any], rid: str) -> dict[str, Any]:
         "HttpHeaders": headers,
         "HttpStatusCode": 200,
     }
+
+
+@functools.cache
+def _allowed(name: str) -> frozenset[str]:
+    return frozenset(request_fields(name))
 
 
 def _states_error(error: DynamoError, rid: str) -> StatesError:
@@ -117,7 +155,7 @@ def invoke(store: TableStore, action: str, parameters: dict[str, Any]) -> dict[s
             f"supported actions: {', '.join(sorted(ACTIONS))}",
         )
     operation, name = entry
-    allowed = set(request_fields(name))
+    allowed = _allowed(name)
     if not isinstance(parameters, dict):
         raise StatesError(ErrorName.RUNTIME, f"The Parameters of dynamodb:{action} must be a JSON object")
     unknown = sorted(set(parameters) - allowed)
