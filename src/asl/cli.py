@@ -96,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8083, help="port to listen on (default: 8083)")
     serve.add_argument(
         "--data-dir",
-        help="folder of tables.sqlite and executions.sqlite (default: $ASL_DATA_DIR or ~/.local/share/asl)",
+        help="folder of tables.sqlite and executions.sqlite "
+        "(default: $ASL_DATA_DIR, else $XDG_DATA_HOME/asl or ~/.local/share/asl)",
     )
     serve.add_argument("--handlers", help="Python module or .py file whose functions serve Lambda tasks")
     serve.set_defaults(command=_serve)
@@ -253,8 +254,17 @@ def _serve(args: argparse.Namespace) -> int:
     # opened once here so a store another server holds is reported in one line, not by uvicorn
     ExecutionStore(data_dir / "executions.sqlite").close()
     print(f"asl serve: http://{args.host}:{args.port} (data in {data_dir})", file=sys.stderr)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"asl serve: warning: no credentials are checked; whoever reaches {args.host}:{args.port} "
+            "can read the tables and run the handlers",
+            file=sys.stderr,
+        )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
-        serve(create_app(data_dir, handlers), host=args.host, port=args.port)
+        try:
+            serve(create_app(data_dir, handlers), host=args.host, port=args.port)
+        except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
+            return 2 if stop.code else 0
     return 0
 
 

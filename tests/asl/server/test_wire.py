@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import zlib
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -145,3 +146,10 @@ def test_serve_reports_a_data_dir_in_use(
 ) -> None:
     assert main(["serve", "--port", "0", "--data-dir", str(server.app.data_dir)]) == 2
     assert "in use" in capsys.readouterr().err
+
+
+def test_serve_reports_a_port_in_use(
+    server: BackgroundServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", str(server.port), "--data-dir", str(tmp_path)]) == 2
+    assert "address already in use" in capsys.readouterr().err.lower()
