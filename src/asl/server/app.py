@@ -137,7 +137,7 @@ class Endpoint:
         request = _Request(str(scope["method"]), target, service, action, body, size, limit, receive)
         try:
             status, answer = 200, await self._answer(request)
-        except _HungUp:
+        except (_HungUp, asyncio.CancelledError):  # the client left, or the server stopped waiting
             return
         except AWSError as err:
             model = service_model(service.model) if service is not None else None
@@ -215,14 +215,18 @@ class _HungUp(Exception):
 
 
 async def _unless_hung_up(work: Awaitable[dict[str, Any]], receive: Receive) -> dict[str, Any]:
-    """Await ``work``, cancelling it if the client disconnects first (the body is read already,
-    so the next ASGI message can only be ``http.disconnect``)."""
+    """Await a long poll, cancelling it if the client disconnects first (the body is read already,
+    so the next ASGI message can only be ``http.disconnect``). When the server stops waiting for
+    it (shutting down), the poll ends empty, as when its wait runs out."""
     answer = asyncio.ensure_future(work)
     hang_up = asyncio.ensure_future(receive())
     try:
         await asyncio.wait({answer, hang_up}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
+    except asyncio.CancelledError:
         hang_up.cancel()
+        answer.cancel()
+        return {}
+    hang_up.cancel()
     if not answer.done():
         answer.cancel()
         await asyncio.wait({answer})

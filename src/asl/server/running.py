@@ -19,28 +19,38 @@ from asl.server.app import Endpoint
 __all__ = ["BackgroundServer", "serve"]
 
 
-def _config(app: Endpoint, host: str, port: int, log_level: str) -> uvicorn.Config:
-    # no access log: the endpoint logs what it needs and a request's headers carry credentials
+def _config(app: Endpoint, host: str, port: int, log_level: str, grace: int) -> uvicorn.Config:
+    # no access log: the endpoint logs what it needs and a request's headers carry credentials;
+    # a pending GetActivityTask long poll (60 s) is answered empty after ``grace`` seconds of shutting down
     return uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on", ws="none"
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        ws="none",
+        timeout_graceful_shutdown=grace,
     )
 
 
-def serve(app: Endpoint, host: str = "127.0.0.1", port: int = 8083, log_level: str = "info") -> None:
+def serve(
+    app: Endpoint, host: str = "127.0.0.1", port: int = 8083, log_level: str = "info", grace: int = 5
+) -> None:
     """Serve until interrupted (Ctrl-C); running executions stay RUNNING and resume next time."""
-    uvicorn.Server(_config(app, host, port, log_level)).run()
+    uvicorn.Server(_config(app, host, port, log_level, grace)).run()
 
 
 class BackgroundServer:
     """The endpoint on 127.0.0.1 on a free port, served by a thread; :attr:`url` is its address."""
 
-    def __init__(self, app: Endpoint, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Endpoint, host: str = "127.0.0.1", port: int = 0, grace: int = 5) -> None:
         self.app = app
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        self._server = uvicorn.Server(_config(app, self.host, self.port, "warning"))
+        self._server = uvicorn.Server(_config(app, self.host, self.port, "warning", grace))
         self._thread = threading.Thread(target=self._run, name="asl-serve", daemon=True)
 
     @property

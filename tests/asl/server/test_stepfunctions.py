@@ -280,6 +280,22 @@ def test_a_restarted_server_resumes_running_executions(tmp_path: Path) -> None:
         assert [m["name"] for m in sfn.list_state_machines()["stateMachines"]] == ["durable"]
 
 
+def test_stopping_the_server_ends_a_pending_long_poll_empty(tmp_path: Path) -> None:
+    server = BackgroundServer(create_app(tmp_path), grace=0).start()
+    sfn = client("stepfunctions", server.url)
+    activity = sfn.create_activity(name="idle")["activityArn"]
+    answers: list[dict[str, Any]] = []
+    poller = threading.Thread(target=lambda: answers.append(sfn.get_activity_task(activityArn=activity)))
+    poller.start()
+    eventually(
+        lambda: server.app.backend and server.app.backend.runtime.activities.get(activity).pollers, "the poll"
+    )
+    server.stop()
+    poller.join(20)
+    assert len(answers) == 1
+    assert "taskToken" not in answers[0]
+
+
 def test_a_second_server_on_the_same_data_is_refused(server: BackgroundServer) -> None:
     app = create_app(server.app.data_dir)
     with pytest.raises(RuntimeError, match="could not start"):
