@@ -32,6 +32,11 @@ def put_item(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
         raise validation("Item size has exceeded the maximum allowed size")
     expressions = prepare(params, ("ConditionExpression",))
     pk, sk = schema.encode(key)
+    if expressions.condition is None and returns == "NONE":
+        # Nothing reads the old item: the single INSERT OR REPLACE is atomic on its own (SQLite
+        # commits it as one transaction, or it joins the caller's), so no read-modify-write.
+        store.save(schema, pk, sk, item, text)
+        return {}
     with store.transaction():
         old = store.load(schema, pk, sk)
         if expressions.condition is not None and not evaluate(expressions.condition, old, expressions.values):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import decimal
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -69,10 +70,22 @@ def canonical_number(text: Any) -> str:
     """
     if not isinstance(text, str):
         raise _serialization(text)
+    if len(text) <= _CACHED_NUMBER_LENGTH:
+        return _canonical_cached(text)
+    return _canonical(text)
+
+
+def _canonical(text: str) -> str:
     # DynamoDB's number syntax: no spaces, NaN, Infinity or underscores, which Decimal() would take.
     if not _NUMBER.fullmatch(text):
         raise validation(f"The parameter cannot be converted to a numeric value: {text}")
     return _format(Decimal(text))
+
+
+# Requests repeat the same few short numbers (progress, counters, epoch seconds); a failure is
+# not cached, so each bad number still raises its own error.
+_canonical_cached = functools.lru_cache(maxsize=4096)(_canonical)
+_CACHED_NUMBER_LENGTH = 40  # longer texts are rare and would make the cache's memory unbounded
 
 
 def _serialization(value: Any) -> DynamoError:

@@ -22,7 +22,7 @@ from asl.dynamodb._errors import DynamoError, request_id
 from asl.dynamodb._operations import _MAX_ITEM_SIZE, _too_big
 from asl.dynamodb._requests import prepare
 from asl.dynamodb.store import _decode, encode_item
-from asl.dynamodb.values import item_size, normalize_item, to_plain, to_storage, to_typed
+from asl.dynamodb.values import canonical_number, item_size, normalize_item, to_plain, to_storage, to_typed
 from asl.errors import StatesError
 from asl.integrations.dynamodb import _binaries_from_json, _http_metadata, invoke
 
@@ -286,3 +286,24 @@ def test_integration_writes_read_back_through_the_table(store: TableStore) -> No
             "updateItem",
             {**request, "ExpressionAttributeValues": {":p": {"N": "1"}, ":b": {"B": "@"}}},
         )
+
+
+def test_numbers_are_checked_on_every_request() -> None:
+    for _ in range(2):  # a failure is never remembered as a success
+        with pytest.raises(DynamoError, match="cannot be converted to a numeric value: 1e"):
+            canonical_number("1e")
+    assert canonical_number("1.50") == canonical_number("1.50") == "1.5"
+    assert canonical_number("0" * 60 + "2.50") == "2.5"  # past the cached length
+    with pytest.raises(DynamoError, match="more than 38 significant digits"):
+        canonical_number("1" * 39)
+
+
+def test_an_unconditional_put_joins_the_callers_transaction(store: TableStore) -> None:
+    table = store.create_table("tbl", partition_key=("id", "S"))
+    table.put_item(Item={"id": "a", "n": 1})
+    with pytest.raises(RuntimeError), store.transaction():
+        table.put_item(Item={"id": "a", "n": 2})
+        assert table.get_item(Key={"id": "a"})["Item"]["n"] == 2
+        raise RuntimeError("undo")
+    assert table.get_item(Key={"id": "a"})["Item"]["n"] == 1
+    assert table.put_item(Item={"id": "a", "n": 3}, ReturnValues="ALL_OLD")["Attributes"]["n"] == 1
