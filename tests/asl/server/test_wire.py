@@ -153,3 +153,12 @@ def test_serve_reports_a_port_in_use(
 ) -> None:
     assert main(["serve", "--port", str(server.port), "--data-dir", str(tmp_path)]) == 2
     assert "address already in use" in capsys.readouterr().err.lower()
+
+
+def test_the_package_exports_exactly_its_public_names() -> None:
+    import asl.server as package
+
+    modules = {"app", "dynamodb", "running", "stepfunctions", "transactions"}
+    public = {name for name in vars(package) if not name.startswith("_") and name != "annotations"}
+    assert package.__all__ == sorted(package.__all__)
+    assert sorted(public - modules) == package.__all__
