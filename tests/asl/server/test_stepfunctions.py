@@ -324,3 +324,25 @@ def test_state_machines_and_activities_are_listed_in_pages(sfn: Any) -> None:
     assert {"page-a", "page-b", "page-c"} <= set(names) and len(names) == len(set(names))
     with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.list_state_machines(nextToken="WyJub3QiLCAxXQ==")  # a token of another list
+
+
+def test_a_failed_execution_is_redriven(sfn: Any) -> None:
+    greet = "arn:aws:lambda:us-east-1:123456789012:function:greet"
+    definition = {"StartAt": "Greet", "States": {"Greet": {"Type": "Task", "Resource": greet, "End": True}}}
+    arn = _create(sfn, "redriven", definition)
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]  # no "name": KeyError
+    failed = _finished(sfn, execution)
+    assert (failed["status"], failed["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+    redriven = sfn.redrive_execution(executionArn=execution)
+    again = _finished(sfn, execution)
+    assert (again["status"], again["redriveCount"], again["redriveDate"]) == (
+        "FAILED",
+        1,
+        redriven["redriveDate"],
+    )
+    events = sfn.get_execution_history(executionArn=execution)["events"]
+    assert [e["type"] for e in events].count("ExecutionRedriven") == 1
+    done = sfn.start_execution(stateMachineArn=arn, input='{"name": "Bo"}')["executionArn"]
+    _finished(sfn, done)
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=done)
