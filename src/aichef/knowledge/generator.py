@@ -14,7 +14,6 @@ where a hard diet rule rejects it (sugar left out, rice reduced ...); only candi
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,8 +26,8 @@ from aichef.knowledge._adapt import (
     explained,
     is_title,
     needs_for,
-    share_bound,
 )
+from aichef.knowledge._ranking import DIFFICULTY_RANK, FRIDGE_GOAL, by_ceiling, on_hand_share, rank, score
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.ingredients import Ingredient, lookup
 from aichef.knowledge.nutrition import NutritionReport
@@ -37,9 +36,6 @@ from aichef.models import DIFFICULTIES, Constraints, Profile, Recipe, RecipeIngr
 
 __all__ = ["FRIDGE_GOAL", "Change", "GeneratedRecipe", "Line", "Unmet", "adapt_recipe", "generate"]
 
-FRIDGE_GOAL = 70.0  # percent of non-staple ingredients on hand that fridge mode promises
-_LEVELS = {"beginner": 0, "intermediate": 1, "advanced": 2}
-_DIFFICULTY_RANK = {"easy": 0, "medium": 1, "hard": 2}
 _UNITS_EN = {
     "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove",
     "줌": "handful", "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "캔": "can",
@@ -115,80 +111,6 @@ def _candidates(profile: Profile) -> list[LibraryRecipe]:
     return [r for r in load_library() if ("baby_food" in r.targets) == baby]
 
 
-def _share(attempt: Attempt, needs: Needs) -> float:
-    needed = {x.ingredient.key for x in attempt.lines if x.grams > 0 and "staple" not in x.ingredient.tags}
-    if not needed:
-        return 100.0
-    return 100.0 * len(needed & needs.on_hand) / len(needed)
-
-
-def _terms(recipe: LibraryRecipe, profile: Profile) -> tuple[int, int, int, int, int]:
-    """The score's terms that depend on the dish and the profile alone, in the order :func:`_score`
-    adds them: target, baby age, cuisine, then the difficulty and spiciness beyond what is wished."""
-    target = 40 if profile.target in recipe.targets else 0
-    baby = 0
-    if recipe.baby_age and profile.babyAgeMonths is not None:
-        low, high = recipe.baby_age
-        baby = 15 if low <= profile.babyAgeMonths <= high else 0
-    wished = profile.preferences.cuisine
-    if wished != "any":
-        cuisine = 12 if recipe.cuisine == wished else 0
-    else:
-        cuisine = 6 if recipe.cuisine == "korean" else 0  # Korean home cooks first
-    difficulty = 20 * max(0, _DIFFICULTY_RANK[recipe.difficulty] - _LEVELS[profile.cookingLevel])
-    spicy = 5 * max(0, recipe.spicy_level - profile.preferences.spicyLevel)
-    return target, baby, cuisine, difficulty, spicy
-
-
-def _jitter(seed: str, recipe: LibraryRecipe) -> float:
-    """0 to 6 points drawn from the session and the dish: varies the pick between equally good dishes."""
-    return hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()[0] / 255 * 6
-
-
-def _score(attempt: Attempt, needs: Needs, seed: str, share: float | None = None) -> float:
-    """Higher is better. Weights: fridge share dominates in fridge mode, then suitability for the
-    target, then the softer wishes; a per-session jitter varies the pick between equals. ``share``
-    stands in for the attempt's own fridge share (for a ceiling)."""
-    recipe, profile = attempt.recipe, needs.profile
-    target, baby, cuisine, difficulty, spicy = _terms(recipe, profile)
-    score = 0.0
-    if profile.target == "fridge":
-        score += (_share(attempt, needs) if share is None else share) * 1.5
-    # One term at a time, in this order: after a fractional share, regrouping could round differently.
-    score += target
-    score += baby
-    score -= 4 * attempt.warnings
-    if profile.target != "baby_food" and attempt.report is not None:
-        # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
-        score -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
-    score += cuisine
-    score -= difficulty
-    score -= spicy
-    score -= 3 * len(attempt.changes)
-    return score + _jitter(seed, recipe)
-
-
-def _ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float]:
-    """The highest rank (see :func:`_rank`) ``recipe`` can reach once adapted: its score as it stands
-    with no warning, no change, no light-meal penalty and, in fridge mode, the highest share on hand
-    adapting can reach (:func:`share_bound`), which also says whether it may reach the fridge goal.
-    Adapting only lowers those terms and float rounding is monotone, so no adapted attempt of it
-    ranks above this."""
-    if needs.profile.target != "fridge":
-        # Whole numbers before the jitter, so their sum is exact in any order: _score's very value,
-        # without building an attempt for every candidate of every request.
-        target, baby, cuisine, difficulty, spicy = _terms(recipe, needs.profile)
-        return True, float(target + baby + cuisine - difficulty - spicy) + _jitter(seed, recipe)
-    share = share_bound(recipe, needs)
-    return share >= FRIDGE_GOAL, _score(Attempt(recipe, (), (), None, ()), needs, seed, share)
-
-
-def _rank(attempt: Attempt, score: float, needs: Needs) -> tuple[bool, float]:
-    """What picks the served dish: in fridge mode a recipe that reaches the goal beats any
-    better-scored one that does not."""
-    return needs.profile.target != "fridge" or _share(attempt, needs) >= FRIDGE_GOAL, score
-
-
 def _round_amount(amount: float, unit: str) -> float:
     if unit in ("g", "ml", "kg", "L"):
         return float(max(1, round(amount))) if unit in ("g", "ml") else round(amount, 2)
@@ -242,7 +164,7 @@ def _serve(attempt: Attempt, needs: Needs) -> GeneratedRecipe:
     profile, recipe = needs.profile, attempt.recipe
     language = profile.language
     lines = tuple(x for x in attempt.lines if x.grams > 0)
-    share = _share(attempt, needs) if profile.target == "fridge" else None
+    share = on_hand_share(attempt, needs) if profile.target == "fridge" else None
     steps = list(recipe.steps(language))
     if attempt.changes:
         head = "재료 조정: " if language == "ko" else "Adjusted ingredients: "
@@ -252,7 +174,7 @@ def _serve(attempt: Attempt, needs: Needs) -> GeneratedRecipe:
         recipeName=recipe.name(language),
         description=recipe.description(language),
         cookingTime=recipe.cooking_time,
-        difficulty=DIFFICULTIES[language][_DIFFICULTY_RANK[recipe.difficulty]],  # type: ignore[arg-type]
+        difficulty=DIFFICULTIES[language][DIFFICULTY_RANK[recipe.difficulty]],  # type: ignore[arg-type]
         servings=profile.servings,
         ingredients=[_ingredient_line(x, language) for x in lines],
         instructions=steps,
@@ -369,26 +291,25 @@ def generate(
     profile, constraints, seed = _unpack(request, constraints)
     needs = needs_for(profile, constraints)
     candidates = _candidates(profile)
-    ceilings = [_ceiling(recipe, needs, seed) for recipe in candidates]
     served: dict[int, tuple[float, Attempt]] = {}
     failed: dict[int, Attempt] = {}
     top: tuple[bool, float] | None = None
-    # Most promising first: a dish whose ceiling is below the best rank found so far cannot win, and
-    # adapting it (most of the cost of a request) would be for nothing.
-    for index in sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True):
+    # Most promising first: once a dish's ceiling is below the best rank found so far, neither it nor
+    # any after it can win, and adapting them (most of the cost of a request) would be for nothing.
+    for index, ceiling in by_ceiling(candidates, needs, seed):
+        if top is not None and ceiling < top:
+            break
         recipe = candidates[index]
-        if top is not None and ceilings[index] < top:
-            continue
         if needs.checker.fixed_failures(recipe.cooking_time, recipe.texture):
             continue  # never served whatever adapting does; adapted below only if it may explain an Unmet
         attempt = adapt(recipe, needs)
         if attempt.blocking:
             failed[index] = attempt
             continue
-        score = _score(attempt, needs, seed)
-        served[index] = (score, attempt)
-        rank = _rank(attempt, score, needs)
-        top = rank if top is None else max(top, rank)
+        value = score(attempt, needs, seed)
+        served[index] = (value, attempt)
+        reached = rank(attempt, value, needs)
+        top = reached if top is None else max(top, reached)
     if not served:
         # Every candidate is blocked (none was skipped for its ceiling): the explanation weighs them
         # all, in library order.
@@ -397,7 +318,7 @@ def generate(
         return Unmet(ids, text)
     # In library order, as if every candidate had been adapted: between equals the first one wins.
     in_order = [served[index] for index in sorted(served)]
-    best = max(in_order, key=lambda pair: _rank(pair[1], pair[0], needs))[1]
+    best = max(in_order, key=lambda pair: rank(pair[1], pair[0], needs))[1]
     result = _serve(explained(best, needs), needs)
     if profile.target == "fridge" and (result.on_hand_share or 0.0) < FRIDGE_GOAL:
         ko = profile.language == "ko"

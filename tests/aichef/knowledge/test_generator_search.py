@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aichef.knowledge import diets, generator, nutrition
+from aichef.knowledge import _ranking, diets, generator, nutrition
 from aichef.knowledge._adapt import Attempt, Needs, adapt, explained, needs_for, share_bound
 from aichef.knowledge.generator import FRIDGE_GOAL, GeneratedRecipe, Unmet, generate
 from aichef.knowledge.ingredients import all_ingredients, lookup
@@ -51,13 +51,13 @@ def _exhaustive(request: SessionRequest) -> tuple[str, Any]:
     profile = request.profile
     needs = needs_for(profile, request.constraints)
     attempts = [explained(adapt(recipe, needs), needs) for recipe in generator._candidates(profile)]
-    served = [(generator._score(a, needs, request.sessionId), a) for a in attempts if not a.blocking]
+    served = [(_ranking.score(a, needs, request.sessionId), a) for a in attempts if not a.blocking]
     if not served:
         ids, text = generator._explain([a for a in attempts if a.blocking], needs)
         return "unmet", (ids, text)
 
     def rank(pair: tuple[float, Attempt]) -> tuple[bool, float]:
-        reached = profile.target != "fridge" or generator._share(pair[1], needs) >= FRIDGE_GOAL
+        reached = profile.target != "fridge" or _ranking.on_hand_share(pair[1], needs) >= FRIDGE_GOAL
         return reached, pair[0]
 
     return "served", generator._serve(max(served, key=rank)[1], needs).as_dict()
@@ -85,10 +85,8 @@ def test_no_adapted_dish_ranks_above_its_ceiling(request: SessionRequest) -> Non
     for recipe in generator._candidates(request.profile):
         attempt = adapt(recipe, needs)
         if not attempt.blocking:
-            score = generator._score(attempt, needs, request.sessionId)
-            assert generator._rank(attempt, score, needs) <= generator._ceiling(
-                recipe, needs, request.sessionId
-            )
+            score = _ranking.score(attempt, needs, request.sessionId)
+            assert _ranking.rank(attempt, score, needs) <= _ranking.ceiling(recipe, needs, request.sessionId)
 
 
 @settings(max_examples=40, deadline=None)
@@ -97,10 +95,21 @@ def test_a_ceiling_is_the_score_of_the_dish_as_it_stands(request: SessionRequest
     """Outside fridge mode the ceiling is summed apart from _score, yet must be its very value."""
     needs = needs_for(request.profile, request.constraints)
     for recipe in generator._candidates(request.profile):
-        reach, ceiling = generator._ceiling(recipe, needs, request.sessionId)
+        reach, ceiling = _ranking.ceiling(recipe, needs, request.sessionId)
         share = None if request.profile.target != "fridge" else share_bound(recipe, needs)
-        as_is = generator._score(Attempt(recipe, (), (), None, ()), needs, request.sessionId, share)
+        as_is = _ranking.score(Attempt(recipe, (), (), None, ()), needs, request.sessionId, share)
         assert ceiling == as_is and reach == (share is None or share >= FRIDGE_GOAL)
+
+
+@settings(max_examples=40, deadline=None)
+@given(requests())
+def test_dishes_come_best_ceiling_first_each_with_its_ceiling(request: SessionRequest) -> None:
+    needs = needs_for(request.profile, request.constraints)
+    candidates = generator._candidates(request.profile)
+    ceilings = [_ranking.ceiling(recipe, needs, request.sessionId) for recipe in candidates]
+    expected = sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True)
+    given = list(_ranking.by_ceiling(candidates, needs, request.sessionId))
+    assert given == [(index, ceilings[index]) for index in expected]
 
 
 @settings(max_examples=60, deadline=None)
@@ -121,7 +130,7 @@ def test_no_adapted_dish_has_more_on_hand_than_its_share_bound(request: SessionR
         attempt = adapt(recipe, needs)
         if attempt.report is not None:
             bound = share_bound(recipe, needs)
-            assert generator._share(attempt, needs) <= bound, recipe.id
+            assert _ranking.on_hand_share(attempt, needs) <= bound, recipe.id
             bounded += bound < 100.0
     assert bounded > 0  # the bound is not merely 100 %
 
@@ -162,7 +171,7 @@ def test_the_share_bound_holds_when_every_other_food_is_on_hand(extra: dict[str,
         if attempt.report is None:
             continue
         bound = share_bound(recipe, needs)
-        share = generator._share(attempt, needs)
+        share = _ranking.on_hand_share(attempt, needs)
         assert share <= bound, recipe.id
         tight += share == bound < 100.0
     assert tight >= 3  # the bound is reached, not merely above every share
