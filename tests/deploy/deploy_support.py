@@ -1,0 +1,54 @@
+"""What the deploy tests share: the repository's paths, the SAM template read with its short-form tags."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+TEMPLATE = DEPLOY / "template.yaml"
+DEFINITION = ROOT / "src" / "aichef" / "workflows" / "recipe.asl.json"
+
+
+class CfnLoader(yaml.SafeLoader):
+    """A YAML loader that turns CloudFormation's short forms (!Ref, !GetAtt, !Sub ...) into long ones."""
+
+
+def _short_form(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":  # !GetAtt Resource.Attribute is the list [Resource, Attribute]
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        assert isinstance(node, yaml.MappingNode)
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _short_form)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=CfnLoader)  # a SafeLoader subclass
+    return data
+
+
+def build_module() -> ModuleType:
+    """deploy/build.py, imported from its file (deploy/ is not a package)."""
+    if "aichef_deploy_build" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("aichef_deploy_build", DEPLOY / "build.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules["aichef_deploy_build"]
