@@ -78,7 +78,7 @@ class QueryAPI:
         size = page_size(max_results)
         after: tuple[str, int] | None = None
         if next_token:
-            moment, last_id = decode_token(next_token)
+            moment, last_id = decode_token(next_token, "executions")
             after = (str(moment), int(last_id))
         items: list[dict[str, Any]] = []
         last: ExecutionRecord | None = None
@@ -86,7 +86,7 @@ class QueryAPI:
             if len(items) == size and last is not None:
                 return {
                     "executions": items,
-                    "nextToken": encode_token([last.start_date.isoformat(), last.id]),
+                    "nextToken": encode_token("executions", [last.start_date.isoformat(), last.id]),
                 }
             items.append(list_item(record))
             last = record
@@ -109,13 +109,13 @@ class QueryAPI:
         if reverse_order:
             events = events[::-1]
         size = page_size(max_results)
-        start = int(decode_token(next_token)) if next_token else 0
+        start = int(decode_token(next_token, "history")) if next_token else 0
         page = events[start : start + size]
         if not include_execution_data:
             page = [_without_data(event) for event in page]
         answer: dict[str, Any] = {"events": page}
         if start + size < len(events):
-            answer["nextToken"] = encode_token(start + size)
+            answer["nextToken"] = encode_token("history", start + size)
         return answer
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from asl.runtime.api_errors import InvalidName
+from asl.runtime.callbacks import InvalidToken
 from asl.runtime.history import MAX_EVENTS
 from asl.store.rows import ExecutionRecord
 
@@ -52,15 +53,21 @@ def page_size(max_results: int | None, field: str = "maxResults") -> int:
     return max_results
 
 
-def encode_token(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+def encode_token(kind: str, value: Any) -> str:
+    """A pagination token of one kind of list (``"executions"``, ``"history"`` ...)."""
+    return base64.urlsafe_b64encode(json.dumps([kind, value]).encode()).decode()
 
 
-def decode_token(token: str) -> Any:
+def decode_token(token: str, kind: str) -> Any:
+    """The value :func:`encode_token` put in a token of this kind; a token of another list, or
+    none this API wrote, is InvalidToken as on AWS."""
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
+        found = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, TypeError):
-        raise ValueError(f"nextToken '{token[:40]}' is not a token this API returned") from None
+        found = None
+    if not (isinstance(found, list) and len(found) == 2 and found[0] == kind):
+        raise InvalidToken(f"Invalid Token: '{token[:40]}' is not a nextToken of this list")
+    return found[1]
 
 
 def redrive_status(

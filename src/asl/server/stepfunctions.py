@@ -58,14 +58,10 @@ def _stored(backend: Backend, arn: str) -> dict[str, Any] | None:
 
 def _page(items: list[dict[str, Any]], key: str, params: dict[str, Any]) -> dict[str, Any]:
     size = page_size(params.get("maxResults"))
-    start = decode_token(params["nextToken"]) if params.get("nextToken") else 0
-    if not isinstance(start, int) or start < 0:  # a token of another list
-        raise _error(
-            "InvalidToken", f"Invalid Token: '{params['nextToken'][:40]}' is not a token of this list"
-        )
+    start = int(decode_token(params["nextToken"], key)) if params.get("nextToken") else 0
     answer: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
-        answer["nextToken"] = encode_token(start + size)
+        answer["nextToken"] = encode_token(key, start + size)
     return answer
 
 

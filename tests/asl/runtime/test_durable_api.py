@@ -15,6 +15,7 @@ from asl import (
     ExecutionStore,
     InvalidExecutionInput,
     InvalidName,
+    InvalidToken,
     Runtime,
     StateMachineDoesNotExist,
     VirtualClock,
@@ -99,6 +100,11 @@ def test_list_executions_filters_by_status_and_pages_newest_first() -> None:
             page = runtime.list_executions(done, max_results=2, next_token=page["nextToken"])
             names += [e["name"] for e in page["executions"]]
         assert names == ["d4", "d3", "d2", "d1", "d0"]
+        executions_token = runtime.list_executions(done, max_results=2)["nextToken"]
+        first = runtime.list_executions(done, max_results=2)["executions"][0]["executionArn"]
+        for token in (executions_token, "not a token", "WzEsIDJd"):  # another list's, garbage, [1, 2]
+            with pytest.raises(InvalidToken, match="Invalid Token"):
+                runtime.get_execution_history(first, next_token=token)
         assert runtime.list_executions(done, status_filter="RUNNING") == {"executions": []}
         running = runtime.list_executions(blocked, status_filter="RUNNING")["executions"]
         assert [(e["name"], e["status"]) for e in running] == [("b", "RUNNING")]
