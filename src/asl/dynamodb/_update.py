@@ -195,12 +195,19 @@ def _order(path: Path) -> list[tuple[int, str | int]]:
     return [(1, e) if isinstance(e, int) else (0, e) for e in path.elements]
 
 
+def _top_name(pair: tuple[Path, AttributeValue]) -> str | int:
+    return pair[0].elements[0]
+
+
 def apply_update(update: Update, old: Item | None, key: Item, values: Values) -> Item:
     """The item after ``update``; ``old`` is None when the item does not exist yet."""
     # Every operand is read from the item as it was; then the actions write. Index order makes
     # several appends past the end of one list land in index order, as DynamoDB's do.
     computed = [(path, _value(node, old, values)) for path, node in update.set]
-    computed.sort(key=lambda pair: _order(pair[0]))
+    if all(len(path.elements) == 1 for path, _ in computed):
+        computed.sort(key=_top_name)  # top-level names only: _order would compare just the names
+    else:
+        computed.sort(key=lambda pair: _order(pair[0]))
     new: dict[str, Any] = dict(old) if old is not None else dict(key)
     for path, value in computed:
         container = _parent(new, path)

@@ -258,8 +258,9 @@ def _base64(value: object) -> str:
 
 
 # bytes become base64 text through ``default``, so the text is json.dumps(to_storage(item)) without
-# first copying the whole item to swap its binaries.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_base64)
+# first copying the whole item to swap its binaries. Items are trees built by normalize_value and
+# apply_update (never cyclic), so the encoder's cycle bookkeeping, a fifth of its time, is skipped.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_base64, check_circular=False)
 
 
 def encode_item(item: Item) -> str:

@@ -307,3 +307,25 @@ def test_an_unconditional_put_joins_the_callers_transaction(store: TableStore) -
         raise RuntimeError("undo")
     assert table.get_item(Key={"id": "a"})["Item"]["n"] == 1
     assert table.put_item(Item={"id": "a", "n": 3}, ReturnValues="ALL_OLD")["Attributes"]["n"] == 1
+
+
+def test_set_writes_new_attributes_in_path_order(store: TableStore) -> None:
+    table = store.create_table("tbl", partition_key=("id", "S"))
+    table.put_item(Item={"id": "a", "m": {"k": 1}, "l": [1]})
+    table.update_item(
+        Key={"id": "a"}, UpdateExpression="SET zz = :v, bb = :v, aa = :v", ExpressionAttributeValues={":v": 1}
+    )
+    assert list(table.get_item(Key={"id": "a"})["Item"]) == ["id", "m", "l", "aa", "bb", "zz"]
+    table.update_item(
+        Key={"id": "b"},
+        UpdateExpression="SET l2 = :l, m2 = :m",
+        ExpressionAttributeValues={":l": [0], ":m": {}},
+    )
+    table.update_item(
+        Key={"id": "b"},
+        UpdateExpression="SET y = :v, m2.b = :v, l2[5] = :v, m2.a = :v, l2[3] = :v, c = :v",
+        ExpressionAttributeValues={":v": 7},
+    )
+    item = table.get_item(Key={"id": "b"})["Item"]
+    assert list(item) == ["id", "l2", "m2", "c", "y"]
+    assert list(item["m2"]) == ["a", "b"] and item["l2"] == [0, 7, 7]
