@@ -76,15 +76,15 @@ def copy_sources(out: Path) -> None:
         shutil.rmtree(out / excluded, ignore_errors=True)
 
 
-def requirement_names(path: Path = REQUIREMENTS) -> list[str]:
-    """The distribution names in a requirements file, normalised (``PyYAML`` -> ``pyyaml``)."""
+def requirement_names(path: Path | None = None) -> list[str]:
+    """The distribution names in a requirements file (default :data:`REQUIREMENTS`), normalised."""
     names = []
-    for line in path.read_text("utf-8").splitlines():
+    for line in (path or REQUIREMENTS).read_text("utf-8").splitlines():
         text = line.split("#", 1)[0].strip()
         if text:
             match = re.match(r"[A-Za-z0-9._-]+", text)
             if match:
-                names.append(re.sub(r"[-_.]+", "-", match.group(0)).lower())
+                names.append(_normal(match.group(0)))
     return names
 
 
