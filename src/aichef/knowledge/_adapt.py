@@ -22,7 +22,18 @@ from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe
 from aichef.models import Constraints, Profile
 
-__all__ = ["Attempt", "Change", "Line", "Needs", "adapt", "explained", "is_title", "needs_for", "share_bound"]
+__all__ = [
+    "Attempt",
+    "Change",
+    "Line",
+    "Needs",
+    "adapt",
+    "cut_only_report",
+    "explained",
+    "is_title",
+    "needs_for",
+    "share_bound",
+]
 
 # Rules whose failing items can be left out when they only season the dish.
 _DROP_RULES = frozenset(
@@ -218,6 +229,18 @@ def share_bound(recipe: LibraryRecipe, needs: Needs) -> float:
         return 100.0
     owned = min(len(on_hand), len(scaled.lines) - stuck)
     return 100.0 * owned / (len(missing) + owned)
+
+
+def cut_only_report(recipe: LibraryRecipe, needs: Needs) -> NutritionReport | None:
+    """The nutrition of ``recipe`` as it stands when adapting it can only leave lines out or cut them
+    down, so that no figure nutrition sums of any adaptation is above this report's; ``None`` when a
+    new food may come in: a stand-in for an avoided allergen, a fridge swap or a keto stand-in."""
+    if needs.profile.target in ("fridge", "keto"):
+        return None
+    scaled = _scaled(recipe, needs.profile.servings)
+    if scaled is None or scaled.allergens & needs.avoid:
+        return None
+    return scaled.report
 
 
 # The rule each banned tag answers to, per target: used to drop seasonings a target forbids even

@@ -118,8 +118,19 @@ def _presence(*tags: str) -> Measure:
     return measure
 
 
+@dataclass(frozen=True)
+class PerServing:
+    """The measure of a rule that reads one per-serving figure (``attr`` of Nutrients) and nothing else:
+    the generator bounds what adapting can do to such a rule's value."""
+
+    attr: str
+
+    def __call__(self, ctx: Context) -> tuple[float, tuple[str, ...]]:
+        return float(getattr(ctx.per_serving, self.attr)), ()
+
+
 def _nutrient(attr: str) -> Measure:
-    return lambda ctx: (float(getattr(ctx.per_serving, attr)), ())
+    return PerServing(attr)
 
 
 def _added_sugar(ctx: Context) -> tuple[float, tuple[str, ...]]:

@@ -7,7 +7,8 @@ import hashlib
 import heapq
 from collections.abc import Iterator, Sequence
 
-from aichef.knowledge._adapt import Attempt, Needs, share_bound
+from aichef.knowledge._adapt import Attempt, Needs, cut_only_report, share_bound
+from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe
 from aichef.models import Profile
 
@@ -54,26 +55,40 @@ def jitter(seed: str, recipe: LibraryRecipe) -> float:
     return hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()[0] / 255 * _MAX_JITTER
 
 
-def score(attempt: Attempt, needs: Needs, seed: str, share: float | None = None) -> float:
+def score(attempt: Attempt, needs: Needs, seed: str) -> float:
     """Higher is better. Weights: fridge share dominates in fridge mode, then suitability for the
-    target, then the softer wishes; a per-session jitter varies the pick between equals. ``share``
-    stands in for the attempt's own fridge share (for a ceiling)."""
-    recipe, profile = attempt.recipe, needs.profile
+    target, then the softer wishes; a per-session jitter varies the pick between equals."""
+    share = on_hand_share(attempt, needs) if needs.profile.target == "fridge" else None
+    return _tally(attempt.recipe, needs, seed, share, attempt.warnings, attempt.report, len(attempt.changes))
+
+
+def _tally(
+    recipe: LibraryRecipe,
+    needs: Needs,
+    seed: str,
+    share: float | None,
+    warnings: int,
+    report: NutritionReport | None,
+    changes: int,
+) -> float:
+    """A score from its parts: the fridge share (fridge mode only), the rules that warn, the nutrition
+    (for the light-meal penalty) and the number of changes."""
+    profile = needs.profile
     target, baby, cuisine, difficulty, spicy = _terms(recipe, profile)
     value = 0.0
-    if profile.target == "fridge":
-        value += (on_hand_share(attempt, needs) if share is None else share) * 1.5
+    if share is not None:
+        value += share * 1.5
     # One term at a time, in this order: after a fractional share, regrouping could round differently.
     value += target
     value += baby
-    value -= 4 * attempt.warnings
-    if profile.target != "baby_food" and attempt.report is not None:
+    value -= 4 * warnings
+    if profile.target != "baby_food" and report is not None:
         # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
-        value -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
+        value -= max(0.0, 250.0 - report.per_serving.kcal) / 8
     value += cuisine
     value -= difficulty
     value -= spicy
-    value -= 3 * len(attempt.changes)
+    value -= 3 * changes
     return value + jitter(seed, recipe)
 
 
@@ -84,16 +99,21 @@ def rank(attempt: Attempt, value: float, needs: Needs) -> tuple[bool, float]:
 
 
 def ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float]:
-    """The highest rank ``recipe`` can reach once adapted: its score as it stands with no warning, no
-    change, no light-meal penalty and, in fridge mode, the highest share on hand adapting can reach
-    (:func:`share_bound`), which also says whether it may reach the fridge goal. Adapting only lowers
-    those terms and float rounding is monotone, so no adapted attempt of it ranks above this."""
-    if needs.profile.target != "fridge":
-        # Whole numbers before the jitter, so their sum is exact in any order: score's very value,
-        # without building an attempt for every candidate of every request.
+    """The highest rank ``recipe`` can reach once adapted: its score as it stands with no change, and
+    no warning and no light-meal penalty unless adapting can only cut it down (:func:`cut_only_report`;
+    then the penalty of its own energy and the warnings that last). In fridge mode the share is the
+    highest adapting can reach (:func:`share_bound`), which also says whether it may reach the goal.
+    Adapting only lowers those terms and float rounding is monotone, so no adapted attempt of it
+    ranks above this, and none above its whole-number points plus the largest jitter."""
+    if needs.profile.target == "fridge":
+        share = share_bound(recipe, needs)
+        return share >= FRIDGE_GOAL, _tally(recipe, needs, seed, share, 0, None, 0)
+    report = cut_only_report(recipe, needs)
+    if report is None:
+        # Whole numbers before the jitter, so their sum is exact in any order: _tally's very value.
         return True, float(_points(recipe, needs.profile)) + jitter(seed, recipe)
-    share = share_bound(recipe, needs)
-    return share >= FRIDGE_GOAL, score(Attempt(recipe, (), (), None, ()), needs, seed, share)
+    warnings = needs.checker.lasting_warnings(report.per_serving)
+    return True, _tally(recipe, needs, seed, None, warnings, report, 0)
 
 
 def by_ceiling(
@@ -101,9 +121,9 @@ def by_ceiling(
 ) -> Iterator[tuple[int, tuple[bool, float]]]:
     """Each candidate's index and :func:`ceiling`, highest ceiling first (the first of equals first).
 
-    Outside fridge mode a ceiling is worked out only when it may come next: its whole-number points
-    plus the largest jitter bound it from above, and the SHA-256 jitter is most of its cost. A caller
-    that stops once a ceiling cannot win spares the rest.
+    Outside fridge mode a ceiling is worked out only when it may come next, as the dish's whole-number
+    points plus the largest jitter bound it from above. A caller that stops once a ceiling cannot win
+    spares the rest.
     """
     if needs.profile.target == "fridge":
         ceilings = [ceiling(recipe, needs, seed) for recipe in candidates]
@@ -119,6 +139,6 @@ def by_ceiling(
         while taken < len(order) and (not waiting or points[order[taken]] + _MAX_JITTER >= -waiting[0][0]):
             index = order[taken]
             taken += 1
-            heapq.heappush(waiting, (-(float(points[index]) + jitter(seed, candidates[index])), index))
+            heapq.heappush(waiting, (-ceiling(candidates[index], needs, seed)[1], index))
         negated, index = heapq.heappop(waiting)
         yield index, (True, -negated)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from aichef.knowledge._diet_rules import (
@@ -26,6 +26,7 @@ from aichef.knowledge._diet_rules import (
     SPICY_PREFERENCE,
     BabyStage,
     Context,
+    PerServing,
     Rule,
     baby_stage,
     constraint_rules,
@@ -157,6 +158,7 @@ class Checker:
     avoid: frozenset[str]
     rules: tuple[Rule, ...]
     fixed: tuple[Rule, ...] = ()  # the hard rules among them that adapting cannot change (Rule.fixed)
+    floors: tuple[tuple[Rule, str], ...] = ()  # minimum rules on a summed figure, which warn until they block
 
     def _context(
         self,
@@ -219,6 +221,12 @@ class Checker:
                 blocking.append(_result(rule, value, threshold, verdict, "", items))
         return blocking, warnings
 
+    def lasting_warnings(self, per_serving: Nutrients) -> int:
+        """How many rules warn, if it is served, for any recipe with no summed per-serving figure above
+        ``per_serving``'s (what adapting can only cut down gives, from its own): a minimum rule on such
+        a figure that warns there goes on warning below it, or fails and blocks."""
+        return sum(1 for rule, attr in self.floors if _verdict(rule, getattr(per_serving, attr))[0] == "warn")
+
     def fixed_failures(self, cooking_time: int, texture: str | None = None) -> list[str]:
         """Ids of the hard rules a recipe fails whatever its lines (too long to cook, the wrong
         texture for the baby's stage): no adaptation can serve it, so it need not be adapted to
@@ -264,7 +272,17 @@ def checker(
     ctx = Context(profile, max_calories, max_cooking_time, (), Nutrients(), 0, owned, None, avoid)
     rules = tuple(_rules(ctx))
     fixed = tuple(rule for rule in rules if rule.fixed and rule.hard)
-    return Checker(profile, max_calories, max_cooking_time, owned, avoid, rules, fixed)
+    floors = tuple(
+        (rule, rule.measure.attr)
+        for rule in rules
+        if rule.direction == "min" and isinstance(rule.measure, PerServing) and rule.measure.attr in _SUMMED
+        and (rule.fail is None or rule.hard)
+    )  # fmt: skip
+    return Checker(profile, max_calories, max_cooking_time, owned, avoid, rules, fixed, floors)
+
+
+# The figures nutrition.compute sums line by line: none grows when a line is cut or left out.
+_SUMMED = frozenset(field.name for field in fields(Nutrients))
 
 
 def _verdict(rule: Rule, value: float) -> tuple[Verdict, float | None]:

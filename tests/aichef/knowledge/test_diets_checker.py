@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aichef.knowledge import diets
-from aichef.knowledge.ingredients import all_ingredients
+from aichef.knowledge.ingredients import Nutrients, all_ingredients
 from aichef.knowledge.nutrition import compute
 from aichef.models import Constraints, Profile
 
@@ -105,3 +105,30 @@ def test_nutrition_without_sources_has_the_same_figures(
         full.per_serving,
         full.energy_share,
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(profiles(), lines_st, st.lists(st.floats(0, 1), min_size=8, max_size=8))
+def test_lasting_warnings_go_on_warning_for_any_served_recipe_cut_down(
+    profile_and_limits: tuple[Profile, Constraints], lines: list[tuple[Any, float]], cuts: list[float]
+) -> None:
+    """Cut every line to a fraction of its grams: the warnings counted at the whole recipe's figures
+    are a floor for the cut recipe's, unless it is blocked."""
+    profile, limits = profile_and_limits
+    checker = diets.checker(profile, limits)
+    whole = compute(lines, profile.servings)
+    cut = [(item, grams * cuts[i]) for i, (item, grams) in enumerate(lines)]
+    report = compute(cut, profile.servings)
+    blocking, warnings = checker.screen(cut, report, 10)
+    if not blocking:
+        assert warnings >= checker.lasting_warnings(whole.per_serving)
+
+
+def test_only_a_minimum_on_a_summed_figure_is_sure_to_go_on_warning() -> None:
+    diabetic = diets.checker(Profile(target="diabetes"))
+    assert [rule.id for rule, _ in diabetic.floors] == ["diabetes.fiber"]
+    assert diabetic.lasting_warnings(Nutrients(fiber_g=5)) == 1
+    assert diabetic.lasting_warnings(Nutrients(fiber_g=7.96)) == 0  # shown as 8.0 g: enough
+    # Keto's minimum is a share of energy, which cutting may raise; its net carbs are no summed figure.
+    keto = diets.checker(Profile(target="keto", healthConditions=["kidney_disease"]))
+    assert keto.floors == () and keto.lasting_warnings(Nutrients()) == 0

@@ -10,11 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aichef.knowledge import _ranking, diets, generator, nutrition
-from aichef.knowledge._adapt import Attempt, Needs, adapt, explained, needs_for, share_bound
+from aichef.knowledge._adapt import (
+    Attempt,
+    Needs,
+    adapt,
+    cut_only_report,
+    explained,
+    needs_for,
+    share_bound,
+)
 from aichef.knowledge.generator import FRIDGE_GOAL, GeneratedRecipe, Unmet, generate
-from aichef.knowledge.ingredients import all_ingredients, lookup
+from aichef.knowledge.ingredients import all_ingredients
 from aichef.knowledge.recipes import LibraryRecipe, load_library
-from aichef.models import CUISINES, Profile, SessionRequest
+from aichef.models import CUISINES, SessionRequest
 
 ALLERGIES = ("달걀", "milk", "nuts", "seafood", "돼지고기", "beef", "soy", "wheat", "새우", "chicken", "참깨")
 FRIDGE_FOODS = [i.name_ko for i in all_ingredients() if "staple" not in i.tags]
@@ -92,13 +100,18 @@ def test_no_adapted_dish_ranks_above_its_ceiling(request: SessionRequest) -> Non
 @settings(max_examples=40, deadline=None)
 @given(requests())
 def test_a_ceiling_is_the_score_of_the_dish_as_it_stands(request: SessionRequest) -> None:
-    """Outside fridge mode the ceiling is summed apart from _score, yet must be its very value."""
+    """With nothing adapting cannot take away: no share (outside fridge mode), no change, no warning and
+    no penalty unless adapting only cuts down. The ceiling is summed apart from score, yet is its value."""
     needs = needs_for(request.profile, request.constraints)
     for recipe in generator._candidates(request.profile):
         reach, ceiling = _ranking.ceiling(recipe, needs, request.sessionId)
-        share = None if request.profile.target != "fridge" else share_bound(recipe, needs)
-        as_is = _ranking.score(Attempt(recipe, (), (), None, ()), needs, request.sessionId, share)
-        assert ceiling == as_is and reach == (share is None or share >= FRIDGE_GOAL)
+        if request.profile.target == "fridge":
+            assert reach == (share_bound(recipe, needs) >= FRIDGE_GOAL)
+            continue
+        report = cut_only_report(recipe, needs)
+        warnings = 0 if report is None else needs.checker.lasting_warnings(report.per_serving)
+        as_is = Attempt(recipe, (), (), report, (), warnings=warnings)
+        assert reach and ceiling == _ranking.score(as_is, needs, request.sessionId)
 
 
 @settings(max_examples=40, deadline=None)
@@ -136,52 +149,20 @@ def test_no_adapted_dish_has_more_on_hand_than_its_share_bound(request: SessionR
 
 
 @pytest.mark.parametrize(
-    "extra",
+    "body",
     [
-        {
-            "allergies": [
-                "egg",
-                "milk",
-                "soy",
-                "wheat",
-                "seafood",
-                "pork",
-                "beef",
-                "chicken",
-                "sesame",
-                "nuts",
-            ]
-        },
-        {"healthConditions": ["diabetes", "hypertension"], "preferences": {"spicyLevel": 0}},
-        {"allergies": ["soy", "wheat"], "healthConditions": ["diabetes"]},
+        # Few of the three foods' dishes can reach the fridge goal (share_bound).
+        {"profile": {"target": "fridge", "fridgeIngredients": ["계란", "두부", "대파"]}},
+        # Most dishes warn for fibre or are light; adapting cannot undo either (cut_only_report).
+        {"profile": {"target": "diabetes"}},
+        {"profile": {"target": "diet", "servings": 1}, "constraints": {"maxCalories": 600}},
     ],
-    ids=["allergies", "conditions", "both"],
+    ids=["fridge", "diabetes", "diet"],
 )
-def test_the_share_bound_holds_when_every_other_food_is_on_hand(extra: dict[str, Any]) -> None:
-    """The harshest case for the bound: whatever a dish's lines become (a stand-in, a fridge swap) is on
-    hand, so any line wrongly taken as fixed that adapting changes lifts the share above it."""
-    foods = [i.key for i in all_ingredients() if "staple" not in i.tags]
-    tight = 0
-    for recipe in load_library():
-        own = {found.key for found in (lookup(x.item) for x in recipe.lines) if found is not None}
-        fridge = [key for key in foods if key not in own and lookup(key) is not None]
-        profile = Profile.model_validate({"target": "fridge", "fridgeIngredients": fridge, **extra})
-        needs = needs_for(profile, None)
-        attempt = adapt(recipe, needs)
-        if attempt.report is None:
-            continue
-        bound = share_bound(recipe, needs)
-        share = _ranking.on_hand_share(attempt, needs)
-        assert share <= bound, recipe.id
-        tight += share == bound < 100.0
-    assert tight >= 3  # the bound is reached, not merely above every share
-
-
-def test_a_fridge_request_adapts_only_dishes_that_may_win(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Few of the three foods' dishes can reach the fridge goal; the others need not be adapted."""
-    request = SessionRequest.model_validate(
-        {"sessionId": "s", "profile": {"target": "fridge", "fridgeIngredients": ["계란", "두부", "대파"]}}
-    )
+def test_a_request_adapts_only_dishes_that_may_win(
+    body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = SessionRequest.model_validate({"sessionId": "s", **body})
     adapted: list[str] = []
 
     def counting(recipe: LibraryRecipe, needs: Needs) -> Attempt:
