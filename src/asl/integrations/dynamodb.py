@@ -66,26 +66,34 @@ def _binaries_from_json(value: Any) -> Any:
     Copy on write: a dict or list without binaries below it comes back as the same object
     (the operations copy what they keep), so a request without binaries is not copied at all.
     """
-    if isinstance(value, dict) and len(value) == 1:
-        ((kind, inner),) = value.items()
-        if kind == "B" and isinstance(inner, str):
-            return {"B": _b64(inner)}
-        if kind == "BS" and isinstance(inner, list):
-            return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
-        if not isinstance(inner, dict | list):
-            return value  # a scalar typed value such as {"S": ...}: nothing below it to convert
-    if isinstance(value, dict | list):
-        pairs = value.items() if isinstance(value, dict) else enumerate(value)
-        copied: Any = None
-        for k, v in pairs:
-            if isinstance(v, dict | list):
-                converted = _binaries_from_json(v)
-                if converted is not v:
-                    if copied is None:
-                        copied = value.copy()
-                    copied[k] = converted
-        return value if copied is None else copied
-    return value
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((kind, inner),) = value.items()
+            if kind == "B" and isinstance(inner, str):
+                return {"B": _b64(inner)}
+            if kind == "BS" and isinstance(inner, list):
+                return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
+            if not isinstance(inner, dict | list):
+                return value  # a scalar typed value such as {"N": "1"}: nothing below it to convert
+        pairs: Any = value.items()
+    elif isinstance(value, list):
+        pairs = enumerate(value)
+    else:
+        return value
+    copied: Any = None
+    for k, v in pairs:
+        if type(v) is dict and len(v) == 1:
+            ((kind, inner),) = v.items()
+            if kind != "B" and type(inner) is str:
+                continue  # {"S": "..."} or {"N": "..."}, the usual leaves, decided without a call
+        elif not isinstance(v, dict | list):
+            continue
+        converted = _binaries_from_json(v)
+        if converted is not v:
+            if copied is None:
+                copied = value.copy()
+            copied[k] = converted
+    return value if copied is None else copied
 
 
 def _b64(text: str) -> bytes:

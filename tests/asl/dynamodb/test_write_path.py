@@ -24,7 +24,7 @@ from asl.dynamodb._requests import prepare
 from asl.dynamodb.store import _decode, encode_item
 from asl.dynamodb.values import canonical_number, item_size, normalize_item, to_plain, to_storage, to_typed
 from asl.errors import StatesError
-from asl.integrations.dynamodb import _binaries_from_json, _http_metadata, invoke
+from asl.integrations.dynamodb import _b64, _binaries_from_json, _http_metadata, invoke
 
 UPDATE = ("UpdateExpression", "ConditionExpression")
 
@@ -264,6 +264,37 @@ def test_binaries_are_decoded_without_touching_the_parameters() -> None:
     assert converted["Item"]["m"]["M"]["l"]["L"] == [{"BS": [b"\x00\xff"]}, {"S": "B"}]
     assert converted["Key"] is params["Key"]  # nothing to convert below: not copied
     assert _binaries_from_json(params["Key"]) is params["Key"]
+
+
+def _walk_everything(value: Any) -> Any:
+    """The conversion done the long way: every dict and list rebuilt (the integration's old code)."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((kind, inner),) = value.items()
+            if kind == "B" and isinstance(inner, str):
+                return {"B": _b64(inner)}
+            if kind == "BS" and isinstance(inner, list):
+                return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
+        return {k: _walk_everything(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk_everything(v) for v in value]
+    return value
+
+
+json_like = st.recursive(
+    st.one_of(st.sampled_from(["", "AA==", "eA==", "@", "x"]), st.booleans(), st.none(), st.integers(0, 3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["B", "BS", "S", "N", "M", "L", "#n", ":v"]), inner, max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+@PROPERTY
+@given(json_like)
+def test_binaries_are_converted_as_the_long_way_converts_them(value: Any) -> None:
+    assert _outcome(_binaries_from_json, value) == _outcome(_walk_everything, value)
 
 
 def test_integration_writes_read_back_through_the_table(store: TableStore) -> None:
