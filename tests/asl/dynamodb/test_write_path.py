@@ -268,17 +268,16 @@ def test_binaries_are_decoded_without_touching_the_parameters() -> None:
 
 def _walk_everything(value: Any) -> Any:
     """The conversion done the long way: every dict and list rebuilt (the integration's old code)."""
-    if isinstance(value, dict):
-        if len(value) == 1:
-            ((kind, inner),) = value.items()
-            if kind == "B" and isinstance(inner, str):
-                return {"B": _b64(inner)}
-            if kind == "BS" and isinstance(inner, list):
-                return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
-        return {k: _walk_everything(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_walk_everything(v) for v in value]
-    return value
+    if not isinstance(value, dict):
+        return value
+    [(kind, inner)] = value.items() if len(value) == 1 else [(None, None)]
+    if kind == "B" and isinstance(inner, str):
+        return {"B": _b64(inner)}
+    if kind == "BS" and isinstance(inner, list):
+        return {"BS": [_b64(m) if isinstance(m, str) else m for m in inner]}
+    return {k: _walk_everything(v) for k, v in value.items()}
 
 
 json_like = st.recursive(
