@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "template.yaml"
 DEFINITION = ROOT / "src" / "aichef" / "workflows" / "recipe.asl.json"
+REGION = "ap-northeast-2"
+ACCOUNT = "123456789012"
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -52,3 +54,27 @@ def build_module() -> ModuleType:
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
     return sys.modules["aichef_deploy_build"]
+
+
+def stack_substitutions(tables: dict[str, str]) -> dict[str, str]:
+    """What CloudFormation fills in for the template's DefinitionSubstitutions: ``!GetAtt X.Arn`` of
+    each function (an ARN with a generated name) and ``!Ref`` of each table (``tables`` by logical id)."""
+    machine = next(
+        r for r in load_template()["Resources"].values() if r["Type"] == "AWS::Serverless::StateMachine"
+    )
+    values = {}
+    for key, value in machine["Properties"]["DefinitionSubstitutions"].items():
+        if "Fn::GetAtt" in value:
+            name = value["Fn::GetAtt"][0]
+            values[key] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:aichef-{name}-XyZ123"
+        else:
+            values[key] = tables[value["Ref"]]
+    return values
+
+
+def substituted_definition(tables: dict[str, str]) -> str:
+    """The definition file's text as Step Functions receives it from the stack."""
+    text = DEFINITION.read_text("utf-8")
+    for key, value in stack_substitutions(tables).items():
+        text = text.replace("${" + key + "}", value)
+    return text

@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from deploy_support import DEFINITION, load_template
+from deploy_support import ACCOUNT, REGION, load_template, substituted_definition
 
 from aichef.errors import InvalidInput
 from aichef.handlers import api, session
@@ -19,30 +19,8 @@ from asl import validate
 
 moto = pytest.importorskip("moto", reason="moto is a dev dependency")
 
-REGION = "ap-northeast-2"
-ACCOUNT = "123456789012"
 TABLES = {"SessionsTable": "aichef-SessionsTable-1A2B3C", "ResultsTable": "aichef-ResultsTable-4D5E6F"}
 KETO = {"profile": {"target": "keto", "servings": 2, "allergies": ["견과류"]}}
-
-
-def _substitutions() -> dict[str, str]:
-    """What CloudFormation fills in: !GetAtt X.Arn for functions, !Ref for tables (generated names)."""
-    template = load_template()["Resources"]["RecipeStateMachine"]["Properties"]["DefinitionSubstitutions"]
-    values = {}
-    for key, value in template.items():
-        if "Fn::GetAtt" in value:
-            name = value["Fn::GetAtt"][0]
-            values[key] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:aichef-{name}-XyZ123"
-        else:
-            values[key] = TABLES[value["Ref"]]
-    return values
-
-
-def _substituted_definition() -> str:
-    text = DEFINITION.read_text("utf-8")
-    for key, value in _substitutions().items():
-        text = text.replace("${" + key + "}", value)
-    return text
 
 
 def _create_tables() -> None:
@@ -79,7 +57,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         _create_tables()
         machine = boto3.client("stepfunctions").create_state_machine(
             name="RecipeStateMachine-AbCdEf",
-            definition=_substituted_definition(),
+            definition=substituted_definition(TABLES),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/aichef-RecipeStateMachineRole",
         )
         monkeypatch.setenv("AICHEF_STATE_MACHINE_ARN", machine["stateMachineArn"])
@@ -117,7 +95,7 @@ def _item(table: str, session_id: str) -> dict[str, Any] | None:
 
 
 def test_substituted_definition_is_valid_asl_with_no_placeholder_left() -> None:
-    text = _substituted_definition()
+    text = substituted_definition(TABLES)
     assert "${" not in text
     validate(json.loads(text))
 
