@@ -23,13 +23,14 @@ _LEGACY = {
 
 
 @functools.cache
-def _shape(operation: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _shape(operation: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("dynamodb").operation_model(operation)
     shape = model.input_shape
     assert shape is not None  # every DynamoDB operation has an input
-    return tuple(shape.members), tuple(shape.required_members)
+    members = tuple(shape.members)
+    return members, tuple(shape.required_members), frozenset(members)
 
 
 def request_fields(operation: str) -> tuple[str, ...]:
@@ -39,15 +40,16 @@ def request_fields(operation: str) -> tuple[str, ...]:
 
 def check_params(operation: str, params: Mapping[str, Any]) -> None:
     """Raise botocore's ``ParamValidationError`` for unknown or missing parameters, as boto3 does."""
-    members, required = _shape(operation)
+    members, required, known = _shape(operation)
+    if known.issuperset(params) and all(name in params for name in required):
+        return
     problems = [
         f'Unknown parameter in input: "{name}", must be one of: {", ".join(members)}'
         for name in params
-        if name not in members
+        if name not in known
     ]
     problems += [f'Missing required parameter in input: "{name}"' for name in required if name not in params]
-    if problems:
-        raise ParamValidationError(report="\n".join(problems))
+    raise ParamValidationError(report="\n".join(problems))
 
 
 def check_legacy(params: Mapping[str, Any]) -> None:

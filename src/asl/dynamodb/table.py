@@ -66,8 +66,10 @@ def _to_request(table: str, params: Mapping[str, Any]) -> dict[str, Any]:
                     **built.attribute_value_placeholders,
                 }
     for field in ("Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"):
-        if isinstance(request.get(field), Mapping):
-            request[field] = _typed_map(request[field])
+        value = request.get(field)
+        # type() first: the ABC isinstance check is slow, and these are nearly always plain dicts
+        if value is not None and (type(value) is dict or isinstance(value, Mapping)):
+            request[field] = _typed_map(value)
     return request
 
 

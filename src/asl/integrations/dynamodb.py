@@ -166,8 +166,8 @@ def invoke(store: TableStore, action: str, parameters: dict[str, Any]) -> dict[s
     allowed = _allowed(name)
     if not isinstance(parameters, dict):
         raise StatesError(ErrorName.RUNTIME, f"The Parameters of dynamodb:{action} must be a JSON object")
-    unknown = sorted(set(parameters) - allowed)
-    if unknown:
+    if not allowed.issuperset(parameters):
+        unknown = sorted(set(parameters) - allowed)
         raise StatesError(
             ErrorName.RUNTIME,
             f"The field '{unknown[0]}' is not supported by Step Functions for dynamodb:{action}; "
