@@ -16,6 +16,7 @@ __all__ = [
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
+    "StateMachineDeleting",
     "StateMachineDoesNotExist",
     "TaskDoesNotExist",
     "TaskTimedOut",
@@ -29,6 +30,10 @@ class ExecutionDoesNotExist(ASLError):
 
 class StateMachineDoesNotExist(ASLError):
     """No state machine has this ARN."""
+
+
+class StateMachineDeleting(ASLError):
+    """The state machine is being deleted (its running executions have not all ended yet)."""
 
 
 class ExecutionNotRedrivable(ASLError):

@@ -47,21 +47,15 @@ from asl.mocks import MockConfig
 from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityAPI
 from asl.runtime.api_callbacks import CallbackAPI
-from asl.runtime.api_errors import (
-    ExecutionNotRedrivable,
-    InvalidExecutionInput,
-    StateMachineDoesNotExist,
-)
+from asl.runtime.api_errors import ExecutionNotRedrivable, InvalidExecutionInput, StateMachineDoesNotExist
+from asl.runtime.api_machines import StateMachineAPI
 from asl.runtime.api_queries import QueryAPI
 from asl.runtime.callbacks import TaskTokens
 from asl.runtime.clock import Clock, RealClock
 from asl.runtime.history import Cursor, History, to_json
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
-from asl.runtime.pages import (
-    check_name,
-    redrive_status,
-)
+from asl.runtime.pages import check_name, redrive_status
 from asl.runtime.replay import REDRIVEN, replay_plan
 from asl.store.executions import ExecutionStore
 from asl.store.rows import ExecutionRecord
@@ -73,12 +67,13 @@ _EXPRESS_KEPT = 10_000
 logger = logging.getLogger("asl")
 
 
-class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
+class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
     """State machines and their executions, durable on SQLite (STANDARD) or in memory (EXPRESS).
 
     ``store`` defaults to the file beside the local tables (``ExecutionStore(":memory:")``
     for tests). ``handlers``, ``resources``, ``integrations``, ``tables``, ``region`` ... are
-    StateMachine options for machines made with :meth:`create_state_machine`;
+    StateMachine options for machines made with :meth:`create_state_machine` (state machines
+    are created, described and deleted by :class:`~asl.runtime.api_machines.StateMachineAPI`);
     :meth:`register` adds a machine built elsewhere, with its own handlers. ``mock_config``
     is a Step Functions Local mock file (or its contents). Use the runtime from one event
     loop, and :meth:`close` it: what was not yet committed is otherwise replayed on resume.
@@ -102,91 +97,15 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         self.mocks = _load_mocks(mock_config)
         self._machines: dict[str, tuple[int, StateMachine]] = {}
         self._live: dict[str, LiveExecution] = {}
+        self._deleting: set[str] = set()  # machines DELETING until their running executions end
+        self._stopping: set[asyncio.Task[Any]] = set()
+        self._finish_pending_deletions()
         # the last EXPRESS executions that ended, so wait() and describe can still see them
         self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
         for arn, name, created in self.store.activities():
             self.activities.add(arn, name, created)
         self.tokens.beats = self.store.heartbeats()
         self.tokens.on_beat = self.store.record_heartbeat
-
-    # --- state machines ---------------------------------------------------------------------
-
-    def register(self, machine: StateMachine) -> str:
-        """Serve a machine built elsewhere (its handlers, clock, integrations); returns its ARN."""
-        machine.tasks.tokens = self.tokens
-        machine.tasks.activities = self.activities
-        version = self.store.put_state_machine(
-            machine.arn,
-            machine.name,
-            machine.type,
-            machine.role_arn,
-            to_json(machine.definition),
-            self.clock.now(),
-        )
-        self._machines[machine.arn] = (version, machine)
-        return machine.arn
-
-    def create_state_machine(
-        self, name: str, definition: Mapping[str, Any] | str | Path, type: str = "STANDARD", **options: Any
-    ) -> dict[str, Any]:
-        """CreateStateMachine; creating it again with another definition makes a new version."""
-        check_name(name, "state machine name")
-        if type not in ("STANDARD", "EXPRESS"):
-            raise ValueError(f"type must be 'STANDARD' or 'EXPRESS', got {type!r}")
-        machine = StateMachine(
-            definition, name=name, type=type, clock=self.clock, **{**self.machine_options, **options}
-        )
-        arn = self.register(machine)
-        return {"stateMachineArn": arn, "creationDate": self.clock.now()}
-
-    def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
-        version, machine = self._machine(state_machine_arn)
-        return {
-            "stateMachineArn": machine.arn,
-            "name": machine.name,
-            "type": machine.type,
-            "definition": to_json(machine.definition),
-            "roleArn": machine.role_arn,
-            "status": "ACTIVE",
-            "revisionId": str(version),
-        }
-
-    def list_state_machines(self) -> dict[str, Any]:
-        return {
-            "stateMachines": [
-                {
-                    "stateMachineArn": row["arn"],
-                    "name": row["name"],
-                    "type": row["type"],
-                    "creationDate": row["created"],
-                }
-                for row in self.store.state_machines()
-            ]
-        }
-
-    def _machine(self, arn: str, version: int | None = None) -> tuple[int, StateMachine]:
-        found = self._machines.get(arn)
-        if found is not None and (version is None or found[0] == version):
-            return found
-        current = {row["arn"]: row for row in self.store.state_machines()}.get(arn)
-        if current is None:
-            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
-        wanted = version or int(current["version"])
-        definition = self.store.definition(arn, wanted)
-        if definition is None:
-            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}' version {wanted}")
-        options = dict(self.machine_options)
-        machine = StateMachine(
-            json.loads(definition), name=current["name"], type=current["type"], clock=self.clock, **options
-        )
-        if found is not None:  # an older version keeps the handlers the registered machine has
-            machine.tasks = found[1].tasks
-            machine.clock = found[1].clock
-            machine.on_event = found[1].on_event
-        machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
-        if found is None and wanted == int(current["version"]):
-            self._machines[arn] = (wanted, machine)
-        return wanted, machine
 
     # --- starting -------------------------------------------------------------------------------
 
@@ -195,7 +114,7 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
     ) -> dict[str, Any]:
         """StartExecution: ``input`` is JSON text (or a value); ``<arn>#<TestCase>`` uses a mock test case."""
         machine_arn, _, test_case = state_machine_arn.partition("#")
-        version, machine = self._machine(machine_arn)
+        version, machine = self._starting(machine_arn)
         value, text = _input(input)
         if name is None:
             name = str(uuid.uuid4())
@@ -233,7 +152,7 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
     ) -> dict[str, Any]:
         """StartSyncExecution (EXPRESS machines): run to the end and describe the result."""
         machine_arn = state_machine_arn.partition("#")[0]
-        _, machine = self._machine(machine_arn)
+        _, machine = self._starting(machine_arn)
         if machine.type != "EXPRESS":
             raise StateMachineDoesNotExist(
                 f"StartSyncExecution needs an EXPRESS state machine: '{machine_arn}'"
@@ -265,6 +184,8 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         record.stop_date = execution.stop_date
         if durable:
             self.store.update_execution(record)
+            if record.machine_arn in self._deleting:
+                self._settle_deletion(record.machine_arn)
         else:
             self._express_done[record.arn] = record
             if len(self._express_done) > _EXPRESS_KEPT:
@@ -282,6 +203,8 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         resumed: list[Execution] = []
         for record in list(self.store.executions(status="RUNNING")):
             if record.arn in self._live or record.machine_arn not in self._machines:
+                continue
+            if record.machine_arn in self._deleting:  # it goes with its machine
                 continue
             try:
                 resumed.append(self._revive(record, redrive=False))
@@ -338,12 +261,15 @@ class Runtime(ActivityAPI, CallbackAPI, QueryAPI):
         if record.id:
             self.store.update_execution(record)
             await self.store.commit()
+            self._settle_deletion(record.machine_arn)
         return {"stopDate": record.stop_date}
 
     async def redrive_execution(self, execution_arn: str) -> dict[str, Any]:
         """RedriveExecution: rerun only what failed, timed out or was stopped, from where it did."""
         record = self._record(execution_arn)
         status, reason = redrive_status(record, not record.id, self.clock.now(), self._event_count(record))
+        if record.machine_arn in self._deleting:
+            status, reason = "NOT_REDRIVABLE", "its state machine is being deleted"
         if status != "REDRIVABLE":
             raise ExecutionNotRedrivable(f"Execution Not Redrivable: '{execution_arn}': {reason}")
         record.redrive_count += 1

@@ -77,6 +77,8 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     if stored is not None:
         # AWS: the same request again is fine, another definition, role or type is not
         current = runtime.describe_state_machine(arn)
+        if current["status"] == "DELETING":
+            raise _error("StateMachineDeleting", f"State Machine is being deleted: '{arn}'")
         same = (json.loads(current["definition"]), current["roleArn"], current["type"])
         if same != (definition, params["roleArn"], kind):
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
@@ -101,6 +103,19 @@ async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
     updated = runtime.describe_state_machine(current["stateMachineArn"])
     return {"updateDate": runtime.clock.now(), "revisionId": updated["revisionId"]}
+
+
+async def delete_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    """DeleteStateMachine: 200 and ``{}`` also for a machine that does not exist (as on AWS)."""
+    arn = _machine_arn(params)
+    name = arn.split(":stateMachine:", 1)[1]
+    if ":" in name or "/" in name or "#" in name:
+        raise _error(
+            "ValidationException",
+            f"stateMachineArn must name a state machine, not one of its versions, aliases, "
+            f"Distributed Map states or test cases: '{arn}'",
+        )
+    return backend.runtime.delete_state_machine(arn)
 
 
 async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -238,6 +253,7 @@ OPERATIONS: dict[str, Operation] = {
     "CreateActivity": create_activity,
     "CreateStateMachine": create_state_machine,
     "DeleteActivity": delete_activity,
+    "DeleteStateMachine": delete_state_machine,
     "DescribeActivity": describe_activity,
     "DescribeExecution": describe_execution,
     "DescribeStateMachine": describe_state_machine,

@@ -191,7 +191,8 @@ class ExecutionStore:
             version = 1
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO state_machines (arn, name, type, role_arn, created, version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (arn, name, type, role_arn, encode_time(created), version),
             )
             self._db.execute(
@@ -201,10 +202,12 @@ class ExecutionStore:
         return version
 
     def state_machines(self) -> list[dict[str, Any]]:
+        """Every machine by name: ``arn``, ``name``, ``type``, ``role_arn``, ``created``, ``version``,
+        ``status`` (ACTIVE, or DELETING while its running executions end)."""
         rows = self._db.execute(
-            "SELECT arn, name, type, role_arn, created, version FROM state_machines ORDER BY name"
+            "SELECT arn, name, type, role_arn, created, version, status FROM state_machines ORDER BY name"
         ).fetchall()
-        keys = ("arn", "name", "type", "role_arn", "created", "version")
+        keys = ("arn", "name", "type", "role_arn", "created", "version", "status")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def definition(self, arn: str, version: int) -> str | None:
@@ -213,9 +216,23 @@ class ExecutionStore:
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def delete_state_machine(self, arn: str) -> None:
+    def mark_state_machine_deleting(self, arn: str) -> None:
         with self._transaction():
+            self._db.execute("UPDATE state_machines SET status='DELETING' WHERE arn=?", (arn,))
+
+    def delete_state_machine(self, arn: str) -> int:
+        """Delete a machine with its versions, its executions and their events; returns how many
+        executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
+        with no executions)."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM events WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
+                (arn,),
+            )
+            deleted = self._db.execute("DELETE FROM executions WHERE machine_arn=?", (arn,)).rowcount
+            self._db.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
             self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
+        return int(deleted)
 
     # --- executions -----------------------------------------------------------------------
 

@@ -94,4 +94,12 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE events_rowid RENAME TO events
         """,
     ),
+    (
+        # DeleteStateMachine is asynchronous on AWS: the machine stays DELETING until its running
+        # executions end, and a runtime that restarts meanwhile must know to finish the deletion.
+        "0006_state_machine_status",
+        """
+        ALTER TABLE state_machines ADD COLUMN status TEXT NOT NULL DEFAULT 'ACTIVE'
+        """,
+    ),
 ]

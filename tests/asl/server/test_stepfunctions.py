@@ -346,3 +346,59 @@ def test_a_failed_execution_is_redriven(sfn: Any) -> None:
     _finished(sfn, done)
     with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
         sfn.redrive_execution(executionArn=done)
+
+
+def test_delete_state_machine_removes_it_with_its_executions_and_frees_the_name(sfn: Any) -> None:
+    pass_ = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    arn = _create(sfn, "doomed", pass_)
+    execution = sfn.start_execution(stateMachineArn=arn, name="old")["executionArn"]
+    _finished(sfn, execution)
+
+    answer = sfn.delete_state_machine(stateMachineArn=arn)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert set(answer) == {"ResponseMetadata"}
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.describe_state_machine(stateMachineArn=arn)
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.start_execution(stateMachineArn=arn)
+    with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+        sfn.describe_execution(executionArn=execution)
+    with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+        sfn.get_execution_history(executionArn=execution)
+    assert "doomed" not in [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
+
+    # as on AWS: deleting again, or a well-formed ARN of nothing, answers 200
+    sfn.delete_state_machine(stateMachineArn=arn)
+    sfn.delete_state_machine(stateMachineArn=arn + "-never-made")
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.delete_state_machine(stateMachineArn="doomed")
+    for qualified in (f"{arn}:1", f"{arn}/mapLabel"):
+        with pytest.raises(sfn.exceptions.ValidationException, match="not one of its versions"):
+            sfn.delete_state_machine(stateMachineArn=qualified)
+
+    assert _create(sfn, "doomed", WAIT_LONG) == arn  # another definition: a new machine, not a clash
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
+    assert sfn.start_execution(stateMachineArn=arn, name="old")["executionArn"] == execution
+    sfn.stop_execution(executionArn=execution)
+
+
+def test_a_machine_with_a_running_execution_is_deleting_until_it_stops(sfn: Any) -> None:
+    arn = _create(sfn, "deleting", WAIT_LONG)
+    execution = sfn.start_execution(stateMachineArn=arn, name="napping")["executionArn"]
+    sfn.delete_state_machine(stateMachineArn=arn)
+
+    assert sfn.describe_state_machine(stateMachineArn=arn)["status"] == "DELETING"
+    assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
+    with pytest.raises(sfn.exceptions.StateMachineDeleting):
+        sfn.start_execution(stateMachineArn=arn)
+    with pytest.raises(sfn.exceptions.StateMachineDeleting):
+        _create(sfn, "deleting", WAIT_LONG)
+    with pytest.raises(sfn.exceptions.StateMachineDeleting):
+        sfn.update_state_machine(stateMachineArn=arn, roleArn=ROLE)
+
+    sfn.stop_execution(executionArn=execution)
+    with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
+        sfn.describe_state_machine(stateMachineArn=arn)
+    with pytest.raises(sfn.exceptions.ExecutionDoesNotExist):
+        sfn.describe_execution(executionArn=execution)
+    _create(sfn, "deleting", WAIT_LONG)

@@ -1,0 +1,201 @@
+"""The state machine half of the runtime's API: Create, Describe, List and DeleteStateMachine.
+
+Deleting follows AWS: the machine goes to ``DELETING`` at once and is deleted, with its
+versions, its executions and their history, when its last running STANDARD execution has
+ended. A running execution is stopped at its next state transition (ABORTED, just before
+the machine and it are deleted), so one waiting in a Wait state or for a task token keeps
+the machine ``DELETING`` until then, or until it is stopped. Meanwhile StartExecution,
+CreateStateMachine of the same name and UpdateStateMachine raise
+:class:`~asl.runtime.api_errors.StateMachineDeleting`. EXPRESS executions do not hold the
+deletion back: they run to their end in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from asl.runtime.activities import Activities
+from asl.runtime.api_errors import InvalidArn, StateMachineDeleting, StateMachineDoesNotExist
+from asl.runtime.callbacks import TaskTokens
+from asl.runtime.clock import Clock
+from asl.runtime.history import to_json
+from asl.runtime.interpreter import StateMachine
+from asl.runtime.live import LiveExecution
+from asl.runtime.pages import check_name
+from asl.store.executions import ExecutionStore
+
+__all__ = ["StateMachineAPI"]
+
+#: the cause recorded on an execution stopped because its state machine is being deleted
+DELETED_CAUSE = "The state machine was deleted."
+
+
+class StateMachineAPI:
+    """State machines of a :class:`~asl.runtime.service.Runtime` (mixed into it)."""
+
+    store: ExecutionStore
+    clock: Clock
+    tokens: TaskTokens
+    activities: Activities
+    machine_options: dict[str, Any]
+    _machines: dict[str, tuple[int, StateMachine]]
+    _live: dict[str, LiveExecution]
+    _deleting: set[str]
+    _stopping: set[asyncio.Task[Any]]
+
+    async def stop_execution(
+        self, execution_arn: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def register(self, machine: StateMachine) -> str:
+        """Serve a machine built elsewhere (its handlers, clock, integrations); returns its ARN."""
+        if machine.arn in self._deleting:
+            raise StateMachineDeleting(f"State Machine is being deleted: '{machine.arn}'")
+        machine.tasks.tokens = self.tokens
+        machine.tasks.activities = self.activities
+        version = self.store.put_state_machine(
+            machine.arn,
+            machine.name,
+            machine.type,
+            machine.role_arn,
+            to_json(machine.definition),
+            self.clock.now(),
+        )
+        self._machines[machine.arn] = (version, machine)
+        return machine.arn
+
+    def create_state_machine(
+        self, name: str, definition: Mapping[str, Any] | str | Path, type: str = "STANDARD", **options: Any
+    ) -> dict[str, Any]:
+        """CreateStateMachine; creating it again with another definition makes a new version."""
+        check_name(name, "state machine name")
+        if type not in ("STANDARD", "EXPRESS"):
+            raise ValueError(f"type must be 'STANDARD' or 'EXPRESS', got {type!r}")
+        machine = StateMachine(
+            definition, name=name, type=type, clock=self.clock, **{**self.machine_options, **options}
+        )
+        arn = self.register(machine)
+        return {"stateMachineArn": arn, "creationDate": self.clock.now()}
+
+    def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
+        version, machine = self._machine(state_machine_arn)
+        return {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "type": machine.type,
+            "definition": to_json(machine.definition),
+            "roleArn": machine.role_arn,
+            "status": "DELETING" if machine.arn in self._deleting else "ACTIVE",
+            "revisionId": str(version),
+        }
+
+    def list_state_machines(self) -> dict[str, Any]:
+        """ListStateMachines: a machine being deleted is listed until it is gone, as on AWS."""
+        return {
+            "stateMachines": [
+                {
+                    "stateMachineArn": row["arn"],
+                    "name": row["name"],
+                    "type": row["type"],
+                    "creationDate": row["created"],
+                }
+                for row in self.store.state_machines()
+            ]
+        }
+
+    def delete_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
+        """DeleteStateMachine: ``{}``, also for a machine that does not exist or is already going.
+
+        >>> runtime.delete_state_machine(arn)  # doctest: +SKIP
+        {}
+        """
+        arn = state_machine_arn
+        if not isinstance(arn, str) or not arn.startswith("arn:") or ":stateMachine:" not in arn:
+            raise InvalidArn(f"Invalid Arn: '{arn}': stateMachineArn must be a state machine ARN")
+        if arn in self._deleting or arn not in {row["arn"] for row in self.store.state_machines()}:
+            return {}
+        self._deleting.add(arn)
+        running = self._running(arn)
+        if running:
+            self.store.mark_state_machine_deleting(arn)
+            for live in running:
+                self._stop_at_next_transition(live)
+        self._settle_deletion(arn)
+        return {}
+
+    def _running(self, machine_arn: str) -> list[LiveExecution]:
+        """The STANDARD executions of a machine this runtime is driving."""
+        return [
+            live for live in self._live.values() if live.record.machine_arn == machine_arn and live.record.id
+        ]
+
+    def _stop_at_next_transition(self, live: LiveExecution) -> None:
+        # Watch the history's sink rather than every execution's events: only executions of a
+        # machine being deleted pay for the check. Replayed events never reach the sink.
+        history = live.execution.history_log
+        sink = history.sink
+        arn = live.record.arn
+        stopped: list[asyncio.Task[Any]] = []
+
+        def watching(event: dict[str, Any], thread: str) -> None:
+            if sink is not None:
+                sink(event, thread)
+            # once, though parallel branches may enter states in the same turn of the loop
+            if not stopped and event["type"].endswith("StateEntered"):
+                stop = asyncio.ensure_future(
+                    self.stop_execution(arn, error="States.Runtime", cause=DELETED_CAUSE)
+                )
+                stopped.append(stop)
+                self._stopping.add(stop)  # a task nobody holds may be collected before it runs
+                stop.add_done_callback(self._stopping.discard)
+
+        history.sink = watching
+
+    def _settle_deletion(self, machine_arn: str) -> None:
+        """Finish deleting a machine once none of its STANDARD executions runs here any more."""
+        if machine_arn not in self._deleting or self._running(machine_arn):
+            return
+        self.store.delete_state_machine(machine_arn)
+        self._deleting.discard(machine_arn)
+        self._machines.pop(machine_arn, None)
+
+    def _finish_pending_deletions(self) -> None:
+        """Deletions a runtime that stopped left DELETING: nothing of theirs runs here, so finish them."""
+        for row in self.store.state_machines():
+            if row["status"] == "DELETING":
+                self.store.delete_state_machine(row["arn"])
+
+    def _machine(self, arn: str, version: int | None = None) -> tuple[int, StateMachine]:
+        found = self._machines.get(arn)
+        if found is not None and (version is None or found[0] == version):
+            return found
+        current = {row["arn"]: row for row in self.store.state_machines()}.get(arn)
+        if current is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        wanted = version or int(current["version"])
+        definition = self.store.definition(arn, wanted)
+        if definition is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}' version {wanted}")
+        options = dict(self.machine_options)
+        machine = StateMachine(
+            json.loads(definition), name=current["name"], type=current["type"], clock=self.clock, **options
+        )
+        if found is not None:  # an older version keeps the handlers the registered machine has
+            machine.tasks = found[1].tasks
+            machine.clock = found[1].clock
+            machine.on_event = found[1].on_event
+        machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
+        if found is None and wanted == int(current["version"]):
+            self._machines[arn] = (wanted, machine)
+        return wanted, machine
+
+    def _starting(self, machine_arn: str) -> tuple[int, StateMachine]:
+        """The machine a new execution would run; refused while it is being deleted."""
+        if machine_arn in self._deleting:
+            raise StateMachineDeleting(f"State Machine is being deleted: '{machine_arn}'")
+        return self._machine(machine_arn)
