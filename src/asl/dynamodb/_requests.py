@@ -44,7 +44,7 @@ _FIELDS = {
 # (allowed, expression texts, names, value placeholders) -> the parsed trees by Expressions field.
 # A workflow sends the same few expressions again and again; only successes are kept.
 _Shape = tuple[
-    tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...] | None, tuple[str, ...]
+    tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...] | None, tuple[str, ...] | None
 ]
 _CHECKED: dict[_Shape, tuple[Any, ...]] = {}
 _CHECKED_MAX = 512
@@ -67,7 +67,7 @@ def _shape(params: Mapping[str, Any], allowed: tuple[str, ...]) -> _Shape | None
     raw_values = params.get("ExpressionAttributeValues")
     if raw_values is not None and type(raw_values) is not dict:
         return None
-    return allowed, tuple(texts), names, tuple(raw_values) if raw_values is not None else ()
+    return allowed, tuple(texts), names, tuple(raw_values) if raw_values is not None else None
 
 
 def prepare(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Expressions:

@@ -152,6 +152,15 @@ def test_the_same_text_with_other_names_or_placeholders_is_checked_again() -> No
         prepare(_update({"#a": "n"}, {":a": {"N": "1"}}), ("ConditionExpression",))
 
 
+def test_empty_maps_are_refused_after_the_same_expression_passed_without_them() -> None:
+    request: dict[str, Any] = {"ConditionExpression": "attribute_exists(a)"}
+    assert prepare(request, ("ConditionExpression",)).values == {}
+    with pytest.raises(DynamoError, match="ExpressionAttributeValues must not be empty"):
+        prepare({**request, "ExpressionAttributeValues": {}}, ("ConditionExpression",))
+    with pytest.raises(DynamoError, match="ExpressionAttributeNames must not be empty"):
+        prepare({**request, "ExpressionAttributeNames": {}}, ("ConditionExpression",))
+
+
 def test_a_repeated_update_still_may_not_touch_another_tables_key(store: TableStore) -> None:
     by_id = store.create_table("by_id", partition_key=("id", "S"))
     by_n = store.create_table("by_n", partition_key=("n", "S"))
