@@ -1,7 +1,8 @@
 """The workflow's Lambda handlers: ``aichef.handlers.<name>.handler(event, context)``.
 
 Each module is one Lambda function. They run unchanged on AWS Lambda and in-process on
-the ``asl`` runtime; they keep state only in the tables (``aichef.tables``).
+the ``asl`` runtime; they keep state only in the tables (``aichef.tables``). ``api`` answers
+API Gateway's proxy events on AWS (deploy/template.yaml) and runs ``session`` for POST.
 """
 
 from __future__ import annotations
