@@ -146,7 +146,7 @@ class StateMachineAPI:
             if sink is not None:
                 sink(event, thread)
             # once, though parallel branches may enter states in the same turn of the loop
-            if not stopped and event["type"].endswith("StateEntered"):
+            if not stopped and not live.stopping and event["type"].endswith("StateEntered"):
                 stop = asyncio.ensure_future(
                     self.stop_execution(arn, error="States.Runtime", cause=DELETED_CAUSE)
                 )

@@ -290,7 +290,9 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
 
     async def close(self) -> None:
         """Stop driving executions (they stay RUNNING in the store) and close the store."""
-        tasks = [live.task for live in self._live.values() if live.task is not None]
+        # a stop a deletion asked for is cancelled too: the next runtime finishes that deletion
+        tasks: list[asyncio.Task[Any]] = list(self._stopping)
+        tasks += [live.task for live in self._live.values() if live.task is not None]
         for task in tasks:
             task.cancel()
         if tasks:

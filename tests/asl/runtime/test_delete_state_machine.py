@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from durable_support import FUNCTION, START, ManualClock, forever, settle
@@ -224,5 +225,45 @@ def test_an_execution_resumed_later_is_not_revived_while_its_machine_is_deleting
             with pytest.raises(ExecutionDoesNotExist):
                 runtime.describe_execution(gone)
         await runtime.close()
+
+    asyncio.run(scenario())
+
+
+def test_closing_while_a_deletion_stops_an_execution_leaves_it_for_the_next_runtime(db: Path) -> None:
+    gate = asyncio.Event()
+
+    async def gated(event: Any, context: Any) -> Any:
+        await gate.wait()
+        return event
+
+    two_tasks = {
+        "StartAt": "Gate",
+        "States": {
+            "Gate": {"Type": "Task", "Resource": FUNCTION.format("gated"), "Next": "T"},
+            "T": {"Type": "Task", "Resource": FUNCTION.format("block"), "End": True},
+        },
+    }
+
+    async def scenario() -> None:
+        runtime = Runtime(ExecutionStore(db), handlers={"block": forever, "gated": gated})
+        arn = runtime.create_state_machine("M", two_tasks)["stateMachineArn"]
+        await runtime.start_execution(arn, "{}", name="x")
+        await settle()
+        runtime.delete_state_machine(arn)
+        gate.set()  # Gate ends, T is entered: the deletion asks for the execution to stop
+        for _ in range(50):
+            if runtime._stopping:
+                break
+            await asyncio.sleep(0)
+        stops = list(runtime._stopping)
+        assert stops
+        await runtime.close()  # the stop must not go on against a closed store
+        await settle()
+        assert all(stop.done() and (stop.cancelled() or stop.exception() is None) for stop in stops)
+
+        reopened = _runtime(ExecutionStore(db))
+        with pytest.raises(StateMachineDoesNotExist):
+            reopened.describe_state_machine(arn)
+        await reopened.close()
 
     asyncio.run(scenario())
