@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from asl.dynamodb import TableStore
 from asl.dynamodb._errors import DynamoError, request_id
 from asl.dynamodb._operations import _MAX_ITEM_SIZE, _too_big
-from asl.dynamodb._requests import prepare
+from asl.dynamodb._requests import _prepare, prepare
 from asl.dynamodb.store import _decode, encode_item
 from asl.dynamodb.values import canonical_number, item_size, normalize_item, to_plain, to_storage, to_typed
 from asl.errors import StatesError
@@ -159,6 +159,44 @@ def test_empty_maps_are_refused_after_the_same_expression_passed_without_them() 
         prepare({**request, "ExpressionAttributeValues": {}}, ("ConditionExpression",))
     with pytest.raises(DynamoError, match="ExpressionAttributeNames must not be empty"):
         prepare({**request, "ExpressionAttributeNames": {}}, ("ConditionExpression",))
+
+
+def _prepared(function: Any, params: dict[str, Any], allowed: tuple[str, ...]) -> Any:
+    try:
+        return function(params, allowed)
+    except DynamoError as error:
+        return error.code, error.message
+
+
+contents = st.sampled_from([{"N": "1.50"}, {"N": "x"}, {"S": "s"}, {"BOOL": True}, {"SS": ["a"]}, {}])
+shapes = st.tuples(  # mostly valid combinations, so that shapes get cached and then meet bad values
+    st.sampled_from([None, None, "SET #a = :a", "SET #a = :a, b = :b", "SET"]),
+    st.sampled_from([None, "#a < :b", "#a < :b", "attribute_exists(#a)", "#a = :a AND b > :b"]),
+    st.sampled_from([None, {"#a": "n"}, {"#a": "n"}, {"#a": "n", "#c": "o"}, {}]),
+    st.sampled_from([None, [":a"], [":b"], [":b"], [":a", ":b"], [":a", ":b", ":c"], []]),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(shapes, min_size=1, max_size=3),
+    st.lists(st.lists(contents, min_size=3, max_size=3), min_size=2, max_size=4),
+    st.sampled_from([UPDATE, ("ConditionExpression",)]),
+)
+def test_prepared_requests_match_the_uncached_checks(
+    drawn: list[tuple[Any, ...]], fillings: list[list[dict[str, Any]]], allowed: tuple[str, ...]
+) -> None:
+    # Each shape is sent with several value contents, twice, so cached shapes meet new values.
+    for update, condition, names, keys in drawn * 2:
+        for filling in fillings:
+            fields = {
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": None if keys is None else dict(zip(keys, filling, strict=False)),
+            }
+            params = {name: value for name, value in fields.items() if value is not None}
+            assert _prepared(prepare, params, allowed) == _prepared(_prepare, params, allowed)
 
 
 def test_a_repeated_update_still_may_not_touch_another_tables_key(store: TableStore) -> None:
