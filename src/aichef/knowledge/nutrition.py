@@ -66,7 +66,9 @@ def energy_share(nutrients: Nutrients) -> dict[str, float]:
         + min(nutrients.fiber_g, nutrients.carbohydrate_g) * ENERGY_FACTORS["fiber"],
     }
     total = sum(parts.values())
-    if total <= 0:
+    # Under a millionth of a kcal there is nothing to share out, and with such tiny (subnormal)
+    # floats a part divided by the total can come out above 100 %.
+    if total < 1e-6:
         return {name: 0.0 for name in parts}
     return {name: 100.0 * value / total for name, value in parts.items()}
 
