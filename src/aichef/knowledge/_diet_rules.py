@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Literal
 
+from aichef.knowledge.ingredients import Nutrients
 from aichef.knowledge.nutrition import energy_share
 
 if TYPE_CHECKING:
-    from aichef.knowledge.ingredients import Ingredient, Nutrients
+    from aichef.knowledge.ingredients import Ingredient
     from aichef.models import Profile
 
 Direction = Literal["max", "min"]
@@ -127,6 +128,15 @@ class PerServing:
 
     def __call__(self, ctx: Context) -> tuple[float, tuple[str, ...]]:
         return float(getattr(ctx.per_serving, self.attr)), ()
+
+    @property
+    def summed(self) -> bool:
+        """Whether nutrition sums the figure line by line (all but net carbs): it never grows then when
+        a line is cut down or left out."""
+        return self.attr in _SUMMED
+
+
+_SUMMED = frozenset(field.name for field in fields(Nutrients))
 
 
 def _nutrient(attr: str) -> Measure:

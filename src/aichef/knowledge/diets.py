@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from aichef.knowledge._diet_rules import (
@@ -275,14 +275,10 @@ def checker(
     floors = tuple(
         (rule, rule.measure.attr)
         for rule in rules
-        if rule.direction == "min" and isinstance(rule.measure, PerServing) and rule.measure.attr in _SUMMED
+        if rule.direction == "min" and isinstance(rule.measure, PerServing) and rule.measure.summed
         and (rule.fail is None or rule.hard)
     )  # fmt: skip
     return Checker(profile, max_calories, max_cooking_time, owned, avoid, rules, fixed, floors)
-
-
-# The figures nutrition.compute sums line by line: none grows when a line is cut or left out.
-_SUMMED = frozenset(field.name for field in fields(Nutrients))
 
 
 def _verdict(rule: Rule, value: float) -> tuple[Verdict, float | None]:
