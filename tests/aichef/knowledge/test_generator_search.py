@@ -80,13 +80,13 @@ def _generated(request: SessionRequest) -> tuple[str, Any]:
     return "served", dish.as_dict()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(requests())
 def test_generate_serves_what_the_exhaustive_search_serves(request: SessionRequest) -> None:
     assert _generated(request) == _exhaustive(request)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(requests())
 def test_no_adapted_dish_ranks_above_its_ceiling(request: SessionRequest) -> None:
     needs = needs_for(request.profile, request.constraints)
