@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--input", default="{}", help="execution input: JSON text, or @FILE")
     run.add_argument("--handlers", help="Python module or .py file whose functions serve Lambda tasks")
     run.add_argument("--substitution", "-s", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument(
+        "--tables",
+        metavar="PATH",
+        help="SQLite file of local DynamoDB tables for dynamodb:* tasks (created if missing); "
+        "also exported as $ASL_TABLES so handlers can open the same file",
+    )
     run.add_argument("--name", help="execution name (default: a UUID)")
     run.add_argument("--history", action="store_true", help="also print the execution's events as a table")
     run.set_defaults(command=_run)
@@ -124,9 +130,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    handlers = _load_handlers(args.handlers) if args.handlers else {}
-    machine = StateMachine(Path(args.file), handlers, _substitutions(args.substitution))
-    execution = machine.run(_input(args.input), name=args.name)
+    tables = _open_tables(args.tables) if args.tables else None
+    try:
+        handlers = _load_handlers(args.handlers) if args.handlers else {}
+        machine = StateMachine(Path(args.file), handlers, _substitutions(args.substitution), tables=tables)
+        execution = machine.run(_input(args.input), name=args.name)
+    finally:
+        if tables is not None:
+            tables.close()
     if args.history:
         print(history_table(execution))
         print()
@@ -135,6 +146,21 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(f"execution {execution.status}: {execution.error}: {execution.cause}", file=sys.stderr)
     return 1
+
+
+def _open_tables(path: str) -> Any:
+    import os
+    import sqlite3
+
+    from asl.dynamodb import TableStore
+
+    try:
+        store = TableStore(path)
+    except (sqlite3.Error, OSError) as err:  # a folder, a file that is not a database ...
+        raise UsageError(f"--tables: cannot open {path!r} as a tables file: {err}") from None
+    # handlers run in this process: they find the same file here, as Lambda finds config in its environment
+    os.environ["ASL_TABLES"] = path
+    return store
 
 
 def _input(text: str) -> Any:

@@ -10,6 +10,7 @@ import pytest
 from asl.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+_WHERE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:where"
 
 
 def test_run_prints_the_output_and_a_history_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,3 +104,58 @@ def test_executions_and_history_read_a_durable_store(
     assert "PassStateEntered" in table and "ExecutionSucceeded" in table
     assert main(["history", store, "order-8"]) == 2
     assert main(["executions", str(tmp_path / "nothing.sqlite")]) == 2
+
+
+def test_run_with_tables_serves_dynamodb_tasks_and_tells_handlers_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from asl.dynamodb import TableStore
+
+    monkeypatch.setenv("ASL_TABLES", "unset-by-the-test")  # restored after the test: `run` sets it
+    path = tmp_path / "tables.sqlite"
+    with TableStore(path) as store:
+        store.create_table("Notes", partition_key=("id", "S"))
+    handlers = tmp_path / "where.py"
+    handlers.write_text(
+        "import os\n\ndef where(event, context):\n    return {'tables': os.environ['ASL_TABLES']}\n"
+    )
+    definition = tmp_path / "m.json"
+    put = {"TableName": "Notes", "Item": {"id": {"S.$": "$.id"}, "tables": {"S.$": "$.found.tables"}}}
+    definition.write_text(
+        json.dumps(
+            {
+                "StartAt": "Where",
+                "States": {
+                    "Where": {"Type": "Task", "Resource": _WHERE_ARN, "ResultPath": "$.found", "Next": "Put"},
+                    "Put": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::dynamodb:putItem",
+                        "Parameters": put,
+                        "End": True,
+                    },
+                },
+            }
+        )
+    )
+    argv = ["run", str(definition), "--handlers", str(handlers), "--tables", str(path)]
+    assert main([*argv, "--input", '{"id": "n1"}']) == 0
+    with TableStore(path) as store:
+        item = store.table("Notes").get_item(Key={"id": "n1"})["Item"]
+    assert item == {"id": "n1", "tables": str(path)}
+    assert "SdkHttpMetadata" in capsys.readouterr().out  # putItem's own answer is the output
+
+
+def test_run_without_tables_fails_a_dynamodb_task_and_a_bad_tables_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = tmp_path / "m.json"
+    task = {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "End": True}
+    task["Parameters"] = {"TableName": "Notes", "Key": {"id": {"S": "n1"}}}
+    definition.write_text(json.dumps({"StartAt": "Get", "States": {"Get": task}}))
+    assert main(["run", str(definition)]) == 1
+    capsys.readouterr()
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("not sqlite")
+    assert main(["run", str(definition), "--tables", str(not_a_database)]) == 2
+    err = capsys.readouterr().err
+    assert "--tables" in err and "notes.txt" in err and "Traceback" not in err
