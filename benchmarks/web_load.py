@@ -223,8 +223,8 @@ class InstantKitchen:
     def get_session(self, session_id: str) -> dict[str, Any] | None:
         return self.sessions.get(session_id)
 
-    def get_result(self, session_id: str) -> dict[str, Any] | None:
-        return {"sessionId": session_id} if session_id in self.sessions else None
+    def get_result_text(self, session_id: str) -> str | None:
+        return json.dumps({"sessionId": session_id}) if session_id in self.sessions else None
 
     def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.sessions.values())[-limit:][::-1]

@@ -136,11 +136,16 @@ class Kitchen:
         item = sessions_table().get_item(Key={"sessionId": session_id}).get("Item")
         return None if item is None else session_view(item)
 
-    def get_result(self, session_id: str) -> dict[str, Any] | None:
+    def get_result_text(self, session_id: str) -> str | None:
+        """The result's JSON text as the workflow stored it (None while there is none)."""
         item = results_table().get_item(Key={"sessionId": session_id}).get("Item")
-        if item is None:
+        return None if item is None else str(item["result"])
+
+    def get_result(self, session_id: str) -> dict[str, Any] | None:
+        text = self.get_result_text(session_id)
+        if text is None:
             return None
-        result: dict[str, Any] = json.loads(item["result"])
+        result: dict[str, Any] = json.loads(text)
         return result
 
     def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:

@@ -3,18 +3,20 @@ the session starter and the HTTP API handler called with API Gateway proxy event
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import boto3
 import pytest
 from deploy_support import ACCOUNT, REGION, load_template, substituted_definition
 
-from aichef.errors import InvalidInput
 from aichef.handlers import api, session
+from aichef.http_api import MAX_BODY_BYTES
 from aichef.models import parse_session
+from aichef.sessions import session_view
 from asl import validate
 
 moto = pytest.importorskip("moto", reason="moto is a dev dependency")
@@ -198,20 +200,89 @@ def test_api_get_of_a_failed_session_says_why(stack: str) -> None:
     assert body["error"]["code"] == "session_failed" and body["error"]["message"] == "no recipe meets keto"
 
 
-def test_api_errors_have_the_local_error_shape(stack: str) -> None:
-    error_body = pytest.importorskip("aichef.web._errors").error_body
-    bad = {"profile": {"target": "ketoo", "servings": 2}}
-    status, body = _answer(api.handler(_event("POST", "/api/sessions", bad), None))
-    assert status == 422
-    with pytest.raises(InvalidInput) as raised:
-        parse_session({**bad, "sessionId": "x"})
-    problems = raised.value.problems
-    assert body == error_body("invalid_input", f"{len(problems)} field is not valid", problems)
-    assert body["error"]["fields"][0]["field"] == "profile.target"
-    assert "keto" in body["error"]["fields"][0]["allowed"]
+class _StackService:
+    """The local app's session service over the stack's tables, read as the Lambda reads them."""
 
-    status, body = _answer(api.handler(_event("GET", "/api/sessions/nope"), None))
-    assert (status, body) == (404, error_body("not_found", "no session with id 'nope'", sessionId="nope"))
+    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        started = session.handler({"body": json.dumps(body)}, None)
+        return {key: value for key, value in started.items() if key != "executionArn"}
+
+    def get_session(self, session_id: str) -> dict[str, Any] | None:
+        item = _item("SessionsTable", session_id)
+        return None if item is None else session_view(item)
+
+    def get_result_text(self, session_id: str) -> str | None:
+        item = _item("ResultsTable", session_id)
+        return None if item is None else str(item["result"])
+
+    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+        return []
+
+    async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
+        for _ in ():
+            yield {}
+
+    async def close(self) -> None:
+        return None
+
+
+async def _local_answers(requests: list[tuple[str, str, str | None, str]]) -> list[tuple[int, str, str]]:
+    web = pytest.importorskip("aichef.web")
+    httpx = pytest.importorskip("httpx")
+    transport = httpx.ASGITransport(app=web.create_app(_StackService()))
+    answers = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+        for method, path, body, content_type in requests:
+            response = await http.request(method, path, content=body, headers={"content-type": content_type})
+            answers.append((response.status_code, response.headers["content-type"], response.text))
+    return answers
+
+
+def _put_session(session_id: str, status: str, **extra: Any) -> None:
+    item = {"sessionId": session_id, "status": status, "phase": status, "progress": 40, **extra}
+    boto3.resource("dynamodb").Table(TABLES["SessionsTable"]).put_item(Item=item)
+
+
+def test_the_aws_handler_and_the_local_app_answer_the_same_bodies(stack: str) -> None:
+    """Same request, same tables: same status and JSON body from API Gateway's handler and FastAPI's app."""
+    _put_session("s-running", "RUNNING")
+    _put_session("s-failed", "FAILED", error=json.dumps({"Error": "RecipeFailed", "Cause": "no recipe fits"}))
+    _put_session("s-done", "COMPLETED")
+    result = {"sessionId": "s-done", "recipe": {"title": "두부 스테이크"}, "kcal": 512.5}
+    boto3.resource("dynamodb").Table(TABLES["ResultsTable"]).put_item(
+        Item={"sessionId": "s-done", "result": json.dumps(result, ensure_ascii=False)}
+    )
+    bad_profile = json.dumps({"profile": {"target": "ketoo", "servings": 0}})
+    requests: list[tuple[str, str, str | None, str]] = [
+        ("POST", "/api/sessions", bad_profile, "application/json"),
+        ("POST", "/api/sessions", json.dumps(KETO), "text/plain"),
+        ("POST", "/api/sessions", "{not json", "application/json"),
+        ("POST", "/api/sessions", "[1, 2]", "application/json"),
+        ("POST", "/api/sessions", "x" * (MAX_BODY_BYTES + 1), "application/json"),
+        ("GET", "/api/sessions/nope", None, "application/json"),
+        ("GET", "/api/sessions/nope/result", None, "application/json"),
+        ("GET", "/api/sessions/s-running/result", None, "application/json"),
+        ("GET", "/api/sessions/s-failed/result", None, "application/json"),
+        ("GET", "/api/sessions/s-done/result", None, "application/json"),
+        ("GET", "/api/sessions/s-done/history", None, "application/json"),
+        ("DELETE", "/api/sessions/s-done", None, "application/json"),
+    ]
+    local = asyncio.run(_local_answers(requests))
+    for (method, path, body, content_type), (status, media, text) in zip(requests, local, strict=True):
+        aws = api.handler(_event(method, path, body, content_type=content_type), None)
+        assert (aws["statusCode"], aws["headers"]["content-type"]) == (status, media), (method, path)
+        assert json.loads(aws["body"]) == json.loads(text), (method, path)
+
+    statuses = [status for status, _, _ in local]
+    assert statuses == [422, 415, 422, 422, 413, 404, 404, 409, 409, 200, 404, 405]
+    fields = json.loads(local[0][2])["error"]["fields"]
+    assert [f["field"] for f in fields] == ["profile.target", "profile.servings"]
+    assert "keto" in fields[0]["allowed"]
+    assert json.loads(local[7][2])["error"]["progress"] == 40
+    assert json.loads(local[8][2])["error"]["message"] == "no recipe fits"
+    # The stored text is answered byte for byte on both sides, never decoded and encoded again.
+    assert local[9][2] == api.handler(_event("GET", "/api/sessions/s-done/result"), None)["body"]
+    assert json.loads(local[9][2]) == result
     assert boto3.client("stepfunctions").list_executions(stateMachineArn=stack)["executions"] == []
 
 
@@ -221,7 +292,7 @@ def test_api_errors_have_the_local_error_shape(stack: str) -> None:
         (_event("POST", "/api/sessions", KETO, content_type="text/plain"), 415, "unsupported_media_type"),
         (_event("POST", "/api/sessions", "{not json"), 422, "invalid_input"),
         (_event("POST", "/api/sessions", "[1, 2]"), 422, "invalid_input"),
-        (_event("POST", "/api/sessions", "x" * (api.MAX_BODY_BYTES + 1)), 413, "payload_too_large"),
+        (_event("POST", "/api/sessions", "x" * (MAX_BODY_BYTES + 1)), 413, "payload_too_large"),
         (_event("DELETE", "/api/sessions/abc"), 405, "method_not_allowed"),
         (_event("GET", "/api/sessions"), 405, "method_not_allowed"),
         (_event("GET", "/api/sessions/abc/events"), 404, "not_found"),

@@ -1,8 +1,8 @@
-"""The one JSON error shape every client sees, and the handlers that produce it."""
+"""The framework's errors turned into the API's one JSON error shape (the shape is aichef.http_api's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,57 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aichef.errors import FieldProblem, InvalidInput
+from aichef.http_api import ApiError, invalid_input, status_error
 
-__all__ = ["ApiError", "error_body", "error_response", "install_handlers"]
-
-# Codes are part of the API: clients switch on them, so they never change once published.
-_STATUS_CODES: dict[int, str] = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "invalid_input",
-    500: "internal_error",
-    503: "unavailable",
-}
-
-
-class ApiError(Exception):
-    """An error answered to the client as is: HTTP status, stable code, human message, bad fields."""
-
-    def __init__(
-        self, status: int, code: str, message: str, fields: Sequence[FieldProblem] = (), **extra: Any
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = tuple(fields)
-        self.extra = extra
-
-
-def error_body(code: str, message: str, fields: Iterable[FieldProblem] = (), **extra: Any) -> dict[str, Any]:
-    """`{"error": {"code", "message", "fields": [{"field", "message", "allowed"}], ...extra}}`."""
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "fields": [{"field": p.field, "message": p.problem, "allowed": list(p.allowed)} for p in fields],
-            **extra,
-        }
-    }
+__all__ = ["error_response", "install_handlers"]
 
 
 def error_response(error: ApiError) -> JSONResponse:
-    body = error_body(error.code, error.message, error.fields, **error.extra)
-    return JSONResponse(body, status_code=error.status, headers={"Cache-Control": "no-store"})
-
-
-def _invalid(problems: Sequence[FieldProblem]) -> ApiError:
-    noun = "field is" if len(problems) == 1 else "fields are"
-    return ApiError(422, "invalid_input", f"{len(problems)} {noun} not valid", problems)
+    return JSONResponse(error.body(), status_code=error.status, headers={"Cache-Control": "no-store"})
 
 
 def _field_of(loc: Sequence[Any]) -> str:
@@ -77,7 +33,7 @@ async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_invalid_input(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
-    return error_response(_invalid(exc.problems))
+    return error_response(invalid_input(exc.problems))
 
 
 async def _on_request_validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -86,14 +42,12 @@ async def _on_request_validation(_request: Request, exc: Exception) -> JSONRespo
         FieldProblem(_field_of(err.get("loc", ())), str(err.get("msg", "is not valid")))
         for err in exc.errors()
     ]
-    return error_response(_invalid(problems or [FieldProblem("(request)", "is not valid")]))
+    return error_response(invalid_input(problems or [FieldProblem("(request)", "is not valid")]))
 
 
 async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "error")
-    message = {404: "no such resource", 405: "method not allowed here"}.get(exc.status_code, str(exc.detail))
-    response = error_response(ApiError(exc.status_code, code, message))
+    response = error_response(status_error(exc.status_code, str(exc.detail)))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response

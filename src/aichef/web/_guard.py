@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aichef.web._errors import error_body
+from aichef.http_api import MAX_BODY_BYTES, ApiError, internal_error, too_large
 
 __all__ = ["MAX_BODY_BYTES", "Guard"]
-
-MAX_BODY_BYTES = 64 * 1024
 
 _log = logging.getLogger("aichef.web")
 
@@ -33,11 +30,11 @@ class BodyTooLarge(Exception):
     """Raised from `receive` once a body passes the cap, whatever Content-Length claimed."""
 
 
-def _json(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
-    data = json.dumps(body, ensure_ascii=False).encode()
+def _json(error: ApiError) -> tuple[Message, Message]:
+    data = json.dumps(error.body(), ensure_ascii=False).encode()
     start: Message = {
         "type": "http.response.start",
-        "status": status,
+        "status": error.status,
         "headers": [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(data)).encode()),
@@ -46,15 +43,6 @@ def _json(status: int, body: dict[str, Any]) -> tuple[Message, Message]:
         ],
     }
     return start, {"type": "http.response.body", "body": data}
-
-
-def _too_large() -> tuple[Message, Message]:
-    return _json(
-        413,
-        error_body(
-            "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes", limit=MAX_BODY_BYTES
-        ),
-    )
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -80,7 +68,7 @@ class Guard:
             return
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_body:
-            for message in _too_large():
+            for message in _json(too_large(self.max_body)):
                 await send(message)
             return
 
@@ -107,13 +95,11 @@ class Guard:
             await self.app(scope, capped_receive, guarded_send)
         except BodyTooLarge:
             if not started:
-                for message in _too_large():
+                for message in _json(too_large(self.max_body)):
                     await send(message)
         except Exception:
             # Logged here with its traceback for the operator; the client only learns that it failed.
             _log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                for message in _json(
-                    500, error_body("internal_error", "the server could not answer this request")
-                ):
+                for message in _json(internal_error()):
                     await send(message)

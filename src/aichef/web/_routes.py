@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, WebSocket
+from fastapi import APIRouter, Query, Request, Response, WebSocket
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from aichef.errors import InvalidInput
+from aichef.http_api import JSON_MEDIA_TYPE, json_object, links, not_found, result_or_conflict
 from aichef.web._contract import SessionService
-from aichef.web._errors import ApiError
 from aichef.web._events import sse_stream, websocket_stream
 from aichef.web._options import form_options
 from aichef.web._schemas import ERROR_RESPONSES, Health, SessionList, SessionStatus
@@ -21,39 +18,13 @@ __all__ = ["api_router"]
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _links(session_id: str) -> dict[str, str]:
-    base = f"/api/sessions/{quote(session_id, safe='')}"
-    return {"self": base, "result": f"{base}/result", "events": f"{base}/events", "websocket": f"{base}/ws"}
-
-
 def _with_links(session: dict[str, Any]) -> dict[str, Any]:
-    return {**session, "links": _links(str(session["sessionId"]))}
-
-
-def _not_found(session_id: str) -> ApiError:
-    return ApiError(404, "not_found", f"no session with id {session_id!r}", sessionId=session_id)
+    return {**session, "links": links(str(session["sessionId"]), live=True)}
 
 
 def _service(request: Request) -> SessionService:
     service: SessionService = request.app.state.kitchen
     return service
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    # Only JSON is accepted: it also keeps other web pages from posting plain forms to a local server.
-    if media != "application/json":
-        raise ApiError(
-            415, "unsupported_media_type", "send the body as application/json", allowed=["application/json"]
-        )
-    raw = await request.body()
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InvalidInput.one("(body)", f"is not valid JSON ({exc.__class__.__name__})") from None
-    if not isinstance(body, dict):
-        raise InvalidInput.one("(body)", f"must be a JSON object, got {type(body).__name__}")
-    return body
 
 
 def api_router() -> APIRouter:
@@ -74,11 +45,10 @@ def api_router() -> APIRouter:
         summary="Start a session",
     )
     async def start_session(request: Request) -> JSONResponse:
-        body = await _json_object(request)
-        session = await _service(request).start_session(body)
-        links = _links(str(session["sessionId"]))
+        body = json_object(request.headers.get("content-type", ""), await request.body())
+        session = _with_links(await _service(request).start_session(body))
         return JSONResponse(
-            {**session, "links": links}, status_code=202, headers={"Location": links["self"], **_NO_STORE}
+            session, status_code=202, headers={"Location": session["links"]["self"], **_NO_STORE}
         )
 
     @router.get("/sessions", response_model=SessionList, summary="Recent sessions, newest first")
@@ -94,29 +64,17 @@ def api_router() -> APIRouter:
     async def get_session(request: Request, session_id: str) -> JSONResponse:
         session = _service(request).get_session(session_id)
         if session is None:
-            raise _not_found(session_id)
+            raise not_found(session_id)
         return JSONResponse(_with_links(session), headers=_NO_STORE)
 
     @router.get("/sessions/{session_id}/result", summary="The combined result of a completed session")
-    async def get_result(request: Request, session_id: str) -> JSONResponse:
+    async def get_result(request: Request, session_id: str) -> Response:
         service = _service(request)
-        session = service.get_session(session_id)
-        if session is None:
-            raise _not_found(session_id)
-        result = service.get_result(session_id) if session.get("status") == "COMPLETED" else None
-        if result is not None:
-            return JSONResponse(result, headers=_NO_STORE)
-        if session.get("status") == "FAILED":
-            error = session.get("error") or {}
-            message = str(error.get("message") or "the session failed")
-            raise ApiError(409, "session_failed", message, sessionStatus="FAILED", sessionError=error)
-        raise ApiError(
-            409,
-            "not_ready",
-            "the session has not finished yet",
-            sessionStatus=session.get("status"),
-            progress=session.get("progress"),
+        text = result_or_conflict(
+            session_id, service.get_session(session_id), lambda: service.get_result_text(session_id)
         )
+        # The stored JSON text as is: decoding and encoding it again would only cost time.
+        return Response(text, media_type=JSON_MEDIA_TYPE, headers=_NO_STORE)
 
     @router.get(
         "/sessions/{session_id}/events",
@@ -126,7 +84,7 @@ def api_router() -> APIRouter:
     async def events(request: Request, session_id: str) -> StreamingResponse:
         service = _service(request)
         if service.get_session(session_id) is None:
-            raise _not_found(session_id)
+            raise not_found(session_id)
         return StreamingResponse(
             sse_stream(service, session_id, request.app.state.keepalive),
             media_type="text/event-stream",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -59,8 +60,9 @@ class FakeService:
             raise self.fail_with
         return self.sessions.get(session_id)
 
-    def get_result(self, session_id: str) -> dict[str, Any] | None:
-        return self.results.get(session_id)
+    def get_result_text(self, session_id: str) -> str | None:
+        result = self.results.get(session_id)
+        return None if result is None else json.dumps(result, ensure_ascii=False)
 
     def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.sessions.values())[::-1][:limit]
