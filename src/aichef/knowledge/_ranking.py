@@ -106,14 +106,17 @@ def ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float
     Adapting only lowers those terms and float rounding is monotone, so no adapted attempt of it
     ranks above this, and none above its whole-number points plus the largest jitter."""
     if needs.profile.target == "fridge":
-        share = share_bound(recipe, needs)
-        return share >= FRIDGE_GOAL, _tally(recipe, needs, seed, share, 0, None, 0)
+        return _fridge_ceiling(recipe, needs, seed, share_bound(recipe, needs))
     report = cut_only_report(recipe, needs)
     if report is None:
         # Whole numbers before the jitter, so their sum is exact in any order: _tally's very value.
         return True, float(_points(recipe, needs.profile)) + jitter(seed, recipe)
     warnings = needs.checker.lasting_warnings(report.per_serving)
     return True, _tally(recipe, needs, seed, None, warnings, report, 0)
+
+
+def _fridge_ceiling(recipe: LibraryRecipe, needs: Needs, seed: str, share: float) -> tuple[bool, float]:
+    return share >= FRIDGE_GOAL, _tally(recipe, needs, seed, share, 0, None, 0)
 
 
 def by_ceiling(
@@ -126,9 +129,17 @@ def by_ceiling(
     spares the rest.
     """
     if needs.profile.target == "fridge":
-        ceilings = [ceiling(recipe, needs, seed) for recipe in candidates]
-        for index in sorted(range(len(candidates)), key=ceilings.__getitem__, reverse=True):
-            yield index, ceilings[index]
+        # Every dish that may reach the goal outranks every one that may not: the latter's ceilings
+        # are only worked out when the caller gets that far (when no dish served reaches the goal).
+        shares = [share_bound(recipe, needs) for recipe in candidates]
+        for reach in (True, False):
+            ceilings = {
+                index: _fridge_ceiling(candidates[index], needs, seed, share)
+                for index, share in enumerate(shares)
+                if (share >= FRIDGE_GOAL) == reach
+            }
+            for index in sorted(ceilings, key=ceilings.__getitem__, reverse=True):
+                yield index, ceilings[index]
         return
     points = [_points(recipe, needs.profile) for recipe in candidates]
     order = sorted(range(len(candidates)), key=points.__getitem__, reverse=True)
