@@ -123,3 +123,7 @@ async def test_a_completed_session_answers_its_stored_result(
     fake.results["ok"] = {"sessionId": "ok", "recipe": {"recipeName": "두부조림"}}
     response = await fake_client.get("/api/sessions/ok/result")
     assert response.status_code == 200 and response.json()["recipe"]["recipeName"] == "두부조림"
+    # Byte for byte the stored text, as JSON, never decoded and encoded again on the way.
+    assert response.text == fake.get_result_text("ok")
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["cache-control"] == "no-store"

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from web_support import FakeService
 
-from aichef.web._guard import MAX_BODY_BYTES
+from aichef.web import create_app
+from aichef.web._guard import MAX_BODY_BYTES, Guard
 
 pytestmark = pytest.mark.anyio
 
@@ -84,3 +85,13 @@ async def test_errors_are_never_cached(fake_client: httpx.AsyncClient) -> None:
     response = await fake_client.get("/api/sessions/none")
     assert response.headers["cache-control"] == "no-store"
     assert json.loads(response.text)["error"]["code"] == "not_found"
+
+
+async def test_a_guard_with_its_own_cap_names_that_cap(fake: FakeService) -> None:
+    app = Guard(create_app(fake), max_body=100)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+        over = await http.post("/api/sessions", content=padded(101), headers=JSON)
+    assert over.status_code == 413
+    assert over.json()["error"]["message"] == "request body is larger than 100 bytes"
+    assert over.json()["error"]["limit"] == 100
