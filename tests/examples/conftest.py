@@ -30,20 +30,22 @@ def store() -> Iterator[TableStore]:
         yield tables
 
 
-@pytest.fixture
-def retail(store: TableStore) -> Iterator[ModuleType]:
-    module = _module("retail_upload", "retail_handlers")
+def _handlers(folder: str, name: str, store: TableStore) -> Iterator[ModuleType]:
+    """A handlers module serving its tables from ``store`` for the length of a test."""
+    module = _module(folder, name)
     module.use_store(store)
     yield module
     module.use_store(None)
+
+
+@pytest.fixture
+def retail(store: TableStore) -> Iterator[ModuleType]:
+    yield from _handlers("retail_upload", "retail_handlers", store)
 
 
 @pytest.fixture
 def analysis(store: TableStore) -> Iterator[ModuleType]:
-    module = _module("daily_analysis", "analysis_handlers")
-    module.use_store(store)
-    yield module
-    module.use_store(None)
+    yield from _handlers("daily_analysis", "analysis_handlers", store)
 
 
 @pytest.fixture
