@@ -58,7 +58,10 @@ def validate_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise InvalidUpload(
             f"{key}: not UTF-8 (byte {err.start}); save the sheet as 'CSV UTF-8', not CP949/EUC-KR"
         ) from None
-    lines = list(csv.reader(io.StringIO(text)))
+    try:
+        lines = list(csv.reader(io.StringIO(text)))
+    except csv.Error as err:  # e.g. a quote never closed, swallowing the rest of the file into one field
+        raise InvalidUpload(f"{key}: not a CSV text file ({err})") from None
     header = tuple(cell.strip().lower() for cell in lines[0])
     if header != HEADER:
         raise InvalidUpload(f"{key}: the header must be {','.join(HEADER)}; got {','.join(header)}")

@@ -136,10 +136,11 @@ def test_a_throttled_parse_is_retried(retail: ModuleType, store: TableStore) -> 
         ((HEADER + "두부,g,300,2480,Y\n").encode("cp949"), "not UTF-8"),
         (b"name,price\n\xeb\x91\x90\xeb\xb6\x80,2480\n", "the header must be product,unit"),
         (b" \n", "the file is empty"),
+        ((HEADER + '두부,g,300,"2480,Y\n' + "a" * 150_000).encode(), "not a CSV text file"),
         (HEADER.encode(), "no rows"),
         ((HEADER + "두부,g,300,2480,Y\n" * 20_000).encode(), "at most 200000 bytes"),
     ],
-    ids=["cp949", "header", "empty", "header-only", "too-big"],
+    ids=["cp949", "header", "empty", "open-quote", "header-only", "too-big"],
 )
 def test_an_unreadable_file_is_recorded_as_a_failed_upload(
     retail: ModuleType,
