@@ -342,6 +342,9 @@ def adapt(recipe: LibraryRecipe, needs: Needs) -> Attempt:
     """Scale ``recipe`` to the profile's servings, swap allergens, repair what the rules reject.
 
     The rules are only screened: pass the attempt to :func:`explained` before showing its results.
+    The generator's search counts on what the steps may do (:func:`share_bound`, :func:`cut_only_report`):
+    only a stand-in or a fridge swap brings a new food in, a repair or a ban drops only lines carrying
+    one of ``_DROP_TAGS``, and every other change leaves a line out or cuts it down.
     """
     profile = needs.profile
     scaled = _scaled(recipe, profile.servings)

@@ -116,6 +116,7 @@ def ceiling(recipe: LibraryRecipe, needs: Needs, seed: str) -> tuple[bool, float
 
 
 def _fridge_ceiling(recipe: LibraryRecipe, needs: Needs, seed: str, share: float) -> tuple[bool, float]:
+    """:func:`ceiling` in fridge mode, given the dish's :func:`share_bound`."""
     return share >= FRIDGE_GOAL, _tally(recipe, needs, seed, share, 0, None, 0)
 
 

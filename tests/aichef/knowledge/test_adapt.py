@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from aichef.knowledge import _adapt
 from aichef.knowledge._adapt import adapt, cut_only_report, needs_for, share_bound
+from aichef.knowledge._diet_rules import BABY_FOOD, DIABETES, KETO, Context
 from aichef.knowledge._ranking import on_hand_share
 from aichef.knowledge.ingredients import Nutrients, all_ingredients, lookup
 from aichef.knowledge.recipes import load_library
@@ -110,3 +112,22 @@ def test_the_share_bound_holds_when_every_other_food_is_on_hand(extra: dict[str,
         assert share <= bound, recipe.id
         tight += share == bound < 100.0
     assert tight >= 3  # the bound is reached, not merely above every share
+
+
+def test_a_repair_or_a_ban_drops_only_lines_with_a_drop_tag() -> None:
+    """share_bound counts lines without one of _DROP_TAGS as staying in the dish."""
+    rules = [rule for rule in (*KETO, *DIABETES, *BABY_FOOD) if rule.id in _adapt._DROP_RULES]
+    assert {rule.id for rule in rules} == set(_adapt._DROP_RULES)
+    plain = tuple((item, 100.0) for item in all_ingredients() if not item.tags & _adapt._DROP_TAGS)
+    tagged = tuple((item, 100.0) for item in all_ingredients() if item.tags & _adapt._DROP_TAGS)
+    baby = Profile(target="baby_food", babyAgeMonths=6)
+    for lines, found in ((plain, False), (tagged, True)):
+        ctx = Context(baby, None, None, lines, Nutrients(), 10, frozenset(), "puree", frozenset())
+        assert all((rule.measure(ctx)[0] > 0) == found for rule in rules)
+    profiles = [
+        Profile(target="keto"),
+        Profile(target="diabetes"),
+        Profile(target="diet", healthConditions=["diabetes"]),
+    ]
+    profiles += [Profile(target="baby_food", babyAgeMonths=months) for months in (4, 11, 12, 18)]
+    assert all(needs_for(profile, None).banned_tags <= _adapt._DROP_TAGS for profile in profiles)
