@@ -24,7 +24,7 @@ from typing import IO, Any
 from asl.errors import ASLError
 from asl.store._sqlite import connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
-from asl.store.rows import COLUMNS, ExecutionRecord, decode_event, encode_event, encode_time
+from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
 __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
 
@@ -66,6 +66,8 @@ class ExecutionStore:
         self._beats: dict[str, str | None] = {}
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
+        # per running execution and thread, the last payload written: a repeat is stored as a reference
+        self._payloads: dict[int, dict[str, Earlier]] = {}
         self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
         self._flushed: asyncio.Future[None] | None = None
         self.flushes = 0
@@ -85,6 +87,8 @@ class ExecutionStore:
         self._queued()
 
     def update_execution(self, record: ExecutionRecord) -> None:
+        if record.status != "RUNNING":
+            self._payloads.pop(record.id, None)
         self._recent[record.arn] = record
         row = record.row()
         # every column but id and arn, then the id for WHERE
@@ -102,7 +106,11 @@ class ExecutionStore:
         return {token: datetime.fromisoformat(at) for token, at in rows}
 
     def append_event(self, execution_id: int, event: dict[str, Any], thread: str) -> None:
-        self._events.append((execution_id, event["id"], thread, encode_event(event)))
+        threads = self._payloads.setdefault(execution_id, {})
+        body, payload = write_event(event, threads.get(thread))
+        if payload is not None:
+            threads[thread] = (event["id"], payload)
+        self._events.append((execution_id, event["id"], thread, body))
         self._queued()
 
     def _queued(self) -> None:
@@ -277,7 +285,7 @@ class ExecutionStore:
         rows = self._db.execute(
             "SELECT body, thread FROM events WHERE execution=? ORDER BY id", (execution_id,)
         ).fetchall()
-        return [(decode_event(body), thread) for body, thread in rows]
+        return decode_events(rows)
 
     def event_count(self, execution_id: int) -> int:
         self.flush()
