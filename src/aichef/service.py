@@ -109,6 +109,17 @@ class Kitchen:
         self.poll_seconds = poll_seconds
         self._resumed = read_only  # a read-only kitchen never drives executions
 
+    def warm_up(self) -> None:
+        """Load the knowledge (ingredients, recipe library, reference prices) now, so that a
+        server's first sessions do not load it while their clients wait."""
+        from aichef.knowledge.ingredients import all_ingredients
+        from aichef.knowledge.prices import load_reference_table
+        from aichef.knowledge.recipes import load_library
+
+        all_ingredients()
+        load_library()
+        load_reference_table()
+
     async def resume(self) -> list[str]:
         """Carry on the sessions a previous process left running (once per kitchen)."""
         if self._resumed:

@@ -23,6 +23,7 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
     # Built inside the running loop: the kitchen's workflow tasks belong to this loop.
     kitchen = Kitchen(data_dir=data_dir)
     try:
+        kitchen.warm_up()
         resumed = await kitchen.resume()  # sessions a stopped or killed server left running go on
         if resumed:
             logging.getLogger("aichef.web").info("resumed %d running session(s)", len(resumed))
@@ -51,6 +52,7 @@ def worker_app() -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
+        kitchen.warm_up()
         await kitchen.resume()
         yield
         await kitchen.close()

@@ -74,3 +74,20 @@ def test_a_killed_kitchen_s_session_is_finished_by_the_next_one(tmp_path: Path) 
     assert sum('"aichef-recipe"' in str(p) for p in scheduled) == 1
     ids = [e["id"] for e in history]
     assert ids == list(range(1, len(ids) + 1))
+
+
+def test_warm_up_loads_the_knowledge_before_the_first_session() -> None:
+    # a fresh process: in this one, other tests have loaded the tables already
+    probe = textwrap.dedent(
+        """
+        from aichef.knowledge import ingredients, prices, recipes
+        from aichef.service import Kitchen
+
+        loaders = (ingredients._table, recipes.load_library, prices.load_reference_table)
+        before = [f.cache_info().currsize for f in loaders]
+        Kitchen(in_memory=True).warm_up()
+        print(before, [f.cache_info().currsize for f in loaders])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[0,", "0,", "0]", "[1,", "1,", "1]"]
