@@ -75,6 +75,18 @@ def java_str(value: Any) -> str:
     """
     if isinstance(value, str):
         return value
+    scalar = _java_scalar(value)
+    if scalar is not None:
+        return scalar
+    if isinstance(value, list):
+        return "[" + ", ".join(java_str(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}={java_str(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+def _java_scalar(value: Any) -> str | None:
+    """null, a boolean or a number as Java prints it (the same in String.valueOf and Jackson)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -83,11 +95,7 @@ def java_str(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return java_double(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(java_str(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}={java_str(item)}" for key, item in value.items()) + "}"
-    return str(value)
+    return None
 
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -115,14 +123,9 @@ def java_json(value: Any) -> str:
     """
     if isinstance(value, str):
         return _json_string(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return java_double(value)
+    scalar = _java_scalar(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, list):
         return "[" + ",".join(java_json(item) for item in value) + "]"
     if isinstance(value, dict):
