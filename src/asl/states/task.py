@@ -137,6 +137,10 @@ class TaskState(State):
                         result = mock.respond(self.name)
                         callback = False  # Step Functions Local: a mocked callback answers at once
                     else:
+                        # Let the loop run other work first. A handler that only computes runs
+                        # inline, and without this turn one execution's chain of tasks would hold
+                        # the loop (and a web server sharing it) until its next real wait.
+                        await asyncio.sleep(0)
                         work = frame.run.tasks.call(call, parameters, payload_text, timeout)
                         wait = timeout is not None and not callback
                         answer = await (asyncio.wait_for(work, timeout) if wait else work)
