@@ -10,19 +10,26 @@ from pathlib import Path
 __all__ = ["applied_migrations", "connect", "migrate"]
 
 
-def connect(path: str | Path, tracer: Callable[[str], None] | None = None) -> sqlite3.Connection:
+def connect(
+    path: str | Path, tracer: Callable[[str], None] | None = None, read_only: bool = False
+) -> sqlite3.Connection:
     """Open a database for one thread, in autocommit mode (transactions are explicit).
 
     WAL lets readers and the writer work at once; ``synchronous=NORMAL`` makes a commit
     survive a crash of the process (not of the machine) without an fsync per commit.
-    ``tracer`` (optional) sees every SQL statement, for debugging.
+    ``tracer`` (optional) sees every SQL statement, for debugging. ``read_only`` opens an
+    existing file without writing to it (a missing one raises ``sqlite3.OperationalError``).
     """
     target = str(path)
-    if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    if read_only:
+        uri = f"{Path(target).absolute().as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA busy_timeout=5000")
     if tracer is not None:
         connection.set_trace_callback(tracer)

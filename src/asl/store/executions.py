@@ -14,15 +14,16 @@ disk is a prefix of what it was in memory: the replay needs nothing more.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from asl.errors import ASLError
+from asl.store._locks import StoreInUse, lock_store
 from asl.store._sqlite import connect, migrate
+from asl.store.adoption import adopt
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
@@ -42,6 +43,8 @@ class ExecutionStore:
     ``path`` None means :func:`default_path` (``executions.sqlite`` beside the local tables).
     ``batch`` events pending force a flush; otherwise pending writes wait at most ``delay``
     seconds. Use from one event loop; ``exclusive`` (default) locks the file for this process.
+    ``read_only`` reads an existing file as it is, without a lock, migrations or writes (a file
+    that is missing or not a store raises :class:`~asl.errors.ASLError`).
     """
 
     def __init__(
@@ -52,12 +55,17 @@ class ExecutionStore:
         delay: float = 0.005,
         tracer: Callable[[str], None] | None = None,
         exclusive: bool = True,
+        read_only: bool = False,
     ) -> None:
         self.path = str(default_path() if path is None else path)
-        # two runtimes resuming the same executions would run their tasks twice
-        self._lock = _lock(self.path) if exclusive and self.path != ":memory:" else None
-        self._db = connect(self.path, tracer)
-        migrate(self._db, EXECUTION_MIGRATIONS)
+        if read_only:
+            self._lock = None
+            self._db = _read_only(self.path, tracer)
+        else:
+            # two runtimes resuming the same executions would run their tasks twice
+            self._lock = lock_store(self.path) if exclusive and self.path != ":memory:" else None
+            self._db = connect(self.path, tracer)
+            migrate(self._db, EXECUTION_MIGRATIONS)
         self.batch = batch
         self.delay = delay
         self._new: list[tuple[Any, ...]] = []
@@ -190,11 +198,12 @@ class ExecutionStore:
         self.flush()
         row = self._db.execute("SELECT version FROM state_machines WHERE arn=?", (arn,)).fetchone()
         if row is not None:
-            version = int(row[0])
-            current = self.definition(arn, version)
+            current = self.definition(arn, int(row[0]))
             if current == definition:
-                return version
-            version += 1
+                return int(row[0])
+            # the highest, not the current one plus one: an adopted store may have added versions
+            highest = "SELECT MAX(version) FROM state_machine_versions WHERE arn=?"
+            version = int(self._db.execute(highest, (arn,)).fetchone()[0] or row[0]) + 1
         else:
             version = 1
         with self._transaction():
@@ -326,6 +335,23 @@ class ExecutionStore:
         rows = self._db.execute("SELECT arn, name, created FROM activities ORDER BY name").fetchall()
         return [(arn, name, datetime.fromisoformat(created)) for arn, name, created in rows]
 
+    # --- adoption -------------------------------------------------------------------------
+
+    def adopt(self, path: str | Path) -> list[str]:
+        """Move another store file's executions here, with their history, the machine versions
+        they run and the activities and heartbeats, then remove that file; returns the ARNs
+        adopted. An ARN this store has already is skipped (see :mod:`asl.store.adoption`);
+        :class:`StoreInUse` when another process holds the file.
+
+        >>> ExecutionStore("executions.sqlite").adopt("executions-2.sqlite")  # doctest: +SKIP
+        ['arn:aws:states:us-east-1:123456789012:execution:Orders:order-7']
+        """
+        if self.path != ":memory:" and Path(path).resolve() == Path(self.path).resolve():
+            raise ValueError(f"an execution store cannot adopt its own file {self.path}")
+        self.flush()
+        arns, self._next_id = adopt(self._db, path, self._next_id)
+        return arns
+
     # --- housekeeping ---------------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
@@ -341,23 +367,17 @@ class ExecutionStore:
             self._lock = None
 
 
-class StoreInUse(ASLError):
-    """Another process has this execution store open for writing."""
-
-
-def _lock(path: str) -> IO[bytes]:
-    """An exclusive lock on ``<path>.lock``, held while the store is open (released on any exit)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    handle = open(f"{path}.lock", "wb")  # noqa: SIM115  # held open as the lock itself
+def _read_only(path: str, tracer: Callable[[str], None] | None) -> sqlite3.Connection:
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise StoreInUse(
-            f"The execution store {path} is in use by another process; one runtime drives a store "
-            "at a time (open it with exclusive=False to read it)."
-        ) from None
-    return handle
+        db = connect(path, tracer, read_only=True)
+    except sqlite3.Error as error:
+        raise ASLError(f"The execution store {path} cannot be read: {error}") from None
+    try:
+        db.execute("SELECT id FROM executions LIMIT 1")
+    except sqlite3.Error as error:
+        db.close()
+        raise ASLError(f"The execution store {path} cannot be read: {error}") from None
+    return db
 
 
 class _Transaction:
