@@ -4,9 +4,11 @@ The command line and the HTTP API both go through a :class:`Kitchen`. It validat
 request before anything is written (bad input leaves nothing half-done), creates the
 session item, starts the workflow in the background, and reads sessions and results back.
 
-Workflow executions are durable: they are kept in ``executions.sqlite`` beside the tables, and
-a kitchen opened on the same folder resumes every session that was still running when the
-last one stopped (or was killed), without running a finished step again.
+Workflow executions are durable: they are kept in ``executions.sqlite`` beside the tables (a
+server's other workers in ``executions-2.sqlite`` ...), and a kitchen opened on the same folder
+resumes every session that was still running when the last one stopped (or was killed), without
+running a finished step again. It first adopts the stores no live process holds, so sessions of
+workers that are not started again (fewer workers, or one process) are finished too.
 
 >>> import asyncio
 >>> async def cook():
@@ -21,10 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
+import logging
 import os
+import re
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +40,7 @@ from aichef.models import parse_session
 from aichef.sessions import TERMINAL, create_session, session_view
 from aichef.tables import results_table, sessions_table, use_store
 from aichef.workflows import local_machine
-from asl import ASLError, ExecutionStore, Runtime
+from asl import ASLError, ExecutionDoesNotExist, ExecutionStore, Runtime
 from asl.dynamodb import TableStore
 from asl.store import StoreInUse
 
@@ -42,22 +48,90 @@ __all__ = ["Kitchen"]
 
 
 _MAX_WORKERS = 16
+_STORE_FILE = re.compile(r"executions(?:-([0-9]+))?\.sqlite")
+_log = logging.getLogger("aichef.service")
 
 
 def _open_executions(folder: Path, read_only: bool, worker: bool) -> ExecutionStore:
     """The folder's executions store. A server worker takes the first store no other worker holds
     (``executions.sqlite``, ``executions-2.sqlite`` ...): workers share the tables, and each
-    resumes the sessions it was running before a restart. Read-only kitchens just look."""
+    resumes the sessions it was running before a restart. A kitchen that drives sessions then
+    adopts every other store no live process holds. Read-only kitchens just look."""
+    if read_only:
+        return ExecutionStore(folder / "executions.sqlite", exclusive=False)
+    # One process at a time takes its store and adopts the others. Workers start together, and a
+    # process killed after an adoption's commit leaves the adopted file behind beside the store
+    # that has its executions: taken in turn, both go to the same store (which skips the repeats);
+    # at once, one worker could take the file as its own store and the sessions would run twice.
+    with _folder_lock(folder):
+        store = _own_store(folder, worker)
+        for path in _store_files(folder):
+            if path.name == Path(store.path).name:
+                continue
+            try:
+                adopted = store.adopt(path)
+            except StoreInUse:
+                continue  # a live process drives those sessions
+            except (ASLError, sqlite3.Error, OSError) as error:  # one bad file must not keep the kitchen shut
+                _log.error("cannot adopt the sessions of %s: %s", path, error)
+                continue
+            if adopted:
+                _log.info("adopted %d session(s) from %s", len(adopted), path.name)
+        return store
+
+
+def _own_store(folder: Path, worker: bool) -> ExecutionStore:
     names = ["executions.sqlite"] + [f"executions-{n}.sqlite" for n in range(2, _MAX_WORKERS + 1)]
     for name in names if worker else names[:1]:
         try:
-            return ExecutionStore(folder / name, exclusive=not read_only)
+            return ExecutionStore(folder / name)
         except StoreInUse:
             continue
     raise AIChefError(
         f"another AI Chef process (aichef serve?) is using {folder}; stop it, "
         "or give this one its own --data-dir"
     )
+
+
+def _store_files(folder: Path) -> list[Path]:
+    """The folder's execution store files: ``executions.sqlite`` first, then by number."""
+    found: list[tuple[int, Path]] = []
+    for path in folder.glob("executions*.sqlite"):
+        match = _STORE_FILE.fullmatch(path.name)
+        if match is not None:
+            found.append((int(match.group(1) or 1), path))
+    return [path for _, path in sorted(found)]
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Wait for, then hold, the folder's lock on taking and adopting stores."""
+    with open(folder / "executions.adopting.lock", "wb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, or the process dies
+        yield
+
+
+def _read_history(folder: Path, own: str, execution_arn: str) -> list[dict[str, Any]] | None:
+    """An execution's history from whichever other store file of the folder holds it, read
+    without locks (a live worker may be writing it)."""
+    # twice: a store adopted meanwhile moves its sessions from a file read later into one read earlier
+    for _ in range(2):
+        for path in _store_files(folder):
+            if path.name == own:
+                continue
+            try:
+                store = ExecutionStore(path, read_only=True)
+            except ASLError:
+                continue  # removed by an adoption, or not yet a store
+            try:
+                record = store.execution(execution_arn)
+                if record is not None:
+                    return [event for event, _ in store.events(record.id)]
+            except sqlite3.Error:
+                continue
+            finally:
+                store.close()
+    return None
 
 
 def _handlers_wait_on_network() -> bool:
@@ -92,11 +166,12 @@ class Kitchen:
         from aichef.handlers.recipe import configured_provider
 
         configured_provider()  # a missing credential stops here, before anything is opened
+        self.folder: Path | None = None
         if in_memory:
             executions = ExecutionStore(":memory:")
             self.store = TableStore(":memory:")
         else:
-            folder = Path(data_dir) if data_dir is not None else settings().data_dir
+            folder = self.folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
             executions = _open_executions(folder, read_only, worker)
             self.store = TableStore(folder / "tables.sqlite")
@@ -173,13 +248,23 @@ class Kitchen:
         return [session_view(item) for item in items[: max(0, limit)]]
 
     def history(self, session_id: str) -> list[dict[str, Any]]:
-        """The workflow's history events of a session, as GetExecutionHistory lists them."""
+        """The workflow's history events of a session, as GetExecutionHistory lists them, from
+        whichever of the folder's stores holds it (another worker may be running it)."""
+        arn = self._execution_arn(session_id)
+        try:
+            return self._own_history(arn)
+        except ExecutionDoesNotExist:
+            own = Path(self.runtime.store.path).name
+            found = None if self.folder is None else _read_history(self.folder, own, arn)
+            if found is None:
+                raise
+            return found
+
+    def _own_history(self, execution_arn: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         token: str | None = None
         while True:
-            page = self.runtime.get_execution_history(
-                self._execution_arn(session_id), max_results=1000, next_token=token
-            )
+            page = self.runtime.get_execution_history(execution_arn, max_results=1000, next_token=token)
             events.extend(page["events"])
             token = page.get("nextToken")
             if not token:

@@ -32,19 +32,19 @@ _EXECUTION_FIELDS = (
 _MACHINE_FIELDS = "arn, name, type, role_arn, created, version, status"
 
 
-def adopt(db: sqlite3.Connection, path: str | Path, next_id: int) -> tuple[list[str], int]:
+def adopt(db: sqlite3.Connection, path: str | Path, next_id: int) -> list[str]:
     """Move the store file ``path`` into the database ``db`` (with no transaction open).
 
     Adopted executions get ids from ``next_id`` on. Returns the adopted ARNs, oldest id
-    first, and the next free id. A file that does not exist adopts nothing.
+    first. A file that does not exist adopts nothing.
     """
     source = str(path)
     if not os.path.exists(source):
-        return [], next_id
+        return []
     lock = lock_store(source)
     try:
         if not os.path.exists(source):  # the process that held the lock a moment ago adopted it
-            return [], next_id
+            return []
         other = connect(source)
         try:
             migrate(other, EXECUTION_MIGRATIONS)  # a store of an older version reads as this one
@@ -54,7 +54,7 @@ def adopt(db: sqlite3.Connection, path: str | Path, next_id: int) -> tuple[list[
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                arns, next_id = _copy(db, next_id)
+                arns = _copy(db, next_id)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -66,12 +66,12 @@ def adopt(db: sqlite3.Connection, path: str | Path, next_id: int) -> tuple[list[
         # the WAL and shared memory first: a stray WAL would be replayed into a new file of that name
         for suffix in ("-wal", "-shm", ""):
             Path(source + suffix).unlink(missing_ok=True)
-        return arns, next_id
+        return arns
     finally:
         lock.close()
 
 
-def _copy(db: sqlite3.Connection, next_id: int) -> tuple[list[str], int]:
+def _copy(db: sqlite3.Connection, next_id: int) -> list[str]:
     """Everything of the attached ``adopted`` store not yet in ``main``; inside a transaction."""
     _copy_machines(db)
     db.execute("DROP TABLE IF EXISTS temp.moved")
@@ -98,11 +98,11 @@ def _copy(db: sqlite3.Connection, next_id: int) -> tuple[list[str], int]:
     db.execute("INSERT OR IGNORE INTO main.activities (arn, name, created) SELECT * FROM adopted.activities")
     db.execute("INSERT OR IGNORE INTO main.heartbeats (token, at) SELECT token, at FROM adopted.heartbeats")
     rows = db.execute(
-        "SELECT e.arn, m.new FROM adopted.executions e JOIN temp.moved m ON e.id = m.old ORDER BY m.new"
+        "SELECT e.arn FROM adopted.executions e JOIN temp.moved m ON e.id = m.old ORDER BY m.new"
     ).fetchall()
     db.execute("DROP TABLE temp.moved")
     db.execute("DROP TABLE temp.versions")
-    return [str(arn) for arn, _ in rows], (int(rows[-1][1]) + 1 if rows else next_id)
+    return [str(arn) for (arn,) in rows]
 
 
 def _copy_machines(db: sqlite3.Connection) -> None:

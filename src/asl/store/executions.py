@@ -349,8 +349,11 @@ class ExecutionStore:
         if self.path != ":memory:" and Path(path).resolve() == Path(self.path).resolve():
             raise ValueError(f"an execution store cannot adopt its own file {self.path}")
         self.flush()
-        arns, self._next_id = adopt(self._db, path, self._next_id)
-        return arns
+        try:
+            return adopt(self._db, path, self._next_id)
+        finally:  # the ids it took, also when it failed after its commit (removing the file)
+            row = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM executions").fetchone()
+            self._next_id = max(self._next_id, int(row[0]) + 1)
 
     # --- housekeeping ---------------------------------------------------------------------
 

@@ -301,3 +301,24 @@ def test_a_runtime_finishes_what_it_adopted_without_running_recorded_tasks_again
 
     asyncio.run(scenario())
     assert calls == {"once": 1, "stuck": 1, "second": 1}
+
+
+def test_a_removal_that_fails_after_the_commit_leaves_the_ids_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "b.sqlite"
+    records = _orphan(other, ["a", "b"])
+    here = ExecutionStore(tmp_path / "a.sqlite")
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(f"cannot remove {self}")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", refuse)
+        with pytest.raises(PermissionError):
+            here.adopt(other)
+    later = _execution(here, "later")  # would collide with an adopted id if the store forgot them
+    assert sorted(r.name for r in here.executions()) == ["a", "b", "later"]
+    assert later.id > max(here.execution(r.arn).id for r in records)  # type: ignore[union-attr]
+    assert here.adopt(other) == [] and not other.exists()
+    here.close()

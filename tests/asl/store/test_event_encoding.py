@@ -65,7 +65,8 @@ def test_a_payload_repeating_the_last_of_its_thread_is_stored_once() -> None:
         _event("stateExitedEventDetails", {"name": "A", "output": state}) | {"id": 1},
         _event("stateExitedEventDetails", {"name": "M", "output": other}) | {"id": 2},  # thread "1.0"
         _event("stateEnteredEventDetails", {"name": "B", "input": state}) | {"id": 3},  # same object
-        _event("stateExitedEventDetails", {"name": "B", "output": (state + " ")[:-1]}) | {"id": 4},  # equal text
+        # equal text, another object
+        _event("stateExitedEventDetails", {"name": "B", "output": (state + " ")[:-1]}) | {"id": 4},
         _event("stateEnteredEventDetails", {"name": "C", "input": other}) | {"id": 5},  # not this thread's
     ]
     threads = ["", "1.0", "", "", ""]
