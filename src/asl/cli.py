@@ -10,6 +10,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -106,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
         "(default: $ASL_DATA_DIR, else $XDG_DATA_HOME/asl or ~/.local/share/asl)",
     )
     serve.add_argument("--handlers", help="Python module or .py file whose functions serve Lambda tasks")
+    serve.add_argument(
+        "--region", default="us-east-1", help="region in the ARNs it makes (default: us-east-1)"
+    )
+    serve.add_argument("--account", default="123456789012", help="12-digit account id in its ARNs")
     serve.set_defaults(command=_serve)
     return parser
 
@@ -271,6 +276,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", args.region):
+        raise UsageError(f"--region must be a region name such as ap-northeast-2, got {args.region!r}")
+    if not re.fullmatch(r"\d{12}", args.account):
+        raise UsageError(f"--account must be 12 digits, got {args.account!r}")
     handlers = _load_handlers(args.handlers) if args.handlers else {}
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
@@ -288,7 +297,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
         try:
-            serve(create_app(data_dir, handlers), host=args.host, port=args.port)
+            app = create_app(data_dir, handlers, region=args.region, account=args.account)
+            serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0

@@ -31,7 +31,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = _free_port()
     command = [sys.executable, "-m", "asl.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path)]
     process = subprocess.Popen(
-        [*command, "--handlers", str(EXAMPLES / "hello_handlers.py")],
+        [*command, "--handlers", str(EXAMPLES / "hello_handlers.py"), "--region", "ap-northeast-2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -57,6 +57,7 @@ def test_serve_runs_the_example_with_its_handlers_and_stops_on_ctrl_c(
     execution = sfn.start_execution(stateMachineArn=arn, input='{"name": "Ara", "items": [3, 4, 5]}')[
         "executionArn"
     ]
+    assert arn == "arn:aws:states:ap-northeast-2:123456789012:stateMachine:hello"  # --region
     described = eventually(
         lambda: (d := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING" and d,
         "the execution to end",
@@ -72,3 +73,16 @@ def test_serve_runs_the_example_with_its_handlers_and_stops_on_ctrl_c(
     assert f"data in {tmp_path}" in errors
     assert "Signature" not in errors  # the Authorization header is never logged
     assert {p.name for p in tmp_path.iterdir()} >= {"executions.sqlite", "tables.sqlite"}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [("--region", "Seoul", "--region must be a region name"), ("--account", "12345", "--account must be 12")],
+)
+def test_serve_refuses_a_region_or_account_aws_would_not_have(
+    tmp_path: Path, option: str, value: str, says: str
+) -> None:
+    command = [sys.executable, "-m", "asl.cli", "serve", "--data-dir", str(tmp_path), option, value]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert says in done.stderr and "Traceback" not in done.stderr
