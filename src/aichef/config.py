@@ -10,6 +10,7 @@ locally and as Lambda functions on AWS (where the deployment sets them).
 | AICHEF_SESSIONS_TABLE / AICHEF_RESULTS_TABLE | table names | aichef-sessions / aichef-results |
 | AICHEF_STATE_MACHINE_ARN | the workflow on AWS (backend aws) | — |
 | AICHEF_PROVIDER | recipe provider: offline, bedrock, anthropic, openai | offline |
+| ASL_SYNCHRONOUS | NORMAL: a commit survives a killed process; FULL: a power cut too (fsync each) | NORMAL |
 """
 
 from __future__ import annotations

@@ -173,7 +173,12 @@ class Kitchen:
         else:
             folder = self.folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
-            executions = _open_executions(folder, read_only, worker)
+            try:
+                executions = _open_executions(folder, read_only, worker)
+            except (
+                ValueError
+            ) as error:  # $ASL_SYNCHRONOUS neither FULL nor NORMAL: said before anything opens
+                raise AIChefError(str(error)) from None
             self.store = TableStore(folder / "tables.sqlite")
         use_store(self.store)
         if task_threads is None:

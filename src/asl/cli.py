@@ -111,6 +111,13 @@ def _parser() -> argparse.ArgumentParser:
         "--region", default="us-east-1", help="region in the ARNs it makes (default: us-east-1)"
     )
     serve.add_argument("--account", default="123456789012", help="12-digit account id in its ARNs")
+    serve.add_argument(
+        "--synchronous",
+        type=str.lower,
+        choices=("full", "normal"),
+        help="normal: a commit survives the process being killed; full: also a power cut, for an fsync "
+        "per commit (default: $ASL_SYNCHRONOUS, else normal)",
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -287,7 +294,7 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as err:
         raise UsageError(f"--data-dir: cannot create {str(data_dir)!r}: {err.strerror}") from None
     # opened once here so a store another server holds is reported in one line, not by uvicorn
-    ExecutionStore(data_dir / "executions.sqlite").close()
+    ExecutionStore(data_dir / "executions.sqlite", synchronous=args.synchronous).close()
     print(f"asl serve: http://{args.host}:{args.port} (data in {data_dir})", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -297,7 +304,9 @@ def _serve(args: argparse.Namespace) -> int:
         )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
         try:
-            app = create_app(data_dir, handlers, region=args.region, account=args.account)
+            app = create_app(
+                data_dir, handlers, synchronous=args.synchronous, region=args.region, account=args.account
+            )
             serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0

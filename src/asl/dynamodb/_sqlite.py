@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from asl.store._sqlite import migrate
+from asl.store._sqlite import migrate, synchronous_level
 
 # Named migrations, applied once each and recorded in ``_migrations`` as the execution store does.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -87,7 +87,10 @@ class Transaction:
 class Engine:
     """The database connection and the few statements the tables need."""
 
-    def __init__(self, path: str | Path, tracer: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, tracer: Callable[[str], None] | None = None, synchronous: str | None = None
+    ) -> None:
+        level = synchronous_level(synchronous)  # NORMAL or FULL; see there for what each survives
         self.lock = threading.RLock()
         target = str(path)
         if target != ":memory:":
@@ -102,8 +105,9 @@ class Engine:
             cursor = self.connection
             if target != ":memory:":
                 cursor.execute("PRAGMA journal_mode=WAL")
-                # NORMAL in WAL mode never corrupts the database; a power cut may drop the last commits.
-                cursor.execute("PRAGMA synchronous=NORMAL")
+            # Either level keeps a WAL database consistent; NORMAL may lose the last commits to a power
+            # cut, FULL syncs the WAL on every commit. Set in memory too, so the setting reads the same.
+            cursor.execute(f"PRAGMA synchronous={level}")
             cursor.execute("PRAGMA busy_timeout=30000")
             try:
                 migrate(self.connection, MIGRATIONS)

@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asl.store._sqlite import synchronous_level
+
 from ._errors import DynamoError, table_not_found, validation
 from ._requests import check_table_name
 from ._schema import TableSchema, key_types
@@ -53,7 +55,10 @@ class TableStore:
 
     ``path`` is a file (created with its folders), ``":memory:"``, or None for :func:`default_path`.
     ``clock`` returns epoch seconds; TTL compares items against it. ``tracer`` (optional) sees
-    every SQL statement, for debugging.
+    every SQL statement, for debugging. ``synchronous`` chooses what a commit survives:
+    ``"NORMAL"`` (default) the process being killed, ``"FULL"`` also a power loss or an OS crash,
+    for one fsync per commit. None reads ``$ASL_SYNCHRONOUS`` (FULL or NORMAL, any case);
+    another value raises ``ValueError``.
     """
 
     def __init__(
@@ -62,10 +67,12 @@ class TableStore:
         *,
         clock: Callable[[], float] = time.time,
         tracer: Callable[[str], None] | None = None,
+        synchronous: str | None = None,
     ) -> None:
         self.path = str(default_path() if path is None else path)
         self.clock = clock
-        self._engine = Engine(self.path, tracer)
+        self.synchronous = synchronous_level(synchronous)
+        self._engine = Engine(self.path, tracer, self.synchronous)
         self._schemas: dict[str, TableSchema] = {}
         self._writes = 0
 

@@ -52,13 +52,18 @@ def default_data_dir() -> Path:
 def create_app(
     data_dir: str | Path | None = None,
     handlers: Mapping[str, Callable[..., Any]] | None = None,
+    *,
+    synchronous: str | None = None,
     **machine_options: Any,
 ) -> Endpoint:
     """The endpoint over ``data_dir`` (tables.sqlite, executions.sqlite); ``handlers`` serve Lambda tasks.
 
-    ``machine_options`` go to every state machine created over the API (``region``, ``account`` ...).
+    ``synchronous`` (``"NORMAL"`` or ``"FULL"``; None: ``$ASL_SYNCHRONOUS``, else NORMAL) goes to
+    both stores. ``machine_options`` go to every state machine created over the API (``region``,
+    ``account`` ...).
     """
-    return Endpoint(Path(data_dir) if data_dir is not None else default_data_dir(), handlers, machine_options)
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    return Endpoint(folder, handlers, machine_options, synchronous)
 
 
 class Endpoint:
@@ -69,8 +74,10 @@ class Endpoint:
         data_dir: Path,
         handlers: Mapping[str, Callable[..., Any]] | None,
         machine_options: Mapping[str, Any],
+        synchronous: str | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.synchronous = synchronous
         self.handlers = dict(handlers or {})
         self.machine_options = dict(machine_options)
         self.backend: Backend | None = None
@@ -81,9 +88,9 @@ class Endpoint:
     async def open(self) -> Backend:
         """Open the tables and the execution store, serve the stored machines, resume executions."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        tables = TableStore(self.data_dir / "tables.sqlite")
+        tables = TableStore(self.data_dir / "tables.sqlite", synchronous=self.synchronous)
         try:
-            store = ExecutionStore(self.data_dir / "executions.sqlite")
+            store = ExecutionStore(self.data_dir / "executions.sqlite", synchronous=self.synchronous)
         except BaseException:
             tables.close()
             raise

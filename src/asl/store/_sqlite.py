@@ -1,25 +1,84 @@
-"""SQLite connections for the durable store: WAL, and named migrations recorded in a table."""
+"""SQLite connections for the durable stores: WAL, the synchronous level, named migrations."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["applied_migrations", "connect", "migrate"]
+from asl.errors import ASLError
+
+__all__ = [
+    "SYNCHRONOUS_ENVIRONMENT",
+    "SYNCHRONOUS_LEVELS",
+    "SynchronousError",
+    "applied_migrations",
+    "connect",
+    "migrate",
+    "synchronous_level",
+]
+
+SYNCHRONOUS_ENVIRONMENT = "ASL_SYNCHRONOUS"
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")  # the default first
+
+
+class SynchronousError(ASLError, ValueError):
+    """A ``synchronous`` level (argument or ``$ASL_SYNCHRONOUS``) other than NORMAL or FULL.
+
+    A ``ValueError`` for callers of the constructors, an ``ASLError`` so the CLIs report it in one line.
+    """
+
+
+def synchronous_level(value: str | None = None) -> str:
+    """The SQLite ``synchronous`` level to use: ``value``, else ``$ASL_SYNCHRONOUS``, else NORMAL.
+
+    Both stores keep their files in WAL mode, where (per SQLite's documentation of
+    ``PRAGMA synchronous`` and of WAL):
+
+    - ``"NORMAL"`` (the default): the WAL is synced only at checkpoints, not on each commit.
+      The database is always consistent and a commit survives the process being killed, but
+      the last commits may roll back after a power loss or an operating-system crash.
+    - ``"FULL"``: the WAL is also synced after each commit, so a commit survives a power loss
+      too (as far as the disk honours fsync), at the cost of one fsync per transaction.
+
+    Any case is accepted. Anything else raises :class:`SynchronousError` naming where it came from.
+
+    >>> synchronous_level("full")
+    'FULL'
+    """
+    if value is None:
+        found = os.environ.get(SYNCHRONOUS_ENVIRONMENT)
+        if found is None or found == "":
+            return SYNCHRONOUS_LEVELS[0]
+        level = found.strip().upper()
+        if level not in SYNCHRONOUS_LEVELS:
+            raise SynchronousError(
+                f"{SYNCHRONOUS_ENVIRONMENT} must be FULL or NORMAL (any case), got {found!r}"
+            )
+        return level
+    level = value.upper() if isinstance(value, str) else ""
+    if level not in SYNCHRONOUS_LEVELS:
+        raise SynchronousError(f"synchronous must be 'NORMAL' or 'FULL', got {value!r}")
+    return level
 
 
 def connect(
-    path: str | Path, tracer: Callable[[str], None] | None = None, read_only: bool = False
+    path: str | Path,
+    tracer: Callable[[str], None] | None = None,
+    read_only: bool = False,
+    synchronous: str | None = None,
 ) -> sqlite3.Connection:
     """Open a database for one thread, in autocommit mode (transactions are explicit).
 
-    WAL lets readers and the writer work at once; ``synchronous=NORMAL`` makes a commit
-    survive a crash of the process (not of the machine) without an fsync per commit.
-    ``tracer`` (optional) sees every SQL statement, for debugging. ``read_only`` opens an
-    existing file without writing to it (a missing one raises ``sqlite3.OperationalError``).
+    WAL lets readers and the writer work at once. ``synchronous`` is ``"NORMAL"`` or ``"FULL"``
+    (None: ``$ASL_SYNCHRONOUS``, else NORMAL; see :func:`synchronous_level` for what each
+    survives). ``tracer`` (optional) sees every SQL statement, for debugging. ``read_only``
+    opens an existing file without writing to it (a missing one raises
+    ``sqlite3.OperationalError``); it never writes, so its level only has to be valid.
     """
+    level = synchronous_level(synchronous)  # before opening: a bad level leaves no file behind
     target = str(path)
     if read_only:
         uri = f"{Path(target).absolute().as_uri()}?mode=ro"
@@ -29,7 +88,7 @@ def connect(
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(f"PRAGMA synchronous={level}")  # one of SYNCHRONOUS_LEVELS, never user text
     connection.execute("PRAGMA busy_timeout=5000")
     if tracer is not None:
         connection.set_trace_callback(tracer)

@@ -22,7 +22,7 @@ from typing import Any
 
 from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
-from asl.store._sqlite import connect, migrate
+from asl.store._sqlite import connect, migrate, synchronous_level
 from asl.store.adoption import adopt
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
@@ -45,6 +45,13 @@ class ExecutionStore:
     seconds. Use from one event loop; ``exclusive`` (default) locks the file for this process.
     ``read_only`` reads an existing file as it is, without a lock, migrations or writes (a file
     that is missing or not a store raises :class:`~asl.errors.ASLError`).
+
+    ``synchronous`` chooses what a commit survives: ``"NORMAL"`` (default) the process being
+    killed, ``"FULL"`` also a power loss or an OS crash, for one fsync per commit. None reads
+    ``$ASL_SYNCHRONOUS`` (FULL or NORMAL, any case); another value raises ``ValueError``.
+
+    >>> ExecutionStore(":memory:", synchronous="FULL").synchronous
+    'FULL'
     """
 
     def __init__(
@@ -56,15 +63,17 @@ class ExecutionStore:
         tracer: Callable[[str], None] | None = None,
         exclusive: bool = True,
         read_only: bool = False,
+        synchronous: str | None = None,
     ) -> None:
         self.path = str(default_path() if path is None else path)
+        self.synchronous = synchronous_level(synchronous)  # checked before the lock is taken
         if read_only:
             self._lock = None
             self._db = _read_only(self.path, tracer)
         else:
             # two runtimes resuming the same executions would run their tasks twice
             self._lock = lock_store(self.path) if exclusive and self.path != ":memory:" else None
-            self._db = connect(self.path, tracer)
+            self._db = connect(self.path, tracer, synchronous=self.synchronous)
             migrate(self._db, EXECUTION_MIGRATIONS)
         self.batch = batch
         self.delay = delay
