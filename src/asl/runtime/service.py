@@ -15,8 +15,8 @@ What a STANDARD execution is promised, as on AWS:
   handlers should be idempotent (AWS documents the same for Standard workflows);
 * what the API acknowledges is on disk: StartExecution, SendTask*, GetActivityTask,
   StopExecution and RedriveExecution return after the group commit holding their writes.
-  Commits survive the process being killed (SQLite WAL, ``synchronous=NORMAL``), not a
-  power cut of the machine.
+  Commits survive the process being killed (SQLite WAL, ``synchronous=NORMAL``); with
+  ``ExecutionStore(..., synchronous="FULL")`` or ``ASL_SYNCHRONOUS=FULL`` a power cut too.
 
 Not kept across restarts: iterations of a DISTRIBUTED Map (the Map runs again as a whole)
 and tasks of activities no worker had taken (they are queued again, which is harmless).

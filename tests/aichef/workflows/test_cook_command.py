@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -150,3 +151,25 @@ def test_a_missing_model_credential_is_reported_at_start(
     code, _, err = cook(capsys, "--target", "keto")
     assert code == 2
     assert "ANTHROPIC_API_KEY" in err and "Traceback" not in err
+
+
+def test_a_bad_durability_level_is_reported_at_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASL_SYNCHRONOUS", "sometimes")
+    code, _, err = cook(capsys, "--target", "keto")
+    assert code == 2
+    assert "ASL_SYNCHRONOUS" in err and "FULL or NORMAL" in err and "Traceback" not in err
+
+
+def test_the_kitchen_opens_both_stores_at_the_durability_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aichef.service import Kitchen
+
+    monkeypatch.setenv("ASL_SYNCHRONOUS", "full")
+    kitchen = Kitchen(data_dir=tmp_path)
+    try:
+        assert kitchen.store.synchronous == kitchen.runtime.store.synchronous == "FULL"
+    finally:
+        asyncio.run(kitchen.close())
