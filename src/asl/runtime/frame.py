@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asl.runtime.history import Cursor, History
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from asl.runtime.clock import Clock
     from asl.runtime.tasks import TaskRunner
 
-__all__ = ["Frame", "Run", "Scope", "iso_time"]
+__all__ = ["Frame", "IterationLog", "Run", "Scope", "iso_time"]
 
 
 def iso_time(moment: datetime) -> str:
@@ -40,6 +40,21 @@ class Scope:
     run_scope: Callable[[Scope, Frame, Any], Awaitable[Any]] | None = None
 
 
+class IterationLog(Protocol):
+    """Finished iterations of DISTRIBUTED Map states, kept beside a durable execution's history.
+
+    ``map_event`` is the id of the Map's ``MapStateStarted`` event (a replay hands back the
+    same id), ``index`` the item's; ``output`` is the iteration's output as JSON text and
+    ``failed`` says it was a tolerated failure (its output is the error's).
+    """
+
+    def done(self, map_event: int, index: int) -> tuple[str, bool] | None:
+        """``(output, failed)`` of an iteration that finished before, else None."""
+
+    def record(self, map_event: int, index: int, output: str, failed: bool) -> None:
+        """Keep a finished iteration (durably, no later than the events added after it)."""
+
+
 @dataclass
 class Run:
     """One execution, as every state in it sees it."""
@@ -53,6 +68,13 @@ class Run:
     aborted: bool = False
     mock: MockCase | None = None  # the mocked test case the execution runs (asl.mocks)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def iterations(self) -> IterationLog | None:
+        """The finished DISTRIBUTED Map iterations, when the history keeps them (a durable
+        execution's: :class:`asl.runtime.map_runs.DurableHistory`); None in memory."""
+        found: IterationLog | None = getattr(self.history, "iterations", None)
+        return found
 
 
 class Frame:

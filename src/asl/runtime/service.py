@@ -18,8 +18,11 @@ What a STANDARD execution is promised, as on AWS:
   Commits survive the process being killed (SQLite WAL, ``synchronous=NORMAL``); with
   ``ExecutionStore(..., synchronous="FULL")`` or ``ASL_SYNCHRONOUS=FULL`` a power cut too.
 
-Not kept across restarts: iterations of a DISTRIBUTED Map (the Map runs again as a whole)
-and tasks of activities no worker had taken (they are queued again, which is harmless).
+A DISTRIBUTED Map's iterations are child executions whose events the parent's history does
+not show (only ``MapRun*``, as on AWS): each finished one is kept beside the history
+(:mod:`asl.runtime.map_runs`), so a resumed or redriven Map runs only the iterations that
+had not finished (a tolerated failure counts as finished). Not kept across restarts: tasks of
+activities no worker had taken (they are queued again, which is harmless).
 
 >>> runtime = Runtime(ExecutionStore("executions.sqlite"), handlers={...})  # doctest: +SKIP
 >>> arn = runtime.create_state_machine("Orders", definition)["stateMachineArn"]  # doctest: +SKIP
@@ -55,6 +58,7 @@ from asl.runtime.clock import Clock, RealClock
 from asl.runtime.history import Cursor, History, to_json
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
+from asl.runtime.map_runs import DurableHistory, FinishedIterations
 from asl.runtime.pages import check_name, redrive_status
 from asl.runtime.replay import REDRIVEN, replay_plan
 from asl.store.executions import ExecutionStore
@@ -161,9 +165,14 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
         execution = await machine.execute(value, name, sync=True)
         return execution.describe()
 
-    def _history(self, machine: StateMachine, record: ExecutionRecord) -> History:
-        return History(
-            machine.clock.now, machine.on_event, functools.partial(self.store.append_event, record.id)
+    def _history(self, machine: StateMachine, record: ExecutionRecord, resuming: bool = False) -> History:
+        # what a resumed execution had finished of its DISTRIBUTED Maps; a new one has nothing yet
+        recorded = self.store.map_iterations(record.id) if resuming else {}
+        return DurableHistory(
+            machine.clock.now,
+            machine.on_event,
+            functools.partial(self.store.append_event, record.id),
+            FinishedIterations(self.store, record.id, recorded),
         )
 
     def _spawn(self, live: LiveExecution, durable: bool = True) -> None:
@@ -221,7 +230,7 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
     def _revive(self, record: ExecutionRecord, redrive: bool) -> Execution:
         _, machine = self._machine(record.machine_arn, record.version)
         events = self.store.events(record.id)
-        history = self._history(machine, record)
+        history = self._history(machine, record, resuming=True)
         history.replay(events, replay_plan(events, redriving=redrive))
         if redrive:
             last = events[-1][0]["id"] if events else 0

@@ -2,6 +2,8 @@
 
 INLINE iterations log ``MapIteration*`` events in the execution's history; DISTRIBUTED
 ones run as child executions (over inline items here) and the parent shows ``MapRun*``.
+A durable execution keeps each finished DISTRIBUTED iteration beside its history
+(``Run.iterations``), so after a restart only the unfinished ones run again.
 A failed iteration fails the Map unless ToleratedFailureCount/Percentage allow it.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -199,10 +202,20 @@ class MapState(State):
         failures: list[StatesError] = []
         allowed = _allowed_failures(len(items), tolerated, percentage)
         run = frame.run
+        # the key of a finished iteration is the id of this MapStateStarted, which a replay hands back
+        log = run.iterations if self.distributed else None
         if self.distributed:
+            # a plain History: child executions keep no log of their own (their event ids
+            # depend on how iterations interleave, so nested Maps could not be keyed by them)
             run = dataclasses.replace(run, history=History(run.clock.now))
 
         async def iteration(index: int, item: Any) -> None:
+            if log is not None:
+                found = log.done(started, index)
+                if found is not None:
+                    finished(index, *found)
+                    return
+                await frame.go_live()  # unfinished: run it once the recorded history is replayed
             map_item = {"Index": index, "Value": item}
             child = frame.child(f"{started}.{index}", map_item)
             child.run = run
@@ -225,9 +238,19 @@ class MapState(State):
                 if len(failures) > allowed:
                     raise
                 results[index] = error_output(error)
+                if log is not None:
+                    log.record(started, index, to_json(results[index]), True)
                 return
+            if log is not None:
+                log.record(started, index, to_json(results[index]), False)
             if not self.distributed:
                 child.event("MapIterationSucceeded", names)
+
+        def finished(index: int, output: str, failed: bool) -> None:
+            """An iteration recorded before a restart: its output, and a tolerated failure counts again."""
+            results[index] = json.loads(output)
+            if failed:
+                failures.append(StatesError(results[index].get("Error"), results[index].get("Cause")))
 
         if concurrency == 1 or len(items) <= 1:
             for index, item in enumerate(items):

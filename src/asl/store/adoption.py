@@ -95,6 +95,11 @@ def _copy(db: sqlite3.Connection, next_id: int) -> list[str]:
         "SELECT m.new, e.id, e.thread, e.body FROM adopted.events e "
         "JOIN temp.moved m ON e.execution = m.old ORDER BY m.new, e.id"
     )
+    db.execute(
+        "INSERT INTO main.map_iterations (execution, map_event, item, failed, output) "
+        "SELECT m.new, i.map_event, i.item, i.failed, i.output FROM adopted.map_iterations i "
+        "JOIN temp.moved m ON i.execution = m.old"
+    )
     db.execute("INSERT OR IGNORE INTO main.activities (arn, name, created) SELECT * FROM adopted.activities")
     db.execute("INSERT OR IGNORE INTO main.heartbeats (token, at) SELECT token, at FROM adopted.heartbeats")
     rows = db.execute(

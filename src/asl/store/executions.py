@@ -81,6 +81,7 @@ class ExecutionStore:
         self._events: list[tuple[int, int, str, str]] = []
         self._updates: list[tuple[Any, ...]] = []
         self._beats: dict[str, str | None] = {}
+        self._iterations: list[tuple[int, int, int, int, str]] = []
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         # per running execution and thread, the last payload written: a repeat is stored as a reference
@@ -130,6 +131,14 @@ class ExecutionStore:
         self._events.append((execution_id, event["id"], thread, body))
         self._queued()
 
+    def record_iteration(
+        self, execution_id: int, map_event: int, index: int, output: str, failed: bool
+    ) -> None:
+        """A finished DISTRIBUTED Map iteration (see :mod:`asl.runtime.map_runs`), written with the
+        events: on disk no later than the events appended after it."""
+        self._iterations.append((execution_id, map_event, index, int(failed), output))
+        self._queued()
+
     def _queued(self) -> None:
         self._pending += 1
         if self._pending >= self.batch:
@@ -164,6 +173,10 @@ class ExecutionStore:
                         "redrive_date=?, test_case=? WHERE id=?",
                         self._updates,
                     )
+                if self._iterations:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO map_iterations VALUES (?, ?, ?, ?, ?)", self._iterations
+                    )
                 if self._beats:
                     beats = self._beats.items()
                     db.executemany(
@@ -180,6 +193,7 @@ class ExecutionStore:
                 raise
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}
+            self._iterations = []
             self._recent = {}
             self._pending = 0
             self.flushes += 1
@@ -251,10 +265,11 @@ class ExecutionStore:
         executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
         with no executions)."""
         with self._transaction():
-            self._db.execute(
-                "DELETE FROM events WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
-                (arn,),
-            )
+            for table in ("events", "map_iterations"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
+                    (arn,),
+                )
             deleted = self._db.execute("DELETE FROM executions WHERE machine_arn=?", (arn,)).rowcount
             self._db.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
             self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
@@ -310,6 +325,14 @@ class ExecutionStore:
         row = self._db.execute("SELECT COUNT(*) FROM events WHERE execution=?", (execution_id,)).fetchone()
         return int(row[0])
 
+    def map_iterations(self, execution_id: int) -> dict[tuple[int, int], tuple[str, bool]]:
+        """An execution's finished DISTRIBUTED Map iterations: ``(map event, index) -> (output, failed)``."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT map_event, item, output, failed FROM map_iterations WHERE execution=?", (execution_id,)
+        ).fetchall()
+        return {(int(event), int(item)): (str(output), bool(failed)) for event, item, output, failed in rows}
+
     def purge(self, closed_before: datetime) -> int:
         """Delete executions that ended before a moment, with their events (AWS keeps 90 days).
 
@@ -318,11 +341,12 @@ class ExecutionStore:
         self.flush()
         cutoff = encode_time(closed_before)
         with self._transaction():
-            self._db.execute(
-                "DELETE FROM events WHERE execution IN "
-                "(SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?)",
-                (cutoff,),
-            )
+            for table in ("events", "map_iterations"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE execution IN "
+                    "(SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?)",
+                    (cutoff,),
+                )
             deleted = self._db.execute(
                 "DELETE FROM executions WHERE status != 'RUNNING' AND stop_date < ?", (cutoff,)
             ).rowcount
@@ -347,7 +371,8 @@ class ExecutionStore:
     # --- adoption -------------------------------------------------------------------------
 
     def adopt(self, path: str | Path) -> list[str]:
-        """Move another store file's executions here, with their history, the machine versions
+        """Move another store file's executions here, with their history (finished DISTRIBUTED Map
+        iterations too), the machine versions
         they run and the activities and heartbeats, then remove that file; returns the ARNs
         adopted. An ARN this store has already is skipped (see :mod:`asl.store.adoption`);
         :class:`StoreInUse` when another process holds the file.

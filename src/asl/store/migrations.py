@@ -102,4 +102,20 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE state_machines ADD COLUMN status TEXT NOT NULL DEFAULT 'ACTIVE'
         """,
     ),
+    (
+        # A DISTRIBUTED Map's iterations are child executions whose events the parent's history
+        # does not show; their outputs are kept here so a resumed execution does not run them
+        # again. map_event is the id of the Map's MapStateStarted event, item the item's index.
+        "0007_map_iterations",
+        """
+        CREATE TABLE map_iterations (
+            execution INTEGER NOT NULL,
+            map_event INTEGER NOT NULL,
+            item INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            output TEXT NOT NULL,
+            PRIMARY KEY (execution, map_event, item)
+        )
+        """,
+    ),
 ]
