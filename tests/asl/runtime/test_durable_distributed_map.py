@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from distributed_map_worker import DEFINITION as WORKER_DEFINITION
-from durable_support import crash, runtime
+from durable_support import crash, runtime, settle
 
 from asl import StateMachine
 
@@ -92,6 +92,7 @@ async def _crash_on_blocked(
         if sum(calls.values()) == len(ITEMS):
             break
         await asyncio.sleep(0)
+    await settle()  # let the finished iterations record themselves (loop turns, not time)
     await crash(first)
     return str(started["executionArn"])
 
