@@ -14,6 +14,7 @@ __all__ = [
     "SYNCHRONOUS_ENVIRONMENT",
     "SYNCHRONOUS_LEVELS",
     "SynchronousError",
+    "Transaction",
     "applied_migrations",
     "connect",
     "migrate",
@@ -126,3 +127,16 @@ def applied_migrations(connection: sqlite3.Connection) -> list[str]:
     """The names of the migrations applied to a database, oldest first."""
     rows = connection.execute("SELECT name FROM _migrations ORDER BY applied_at, rowid").fetchall()
     return [str(row[0]) for row in rows]
+
+
+class Transaction:
+    """``with Transaction(db):`` BEGIN IMMEDIATE, then COMMIT, or ROLLBACK on an exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if kind is not None else "COMMIT")

@@ -22,8 +22,9 @@ from typing import Any
 
 from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
-from asl.store._sqlite import connect, migrate, synchronous_level
+from asl.store._sqlite import Transaction, connect, migrate, synchronous_level
 from asl.store.adoption import adopt
+from asl.store.catalogue import Catalogue
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
@@ -37,7 +38,7 @@ def default_path() -> Path:
     return tables_path().with_name("executions.sqlite")
 
 
-class ExecutionStore:
+class ExecutionStore(Catalogue):
     """State machines, executions and history events in one SQLite file (or ``":memory:"``).
 
     ``path`` None means :func:`default_path` (``executions.sqlite`` beside the local tables).
@@ -212,69 +213,6 @@ class ExecutionStore:
             self._timer = asyncio.get_running_loop().call_soon(self.flush)
         await asyncio.shield(self._flushed)
 
-    # --- state machines -------------------------------------------------------------------
-
-    def put_state_machine(
-        self, arn: str, name: str, type: str, role_arn: str, definition: str, created: datetime
-    ) -> int:
-        """Record a machine's definition; a changed definition becomes a new version."""
-        self.flush()
-        row = self._db.execute("SELECT version FROM state_machines WHERE arn=?", (arn,)).fetchone()
-        if row is not None:
-            current = self.definition(arn, int(row[0]))
-            if current == definition:
-                return int(row[0])
-            # the highest, not the current one plus one: an adopted store may have added versions
-            highest = "SELECT MAX(version) FROM state_machine_versions WHERE arn=?"
-            version = int(self._db.execute(highest, (arn,)).fetchone()[0] or row[0]) + 1
-        else:
-            version = 1
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR REPLACE INTO state_machines (arn, name, type, role_arn, created, version) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (arn, name, type, role_arn, encode_time(created), version),
-            )
-            self._db.execute(
-                "INSERT INTO state_machine_versions VALUES (?, ?, ?, ?)",
-                (arn, version, definition, encode_time(created)),
-            )
-        return version
-
-    def state_machines(self) -> list[dict[str, Any]]:
-        """Every machine by name: ``arn``, ``name``, ``type``, ``role_arn``, ``created``, ``version``,
-        ``status`` (ACTIVE, or DELETING while its running executions end)."""
-        rows = self._db.execute(
-            "SELECT arn, name, type, role_arn, created, version, status FROM state_machines ORDER BY name"
-        ).fetchall()
-        keys = ("arn", "name", "type", "role_arn", "created", "version", "status")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
-
-    def definition(self, arn: str, version: int) -> str | None:
-        row = self._db.execute(
-            "SELECT definition FROM state_machine_versions WHERE arn=? AND version=?", (arn, version)
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def mark_state_machine_deleting(self, arn: str) -> None:
-        with self._transaction():
-            self._db.execute("UPDATE state_machines SET status='DELETING' WHERE arn=?", (arn,))
-
-    def delete_state_machine(self, arn: str) -> int:
-        """Delete a machine with its versions, its executions and their events; returns how many
-        executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
-        with no executions)."""
-        with self._transaction():
-            for table in ("events", "map_iterations"):
-                self._db.execute(
-                    f"DELETE FROM {table} WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
-                    (arn,),
-                )
-            deleted = self._db.execute("DELETE FROM executions WHERE machine_arn=?", (arn,)).rowcount
-            self._db.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
-            self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
-        return int(deleted)
-
     # --- executions -----------------------------------------------------------------------
 
     def execution(self, arn: str) -> ExecutionRecord | None:
@@ -352,22 +290,6 @@ class ExecutionStore:
             ).rowcount
         return int(deleted)
 
-    # --- activities -----------------------------------------------------------------------
-
-    def put_activity(self, arn: str, name: str, created: datetime) -> None:
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, encode_time(created))
-            )
-
-    def delete_activity(self, arn: str) -> None:
-        with self._transaction():
-            self._db.execute("DELETE FROM activities WHERE arn=?", (arn,))
-
-    def activities(self) -> list[tuple[str, str, datetime]]:
-        rows = self._db.execute("SELECT arn, name, created FROM activities ORDER BY name").fetchall()
-        return [(arn, name, datetime.fromisoformat(created)) for arn, name, created in rows]
-
     # --- adoption -------------------------------------------------------------------------
 
     def adopt(self, path: str | Path) -> list[str]:
@@ -391,9 +313,9 @@ class ExecutionStore:
 
     # --- housekeeping ---------------------------------------------------------------------
 
-    def _transaction(self) -> _Transaction:
+    def _transaction(self) -> Transaction:
         self.flush()
-        return _Transaction(self._db)
+        return Transaction(self._db)
 
     def close(self) -> None:
         """Flush and close the database."""
@@ -415,14 +337,3 @@ def _read_only(path: str, tracer: Callable[[str], None] | None) -> sqlite3.Conne
         db.close()
         raise ASLError(f"The execution store {path} cannot be read: {error}") from None
     return db
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if kind is not None else "COMMIT")

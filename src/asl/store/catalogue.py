@@ -1,0 +1,107 @@
+"""The state machines (with their versions) and the activities an execution store knows.
+
+Small tables written seldom, each write in its own transaction after the store's pending
+group commit (``_transaction`` flushes first), so their rows never overtake the events.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from asl.store._sqlite import Transaction
+from asl.store.rows import encode_time
+
+__all__ = ["Catalogue"]
+
+
+class Catalogue:
+    """The part of :class:`~asl.store.ExecutionStore` that keeps machines and activities."""
+
+    _db: sqlite3.Connection
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+    def _transaction(self) -> Transaction:
+        raise NotImplementedError
+
+    # --- state machines -------------------------------------------------------------------
+
+    def put_state_machine(
+        self, arn: str, name: str, type: str, role_arn: str, definition: str, created: datetime
+    ) -> int:
+        """Record a machine's definition; a changed definition becomes a new version."""
+        self.flush()
+        row = self._db.execute("SELECT version FROM state_machines WHERE arn=?", (arn,)).fetchone()
+        if row is not None:
+            current = self.definition(arn, int(row[0]))
+            if current == definition:
+                return int(row[0])
+            # the highest, not the current one plus one: an adopted store may have added versions
+            highest = "SELECT MAX(version) FROM state_machine_versions WHERE arn=?"
+            version = int(self._db.execute(highest, (arn,)).fetchone()[0] or row[0]) + 1
+        else:
+            version = 1
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO state_machines (arn, name, type, role_arn, created, version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (arn, name, type, role_arn, encode_time(created), version),
+            )
+            self._db.execute(
+                "INSERT INTO state_machine_versions VALUES (?, ?, ?, ?)",
+                (arn, version, definition, encode_time(created)),
+            )
+        return version
+
+    def state_machines(self) -> list[dict[str, Any]]:
+        """Every machine by name: ``arn``, ``name``, ``type``, ``role_arn``, ``created``, ``version``,
+        ``status`` (ACTIVE, or DELETING while its running executions end)."""
+        rows = self._db.execute(
+            "SELECT arn, name, type, role_arn, created, version, status FROM state_machines ORDER BY name"
+        ).fetchall()
+        keys = ("arn", "name", "type", "role_arn", "created", "version", "status")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def definition(self, arn: str, version: int) -> str | None:
+        row = self._db.execute(
+            "SELECT definition FROM state_machine_versions WHERE arn=? AND version=?", (arn, version)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def mark_state_machine_deleting(self, arn: str) -> None:
+        with self._transaction():
+            self._db.execute("UPDATE state_machines SET status='DELETING' WHERE arn=?", (arn,))
+
+    def delete_state_machine(self, arn: str) -> int:
+        """Delete a machine with its versions, its executions and their events; returns how many
+        executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
+        with no executions)."""
+        with self._transaction():
+            for table in ("events", "map_iterations"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
+                    (arn,),
+                )
+            deleted = self._db.execute("DELETE FROM executions WHERE machine_arn=?", (arn,)).rowcount
+            self._db.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
+            self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
+        return int(deleted)
+
+    # --- activities -----------------------------------------------------------------------
+
+    def put_activity(self, arn: str, name: str, created: datetime) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, encode_time(created))
+            )
+
+    def delete_activity(self, arn: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM activities WHERE arn=?", (arn,))
+
+    def activities(self) -> list[tuple[str, str, datetime]]:
+        rows = self._db.execute("SELECT arn, name, created FROM activities ORDER BY name").fetchall()
+        return [(arn, name, datetime.fromisoformat(created)) for arn, name, created in rows]
