@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from asl._validation.context import (
@@ -207,15 +207,24 @@ def _error_equals(run: Run, names: object, at: str, last: bool, field: str) -> N
         run.report(SCHEMA, f"A {field} entry matching {ERROR_ALL} must be the last one in {field}", at)
 
 
-def retry(run: Run, value: object, at: StateAt, loc: str) -> None:
+def _entries(
+    run: Run, value: object, loc: str, field: str, noun: str
+) -> Iterator[tuple[Mapping[str, Any], str, bool]]:
+    """The objects of a Retry or Catch array with their pointers and whether each is the last;
+    an array that is not one, or an entry that is not an object, is reported instead."""
     if not isinstance(value, list):
-        run.report(SCHEMA, f"Field 'Retry' must be an array of retriers, not {show(value)}", loc)
+        run.report(SCHEMA, f"Field '{field}' must be an array of {noun}s, not {show(value)}", loc)
         return
-    for index, retrier in enumerate(value):
+    for index, entry in enumerate(value):
         item_loc = pointer(loc, index)
-        if not isinstance(retrier, Mapping):
-            run.report(SCHEMA, f"A retrier must be a JSON object, not {show(retrier)}", item_loc)
+        if not isinstance(entry, Mapping):
+            run.report(SCHEMA, f"A {noun} must be a JSON object, not {show(entry)}", item_loc)
             continue
+        yield entry, item_loc, index == len(value) - 1
+
+
+def retry(run: Run, value: object, at: StateAt, loc: str) -> None:
+    for retrier, item_loc, last in _entries(run, value, loc, "Retry", "retrier"):
         for key, item in retrier.items():
             key_loc = pointer(item_loc, key)
             if key not in RETRIER_FIELDS:
@@ -242,20 +251,13 @@ def retry(run: Run, value: object, at: StateAt, loc: str) -> None:
             elif key == "Comment":
                 string(run, item, key_loc, key)
             elif key == "ErrorEquals":
-                _error_equals(run, item, key_loc, index == len(value) - 1, "Retry")
+                _error_equals(run, item, key_loc, last, "Retry")
         _required(run, retrier, item_loc, "Retry")
 
 
 def catch(run: Run, value: object, at: StateAt, loc: str) -> None:
-    if not isinstance(value, list):
-        run.report(SCHEMA, f"Field 'Catch' must be an array of catchers, not {show(value)}", loc)
-        return
     allowed = CATCHER_FIELDS[at.language]
-    for index, catcher in enumerate(value):
-        item_loc = pointer(loc, index)
-        if not isinstance(catcher, Mapping):
-            run.report(SCHEMA, f"A catcher must be a JSON object, not {show(catcher)}", item_loc)
-            continue
+    for catcher, item_loc, last in _entries(run, value, loc, "Catch", "catcher"):
         for key, item in catcher.items():
             key_loc = pointer(item_loc, key)
             if key not in allowed:
@@ -268,7 +270,7 @@ def catch(run: Run, value: object, at: StateAt, loc: str) -> None:
             elif key == "ResultPath":
                 path(run, item, key_loc, key, nullable=True, reference=True)
             elif key == "ErrorEquals":
-                _error_equals(run, item, key_loc, index == len(value) - 1, "Catch")
+                _error_equals(run, item, key_loc, last, "Catch")
             else:
                 _rule_extra(run, key, item, at, key_loc)
         _required(run, catcher, item_loc, "Catch")
