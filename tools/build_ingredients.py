@@ -18,6 +18,12 @@ The approximation column may end in ``~x0.68``: every nutrient is multiplied by 
 the water a rice cake holds that rice flour does not).
 Volume units (컵 200 ml, 큰술 15 ml, 작은술 5 ml, ml) are derived from the first SR28 household
 weight given in cups, tablespoons, teaspoons or fluid ounces, unless set explicitly.
+
+Every row also gets SR28's ``Refuse_Pct`` of its NDB row. ``tools/ingredients_edible.txt`` lists the
+rows recipes weigh as purchased (bones, shell, pit): they get ``bought_with_refuse`` and a refuse
+description (the abbreviated SR28 file has no description column). ``tools/ingredients_published.txt``
+replaces named nutrients of processed Korean products by published Korean figures; every row's
+``source`` names where its figures come from.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATED = ROOT / "tools" / "ingredients_curated.txt"
+EDIBLE = ROOT / "tools" / "ingredients_edible.txt"
+PUBLISHED = ROOT / "tools" / "ingredients_published.txt"
 OUTPUT = ROOT / "src" / "aichef" / "knowledge" / "data" / "ingredients.json"
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "usda-sr28-abbrev.csv"
 
@@ -93,7 +101,59 @@ def _split(field: str, sep: str = ",") -> list[str]:
     return [part.strip() for part in field.split(sep) if part.strip()]
 
 
-def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) -> dict[str, Any]:
+def _data_lines(path: Path) -> list[tuple[int, list[str]]]:
+    """The ``|``-separated fields of each line of ``path`` that is not blank or a comment."""
+    out: list[tuple[int, list[str]]] = []
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            out.append((line_no, [part.strip() for part in line.split("|")]))
+    return out
+
+
+def read_edible(path: Path = EDIBLE) -> dict[str, tuple[str, str | None]]:
+    """key -> (refuse description, approximation override or None; "" means no approximation)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for line_no, fields in _data_lines(path):
+        if len(fields) not in (2, 3) or not fields[1]:
+            raise SystemExit(f"{path.name}:{line_no}: expected 'key | refuse [| approximation]'")
+        override = None if len(fields) == 2 else ("" if fields[2] == "-" else fields[2])
+        out[fields[0]] = (fields[1], override)
+    return out
+
+
+def read_published(path: Path = PUBLISHED) -> dict[str, tuple[dict[str, float], str, str]]:
+    """key -> (nutrient values per 100 g, source with its date, what remains approximate).
+
+    A line ``key | - | - | text`` found no published figure: the row keeps SR28's and says ``text``.
+    """
+    out: dict[str, tuple[dict[str, float], str, str]] = {}
+    for line_no, fields in _data_lines(path):
+        where = f"{path.name}:{line_no}"
+        if len(fields) != 4 or not all(fields):
+            raise SystemExit(f"{where}: expected 'key | nutrient=value; ... | source | approximation'")
+        key, values_text, source, remains = fields
+        values: dict[str, float] = {}
+        if values_text == "-" and source == "-":  # no published figure found: only say what stays approximate
+            out[key] = (values, source, remains)
+            continue
+        if not re.search(r"\b(19|20)\d\d\b", source):
+            raise SystemExit(f"{where}: the source must carry its date")
+        for item in _split(values_text, ";"):
+            name, _, value = (part.strip() for part in item.partition("="))
+            if name not in NUTRIENT_COLUMNS:
+                raise SystemExit(f"{where}: nutrient {name!r} not one of {sorted(NUTRIENT_COLUMNS)}")
+            values[name] = float(value)
+        out[key] = (values, source, remains)
+    return out
+
+
+def build_row(
+    fields: list[str],
+    sr28: dict[str, dict[str, str]],
+    line_no: int,
+    edible: dict[str, tuple[str, str | None]] | None = None,
+    published: dict[str, tuple[dict[str, float], str, str]] | None = None,
+) -> dict[str, Any]:
     where = f"{CURATED.name}:{line_no}"
     if len(fields) != 10:
         raise SystemExit(f"{where}: expected 10 fields, got {len(fields)}")
@@ -175,6 +235,28 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
             unit_sources["ml"] = f"derived from {unit}"
     if factor != 1.0:
         reason = f"{reason} (SR28 figures x {factor:g})"
+    source = f"USDA SR28 NDB_No {ndb}"
+    if published and key in published and not published[key][0]:
+        reason = published[key][2]
+    elif published and key in published:
+        values, named, remains = published[key]
+        per_100g.update(values)
+        missing = [name for name in missing if name not in values]
+        # Sugars are part of carbohydrate: a published sugar above the proxy's carbohydrate is a floor.
+        per_100g["carbohydrate_g"] = max(per_100g["carbohydrate_g"], per_100g["sugar_g"])
+        source = f"{', '.join(sorted(values))}: {named}; other figures: {source}"
+        reason = remains
+    refuse_pct = _number(row["Refuse_Pct"])
+    refuse_desc: str | None = None
+    bought_with_refuse = bool(edible and key in edible)
+    if edible and key in edible:
+        refuse_desc, override = edible[key]
+        if override is not None:
+            reason = override or None
+        if refuse_pct == 0:
+            # SR28 describes the meat only: it cannot say how much of a whole fish or shell is eaten.
+            note = "edible portion unknown: SR28 gives no refuse for this meat-only row, so bones or shell count as food"
+            reason = f"{reason}; {note}" if reason else note
     return {
         "key": key,
         "name_ko": name_ko,
@@ -190,6 +272,10 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
         "unit_grams": dict(sorted(unit_grams.items())),
         "unit_sources": dict(sorted(unit_sources.items())),
         "missing": missing,
+        "refuse_pct": refuse_pct,
+        "refuse_desc": refuse_desc,
+        "bought_with_refuse": bought_with_refuse,
+        "source": source,
     }
 
 
@@ -200,10 +286,9 @@ def render(csv_path: Path) -> str:
     rows: list[dict[str, Any]] = []
     names: dict[str, str] = {}
     clashes: list[str] = []
-    for line_no, line in enumerate(CURATED.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        row = build_row([part.strip() for part in line.split("|")], sr28, line_no)
+    edible, published = read_edible(), read_published()
+    for line_no, fields in _data_lines(CURATED):
+        row = build_row(fields, sr28, line_no, edible, published)
         for name in [row["key"], row["name_ko"], row["name_en"], *row["aliases"]]:
             owner = names.setdefault(normalise_name(name), row["key"])
             if owner != row["key"]:
@@ -212,13 +297,17 @@ def render(csv_path: Path) -> str:
     if clashes:
         raise SystemExit("\n".join(clashes))
     keys = [row["key"] for row in rows]
+    unknown = sorted((set(edible) | set(published)) - set(keys))
+    if unknown:
+        raise SystemExit(f"{EDIBLE.name} / {PUBLISHED.name} name unknown keys: {', '.join(unknown)}")
     if len(keys) != len(set(keys)):
         raise SystemExit("duplicate keys: " + ", ".join(sorted({k for k in keys if keys.count(k) > 1})))
     body = ",\n".join(json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows)
     header = json.dumps(
         {
             "source": "USDA National Nutrient Database for Standard Reference, Release 28 (public domain)",
-            "note": "Figures per 100 g are SR28's; selection, names, tags and unit weights are AI Chef's.",
+            "note": "Figures per 100 g are SR28's except where a row's source names a published Korean"
+            " table or test; refuse is SR28's Refuse_Pct; selection, names, tags and unit weights are AI Chef's.",
             "count": len(rows),
         },
         ensure_ascii=False,

@@ -155,10 +155,14 @@ class SessionRequest(_Wire):
 
 
 class RecipeIngredient(_Wire):
+    """One served line. ``grams`` are as bought; ``edibleGrams`` is set only when less is eaten
+    (bones of a whole chicken, shells), and nutrition is computed on it."""
+
     name: str = Field(min_length=1)
     amount: float = Field(ge=0)
     unit: str
     grams: float | None = Field(default=None, ge=0)
+    edibleGrams: float | None = Field(default=None, ge=0)
 
 
 class Recipe(_Wire):

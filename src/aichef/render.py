@@ -36,6 +36,7 @@ _LABELS = {
         "notes": "조정 내용",
         "needed": "필요량",
         "approx": "근사값 사용",
+        "edible": "먹는 부분",
     },
     "en": {
         "servings": "servings",
@@ -65,6 +66,7 @@ _LABELS = {
         "notes": "Adjustments",
         "needed": "needed",
         "approx": "approximations used",
+        "edible": "edible part",
     },
 }
 _VERDICT = {"pass": "✓", "warn": "!", "fail": "✗"}
@@ -97,6 +99,8 @@ def render_result(result: dict[str, Any]) -> str:
     ]
     for item in recipe["ingredients"]:
         grams = f" ({item['grams']:g} g)" if item.get("grams") else ""
+        if item.get("grams") and item.get("edibleGrams") is not None:  # bones or shell: what is eaten
+            grams = f" ({item['grams']:g} g, {t['edible']} {item['edibleGrams']:g} g)"
         lines.append(f"  - {item['name']} {item['amount']:g}{item['unit']}{grams}")
     lines += ["", t["steps"]]
     lines += [f"  {i}. {step}" for i, step in enumerate(recipe["instructions"], 1)]

@@ -36,7 +36,7 @@ def configured_provider() -> Any:
 def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
     """The handler's answer: the seeds' recipe plus what the later states need."""
     return {
-        "recipe": generated.recipe.model_dump(mode="json"),
+        "recipe": _with_edible_grams(generated.recipe.model_dump(mode="json"), generated),
         "nutrition": generated.nutrition.as_dict(),
         "compliance": [rule.as_dict() for rule in generated.rules],
         "toBuy": [
@@ -50,6 +50,21 @@ def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
         "onHandShare": generated.on_hand_share,
         "provider": provider,
     }
+
+
+def _with_edible_grams(recipe: dict[str, Any], generated: GeneratedRecipe) -> dict[str, Any]:
+    """Lines weighed with bones or shell also show what is eaten ("닭 1마리 1,000 g (먹는 부분 680 g)").
+
+    Both providers serve one ingredient line per weighed line, in order; a line already carrying
+    ``edibleGrams`` is left as it is.
+    """
+    items = recipe["ingredients"]
+    if len(items) != len(generated.lines):
+        return recipe
+    for item, line in zip(items, generated.lines, strict=True):
+        if item.get("edibleGrams") is None and line.ingredient.edible_share < 1.0:
+            item["edibleGrams"] = round(line.ingredient.edible_grams(line.grams), 1)
+    return recipe
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Nutrition of a recipe: totals, per serving, net carbs, each macro's share of energy, and sources.
 
-Every figure is SR28's per-100 g value times the grams of the line; ``sources`` keeps the
-``NDB_No`` and any approximation of each line so a number can be traced back.
+Every figure is the row's per-100 g value (SR28's, or a published Korean figure the row names)
+times the edible grams of the line: a line weighed as purchased with bones or shell (a whole
+chicken) counts only its edible share. ``sources`` keeps the ``NDB_No``, the row's source, the
+edible grams and any approximation of each line so a number can be traced back.
 
 >>> from aichef.knowledge.ingredients import get
 >>> report = compute([(get("egg"), 100.0)], servings=2)
@@ -31,6 +33,8 @@ class Source(TypedDict):
     key: str
     ndb_no: str
     grams: float
+    edibleGrams: float
+    source: str
     approximation: str | None
 
 
@@ -78,6 +82,7 @@ def compute(
 ) -> NutritionReport:
     """Add up ``(ingredient, grams)`` lines and divide by ``servings`` (at least 1).
 
+    ``grams`` are as the recipe weighs the line; a row bought with refuse counts its edible share.
     Lines that could not be weighed are the caller's to report; they are not passed here.
     ``with_sources=False`` leaves ``sources`` empty: the generator weighs dozens of candidates
     and shows the sources of one.
@@ -91,7 +96,7 @@ def compute(
     for ingredient, grams in lines:
         if grams < 0:
             raise ValueError(f"grams for {ingredient.key} must not be negative, got {grams}")
-        row, factor = ingredient.per_100g, grams / 100.0
+        row, factor = ingredient.per_100g, grams * ingredient.edible_share / 100.0
         kcal += row.kcal * factor
         protein += row.protein_g * factor
         fat += row.fat_g * factor
@@ -105,6 +110,8 @@ def compute(
                     key=ingredient.key,
                     ndb_no=ingredient.ndb_no,
                     grams=round(grams, 2),
+                    edibleGrams=round(grams * ingredient.edible_share, 2),
+                    source=ingredient.source,
                     approximation=ingredient.approximation,
                 )
             )

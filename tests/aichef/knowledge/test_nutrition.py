@@ -60,7 +60,14 @@ def test_no_energy_gives_zero_shares() -> None:
 
 def test_sources_keep_ndb_numbers_grams_and_approximations() -> None:
     report = compute([(get("egg"), 50.0), (get("gochujang"), 17.0)], servings=1)
-    assert report.sources[0] == {"key": "egg", "ndb_no": "1123", "grams": 50.0, "approximation": None}
+    assert report.sources[0] == {
+        "key": "egg",
+        "ndb_no": "1123",
+        "grams": 50.0,
+        "edibleGrams": 50.0,  # SR28's egg weight is without the shell already
+        "source": "USDA SR28 NDB_No 1123",
+        "approximation": None,
+    }
     assert report.sources[1]["ndb_no"] == "16112"
     assert "miso" in (report.sources[1]["approximation"] or "").lower()
 

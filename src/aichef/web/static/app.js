@@ -23,7 +23,7 @@ const TEXT = {
     footer: "영양 정보는 USDA SR28 기준 계산값이며, 가격은 표시된 출처의 추정치입니다. 질환이 있거나 아기의 식단이 걱정되면 전문가와 상의하세요.",
     fixFields: "입력을 확인해 주세요:", networkError: "서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
     failed: "레시피를 만들지 못했습니다", notFound: "세션을 찾을 수 없습니다.",
-    cookingTime: "조리 시간", difficulty: "난이도", servingsBadge: "분량", minutesShort: "{n}분", servingsN: "{n}인분",
+    cookingTime: "조리 시간", difficulty: "난이도", servingsBadge: "분량", minutesShort: "{n}분", servingsN: "{n}인분", edibleGrams: "먹는 부분 {n} g",
     ingredients: "재료", steps: "만드는 법", notes: "조정한 내용",
     nutrition: "영양 성분", perServing: "1인분", total: "전체", energyShare: "열량 구성",
     protein: "단백질", fat: "지방", carbohydrate: "탄수화물", kcal: "열량", fiber: "식이섬유", sugar: "당류",
@@ -62,7 +62,7 @@ const TEXT = {
     footer: "Nutrition is computed from USDA SR28; prices are estimates from the sources shown. Ask a professional when a condition or your baby's diet worries you.",
     fixFields: "Please check:", networkError: "Cannot reach the server. Please try again shortly.",
     failed: "Could not make a recipe", notFound: "No such session.",
-    cookingTime: "Time", difficulty: "Difficulty", servingsBadge: "Serves", minutesShort: "{n} min", servingsN: "{n}",
+    cookingTime: "Time", difficulty: "Difficulty", servingsBadge: "Serves", minutesShort: "{n} min", servingsN: "{n}", edibleGrams: "edible part {n} g",
     ingredients: "Ingredients", steps: "Steps", notes: "What we adjusted",
     nutrition: "Nutrition", perServing: "Per serving", total: "Total", energyShare: "Energy from",
     protein: "Protein", fat: "Fat", carbohydrate: "Carbohydrate", kcal: "Energy", fiber: "Fibre", sugar: "Sugars",
@@ -447,6 +447,13 @@ function shoppingCard(p) {
     p.isEstimate ? el("p", { class: "source-note", text: t("pricesEstimate") }) : null);
 }
 
+// "1 마리 (1,000 g) (먹는 부분 680 g)": a line bought with bones or shell also says what is eaten.
+function amountText(i) {
+  const grams = i.grams && i.unit !== "g" ? ` (${num(i.grams, 0)} g)` : "";
+  const edible = i.edibleGrams != null ? ` (${t("edibleGrams", { n: num(i.edibleGrams, 0) })})` : "";
+  return `${num(i.amount, 2)} ${i.unit}${grams}${edible}`;
+}
+
 function renderResult(result) {
   state.result = result;
   const recipe = result.recipe;
@@ -463,7 +470,7 @@ function renderResult(result) {
     el("div", { class: "two-col" },
       el("div", {}, el("h3", { text: t("ingredients") }), el("ul", { class: "ingredients", id: "ingredients" },
         recipe.ingredients.map((i) => el("li", {}, el("span", { text: i.name }),
-          el("span", { class: "amt", text: `${num(i.amount, 2)} ${i.unit}${i.grams && i.unit !== "g" ? ` (${num(i.grams, 0)} g)` : ""}` }))))),
+          el("span", { class: "amt", text: amountText(i) }))))),
       el("div", {}, el("h3", { text: t("steps") }), el("ol", { class: "steps", id: "steps" },
         recipe.instructions.map((s) => el("li", { text: s }))))),
     result.notes?.length ? el("div", {}, el("h3", { text: t("notes") }), el("ul", { class: "notes" }, result.notes.map((n) => el("li", { text: n })))) : null);
