@@ -255,7 +255,10 @@ def build_row(
             reason = override or None
         if refuse_pct == 0:
             # SR28 describes the meat only: it cannot say how much of a whole fish or shell is eaten.
-            note = "edible portion unknown: SR28 gives no refuse for this meat-only row, so bones or shell count as food"
+            note = (
+                "edible portion unknown: SR28 gives no refuse for this meat-only row,"
+                " so bones or shell count as food"
+            )
             reason = f"{reason}; {note}" if reason else note
     return {
         "key": key,
@@ -307,7 +310,8 @@ def render(csv_path: Path) -> str:
         {
             "source": "USDA National Nutrient Database for Standard Reference, Release 28 (public domain)",
             "note": "Figures per 100 g are SR28's except where a row's source names a published Korean"
-            " table or test; refuse is SR28's Refuse_Pct; selection, names, tags and unit weights are AI Chef's.",
+            " table or test; refuse is SR28's Refuse_Pct;"
+            " selection, names, tags and unit weights are AI Chef's.",
             "count": len(rows),
         },
         ensure_ascii=False,

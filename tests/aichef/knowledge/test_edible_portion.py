@@ -92,7 +92,9 @@ def test_rows_weighed_as_eaten_lose_nothing() -> None:
 
 def test_every_row_bought_with_refuse_says_what_is_thrown_away() -> None:
     bought = [item for item in all_ingredients() if item.bought_with_refuse]
-    assert {"chicken_whole", "beef_short_ribs", "chicken_drumstick", "mackerel", "clam"} <= {i.key for i in bought}
+    assert {"chicken_whole", "beef_short_ribs", "chicken_drumstick", "mackerel", "clam"} <= {
+        i.key for i in bought
+    }
     for item in bought:
         assert item.refuse_desc, item.key
         if item.refuse_pct == 0:  # SR28 gives no edible share for a whole fish or shellfish

@@ -60,8 +60,12 @@ PUBLISHED = [
 ]
 
 
-@pytest.mark.parametrize(("key", "nutrient", "value", "where"), PUBLISHED, ids=[f"{p[0]}-{p[1]}" for p in PUBLISHED])
-def test_processed_korean_products_carry_the_published_figures(key: str, nutrient: str, value: float, where: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "nutrient", "value", "where"), PUBLISHED, ids=[f"{p[0]}-{p[1]}" for p in PUBLISHED]
+)
+def test_processed_korean_products_carry_the_published_figures(
+    key: str, nutrient: str, value: float, where: str
+) -> None:
     item = get(key)
     assert getattr(item.per_100g, nutrient) == pytest.approx(value, rel=0.001), where
     assert nutrient in item.source.split(":")[0], item.source
