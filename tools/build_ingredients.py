@@ -19,11 +19,11 @@ the water a rice cake holds that rice flour does not).
 Volume units (컵 200 ml, 큰술 15 ml, 작은술 5 ml, ml) are derived from the first SR28 household
 weight given in cups, tablespoons, teaspoons or fluid ounces, unless set explicitly.
 
-Every row also gets SR28's ``Refuse_Pct`` of its NDB row. ``tools/ingredients_edible.txt`` lists the
-rows recipes weigh as purchased (bones, shell, pit): they get ``bought_with_refuse`` and a refuse
-description (the abbreviated SR28 file has no description column). ``tools/ingredients_published.txt``
-replaces named nutrients of processed Korean products by published Korean figures; every row's
-``source`` names where its figures come from.
+Every row also gets SR28's ``Refuse_Pct`` of its NDB row. ``tools/ingredients_edible.txt`` says for each
+food with refuse whether recipes weigh it as purchased (bones, shell, pit: ``bought_with_refuse``)
+or as eaten, and what the refuse is (the abbreviated SR28 file has no description column).
+``tools/ingredients_published.txt`` replaces named nutrients of processed Korean products by
+published Korean figures; every row's ``source`` names where its figures come from.
 """
 
 from __future__ import annotations
@@ -110,14 +110,18 @@ def _data_lines(path: Path) -> list[tuple[int, list[str]]]:
     return out
 
 
-def read_edible(path: Path = EDIBLE) -> dict[str, tuple[str, str | None]]:
-    """key -> (refuse description, approximation override or None; "" means no approximation)."""
-    out: dict[str, tuple[str, str | None]] = {}
+def read_edible(path: Path = EDIBLE) -> dict[str, tuple[bool, str, str | None]]:
+    """key -> (weighed as bought?, refuse description, approximation override or None; "" = none)."""
+    out: dict[str, tuple[bool, str, str | None]] = {}
     for line_no, fields in _data_lines(path):
-        if len(fields) not in (2, 3) or not fields[1]:
-            raise SystemExit(f"{path.name}:{line_no}: expected 'key | refuse [| approximation]'")
-        override = None if len(fields) == 2 else ("" if fields[2] == "-" else fields[2])
-        out[fields[0]] = (fields[1], override)
+        where = f"{path.name}:{line_no}"
+        if len(fields) not in (3, 4) or fields[1] not in ("bought", "eaten") or not fields[2]:
+            expected = "'key | bought | refuse [| approximation]' or 'key | eaten | refuse'"
+            raise SystemExit(f"{where}: expected {expected}")
+        if fields[1] == "eaten" and len(fields) == 4:
+            raise SystemExit(f"{where}: only a row weighed as bought may change its approximation")
+        override = None if len(fields) == 3 else ("" if fields[3] == "-" else fields[3])
+        out[fields[0]] = (fields[1] == "bought", fields[2], override)
     return out
 
 
@@ -151,7 +155,7 @@ def build_row(
     fields: list[str],
     sr28: dict[str, dict[str, str]],
     line_no: int,
-    edible: dict[str, tuple[str, str | None]] | None = None,
+    edible: dict[str, tuple[bool, str, str | None]] | None = None,
     published: dict[str, tuple[dict[str, float], str, str]] | None = None,
 ) -> dict[str, Any]:
     where = f"{CURATED.name}:{line_no}"
@@ -248,12 +252,12 @@ def build_row(
         reason = remains
     refuse_pct = _number(row["Refuse_Pct"])
     refuse_desc: str | None = None
-    bought_with_refuse = bool(edible and key in edible)
+    bought_with_refuse = False
     if edible and key in edible:
-        refuse_desc, override = edible[key]
+        bought_with_refuse, refuse_desc, override = edible[key]
         if override is not None:
             reason = override or None
-        if refuse_pct == 0:
+        if bought_with_refuse and refuse_pct == 0:
             # SR28 describes the meat only: it cannot say how much of a whole fish or shell is eaten.
             note = (
                 "edible portion unknown: SR28 gives no refuse for this meat-only row,"
