@@ -2,10 +2,9 @@
 
 cfn-lint alone reads the SAM resources loosely (a wrong Runtime inside a function passes); after the
 transform every generated role, policy, permission and stage is checked like any CloudFormation.
-aws-sam-translator pins pydantic to a version the project does not use, so run this in its own venv:
+aws-sam-translator and cfn-lint are dev dependencies; tests/deploy runs this on every CI run:
 
-    python3.11 -m venv /tmp/samcheck && /tmp/samcheck/bin/pip install aws-sam-translator cfn-lint
-    /tmp/samcheck/bin/python deploy/check_transform.py
+    python deploy/check_transform.py
 """
 
 from __future__ import annotations
@@ -18,21 +17,20 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE = Path(__file__).resolve().parent / "template.yaml"
+
+
 # What `sam deploy` / `aws cloudformation package` put in place of the local paths.
-_CODE = "s3://aichef-artifacts/package.zip"
-_DEFINITION = {"Bucket": "aichef-artifacts", "Key": "recipe.asl.json"}
-
-
-def transformed(template: Path = TEMPLATE) -> dict[str, Any]:
+def transformed(template: Path = TEMPLATE, code_bucket: str = "aichef-artifacts") -> dict[str, Any]:
     """The CloudFormation template SAM makes of ``template`` (local paths replaced by S3 locations)."""
     from samtranslator.translator.transform import transform  # type: ignore[import-not-found]
     from samtranslator.yaml_helper import yaml_parse  # type: ignore[import-not-found]
 
     data: dict[str, Any] = yaml_parse(template.read_text("utf-8"))
-    data["Globals"]["Function"]["CodeUri"] = _CODE
     for resource in data["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::StateMachine":
-            resource["Properties"]["DefinitionUri"] = _DEFINITION
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = f"s3://{code_bucket}/package.zip"
+        elif resource["Type"] == "AWS::Serverless::StateMachine":
+            resource["Properties"]["DefinitionUri"] = {"Bucket": code_bucket, "Key": "recipe.asl.json"}
     # No IAM lookup: AWSLambdaBasicExecutionRole, the one managed policy used, is known to the translator.
     os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-2")  # the translator asks boto3 for one
     result: dict[str, Any] = transform(data, {}, None)

@@ -26,7 +26,6 @@ import contextlib
 import fcntl
 import json
 import logging
-import os
 import re
 import sqlite3
 import uuid
@@ -34,6 +33,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from aichef import secrets
 from aichef.config import settings
 from aichef.errors import AIChefError
 from aichef.models import parse_session
@@ -139,7 +139,7 @@ def _handlers_wait_on_network() -> bool:
     core a thread hop buys nothing and costs a quarter of the throughput. A language model or
     live prices make them wait on the network, and then they run on threads so the event loop
     (the web server, other sessions) goes on meanwhile."""
-    live_prices = bool(os.environ.get("NAVER_CLIENT_ID") and os.environ.get("NAVER_CLIENT_SECRET"))
+    live_prices = secrets.naver_configured()
     return settings().provider != "offline" or live_prices
 
 

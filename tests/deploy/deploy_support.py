@@ -56,6 +56,21 @@ def build_module() -> ModuleType:
     return sys.modules["aichef_deploy_build"]
 
 
+def transformed_template(code_bucket: str = "aichef-artifacts") -> dict[str, Any]:
+    """The CloudFormation SAM's own translator makes of the template (deploy/check_transform.py), with the
+    S3 locations `sam deploy` or `aws cloudformation package` would put in place of the local paths."""
+    if "aichef_deploy_check_transform" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "aichef_deploy_check_transform", DEPLOY / "check_transform.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    result: dict[str, Any] = sys.modules["aichef_deploy_check_transform"].transformed(code_bucket=code_bucket)
+    return result
+
+
 def stack_substitutions(tables: dict[str, str]) -> dict[str, str]:
     """What CloudFormation fills in for the template's DefinitionSubstitutions: ``!GetAtt X.Arn`` of
     each function (an ARN with a generated name) and ``!Ref`` of each table (``tables`` by logical id)."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
-from deploy_support import build_module, load_template
+from deploy_support import TEMPLATE, build_module, load_template
 
 build = build_module()
 
@@ -108,3 +110,36 @@ def test_requirements_check_names_an_unused_requirement(
     extra.write_text(build.REQUIREMENTS.read_text("utf-8") + "fastapi>=0.110  # wrong on purpose\n")
     monkeypatch.setattr(build, "REQUIREMENTS", extra)
     assert build.dependency_problems() == ["fastapi is listed but no handler imports it"]
+
+
+def _zipped_as_packaged(folder: Path, tmp: Path) -> Path:
+    """What `sam deploy` and `aws cloudformation package` upload for a CodeUri folder: the folder's
+    contents at the root of a zip. Unzipped again, as Lambda does, into a new folder."""
+    archive = shutil.make_archive(str(tmp / "code"), "zip", root_dir=folder)
+    unpacked = tmp / "unpacked"
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(unpacked)
+    return unpacked
+
+
+@pytest.mark.parametrize("packager", ["sam deploy", "aws cloudformation package"])
+def test_every_documented_deploy_path_packages_working_functions(
+    packager: str, package: Path, tmp_path: Path
+) -> None:
+    """Each function's code is what its packager zips: `sam deploy` reads Globals, `aws cloudformation
+    package` does not and zips the template's folder for a function without its own CodeUri."""
+    template = load_template()
+    globals_uri = template.get("Globals", {}).get("Function", {}).get("CodeUri")
+    modules = []
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        uri = resource["Properties"].get("CodeUri")
+        if uri is None and packager == "sam deploy":
+            uri = globals_uri
+        folder = (TEMPLATE.parent / uri).resolve() if uri else TEMPLATE.parent
+        assert folder == build.DEFAULT_OUT.resolve(), f"{packager} would zip {folder} for {name}"
+        modules.append(resource["Properties"]["Handler"].split(".")[2])
+    # deploy/build.py's folder as the packager zips it (built here in a temporary folder).
+    done = _probe(_zipped_as_packaged(package, tmp_path), modules)
+    assert done.returncode == 0, done.stderr

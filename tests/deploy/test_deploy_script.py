@@ -90,6 +90,8 @@ def test_bad_flags_are_named(tmp_path: Path) -> None:
     env = _tools(tmp_path, ("sam", "aws"))
     assert "--provider must be offline or bedrock, got 'openai'" in _run(env, "--provider", "openai").stderr
     assert "unknown option: --stack" in _run(env, "--stack", "x").stderr
+    assert "--api-auth must be NONE, IAM or JWT, got 'open'" in _run(env, "--api-auth", "open").stderr
+    assert "needs --jwt-issuer and --jwt-audience" in _run(env, "--api-auth", "JWT").stderr
     assert _calls(env) == []
 
 
@@ -124,11 +126,27 @@ def test_with_the_aws_cli_alone_it_packages_to_the_given_bucket(tmp_path: Path) 
     assert "--template-file deploy/.packaged.yaml" in deploy
     assert "Provider=bedrock" in deploy and "BedrockModelId=m.x-v1:0" in deploy
     assert "NaverSecretName" not in deploy
+    assert "ApiAuth=NONE" in deploy and "AlarmEmail" not in deploy
+
+
+def test_guard_and_watch_options_reach_the_stack(tmp_path: Path) -> None:
+    env = _tools(tmp_path, ("sam", "aws"))
+    done = _run(
+        env, "--alarm-email", "ops@example.com", "--api-auth", "JWT", "--jwt-issuer", "https://id.example",
+        "--jwt-audience", "web", "--provider", "bedrock", "--bedrock-profile", "none",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    deploy = next(c for c in _calls(env) if c.startswith("sam deploy"))
+    for part in ("AlarmEmail=ops@example.com", "ApiAuth=JWT", "JwtIssuer=https://id.example",
+                 "JwtAudience=web", "BedrockInferenceProfileId= "):  # fmt: skip
+        assert part in deploy + " ", part
 
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_lists_every_option(tmp_path: Path, flag: str) -> None:
     done = _run(_tools(tmp_path, ()), flag)
     assert done.returncode == 0
-    options = {"--stack-name", "--region", "--provider", "--bedrock-model", "--naver-secret-name", "--arch"}
+    options = {"--stack-name", "--region", "--provider", "--bedrock-model", "--naver-secret-name", "--arch",
+               "--bedrock-profile", "--alarm-email", "--api-auth", "--jwt-issuer",
+               "--jwt-audience"}  # fmt: skip
     assert all(option in done.stdout for option in options)

@@ -50,6 +50,7 @@ def test_template_is_a_sam_template_with_the_expected_resources() -> None:
         "StateMachineArn",
         "SessionsTableName",
         "ResultsTableName",
+        "AlarmTopicArn",
     }
     assert set(_of_type("AWS::DynamoDB::Table")) == {"SessionsTable", "ResultsTable"}
 
@@ -151,29 +152,32 @@ def test_environment_selects_aws_and_names_the_stack_resources() -> None:
     assert api["AICHEF_STATE_MACHINE_ARN"] == {"Ref": "RecipeStateMachine"}
 
 
-def test_secrets_are_resolved_references_never_values() -> None:
-    for props in FUNCTIONS.values():
-        for key, value in props.get("Environment", {}).get("Variables", {}).items():
-            if "SECRET" in key or "CLIENT_ID" in key:
-                then, otherwise = value["Fn::If"][1:]
-                assert re.fullmatch(
-                    r"\{\{resolve:secretsmanager:\$\{NaverSecretName\}:SecretString:\w+\}\}", then["Fn::Sub"]
-                )
-                assert otherwise == ""
+def test_secrets_are_read_at_run_time_never_put_in_the_environment() -> None:
+    """Only the secret's name reaches a function; the keys are fetched with GetSecretValue on that
+    one secret (aichef.secrets), so GetFunctionConfiguration shows no key."""
+    for name, variables in _environment_variables().items():
+        for key, value in variables.items():
+            assert key not in ("NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET"), name
+            assert "resolve:secretsmanager" not in json.dumps(value), (name, key)
+    assert FUNCTIONS["PriceFunction"]["Environment"]["Variables"]["AICHEF_NAVER_SECRET_ID"] == {
+        "Fn::If": ["UseNaver", {"Ref": "NaverSecretName"}, ""]
+    }
+    policy = RESOURCES["PriceNaverSecretPolicy"]
+    assert policy["Condition"] == "UseNaver"
+    assert policy["Properties"]["Roles"] == [{"Ref": "PriceFunctionRole"}]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    assert statement["Resource"]["Fn::Sub"].endswith(":secret:${NaverSecretName}-??????")
     assert TEMPLATE_DATA["Parameters"]["NaverSecretName"]["Default"] == ""
 
 
-def test_tables_are_on_demand_keyed_by_session_and_results_expire() -> None:
+def test_tables_are_on_demand_keyed_by_session_and_expire() -> None:
     tables = _of_type("AWS::DynamoDB::Table")
     for props in tables.values():
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["KeySchema"] == [{"AttributeName": "sessionId", "KeyType": "HASH"}]
         assert props["AttributeDefinitions"] == [{"AttributeName": "sessionId", "AttributeType": "S"}]
-    assert tables["ResultsTable"]["TimeToLiveSpecification"] == {
-        "AttributeName": "expiresAt",
-        "Enabled": True,
-    }
-    assert "TimeToLiveSpecification" not in tables["SessionsTable"]
+        assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
 
 def _definition_tasks(states: dict[str, Any]) -> list[dict[str, Any]]:
@@ -207,7 +211,11 @@ def test_state_machine_may_do_exactly_what_the_definition_does() -> None:
         (action, statement["Resource"]["Fn::GetAtt"][0])
         for statement in _statements(policies)
         for action in _actions(statement)
+        if action.startswith("dynamodb:")
     }
+    # Beyond the tasks: log delivery and X-Ray, which AWS grants only on "*".
+    others = {a for s in _statements(policies) for a in _actions(s) if not a.startswith("dynamodb:")}
+    assert {a.split(":")[0] for a in others} == {"logs", "xray"}
     assert (
         granted == needed == {("dynamodb:UpdateItem", "SessionsTable"), ("dynamodb:PutItem", "ResultsTable")}
     )
@@ -215,14 +223,24 @@ def test_state_machine_may_do_exactly_what_the_definition_does() -> None:
 
 def test_only_the_recipe_function_may_call_bedrock_and_only_with_the_bedrock_provider() -> None:
     for name, props in FUNCTIONS.items():
-        policies = props.get("Policies", [])
-        bedrock = [s for s in _statements(policies) if any(a.startswith("bedrock:") for a in _actions(s))]
-        if name != "RecipeFunction":
-            assert not bedrock, name
-    (policy,) = FUNCTIONS["RecipeFunction"]["Policies"]
-    condition, _, otherwise = policy["Fn::If"]
-    assert TEMPLATE_DATA["Conditions"][condition] == {"Fn::Equals": [{"Ref": "Provider"}, "bedrock"]}
-    assert otherwise == {"Ref": "AWS::NoValue"}
+        bedrock = [
+            s
+            for s in _statements(props.get("Policies", []))
+            if any(a.startswith("bedrock:") for a in _actions(s))
+        ]
+        assert not bedrock, name
+    policies = {k: r for k, r in RESOURCES.items() if r["Type"] == "AWS::IAM::Policy"}
+    grants = {k: r for k, r in policies.items() if "bedrock" in json.dumps(r["Properties"]["PolicyDocument"])}
+    assert set(grants) == {"RecipeBedrockProfilePolicy", "RecipeBedrockModelPolicy"}
+    conditions = TEMPLATE_DATA["Conditions"]
+    assert conditions["UseBedrock"] == {"Fn::Equals": [{"Ref": "Provider"}, "bedrock"]}
+    for policy in grants.values():
+        assert policy["Properties"]["Roles"] == [{"Ref": "RecipeFunctionRole"}]
+        assert {"Fn::Condition": "UseBedrock"} in conditions[policy["Condition"]]["Fn::And"]
+    (profile,) = grants["RecipeBedrockProfilePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    resources = [r["Fn::Sub"] for r in profile["Resource"]]
+    assert any(":inference-profile/${BedrockInferenceProfileId}" in r for r in resources)
+    assert any("bedrock:*::foundation-model/${BedrockModelId}" in r for r in resources)
     assert set(TEMPLATE_DATA["Parameters"]["Provider"]["AllowedValues"]) <= set(
         importlib.import_module("aichef.providers").PROVIDERS
     )
@@ -253,15 +271,18 @@ def test_functions_touch_only_their_tables() -> None:
 
 def test_http_api_routes_are_the_local_session_routes() -> None:
     routes = {
-        (event["Properties"]["Method"], event["Properties"]["Path"]): name
-        for name, props in FUNCTIONS.items()
-        for event in props.get("Events", {}).values()
-        if event["Type"] == "HttpApi"
+        tuple(r["Properties"]["RouteKey"].split(" ")): r["Properties"]["Target"]["Fn::Sub"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route"
     }
-    assert routes == {
-        ("POST", "/api/sessions"): "ApiFunction",
-        ("GET", "/api/sessions/{sessionId}"): "ApiFunction",
-        ("GET", "/api/sessions/{sessionId}/result"): "ApiFunction",
+    assert set(routes) == {
+        ("POST", "/api/sessions"),
+        ("GET", "/api/sessions/{sessionId}"),
+        ("GET", "/api/sessions/{sessionId}/result"),
+    }
+    assert set(routes.values()) == {"integrations/${ApiIntegration}"}
+    assert RESOURCES["ApiIntegration"]["Properties"]["IntegrationUri"] == {
+        "Fn::GetAtt": ["ApiFunction", "Arn"]
     }
     local = (ROOT / "src" / "aichef" / "web" / "_routes.py").read_text("utf-8")
     for method, path in routes:
@@ -270,3 +291,11 @@ def test_http_api_routes_are_the_local_session_routes() -> None:
             f'@router.{method.lower()}(\n        "{local_path}"' in local
             or f'@router.{method.lower()}("{local_path}"' in local
         )
+
+
+def test_every_function_names_its_own_code_uri() -> None:
+    """`aws cloudformation package` (scripts/deploy without the SAM CLI) ignores Globals: a function
+    without its own CodeUri would be packaged as the template's whole folder."""
+    assert "CodeUri" not in GLOBAL_FUNCTION
+    for name, props in FUNCTIONS.items():
+        assert props["CodeUri"] == ".build/", name

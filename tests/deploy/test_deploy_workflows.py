@@ -55,7 +55,7 @@ def test_deploy_is_manual_and_assumes_a_role_through_oidc() -> None:
     deploy = _load("deploy.yml")
     assert set(deploy["on"]) == {"workflow_dispatch"}
     assert deploy["permissions"] == {"id-token": "write", "contents": "read"}
-    (job,) = deploy["jobs"].values()
+    job = deploy["jobs"]["deploy"]
     credentials = _uses(job)["aws-actions/configure-aws-credentials"]
     assert credentials["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     assert not {"aws-access-key-id", "aws-secret-access-key"} & set(credentials)
@@ -65,10 +65,34 @@ def test_deploy_is_manual_and_assumes_a_role_through_oidc() -> None:
 
 def test_deploy_passes_inputs_through_the_environment_only() -> None:
     """`${{ inputs.* }}` pasted into a shell line would let an input run commands."""
-    (job,) = _load("deploy.yml")["jobs"].values()
+    job = _load("deploy.yml")["jobs"]["deploy"]
     for run in _runs(job):
         assert "${{" not in run, run
     assert set(job["env"]) >= {"STACK_NAME", "REGION", "PROVIDER", "ROLE_ARN"}
+
+
+def test_deploy_waits_for_the_tests_and_a_protected_environment() -> None:
+    jobs = _load("deploy.yml")["jobs"]
+    assert set(jobs) == {"test", "deploy"}
+    assert "bash .ci/run" in _runs(jobs["test"]) and jobs["test"]["env"]["CI"] == "true"
+    assert jobs["deploy"]["needs"] == "test"
+    assert jobs["deploy"]["environment"] == "production"
+    (install,) = [run for run in _runs(jobs["deploy"]) if "aws-sam-cli" in run]
+    assert "aws-sam-cli==" in install, "the SAM CLI is pinned"
+
+
+# The first release of each action that runs on Node.js 24 (GitHub deprecated node20 actions).
+_NODE24 = {"actions/checkout": 5, "actions/setup-python": 6, "aws-actions/configure-aws-credentials": 6}
+
+
+def test_actions_are_on_releases_that_run_on_node24() -> None:
+    for name in ("ci.yml", "deploy.yml"):
+        for job in _load(name)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" not in step:
+                    continue
+                action, _, version = step["uses"].partition("@")
+                assert int(version.removeprefix("v").split(".")[0]) >= _NODE24[action], step["uses"]
 
 
 def test_workflow_files_are_the_two_known_ones() -> None:

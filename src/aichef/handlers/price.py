@@ -6,10 +6,10 @@ estimate carrying the reason, never shown as a live price.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 from typing import Any
 
+from aichef import secrets
 from aichef.errors import InvalidInput
 from aichef.knowledge.ingredients import get
 from aichef.knowledge.prices import PriceSource, ReferencePriceSource
@@ -22,7 +22,7 @@ _sources: dict[str, PriceSource] = {}
 def _live_source(language: str) -> PriceSource:
     """Naver when keys are configured (it falls back by itself), else the reference table."""
     if language not in _sources:
-        if os.environ.get("NAVER_CLIENT_ID") and os.environ.get("NAVER_CLIENT_SECRET"):
+        if secrets.naver_configured():
             from aichef.providers.naver import NaverPriceSource, NaverShoppingClient
 
             _sources[language] = NaverPriceSource(NaverShoppingClient.from_env(), language=language)

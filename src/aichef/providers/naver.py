@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from aichef import secrets
 from aichef.errors import ProviderError
 from aichef.knowledge.packages import clean_title, parse_package
 from aichef.knowledge.prices import PriceQuote, ReferencePriceSource
@@ -147,12 +148,13 @@ class NaverShoppingClient:
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, transport: Transport | None = None
     ) -> NaverShoppingClient | None:
-        """Keys from NAVER_CLIENT_ID / NAVER_CLIENT_SECRET (NAVER_API_BASE_URL optional); None if unset."""
+        """Keys from NAVER_CLIENT_ID / NAVER_CLIENT_SECRET, else from the Secrets Manager secret named by
+        AICHEF_NAVER_SECRET_ID (:mod:`aichef.secrets`); NAVER_API_BASE_URL optional; None if unset."""
         env = os.environ if env is None else env
-        client_id = env.get("NAVER_CLIENT_ID", "").strip()
-        secret = env.get("NAVER_CLIENT_SECRET", "").strip()
-        if not client_id or not secret:
+        keys = secrets.naver_keys(env)
+        if keys is None:
             return None
+        client_id, secret = keys
         base = env.get("NAVER_API_BASE_URL", "").strip() or DEFAULT_BASE_URL
         return cls(client_id, secret, base_url=base, transport=transport or urllib_transport)
 
