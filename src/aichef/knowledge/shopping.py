@@ -10,7 +10,14 @@ if TYPE_CHECKING:
     from aichef.knowledge.ingredients import Ingredient
     from aichef.knowledge.prices import PriceQuote, PriceSource
 
-__all__ = ["DEFAULT_SHIPPING_KRW", "ShoppingItem", "ShoppingPlan", "VendorOption", "build_plan"]
+__all__ = [
+    "DEFAULT_SHIPPING_KRW",
+    "ShoppingItem",
+    "ShoppingPlan",
+    "VendorOption",
+    "build_plan",
+    "estimate_purchase",
+]
 
 # Typical Korean online grocery delivery fee per order, an assumption stated in every plan;
 # reference (offline) prices are a shop visit and carry none.
@@ -254,3 +261,17 @@ def build_plan(
         optimal=options[0] if options else None,
         alternatives=tuple(options[1 : 1 + max_alternatives]),
     )
+
+
+def estimate_purchase(lines: Sequence[tuple[Ingredient, float]], pantry: frozenset[str]) -> int:
+    """KRW of the cheapest covering packages from the reference table for the whole recipe's lines,
+    leaving out pantry items and water (what the shopper would pay at a shop, no delivery)."""
+    from aichef.knowledge.prices import ReferencePriceSource
+
+    source = ReferencePriceSource()
+    total = 0
+    for ingredient, grams in _merge(lines):
+        if ingredient.key in pantry or ingredient.key == "water":
+            continue
+        total += source.quote(ingredient).purchase_cost(grams)
+    return total
