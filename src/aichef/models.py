@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from aichef.errors import FieldProblem, InvalidInput
+from aichef.money import MAX_KRW, parse_krw
 
 __all__ = [
     "COOKING_LEVELS",
@@ -81,7 +82,7 @@ class Profile(_Wire):
     healthConditions: list[str] = Field(default_factory=list)
     allergies: list[str] = Field(default_factory=list)
     cookingLevel: CookingLevel = "beginner"
-    budget: int = Field(default=30000, gt=0)
+    budget: int = Field(default=30000, gt=0, le=MAX_KRW, description="KRW; 30000, 30,000, 3만원 ... are read")
     servings: int = Field(default=2, ge=1, le=12)
     preferences: Preferences = Field(default_factory=Preferences)
     babyAgeMonths: int | None = Field(default=None, ge=4, le=18)
@@ -122,6 +123,11 @@ class Profile(_Wire):
             if word and word not in seen:
                 seen.append(word)
         return seen
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _korean_money(cls, value: Any) -> int:
+        return parse_krw(value)  # MoneyError is a ValueError: reported under profile.budget
 
     @field_validator("pantry", mode="before")
     @classmethod

@@ -44,7 +44,7 @@ def handler(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
         why = (
             f"실시간 가격 조회 실패: {reason}" if language == "ko" else f"live price lookup failed: {reason}"
         )
-        quotes = [ReferencePriceSource(language=language).quote(ingredient, why if reason else "")]
+        quotes = ReferencePriceSource(language=language).quotes(ingredient, why if reason else "")
     else:
         quotes = _live_source(language).quotes(ingredient)
     return [asdict(quote) for quote in quotes]

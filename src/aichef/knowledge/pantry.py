@@ -7,7 +7,7 @@ A profile's ``pantry`` is ``"default"`` (the Korean basics in ``data/pantry.json
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aichef.models import Profile
 
-__all__ = ["PantryItem", "default_pantry", "on_hand", "resolve_words", "unknown_words"]
+__all__ = ["PantryItem", "default_pantry", "on_hand", "pantry_keys", "resolve_words", "unknown_words"]
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,15 @@ def _default_keys() -> frozenset[str]:
 
 def on_hand(profile: Profile) -> frozenset[str]:
     """Ingredient keys assumed at home for this profile; empty when ``profile.pantry == "none"``."""
-    pantry = profile.pantry
+    return pantry_keys(profile.pantry)
+
+
+def pantry_keys(pantry: str | Sequence[str]) -> frozenset[str]:
+    """Keys for a pantry choice as the profile stores it ("none", "default" or a list of words)."""
     if pantry == "none":
         return frozenset()
     if pantry == "default":
         return _default_keys()
+    if isinstance(pantry, str):  # a stored word other than none/default: one ingredient name
+        return resolve_words([pantry])
     return resolve_words(pantry)

@@ -262,7 +262,7 @@ class NaverPriceSource:
 
     def _fetch(self, ingredient: Ingredient) -> list[PriceQuote]:
         if self._stopped is not None or self._client is None:
-            return [self._fallback.quote(ingredient, reason=self._stopped or "")]
+            return self._fallback.quotes(ingredient, reason=self._stopped or "")
         try:
             items = self._client.search(ingredient.name_ko, display=self._display, sort="sim")
         except ProviderError as exc:
@@ -271,12 +271,12 @@ class NaverPriceSource:
             )
             if exc.code in _STOP_CODES:
                 self._stopped = reason
-            return [self._fallback.quote(ingredient, reason=reason)]
+            return self._fallback.quotes(ingredient, reason=reason)
         quotes = [q for q in (self._quote(item, ingredient) for item in items) if q is not None]
         if not quotes:
             reason = self._say("네이버 검색 결과에서 포장 단위를 읽을 수 있는 상품 없음",
                                "no Naver listing with a readable package size")  # fmt: skip
-            return [self._fallback.quote(ingredient, reason=reason)]
+            return self._fallback.quotes(ingredient, reason=reason)
         quotes.sort(key=lambda q: (q.krw_per_100g, q.price_krw))
         return quotes[: self._max_quotes]
 
