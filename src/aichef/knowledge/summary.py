@@ -56,9 +56,9 @@ def purchase_summary(pricing: Mapping[str, Any], language: str = "ko") -> dict[s
         head += " · 참고 가격(추정치)" if ko else " · reference estimate"
     lines.append(head)
     lines.append(
-        f"이번 요리에 쓰는 양의 값 {w(used)} · 1인분 {w(per_serving)}"
+        f"이번 요리에 쓰는 양의 값 {w(used)} · 1인분 비용 {w(per_serving)}"
         if ko
-        else f"Value used by this recipe {w(used)} · per serving {w(per_serving)}"
+        else f"Value used by this recipe {w(used)} · cost per serving {w(per_serving)}"
     )
     if leftovers:
         shown = ", ".join(
