@@ -19,8 +19,8 @@ Direction = Literal["max", "min"]
 MEALS_PER_DAY = 3
 DAILY_KCAL_REFERENCE = 2000.0  # 식품의약품안전처 영양성분 기준치
 DAILY_SODIUM_MG = 2000.0  # WHO 2012 sodium guideline; 대한고혈압학회
-MEAL_KCAL = DAILY_KCAL_REFERENCE / MEALS_PER_DAY
-MEAL_SODIUM_MG = DAILY_SODIUM_MG / MEALS_PER_DAY
+# A third of the day's sodium, rounded to the mg shown to users (2,000 / 3 = 666.7 -> 667).
+MEAL_SODIUM_MG = float(round(DAILY_SODIUM_MG / MEALS_PER_DAY))
 
 
 @dataclass(frozen=True)
@@ -351,7 +351,7 @@ DIABETES: tuple[Rule, ...] = (
           False, _ADA + ": at least 14 g of fibre per 1,000 kcal", _fiber_density),
     _DIABETES_SUGAR,
     _rule("diabetes.sodium", ("나트륨(1인분)", "Sodium per serving"), "mg",
-          ("max", 2300 / MEALS_PER_DAY, None), False,
+          ("max", float(round(2300 / MEALS_PER_DAY)), None), False,
           _ADA + ": sodium below 2,300 mg a day (one meal = a third, 767 mg)", _nutrient("sodium_mg")),
 )  # fmt: skip
 
@@ -411,7 +411,7 @@ FRIDGE: tuple[Rule, ...] = (
 
 _LOW_SODIUM = _rule(
     "condition.sodium", ("나트륨(1인분, 저염)", "Sodium per serving (low salt)"), "mg",
-    ("max", 500, DAILY_SODIUM_MG / MEALS_PER_DAY), True,
+    ("max", 500, MEAL_SODIUM_MG), True,
     _WHO_SODIUM + "; 대한고혈압학회 2022 진료지침; KDIGO 2012 CKD guideline: fail above a third of the day "
     "(667 mg), warn above a quarter (500 mg) to leave room for side dishes",
     _nutrient("sodium_mg"),
@@ -461,7 +461,7 @@ DIET: tuple[Rule, ...] = (
           _KDRI + ": 식이섬유 충분섭취량 20–30 g/일 (a meal = a third of 20 g, about 7 g)",
           _nutrient("fiber_g")),
     _rule("diet.sodium", ("나트륨(1인분)", "Sodium per serving"), "mg",
-          ("max", DAILY_SODIUM_MG / MEALS_PER_DAY, None), False, _WHO_SODIUM + " (a meal = a third, 667 mg)",
+          ("max", MEAL_SODIUM_MG, None), False, _WHO_SODIUM + " (a meal = a third, 667 mg)",
           _nutrient("sodium_mg")),
 )  # fmt: skip
 
