@@ -5,7 +5,7 @@
 >>> class Report:  # stands in for nutrition.NutritionReport
 ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
 >>> [r.verdict for r in check(Profile(target="keto", servings=1), [], Report(), 20)]
-['pass', 'pass', 'pass', 'pass']
+['pass', 'pass', 'pass', 'pass', 'pass']
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ class Checker:
     ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
     >>> keto = checker(Profile(target="keto", servings=1))
     >>> [r.verdict for r in keto.check([], Report(), 20)]
-    ['pass', 'pass', 'pass', 'pass']
+    ['pass', 'pass', 'pass', 'pass', 'pass']
     >>> keto.screen([], Report(), 20)
     ([], 0)
     """

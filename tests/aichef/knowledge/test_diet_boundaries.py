@@ -258,10 +258,14 @@ def test_whole_nuts_and_grapes_block_at_every_age_to_36_months(age: int) -> None
 
 @pytest.mark.parametrize(
     ("age", "fits", "misfits"),
-    [(6, ("puree", "mashed"), ("soft_chunks",)), (8, ("puree", "mashed"), ("soft_chunks",)),
-     (9, ("mashed", "soft_chunks"), ("puree", "finger_food")), (11, ("mashed", "soft_chunks"), ("finger_food",)),
-     (12, ("soft_chunks", "finger_food"), ("mashed", "regular")), (23, ("soft_chunks", "finger_food"), ("regular",)),
-     (24, ("soft_chunks", "finger_food", "regular"), ("mashed",)), (36, ("regular",), ("puree",))],
+    [(6, ("puree", "mashed"), ("soft_chunks",)),
+     (8, ("puree", "mashed"), ("soft_chunks",)),
+     (9, ("mashed", "soft_chunks"), ("puree", "finger_food")),
+     (11, ("mashed", "soft_chunks"), ("finger_food",)),
+     (12, ("soft_chunks", "finger_food"), ("mashed", "regular")),
+     (23, ("soft_chunks", "finger_food"), ("regular",)),
+     (24, ("soft_chunks", "finger_food", "regular"), ("mashed",)),
+     (36, ("regular",), ("puree",))],
 )  # fmt: skip
 def test_texture_stage_edges(age: int, fits: tuple[str, ...], misfits: tuple[str, ...]) -> None:
     for texture in fits:
