@@ -11,6 +11,7 @@ from aichef.errors import FieldProblem, InvalidInput
 from aichef.money import MAX_KRW, parse_krw
 
 __all__ = [
+    "BABY_MONTHS",
     "COOKING_LEVELS",
     "CUISINES",
     "DIFFICULTIES",
@@ -32,6 +33,8 @@ Cuisine = Literal["korean", "western", "chinese", "japanese", "any"]
 Language = Literal["ko", "en"]
 Difficulty = Literal["쉬움", "보통", "어려움", "easy", "medium", "hard"]
 
+# Baby and toddler meals: from the start of complementary feeding (6 months, WHO 2023) to 3 years.
+BABY_MONTHS: tuple[int, int] = (6, 36)
 TARGETS: tuple[str, ...] = ("keto", "baby_food", "diabetes", "diet", "fridge")
 COOKING_LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 CUISINES: tuple[str, ...] = ("korean", "western", "chinese", "japanese", "any")
@@ -85,10 +88,19 @@ class Profile(_Wire):
     budget: int = Field(default=30000, gt=0, le=MAX_KRW, description="KRW; 30000, 30,000, 3만원 ... are read")
     servings: int = Field(default=2, ge=1, le=12)
     preferences: Preferences = Field(default_factory=Preferences)
-    babyAgeMonths: int | None = Field(default=None, ge=4, le=18)
+    babyAgeMonths: int | None = Field(default=None, ge=BABY_MONTHS[0], le=BABY_MONTHS[1])
     fridgeIngredients: list[str] = Field(default_factory=list)
     pantry: Literal["none", "default"] | list[str] = "default"
     language: Language = "ko"
+
+    @field_validator("babyAgeMonths", mode="before")
+    @classmethod
+    def _baby_months(cls, value: object) -> object:
+        # Checked before the bounds so the message says the whole allowed range, not one side of it.
+        low, high = BABY_MONTHS
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise ValueError(f"must be a whole number of months from {low} to {high}; allowed: {low}..{high}")
+        return value
 
     @field_validator("healthConditions")
     @classmethod
@@ -166,7 +178,10 @@ class Profile(_Wire):
     @model_validator(mode="after")
     def _target_needs(self) -> Profile:
         if self.target == "baby_food" and self.babyAgeMonths is None:
-            raise ValueError("babyAgeMonths: is required when target is baby_food; allowed: 4..18 (months)")
+            low, high = BABY_MONTHS
+            raise ValueError(
+                f"babyAgeMonths: is required when target is baby_food; allowed: {low}..{high} (months)"
+            )
         if self.target != "baby_food" and self.babyAgeMonths is not None:
             raise ValueError("babyAgeMonths: is only used when target is baby_food")
         if self.target == "fridge" and not self.fridgeIngredients:

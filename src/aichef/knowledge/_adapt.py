@@ -73,22 +73,13 @@ class Needs:
 
 
 def needs_for(profile: Profile, constraints: Constraints | None) -> Needs:
-    banned: set[str] = set()
-    if profile.target == "keto":
-        banned |= {"added_sugar", "honey", "starch_staple"}
-    if profile.target == "baby_food":
-        banned |= {"spicy", "whole_nut", "whole_grape"}
-        if (profile.babyAgeMonths or 0) < 12:
-            banned |= {"salty_seasoning", "added_sugar", "honey"}
-    if profile.target == "diabetes" or "diabetes" in profile.healthConditions:
-        banned |= {"added_sugar", "honey"}
     checker = diets.checker(profile, constraints)
     return Needs(
         profile=profile,
         constraints=constraints,
         avoid=checker.avoid,
         on_hand=checker.on_hand,
-        banned_tags=frozenset(banned),
+        banned_tags=diets.banned_tags(profile),
         checker=checker,
     )
 

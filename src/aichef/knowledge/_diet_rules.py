@@ -19,13 +19,17 @@ Direction = Literal["max", "min"]
 MEALS_PER_DAY = 3
 DAILY_KCAL_REFERENCE = 2000.0  # 식품의약품안전처 영양성분 기준치
 DAILY_SODIUM_MG = 2000.0  # WHO 2012 sodium guideline; 대한고혈압학회
-MEAL_KCAL = DAILY_KCAL_REFERENCE / MEALS_PER_DAY
-MEAL_SODIUM_MG = DAILY_SODIUM_MG / MEALS_PER_DAY
+# A third of the day's sodium, rounded to the mg shown to users (2,000 / 3 = 666.7 -> 667).
+MEAL_SODIUM_MG = float(round(DAILY_SODIUM_MG / MEALS_PER_DAY))
 
 
 @dataclass(frozen=True)
 class BabyStage:
-    """A Korean baby-food stage and the textures that fit it."""
+    """A feeding stage from 6 to 36 months: the textures that fit it and the size of one meal.
+
+    ``meal_kcal`` is the most energy one meal of the stage should bring (more displaces breast milk or
+    formula, or overfeeds); ``portion_ko``/``portion_en`` say the same in spoons and cups.
+    """
 
     key: str
     name_ko: str
@@ -33,24 +37,48 @@ class BabyStage:
     first_month: int
     last_month: int
     textures: frozenset[str]
+    meal_kcal: float
+    portion_ko: str
+    portion_en: str
 
 
+# Textures by stage: WHO Guideline for complementary feeding of infants and young children 6-23 months
+# (2023) and 대한소아청소년과학회 이유식 단계 (초기·중기 미음·죽, 후기 진밥, 완료기 무른 밥).
+# Meal energy: what complementary food brings a day (about 200 kcal at 6-8 months, 300 at 9-11 and
+# 550 at 12-23; WHO/PAHO Guiding Principles for Complementary Feeding of the Breastfed Child, 2003)
+# over 2, 3 and 3 meals; at 24-36 months a quarter of the 900 kcal a day of 2020 한국인 영양소
+# 섭취기준 for 1-2 years (three meals and snacks).
 BABY_STAGES: tuple[BabyStage, ...] = (
-    BabyStage("early", "초기", "early (purees)", 4, 6, frozenset({"puree"})),
-    BabyStage("middle", "중기", "middle (mashed)", 7, 8, frozenset({"puree", "mashed"})),
-    BabyStage("late", "후기", "late (soft chunks)", 9, 11, frozenset({"mashed", "soft_chunks"})),
     BabyStage(
-        "complete", "완료기", "completion (finger food)", 12, 18, frozenset({"soft_chunks", "finger_food"})
+        "early", "초기·중기", "early and middle (purées and mashes)", 6, 8,
+        frozenset({"puree", "mashed"}), 100.0,
+        "한 끼 2–3큰술에서 시작해 반 컵(125 ml)까지",
+        "2-3 tablespoons a meal, growing to half a cup (125 ml)",
     ),
-)
+    BabyStage(
+        "late", "후기", "late (minced, soft lumps)", 9, 11, frozenset({"mashed", "soft_chunks"}), 100.0,
+        "한 끼 반 컵(125 ml)", "half a cup (125 ml) a meal",
+    ),
+    BabyStage(
+        "complete", "완료기", "completion (chopped soft family food)", 12, 23,
+        frozenset({"soft_chunks", "finger_food"}), 185.0,
+        "한 끼 ¾–1컵(190–250 ml)", "¾ to 1 cup (190-250 ml) a meal",
+    ),
+    BabyStage(
+        "toddler", "유아식", "toddler (bite-sized family food)", 24, 36,
+        frozenset({"soft_chunks", "finger_food", "regular"}), 225.0,
+        "한 끼 밥 ½공기와 반찬, 한입 크기로", "half a bowl of rice with side dishes, in bite-sized pieces",
+    ),
+)  # fmt: skip
 
 
 def baby_stage(age_months: int) -> BabyStage:
-    """The stage for an age in months (4..18); ValueError naming the allowed range otherwise."""
+    """The stage for an age in months (6..36); ValueError naming the allowed range otherwise."""
     for stage in BABY_STAGES:
         if stage.first_month <= age_months <= stage.last_month:
             return stage
-    raise ValueError(f"babyAgeMonths: {age_months} is outside 4..18")
+    first, last = BABY_STAGES[0].first_month, BABY_STAGES[-1].last_month
+    raise ValueError(f"babyAgeMonths: {age_months} is outside {first}..{last} (months)")
 
 
 @dataclass(frozen=True)
@@ -162,11 +190,6 @@ def _declared_allergens(ctx: Context) -> tuple[float, tuple[str, ...]]:
     return float(len(keys)), keys
 
 
-def _recipe_allergens(ctx: Context) -> tuple[float, tuple[str, ...]]:
-    keys = tuple(dict.fromkeys(i.key for i, grams in ctx.lines if grams > 0 and i.allergens))
-    return float(len(keys)), keys
-
-
 def _texture_misfit(ctx: Context) -> tuple[float, tuple[str, ...]]:
     return (0.0 if ctx.texture in baby_stage(ctx.baby_age).textures else 1.0), ()
 
@@ -175,14 +198,89 @@ def _under_12_months(ctx: Context) -> bool:
     return ctx.baby_age < 12
 
 
+def _from_12_months(ctx: Context) -> bool:
+    return ctx.baby_age >= 12
+
+
+def _keyed(keys: frozenset[str]) -> Measure:
+    """Count of the recipe's foods among ``keys``."""
+
+    def measure(ctx: Context) -> tuple[float, tuple[str, ...]]:
+        found = tuple(dict.fromkeys(i.key for i, grams in ctx.lines if grams > 0 and i.key in keys))
+        return float(len(found)), found
+
+    return measure
+
+
+# Iron-rich foods for babies: meat, poultry, fish and shellfish, egg, pulses and tofu (WHO 2023: meat,
+# fish or eggs daily, pulses often). Broths and sauces are other categories and do not count.
+IRON_RICH_CATEGORIES = frozenset({"meat", "poultry", "seafood", "egg", "legume", "tofu"})
+
+
+def _iron_rich(ctx: Context) -> tuple[float, tuple[str, ...]]:
+    keys = tuple(
+        dict.fromkeys(i.key for i, grams in ctx.lines if grams > 0 and i.category in IRON_RICH_CATEGORIES)
+    )
+    return float(len(keys)), keys
+
+
+# Cow's milk (whole or low-fat): before 12 months a baby's milk is breast milk or formula.
+COW_MILK_KEYS = frozenset({"milk", "low_fat_milk"})
+# Glutinous rice and what is made of it: starch almost all amylopectin, digested fastest of the rices.
+GLUTINOUS_KEYS = frozenset(
+    {"glutinous_rice", "glutinous_rice_cooked", "glutinous_rice_flour", "chapssal_tteok"}
+)
+# Whole grains among the starch staples (the bran and germ kept).
+WHOLE_GRAIN_KEYS = frozenset({
+    "brown_rice", "brown_rice_cooked", "barley", "barley_cooked", "oats", "oatmeal", "millet", "quinoa",
+    "buckwheat", "buckwheat_flour", "buckwheat_noodles", "whole_wheat_flour", "whole_wheat_bread",
+})  # fmt: skip
+_GRAIN_CATEGORIES = frozenset({"grain", "noodle", "bread"})
+# Potassium-rich vegetables, pulses, mushrooms and fruit eaten by the portion: USDA SR28 potassium at
+# least 300 mg per 100 g (herbs, garlic and dried fruit are used by the pinch or are sugary: not counted).
+POTASSIUM_RICH_KEYS = frozenset({
+    "potato", "sweet_potato", "carrot", "spinach", "kabocha", "pumpkin", "broccoli", "soybean_sprouts",
+    "water_dropwort", "garland_chrysanthemum", "bracken", "bellflower_root", "lotus_root", "kale",
+    "mustard_greens", "beet", "arugula", "kohlrabi", "taro", "yam", "swiss_chard", "brussels_sprouts",
+    "taro_stems", "avocado", "shiitake", "oyster_mushroom", "king_oyster_mushroom", "enoki",
+    "button_mushroom", "cremini", "portabella", "banana", "kiwi", "soybeans", "black_soybeans",
+    "adzuki_beans", "mung_beans", "chickpeas", "kidney_beans", "black_beans", "lentils", "edamame", "natto",
+})  # fmt: skip
+
+
+def _whole_grain_share(ctx: Context) -> tuple[float, tuple[str, ...]]:
+    """Percent of the grain, noodle and bread grams that are whole grain (100 with none); the refined
+    ones are named."""
+    grains = [(i, grams) for i, grams in ctx.lines if grams > 0 and i.category in _GRAIN_CATEGORIES]
+    total = sum(grams for _, grams in grains)
+    if total <= 0:
+        return 100.0, ()
+    whole = sum(grams for i, grams in grains if i.key in WHOLE_GRAIN_KEYS)
+    refined = tuple(dict.fromkeys(i.key for i, _ in grains if i.key not in WHOLE_GRAIN_KEYS))
+    return 100.0 * whole / total, refined
+
+
+def _fiber_density(ctx: Context) -> tuple[float, tuple[str, ...]]:
+    """Grams of fibre per 1,000 kcal (ADA's measure); a dish with no energy is not judged."""
+    n = ctx.per_serving
+    return (1000.0 * n.fiber_g / n.kcal if n.kcal > 0 else 14.0), ()
+
+
+def _potassium_grams(ctx: Context) -> tuple[float, tuple[str, ...]]:
+    keys = tuple(dict.fromkeys(i.key for i, grams in ctx.lines if grams > 0 and i.key in POTASSIUM_RICH_KEYS))
+    return ctx.grams_per_serving(keys), keys
+
+
 _KETO_SOURCE = (
-    "AI Chef issue #4 thresholds; ketogenic diets keep net carbohydrate near 20–50 g/day "
-    "(Harvard T.H. Chan School of Public Health, 'Diet Review: Ketogenic Diet for Weight Loss')"
+    "Harvard T.H. Chan School of Public Health, 'Diet Review: Ketogenic Diet for Weight Loss': net "
+    "carbohydrate about 20–50 g a day, 70–80 % of energy from fat, 10–20 % from protein"
 )
-_WHO_SODIUM = (
-    "WHO Guideline: Sodium intake for adults and children (2012): < 2,000 mg/day; 식약처 기준치 2,000 mg"
-)
-_BABY_SOURCE = "대한소아청소년과학회 이유식 지침; WHO/UNICEF complementary feeding guidance"
+_WHO_SODIUM = "WHO Guideline: Sodium intake for adults and children (2012): less than 2,000 mg a day"
+_ADA = "American Diabetes Association, Standards of Care in Diabetes—2024, 5. Nutrition therapy"
+_WHO_2023 = "WHO Guideline for complementary feeding of infants and young children 6–23 months of age (2023)"
+_KPS = "대한소아청소년과학회 이유식 지침"
+_AAP_CHOKING = "American Academy of Pediatrics policy statement 'Prevention of Choking Among Children' (2010)"
+_KDRI = "2020 한국인 영양소 섭취기준 (보건복지부·한국영양학회)"
 _LABELLING = "식품의약품안전처 식품 등의 표시기준: 알레르기 유발물질"
 
 
@@ -208,100 +306,175 @@ def _rule(
 
 _PRESENT: tuple[Direction, float | None, float | None] = ("max", None, 0)  # any such ingredient fails
 
+# Keto: a day of three meals at the warning line (10 g) is 30 g of net carbohydrate, at the failing
+# line (16 g) 48 g: both within the 20–50 g a day that keeps the body in ketosis.
+KETO_DAY_NET_CARBS = (20.0, 50.0)
 KETO: tuple[Rule, ...] = (
-    _rule("keto.net_carbs", ("순탄수화물(1인분)", "Net carbs per serving"), "g", ("max", 10, 17), True,
-          _KETO_SOURCE, _nutrient("net_carbs_g")),
-    _rule("keto.fat_share", ("지방 에너지 비율", "Fat share of energy"), "%", ("min", None, 60), True,
-          _KETO_SOURCE, lambda ctx: (_energy_share(ctx.per_serving, "fat"), ())),
+    _rule("keto.net_carbs", ("순탄수화물(1인분)", "Net carbs per serving"), "g", ("max", 10, 16), True,
+          _KETO_SOURCE + "; one meal of three: warn above 10 g (30 g a day), fail above 16 g (48 g a day)",
+          _nutrient("net_carbs_g")),
+    _rule("keto.fat_share", ("지방 에너지 비율", "Fat share of energy"), "%", ("min", 70, 60), True,
+          _KETO_SOURCE + "; warn below 70 %, fail below 60 %",
+          lambda ctx: (_energy_share(ctx.per_serving, "fat"), ())),
+    _rule("keto.protein_share", ("단백질 에너지 비율", "Protein share of energy"), "%", ("max", 30, None),
+          False, _KETO_SOURCE + "; above 30 % a meal is high-protein rather than ketogenic (protein beyond "
+          "need is turned into glucose)", lambda ctx: (_energy_share(ctx.per_serving, "protein"), ())),
     _rule("keto.no_sugar_or_starch", ("설탕·전분 주식 없음", "No sugar or starch staples"), "count", _PRESENT,
           True, _KETO_SOURCE, _presence("added_sugar", "honey", "starch_staple")),
 )  # fmt: skip
 
 _DIABETES_CARBS = _rule(
     "diabetes.carbohydrate", ("탄수화물(1인분)", "Carbohydrate per serving"), "g", ("max", 45, 60), True,
-    "대한당뇨병학회 식사요법 / ADA carbohydrate counting: about 45–60 g carbohydrate per meal",
+    _ADA + ": carbohydrate counting, amounts set per person; 45–60 g a meal is the usual starting point "
+    "(대한당뇨병학회 식품교환표)",
     _nutrient("carbohydrate_g"),
 )  # fmt: skip
 _DIABETES_SUGAR = _rule(
     "diabetes.added_sugar", ("첨가당(1인분)", "Added sugars per serving"), "g", ("max", 0, 10), True,
-    "WHO Guideline: Sugars intake for adults and children (2015): free sugars < 10 % of energy; "
-    "대한당뇨병학회 진료지침: 첨가당 제한",
+    _ADA + ": minimise added sugars; WHO Guideline: Sugars intake for adults and children (2015): free "
+    "sugars below 10 % of energy (about 50 g a day; one meal at most 10 g)",
     _added_sugar,
+)  # fmt: skip
+_DIABETES_GLUTINOUS = _rule(
+    "diabetes.glutinous_rice", ("찹쌀 없음", "No glutinous rice"), "count", _PRESENT, True,
+    _ADA + ": choose minimally processed, slowly digested carbohydrate; glutinous rice raises blood "
+    "glucose fastest of the rices (International Tables of Glycemic Index, 2021)",
+    _keyed(GLUTINOUS_KEYS),
 )  # fmt: skip
 DIABETES: tuple[Rule, ...] = (
     _DIABETES_CARBS,
+    _DIABETES_GLUTINOUS,
+    _rule("diabetes.whole_grain", ("통곡물 비율", "Whole-grain share of grains"), "%", ("min", 50, None),
+          False, _ADA + ": whole grains over refined grains; at least half of the grains whole "
+          "(Dietary Guidelines for Americans 2020–2025)", _whole_grain_share),
+    _rule("diabetes.fiber", ("식이섬유(1,000 kcal당)", "Fiber per 1,000 kcal"), "g", ("min", 14, None),
+          False, _ADA + ": at least 14 g of fibre per 1,000 kcal", _fiber_density),
     _DIABETES_SUGAR,
-    _rule("diabetes.fiber", ("식이섬유(1인분)", "Fiber per serving"), "g", ("min", 8, None), False,
-          "대한당뇨병학회 진료지침: 식이섬유 하루 20–25 g (one meal ≈ 8 g)", _nutrient("fiber_g")),
-    _rule("diabetes.sodium", ("나트륨(1인분)", "Sodium per serving"), "mg", ("max", MEAL_SODIUM_MG, None),
-          False, _WHO_SODIUM + " (one meal = one third)", _nutrient("sodium_mg")),
+    _rule("diabetes.sodium", ("나트륨(1인분)", "Sodium per serving"), "mg",
+          ("max", float(round(2300 / MEALS_PER_DAY)), None), False,
+          _ADA + ": sodium below 2,300 mg a day (one meal = a third, 767 mg)", _nutrient("sodium_mg")),
 )  # fmt: skip
 
 BABY_FOOD: tuple[Rule, ...] = (
     _rule("baby.no_honey", ("꿀 금지(12개월 미만)", "No honey under 12 months"), "count", _PRESENT, True,
-          "CDC: infant botulism; 대한소아청소년과학회: 12개월 미만 꿀 금지", _presence("honey"),
-          _under_12_months),
+          "American Academy of Pediatrics: no honey before 12 months (infant botulism); " + _KPS,
+          _presence("honey"), _under_12_months),
     _rule("baby.no_added_salt", ("소금·간장·장류 금지(12개월 미만)", "No salty seasonings under 12 months"),
-          "count", _PRESENT, True, _BABY_SOURCE + ": 12개월 미만 간을 하지 않음",
+          "count", _PRESENT, True,
+          _WHO_2023 + ": no foods high in salt; " + _KPS + ": 돌 전에는 간을 하지 않음",
           _presence("salty_seasoning"), _under_12_months),
     _rule("baby.no_added_sugar", ("설탕 금지(12개월 미만)", "No added sugar under 12 months"), "count",
-          _PRESENT, True, _BABY_SOURCE + ": 12개월 미만 설탕을 더하지 않음", _presence("added_sugar"),
-          _under_12_months),
-    _rule("baby.choking", ("통견과·통포도 금지", "No whole nuts or whole grapes"), "count", _PRESENT, True,
-          "AAP choking prevention; 식품의약품안전처 영유아 질식 위험 식품",
+          _PRESENT, True, _WHO_2023 + ": no foods high in sugar, no sweetened drinks; " + _KPS,
+          _presence("added_sugar"), _under_12_months),
+    _rule("baby.no_cow_milk", ("생우유 금지(12개월 미만)", "No cow's milk under 12 months"), "count",
+          _PRESENT, True, "American Academy of Pediatrics: no cow's milk as a drink before 12 months; " + _KPS
+          + ": 생우유는 돌 이후, 그 전에는 모유나 분유로", _keyed(COW_MILK_KEYS), _under_12_months),
+    _rule("baby.sodium", ("나트륨(1회, 12–36개월)", "Sodium per meal (12-36 months)"), "mg",
+          ("max", 400, None), False,
+          _KDRI + ": 1–2세 나트륨 만성질환위험감소섭취량 1,200 mg/일 (a meal = a third, 400 mg)",
+          _nutrient("sodium_mg"), _from_12_months),
+    _rule("baby.added_sugar", ("첨가당(1회, 12–36개월)", "Added sugar per meal (12-36 months)"), "g",
+          ("max", 0, None), False,
+          "Dietary Guidelines for Americans 2020–2025: no added sugars before age 2, little after; "
+          + _WHO_2023, _added_sugar, _from_12_months),
+    _rule("baby.choking", ("통견과·통포도 등 질식 위험 없음", "No choking hazards"), "count", _PRESENT, True,
+          _AAP_CHOKING + ": no whole nuts, whole grapes, popcorn or hard raw vegetables under 4 years",
           _presence("whole_nut", "whole_grape")),
     _rule("baby.not_spicy", ("매운 양념 금지", "No spicy seasoning"), "count", _PRESENT, True,
-          _BABY_SOURCE + ": 영유아식은 자극적인 양념을 쓰지 않음", _presence("spicy")),
+          _KPS + ": 영유아식은 자극적인 양념을 쓰지 않음", _presence("spicy")),
     _rule("baby.texture", ("단계에 맞는 질감", "Texture fits the stage"), "", ("max", None, 0), True,
-          _BABY_SOURCE + ": 초기 4–6 퓌레, 중기 7–8 으깬 것, 후기 9–11 무른 덩어리, 완료기 12–18 핑거푸드",
+          _WHO_2023 + "; " + _KPS + ": 6–8개월 미음·죽(퓌레·으깬 것), 9–11개월 진밥(무른 덩어리), "
+          "12–23개월 무른 밥·다진 가족식, 24–36개월 한입 크기 가족식",
           _texture_misfit, fixed=True),
-    _rule("baby.allergens", ("알레르기 유발 식품 표시", "Allergens tagged"), "count", ("max", 0, None), False,
-          _LABELLING + "; introduce one new allergen at a time", _recipe_allergens),
+    _rule("baby.iron_rich", ("철분 풍부 식품", "Iron-rich food"), "count", ("min", 1, None), False,
+          _WHO_2023 + ": meat, fish or eggs daily from 6 months, pulses often; " + _KPS
+          + ": 6개월부터 소고기 등 철분 식품", _iron_rich),
 )  # fmt: skip
+
+
+def baby_portion_rule(stage: BabyStage) -> Rule:
+    """The energy of one meal for the baby's stage (soft: a bigger meal warns)."""
+    return _rule(
+        "baby.portion", ("1회 열량", "Energy per meal"), "kcal", ("max", stage.meal_kcal, None), False,
+        "WHO/PAHO Guiding Principles for Complementary Feeding of the Breastfed Child (2003): energy from "
+        f"complementary food by age; {_KDRI}: 1–2세 900 kcal/일; {stage.portion_ko} ({stage.portion_en})",
+        _nutrient("kcal"),
+    )  # fmt: skip
+
 
 FRIDGE: tuple[Rule, ...] = (
     _rule("fridge.on_hand_share", ("냉장고 재료 활용률", "Share of ingredients on hand"), "%",
           ("min", 70, 30), True,
-          "AI Chef issue #4: non-staple ingredients from the fridge; staples (salt, oil, soy sauce, "
-          "sugar...) are assumed owned", _fridge_share),
+          "AI Chef fridge mode: at least 70 % of the non-staple ingredients from the fridge; staples (salt, "
+          "oil, soy sauce, sugar...) are assumed owned", _fridge_share),
 )  # fmt: skip
 
 _LOW_SODIUM = _rule(
     "condition.sodium", ("나트륨(1인분, 저염)", "Sodium per serving (low salt)"), "mg",
-    ("max", MEAL_SODIUM_MG, DAILY_SODIUM_MG / 2), True,
-    "대한고혈압학회 2022 진료지침 / KDIGO 2012 CKD guideline: sodium ≤ 2,000 mg/day (warn above a third, "
-    "fail above half of the day's limit in one serving)",
+    ("max", 500, MEAL_SODIUM_MG), True,
+    _WHO_SODIUM + "; 대한고혈압학회 2022 진료지침; KDIGO 2012 CKD guideline: fail above a third of the day "
+    "(667 mg), warn above a quarter (500 mg) to leave room for side dishes",
     _nutrient("sodium_mg"),
 )  # fmt: skip
+_POTASSIUM = _rule(
+    "condition.potassium_foods", ("칼륨 풍부 식품(1인분)", "Potassium-rich foods per serving"), "g",
+    ("min", 70, None), False,
+    "WHO Guideline: Potassium intake for adults and children (2012): at least 3,510 mg a day from food; "
+    "foods with at least 300 mg per 100 g (USDA SR28), one portion of vegetables 70 g (" + _KDRI + ")",
+    _potassium_grams,
+)  # fmt: skip
 CONDITIONS: dict[str, tuple[Rule, ...]] = {
-    "hypertension": (_LOW_SODIUM,),
+    "hypertension": (_LOW_SODIUM, _POTASSIUM),
     "kidney_disease": (
         _LOW_SODIUM,
         _rule("condition.protein", ("단백질(1인분)", "Protein per serving"), "g", ("max", 25, None), False,
               "KDIGO 2012: avoid high protein intake (> 1.3 g/kg/day) in CKD", _nutrient("protein_g")),
     ),
-    "diabetes": (_DIABETES_CARBS, _DIABETES_SUGAR),
+    "diabetes": (_DIABETES_CARBS, _DIABETES_GLUTINOUS, _DIABETES_SUGAR),
     "high_cholesterol": (
         _rule("condition.fat_share", ("지방 에너지 비율", "Fat share of energy"), "%", ("max", 30, None),
               False, "WHO Healthy diet fact sheet: total fat ≤ 30 % of energy",
               lambda ctx: (_energy_share(ctx.per_serving, "fat"), ())),
     ),
-    "obesity": (
-        _rule("condition.kcal", ("열량(1인분)", "Energy per serving"), "kcal", ("max", MEAL_KCAL, None),
-              False, "식품의약품안전처 영양성분 기준치 2,000 kcal/day (one meal = one third)",
-              _nutrient("kcal")),
-    ),
 }  # fmt: skip
 
+# Weight loss: a deficit of about 500 kcal a day below a 2,000 kcal maintenance day (식품의약품안전처
+# 영양성분 기준치) is 1,500 kcal, 500 kcal a meal; a meal may reach 550 kcal, and below 400 kcal it
+# leaves the eater hungry for the next one.
+DIET_MEAL_KCAL = (DAILY_KCAL_REFERENCE - 500.0) / MEALS_PER_DAY
+_DEFICIT_SOURCE = (
+    "대한비만학회 비만 진료지침 2022: eat 500–1,000 kcal a day below maintenance; 2,000 kcal "
+    "(식품의약품안전처 영양성분 기준치) − 500 = 1,500 kcal a day, 500 kcal a meal"
+)
+_OBESITY_KCAL = _rule(
+    "condition.kcal", ("열량(1인분)", "Energy per serving"), "kcal", ("max", DIET_MEAL_KCAL, None), False,
+    _DEFICIT_SOURCE, _nutrient("kcal"),
+)  # fmt: skip
+CONDITIONS["obesity"] = (_OBESITY_KCAL,)
+DIET: tuple[Rule, ...] = (
+    _rule("diet.kcal_floor", ("열량 하한(1인분)", "Energy floor per serving"), "kcal", ("min", 400, None),
+          False, _DEFICIT_SOURCE + "; a meal below 400 kcal is too small to keep to", _nutrient("kcal")),
+    _rule("diet.protein", ("단백질(1인분)", "Protein per serving"), "g", ("min", 20, None), False,
+          _KDRI + ": 성인 단백질 권장섭취량 50–65 g/일 (a meal = a third, about 20 g); keeps muscle while "
+          "losing weight (대한비만학회 비만 진료지침 2022)", _nutrient("protein_g")),
+    _rule("diet.fiber", ("식이섬유(1인분)", "Fiber per serving"), "g", ("min", 7, None), False,
+          _KDRI + ": 식이섬유 충분섭취량 20–30 g/일 (a meal = a third of 20 g, about 7 g)",
+          _nutrient("fiber_g")),
+    _rule("diet.sodium", ("나트륨(1인분)", "Sodium per serving"), "mg",
+          ("max", MEAL_SODIUM_MG, None), False, _WHO_SODIUM + " (a meal = a third, 667 mg)",
+          _nutrient("sodium_mg")),
+)  # fmt: skip
 
-def diet_kcal_rule(limit: float, from_constraint: bool) -> Rule:
-    """The diet target's energy rule: within maxCalories, else a third of the 2,000 kcal reference."""
-    source = (
-        "user constraint maxCalories"
-        if from_constraint
-        else "식품의약품안전처 영양성분 기준치 2,000 kcal/day; one meal = one third"
-    )
-    limits: tuple[Direction, float | None, float | None] = ("max", 0.9 * limit, limit)
+
+def diet_kcal_rule(limit: float | None) -> Rule:
+    """The diet target's energy rule: within the user's maxCalories if given, else the deficit meal
+    (warn above 500 kcal, fail above 550 kcal)."""
+    if limit is not None:
+        limits: tuple[Direction, float | None, float | None] = ("max", 0.9 * limit, limit)
+        source = "user constraint maxCalories"
+    else:
+        limits = ("max", DIET_MEAL_KCAL, DIET_MEAL_KCAL + 50.0)
+        source = _DEFICIT_SOURCE + "; fail above 550 kcal"
     return _rule(
         "diet.kcal", ("열량(1인분)", "Energy per serving"), "kcal", limits, True, source, _nutrient("kcal")
     )

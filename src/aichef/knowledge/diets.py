@@ -5,7 +5,7 @@
 >>> class Report:  # stands in for nutrition.NutritionReport
 ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
 >>> [r.verdict for r in check(Profile(target="keto", servings=1), [], Report(), 20)]
-['pass', 'pass', 'pass', 'pass']
+['pass', 'pass', 'pass', 'pass', 'pass']
 """
 
 from __future__ import annotations
@@ -20,14 +20,17 @@ from aichef.knowledge._diet_rules import (
     BABY_STAGES,
     CONDITIONS,
     DIABETES,
+    DIET,
     FRIDGE,
     KETO,
-    MEAL_KCAL,
+    KETO_DAY_NET_CARBS,
+    MEALS_PER_DAY,
     SPICY_PREFERENCE,
     BabyStage,
     Context,
     PerServing,
     Rule,
+    baby_portion_rule,
     baby_stage,
     constraint_rules,
     diet_kcal_rule,
@@ -46,6 +49,7 @@ __all__ = [
     "RuleResult",
     "Verdict",
     "baby_stage",
+    "banned_tags",
     "check",
     "checker",
     "hard_failures",
@@ -105,6 +109,29 @@ def on_hand_keys(profile: Profile) -> frozenset[str]:
     return frozenset(item.key for item in found if item is not None)
 
 
+def banned_tags(profile: Profile) -> frozenset[str]:
+    """Ingredient tags the profile never eats: lines carrying them are left out of a dish before its
+    rules are checked (a diabetic's bulgogi without its sugar, a baby's porridge without soy sauce).
+
+    >>> sorted(banned_tags(Profile(target="baby_food", babyAgeMonths=18)))
+    ['added_sugar', 'honey', 'spicy', 'whole_grape', 'whole_nut']
+    """
+    banned: set[str] = set()
+    if profile.target == "keto":
+        banned |= {"added_sugar", "honey", "starch_staple"}
+    if profile.target == "baby_food":
+        age = profile.babyAgeMonths or 0
+        # Choking hazards under 4 years (AAP), nothing spicy at any age of the target.
+        banned |= {"spicy", "whole_nut", "whole_grape"}
+        if age < 12:  # no honey (botulism), no salt or sugar before the first birthday (WHO 2023)
+            banned |= {"salty_seasoning", "added_sugar", "honey"}
+        if age < 24:  # no added sugars before age 2 (Dietary Guidelines for Americans 2020-2025)
+            banned |= {"added_sugar", "honey"}
+    if profile.target == "diabetes" or "diabetes" in profile.healthConditions:
+        banned |= {"added_sugar", "honey"}
+    return frozenset(banned)
+
+
 def rules_for(profile: Profile, constraints: Constraints | None = None) -> list[Rule]:
     """The rules that apply to this profile, in reporting order, each id once."""
     return list(checker(profile, constraints, frozenset()).rules)
@@ -119,11 +146,13 @@ def _rules(ctx: Context) -> list[Rule]:
         rules += DIABETES
     elif profile.target == "baby_food":
         rules += BABY_FOOD
+        rules.append(baby_portion_rule(baby_stage(ctx.baby_age)))
     elif profile.target == "fridge":
         rules += FRIDGE
     elif profile.target == "diet":
         limit = ctx.max_calories
-        rules.append(diet_kcal_rule(float(limit) if limit else MEAL_KCAL, from_constraint=limit is not None))
+        rules.append(diet_kcal_rule(float(limit) if limit else None))
+        rules += DIET
     for condition in profile.healthConditions:
         rules += CONDITIONS.get(condition, ())
     rules += constraint_rules(ctx)
@@ -146,7 +175,7 @@ class Checker:
     ...     per_serving = Nutrients(kcal=520, protein_g=30, fat_g=40, carbohydrate_g=8, fiber_g=3)
     >>> keto = checker(Profile(target="keto", servings=1))
     >>> [r.verdict for r in keto.check([], Report(), 20)]
-    ['pass', 'pass', 'pass', 'pass']
+    ['pass', 'pass', 'pass', 'pass', 'pass']
     >>> keto.screen([], Report(), 20)
     ([], 0)
     """
@@ -297,7 +326,7 @@ _TEXTURES_KO = {
     "mashed": "으깬 것(죽)",
     "soft_chunks": "무른 덩어리(진밥)",
     "finger_food": "핑거푸드",
-    "regular": "일반 식감",
+    "regular": "한입 크기 일반식",
 }
 _UNITS_KO = {"min": "분"}
 
@@ -343,6 +372,32 @@ def _explain(
         if ko:
             return f"{stage.name_ko}({months}개월)에 맞는 질감: {fits}; 이 레시피: {mine or '미표시'}"
         return f"{stage.name_en} ({months} months) needs {fits}; this recipe: {mine or 'not stated'}"
+    if rule.id == "baby.iron_rich":
+        if verdict == "pass":
+            return f"{title}: {_names(items, ctx)}" + (" 포함" if ko else " included")
+        if ko:
+            return f"{title} 없음 (주의): 고기·생선·달걀·두부·콩 중 하나를 곁들이세요"
+        return f"{title}: none (caution); add meat, fish, egg, tofu or pulses"
+    if rule.id == "baby.portion":
+        stage = baby_stage(ctx.baby_age)
+        portion = stage.portion_ko if ko else stage.portion_en
+        return f"{_plain(rule, verdict, value, threshold, ctx, items)}; {portion}"
+    if rule.id == "keto.net_carbs":
+        low, high = KETO_DAY_NET_CARBS
+        day = value * MEALS_PER_DAY
+        text = _plain(rule, verdict, value, threshold, ctx, items)
+        if ko:
+            return f"{text}; 하루 세 끼면 {day:.0f}g (키토 하루 {low:.0f}–{high:.0f}g)"
+        return f"{text}; three such meals make {day:.0f} g a day (keto: {low:.0f}-{high:.0f} g a day)"
+    return _plain(rule, verdict, value, threshold, ctx, items)
+
+
+def _plain(
+    rule: Rule, verdict: Verdict, value: float, threshold: float | None, ctx: Context, items: tuple[str, ...]
+) -> str:
+    """The explanation every rule without its own gets: the value against the threshold."""
+    ko = ctx.profile.language == "ko"
+    title = rule.title_ko if ko else rule.title_en
     if rule.unit == "count":  # presence rules: name what was found
         if verdict == "pass":
             return f"{title}: 해당 재료 없음" if ko else f"{title}: none found"

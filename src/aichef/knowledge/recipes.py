@@ -175,8 +175,9 @@ def _recipe(row: Mapping[str, Any], source: str) -> LibraryRecipe:
     if "babyAgeMonths" in row:
         months = _need(row, "babyAgeMonths", dict, where)
         age = (int(months["min"]), int(months["max"]))
-        if not 4 <= age[0] <= age[1] <= 18:
-            raise RecipeDataError(where, "babyAgeMonths", f"must lie within 4..18, got {age}")
+        # From 4 months: a few early purées predate the 6-month start; to 36 months: toddler meals.
+        if not 4 <= age[0] <= age[1] <= 36:
+            raise RecipeDataError(where, "babyAgeMonths", f"must lie within 4..36, got {age}")
     if ("baby_food" in targets) != (age is not None):
         raise RecipeDataError(where, "babyAgeMonths", "is required exactly when targets include baby_food")
     lines = tuple(

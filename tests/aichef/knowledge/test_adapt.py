@@ -129,5 +129,5 @@ def test_a_repair_or_a_ban_drops_only_lines_with_a_drop_tag() -> None:
         Profile(target="diabetes"),
         Profile(target="diet", healthConditions=["diabetes"]),
     ]
-    profiles += [Profile(target="baby_food", babyAgeMonths=months) for months in (4, 11, 12, 18)]
+    profiles += [Profile(target="baby_food", babyAgeMonths=months) for months in (6, 11, 12, 18, 23, 24, 36)]
     assert all(needs_for(profile, None).banned_tags <= _adapt._DROP_TAGS for profile in profiles)

@@ -32,7 +32,7 @@ def profiles(draw: st.DrawFn) -> tuple[Profile, Constraints]:
         "preferences": {"spicyLevel": draw(st.integers(0, 3))},
     }
     if target == "baby_food":
-        fields["babyAgeMonths"] = draw(st.integers(4, 18))
+        fields["babyAgeMonths"] = draw(st.integers(6, 36))
     if target == "fridge":
         fields["fridgeIngredients"] = [i.name_ko for i in draw(st.lists(st.sampled_from(TABLE), min_size=1))]
     limits = Constraints(
@@ -73,7 +73,7 @@ def test_fixed_failures_name_a_cooking_time_over_the_limit() -> None:
 
 def test_fixed_failures_name_a_texture_wrong_for_the_babys_stage() -> None:
     checker = diets.checker(Profile(target="baby_food", babyAgeMonths=6))
-    assert checker.fixed_failures(10, "mashed") == ["baby.texture"]
+    assert checker.fixed_failures(10, "soft_chunks") == ["baby.texture"]
     assert checker.fixed_failures(10, None) == ["baby.texture"]
     assert checker.fixed_failures(10, "puree") == []
 
@@ -125,10 +125,12 @@ def test_lasting_warnings_go_on_warning_for_any_served_recipe_cut_down(
 
 
 def test_only_a_minimum_on_a_summed_figure_is_sure_to_go_on_warning() -> None:
-    diabetic = diets.checker(Profile(target="diabetes"))
-    assert [rule.id for rule, _ in diabetic.floors] == ["diabetes.fiber"]
-    assert diabetic.lasting_warnings(Nutrients(fiber_g=5)) == 1
-    assert diabetic.lasting_warnings(Nutrients(fiber_g=7.96)) == 0  # shown as 8.0 g: enough
+    dieter = diets.checker(Profile(target="diet"))
+    assert [rule.id for rule, _ in dieter.floors] == ["diet.kcal_floor", "diet.protein", "diet.fiber"]
+    assert dieter.lasting_warnings(Nutrients(kcal=450, protein_g=25, fiber_g=5)) == 1
+    assert dieter.lasting_warnings(Nutrients(kcal=450, protein_g=25, fiber_g=6.96)) == 0  # shown as 7.0 g
+    # The diabetic's fibre is per 1,000 kcal and the whole-grain share a share: cutting may raise both.
+    assert diets.checker(Profile(target="diabetes")).floors == ()
     # Keto's minimum is a share of energy, which cutting may raise; its net carbs are no summed figure.
     keto = diets.checker(Profile(target="keto", healthConditions=["kidney_disease"]))
     assert keto.floors == () and keto.lasting_warnings(Nutrients()) == 0

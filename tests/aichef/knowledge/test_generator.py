@@ -66,7 +66,7 @@ def _random_request(rng: random.Random, index: int) -> dict[str, Any]:
         "language": language,
     }
     if target == "baby_food":
-        profile["babyAgeMonths"] = rng.randint(4, 18)
+        profile["babyAgeMonths"] = rng.randint(6, 36)
     if target == "fridge":
         profile["fridgeIngredients"] = _fridge_words(rng, language)
     constraints = {
@@ -353,7 +353,7 @@ def test_the_independent_check_catches_a_wrong_dish() -> None:
 def test_small_volumes_are_shown_in_smaller_spoons() -> None:
     # 1 큰술 = 3 작은술 and 1 컵 = 200 ml = 13⅓ 큰술 by definition; grams stay what they were.
     result = adapt_recipe(
-        "baby_danhobak_puree", _request({"target": "baby_food", "babyAgeMonths": 5, "servings": 1})
+        "baby_danhobak_puree", _request({"target": "baby_food", "babyAgeMonths": 6, "servings": 1})
     )
     assert isinstance(result, GeneratedRecipe)
     water = next(line for line in result.recipe.ingredients if line.name == "물")

@@ -41,7 +41,7 @@ def requests(draw: st.DrawFn) -> SessionRequest:
         "language": draw(st.sampled_from(["ko", "en"])),
     }
     if target == "baby_food":
-        profile["babyAgeMonths"] = draw(st.integers(4, 18))
+        profile["babyAgeMonths"] = draw(st.integers(6, 36))
     if target == "fridge":
         profile["fridgeIngredients"] = draw(st.lists(st.sampled_from(FRIDGE_FOODS), min_size=1, max_size=8))
     constraints = {

@@ -93,7 +93,7 @@ def _profile_for(recipe: LibraryRecipe, target: str) -> Profile:
     extra: dict[str, object] = {}
     if target == "baby_food":
         assert recipe.baby_age is not None
-        extra["babyAgeMonths"] = recipe.baby_age[0]
+        extra["babyAgeMonths"] = max(6, recipe.baby_age[0])  # profiles start at 6 months
     if target == "fridge":
         extra["fridgeIngredients"] = [line.item for line in recipe.lines]
     return Profile.model_validate({"target": target, "servings": recipe.servings, **extra})

@@ -33,8 +33,8 @@ def test_each_target_has_its_own_voice_in_both_languages(target: str) -> None:
 def test_keto_rules_come_from_the_rule_table_with_their_thresholds() -> None:
     prompt = user_prompt(_request("keto", healthConditions=["고혈압"]))
     assert "- [필수] 순탄수화물(1인분): 10g 이하" in prompt
-    assert "- [필수] 지방 에너지 비율: 60% 이상" in prompt
-    assert "- [필수] 나트륨(1인분, 저염): 667mg 이하" in prompt
+    assert "- [필수] 지방 에너지 비율: 70% 이상" in prompt
+    assert "- [필수] 나트륨(1인분, 저염): 500mg 이하" in prompt
     assert "건강 상태: 고혈압" in prompt
 
 

@@ -118,7 +118,7 @@ def _random_profile(rng: random.Random, target: str) -> list[str]:
     if rng.random() < 0.4:
         argv += ["--max-calories", str(rng.choice([350, 500, 700]))]
     if target == "baby_food":
-        argv += ["--age-months", str(rng.randint(4, 18))]
+        argv += ["--age-months", str(rng.randint(6, 36))]
     if target == "fridge":
         argv += ["--fridge", ",".join(rng.sample(FRIDGE_WORDS, rng.randint(2, 6)))]
     return argv
