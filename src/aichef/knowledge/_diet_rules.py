@@ -176,8 +176,8 @@ def _under_12_months(ctx: Context) -> bool:
 
 
 _KETO_SOURCE = (
-    "AI Chef issue #4 thresholds; ketogenic diets keep net carbohydrate near 20–50 g/day "
-    "(Harvard T.H. Chan School of Public Health, 'Diet Review: Ketogenic Diet for Weight Loss')"
+    "Harvard T.H. Chan School of Public Health, 'Diet Review: Ketogenic Diet for Weight Loss': "
+    "ketogenic diets keep net carbohydrate near 20–50 g/day"
 )
 _WHO_SODIUM = (
     "WHO Guideline: Sodium intake for adults and children (2012): < 2,000 mg/day; 식약처 기준치 2,000 mg"
@@ -262,8 +262,8 @@ BABY_FOOD: tuple[Rule, ...] = (
 FRIDGE: tuple[Rule, ...] = (
     _rule("fridge.on_hand_share", ("냉장고 재료 활용률", "Share of ingredients on hand"), "%",
           ("min", 70, 30), True,
-          "AI Chef issue #4: non-staple ingredients from the fridge; staples (salt, oil, soy sauce, "
-          "sugar...) are assumed owned", _fridge_share),
+          "냉장고 파먹기 기준: 기본 양념(소금·기름·간장·설탕 등)을 뺀 재료 중 냉장고에 있는 재료의 비율 "
+          "(staples such as salt, oil, soy sauce and sugar are assumed at home)", _fridge_share),
 )  # fmt: skip
 
 _LOW_SODIUM = _rule(
