@@ -297,7 +297,7 @@ CONDITIONS: dict[str, tuple[Rule, ...]] = {
 def diet_kcal_rule(limit: float, from_constraint: bool) -> Rule:
     """The diet target's energy rule: within maxCalories, else a third of the 2,000 kcal reference."""
     source = (
-        "user constraint maxCalories"
+        "입력하신 1인분 최대 열량 (your calorie limit)"
         if from_constraint
         else "식품의약품안전처 영양성분 기준치 2,000 kcal/day; one meal = one third"
     )
@@ -318,24 +318,25 @@ def constraint_rules(ctx: Context) -> tuple[Rule, ...]:
         titles = ("최대 열량(1인분)", "Max calories per serving")
         limits: tuple[Direction, float | None, float | None] = ("max", None, ctx.max_calories)
         rules.append(
-            _rule("constraint.max_calories", titles, "kcal", limits, True, "user constraint maxCalories",
-                  _nutrient("kcal"))
+            _rule("constraint.max_calories", titles, "kcal", limits, True,
+                  "입력하신 1인분 최대 열량 (your calorie limit)", _nutrient("kcal"))
         )  # fmt: skip
     if ctx.max_cooking_time is not None:
         titles = ("최대 조리 시간", "Max cooking time")
         limits = ("max", None, ctx.max_cooking_time)
         rules.append(
             _rule("constraint.max_cooking_time", titles, "min", limits, True,
-                  "user constraint maxCookingTime", _cooking_time, fixed=True)
+                  "입력하신 최대 조리 시간 (your cooking-time limit)", _cooking_time, fixed=True)
         )  # fmt: skip
     return tuple(rules)
 
 
 ALLERGY = _rule(
     "allergy.declared", ("알레르기 식품 없음", "No declared allergens"), "count", _PRESENT, True,
-    _LABELLING + "; the user's declared allergies", _declared_allergens,
+    _LABELLING + "; 입력하신 알레르기 (your allergies)", _declared_allergens,
 )  # fmt: skip
 SPICY_PREFERENCE = _rule(
     "preference.spicy", ("맵지 않게", "Not spicy"), "count", ("max", 0, None), False,
-    "user preference spicyLevel 0", _presence("spicy"), lambda ctx: ctx.profile.preferences.spicyLevel == 0,
+    "입력하신 매운 정도 0 (your spiciness choice)", _presence("spicy"),
+    lambda ctx: ctx.profile.preferences.spicyLevel == 0,
 )  # fmt: skip
