@@ -139,7 +139,7 @@ const PHASE_WORDS = {
 };
 const STEPS = ["recipe_generation", "recipe_completed", "price_lookup", "price_completed", "combining_results", "finished"];
 // Long enough to read the phase's words, short enough not to hold a finished result back.
-const PHASE_DWELL_MS = 450;
+const PHASE_DWELL_MS = 350;
 
 // Package words of the reference price table, for the English page (a word not listed stays as written).
 const PACKAGE_WORDS_EN = [
