@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from web_support import FakeService
 
-from aichef.models import parse_session
 from aichef.sessions import TERMINAL
 from aichef.web import create_app
 
@@ -81,44 +81,23 @@ def axe_script(cache: Path) -> str | None:
     return target.read_text(encoding="utf-8")
 
 
-class ScriptedService:
-    """Sessions that stay at "request received" until someone follows them, then run SCRIPT at once."""
+class ScriptedService(FakeService):
+    """Sessions that stay as started until someone follows them, then run SCRIPT at once. Built on the
+    web tests' FakeService so that it keeps up with the session service's protocol."""
 
     def __init__(self, result: Mapping[str, Any]) -> None:
+        super().__init__()
         self.result = dict(result)
-        self.sessions: dict[str, dict[str, Any]] = {}
 
-    def _put(self, session_id: str, status: str, phase: str, progress: int) -> dict[str, Any]:
-        session = {
-            "sessionId": session_id, "status": status, "phase": phase, "progress": progress, "error": None,
-            "createdAt": "2026-11-22T00:00:00.000Z", "updatedAt": "2026-11-22T00:00:00.000Z",
-            "target": "diet", "language": "ko",
-        }  # fmt: skip
-        self.sessions[session_id] = session
-        return session
-
-    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        request = parse_session({"sessionId": f"scripted{len(self.sessions) + 1}", **body})
-        return self._put(request.sessionId, _RUNNING, "created" if _NEW_WORDS else "CREATED", 0)
-
-    def get_session(self, session_id: str) -> dict[str, Any] | None:
-        return self.sessions.get(session_id)
-
-    def get_result_text(self, session_id: str) -> str | None:
+    def get_result_text(self, session_id: str, *_: Any, **__: Any) -> str | None:
         if self.sessions.get(session_id, {}).get("status") != _COMPLETED:
             return None
         return json.dumps({**self.result, "sessionId": session_id}, ensure_ascii=False)
 
-    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.sessions.values())[::-1][:limit]
-
-    async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def subscribe(self, session_id: str, *_: Any, **__: Any) -> AsyncIterator[dict[str, Any]]:
         for status, phase, progress in SCRIPT:
             await asyncio.sleep(0.005)
-            yield self._put(session_id, status, phase, progress)
-
-    async def close(self) -> None:
-        return None
+            yield self.put(session_id, status, progress, phase=phase)
 
 
 class ScriptedServer:
