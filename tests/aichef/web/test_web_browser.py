@@ -234,6 +234,9 @@ def test_a_phone_session_shows_progress_result_servings_print_and_english(
     assert page.locator("#total-cost").inner_text() == f"{result['pricing']['totalEstimatedCost']:,}원"
     assert page.locator("#shopping-table tbody tr").count() == len(result["pricing"]["items"])
     assert "egg" not in {line["ingredientKey"] for line in result["pricing"]["items"]}
+    for rule, check in zip(result["compliance"], page.locator("#compliance li").all(), strict=True):
+        # The rule's title is shown once, above its explanation, not again at its start.
+        assert not check.locator(".check-expl").inner_text().startswith(rule["title"]["ko"])
     _assert_plain(page.locator("main").inner_text())
     _no_horizontal_scroll(page)
     # The shopping list is cards: each line's name on one line, never one syllable per line.

@@ -717,11 +717,14 @@ function nutritionCard(n) {
     el("p", { class: "source-note", text: t("nutritionSource") }));
 }
 
-// Explanations start with the rule's title in the result's language; the title is shown once, above.
+// Explanations start with the rule's title in the result's language ("Title: ..." or "Title 277 kcal: ...");
+// the title is shown once, above.
 function explanation(rule, lang) {
-  const prefix = `${rule.title?.[lang] || ""}: `;
+  const title = rule.title?.[lang] || "";
   const text = String(rule.explanation || "");
-  return prefix.length > 2 && text.startsWith(prefix) ? text.slice(prefix.length) : text;
+  if (!title) return text;
+  if (text.startsWith(`${title}: `)) return text.slice(title.length + 2);
+  return text.startsWith(`${title} `) ? text.slice(title.length + 1) : text;
 }
 
 function complianceCard(rules, lang) {
