@@ -208,6 +208,12 @@ def test_a_phone_session_shows_progress_result_servings_print_and_english(
     assert _axe(page, axe) == []
     # The button is in reach on a phone without scrolling past the form.
     assert page.locator("#submit").bounding_box()["y"] + 40 <= PHONE["height"]
+    # and from the keyboard: the second skip link puts the focus on it.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link").nth(1)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#submit")).to_be_focused()
 
     page.get_by_role("radio", name="다이어트").check()
     page.get_by_role("checkbox", name="알류(가금류)").check()

@@ -5,6 +5,7 @@
 const TEXT = {
   ko: {
     tagline: "우리 가족 맞춤 레시피", skipToForm: "조건 입력으로 건너뛰기", skipToResult: "결과로 건너뛰기",
+    skipToSubmit: "‘레시피 만들기’ 버튼으로 건너뛰기",
     formTitle: "누구를 위한 요리인가요?",
     formLead: "식단 목표와 알레르기를 알려 주시면 영양 성분과 장보기 비용까지 계산해 드립니다.",
     target: "식단 목표", babyAge: "아기 개월 수", months: "개월",
@@ -66,6 +67,7 @@ const TEXT = {
   },
   en: {
     tagline: "Recipes made for your family", skipToForm: "Skip to the form", skipToResult: "Skip to the result",
+    skipToSubmit: "Skip to the “Make my recipe” button",
     formTitle: "Who are we cooking for?",
     formLead: "Tell us the diet goal and allergies; we work out the nutrition and the shopping cost too.",
     target: "Diet goal", babyAge: "Baby's age", months: "months",
@@ -933,6 +935,16 @@ async function start() {
   for (const button of document.querySelectorAll(".lang-btn")) button.addEventListener("click", () => applyLanguage(button.dataset.lang));
   $("refresh-recent").addEventListener("click", loadRecent);
   $("failure-edit").addEventListener("click", () => $("form-title").focus());
+  // A skip link moves the focus itself, so the next Tab goes on from there (44 Tabs to the button before).
+  for (const link of document.querySelectorAll(".skip-link")) {
+    link.addEventListener("click", (event) => {
+      const target = document.querySelector(link.getAttribute("href"));
+      if (!target) return;
+      event.preventDefault();
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    });
+  }
   window.addEventListener("hashchange", route);
   route();
 }
