@@ -50,6 +50,8 @@ def recipe_payload(generated: GeneratedRecipe, provider: str) -> dict[str, Any]:
         "notes": [change.describe() for change in generated.changes],
         "onHandShare": generated.on_hand_share,
         "provider": provider,
+        # which library recipe was served: the page's servings control adapts the same dish again
+        "sourceId": generated.source_id,
     }
 
 

@@ -405,8 +405,8 @@ def baby_portion_rule(stage: BabyStage) -> Rule:
 FRIDGE: tuple[Rule, ...] = (
     _rule("fridge.on_hand_share", ("냉장고 재료 활용률", "Share of ingredients on hand"), "%",
           ("min", 70, 30), True,
-          "AI Chef fridge mode: at least 70 % of the non-staple ingredients from the fridge; staples (salt, "
-          "oil, soy sauce, sugar...) are assumed owned", _fridge_share),
+          "냉장고 파먹기 기준: 기본 양념(소금·기름·간장·설탕 등)을 뺀 재료 중 냉장고에 있는 재료의 비율 "
+          "(staples such as salt, oil, soy sauce and sugar are assumed at home)", _fridge_share),
 )  # fmt: skip
 
 _LOW_SODIUM = _rule(
@@ -471,7 +471,7 @@ def diet_kcal_rule(limit: float | None) -> Rule:
     (warn above 500 kcal, fail above 550 kcal)."""
     if limit is not None:
         limits: tuple[Direction, float | None, float | None] = ("max", 0.9 * limit, limit)
-        source = "user constraint maxCalories"
+        source = "입력하신 1인분 최대 열량 (your calorie limit)"
     else:
         limits = ("max", DIET_MEAL_KCAL, DIET_MEAL_KCAL + 50.0)
         source = _DEFICIT_SOURCE + "; fail above 550 kcal"
@@ -491,24 +491,25 @@ def constraint_rules(ctx: Context) -> tuple[Rule, ...]:
         titles = ("최대 열량(1인분)", "Max calories per serving")
         limits: tuple[Direction, float | None, float | None] = ("max", None, ctx.max_calories)
         rules.append(
-            _rule("constraint.max_calories", titles, "kcal", limits, True, "user constraint maxCalories",
-                  _nutrient("kcal"))
+            _rule("constraint.max_calories", titles, "kcal", limits, True,
+                  "입력하신 1인분 최대 열량 (your calorie limit)", _nutrient("kcal"))
         )  # fmt: skip
     if ctx.max_cooking_time is not None:
         titles = ("최대 조리 시간", "Max cooking time")
         limits = ("max", None, ctx.max_cooking_time)
         rules.append(
             _rule("constraint.max_cooking_time", titles, "min", limits, True,
-                  "user constraint maxCookingTime", _cooking_time, fixed=True)
+                  "입력하신 최대 조리 시간 (your cooking-time limit)", _cooking_time, fixed=True)
         )  # fmt: skip
     return tuple(rules)
 
 
 ALLERGY = _rule(
     "allergy.declared", ("알레르기 식품 없음", "No declared allergens"), "count", _PRESENT, True,
-    _LABELLING + "; the user's declared allergies", _declared_allergens,
+    _LABELLING + "; 입력하신 알레르기 (your allergies)", _declared_allergens,
 )  # fmt: skip
 SPICY_PREFERENCE = _rule(
     "preference.spicy", ("맵지 않게", "Not spicy"), "count", ("max", 0, None), False,
-    "user preference spicyLevel 0", _presence("spicy"), lambda ctx: ctx.profile.preferences.spicyLevel == 0,
+    "입력하신 매운 정도 0 (your spiciness choice)", _presence("spicy"),
+    lambda ctx: ctx.profile.preferences.spicyLevel == 0,
 )  # fmt: skip

@@ -36,6 +36,7 @@ from aichef.knowledge._diet_rules import (
     diet_kcal_rule,
 )
 from aichef.knowledge.ingredients import Nutrients
+from aichef.korean import object_particle
 from aichef.models import Constraints, Profile, SessionRequest
 
 if TYPE_CHECKING:
@@ -424,7 +425,7 @@ def _plain(
         {"warn": "주의", "fail": "불합격"}[verdict] if ko else {"warn": "caution", "fail": "fails"}[verdict]
     )
     if ko:
-        return f"{title} {shown}: 기준 {limit} {op}를 벗어남 ({word}){extra}"
+        return f"{title} {shown}: 기준 {limit} {op}{object_particle(op)} 벗어남 ({word}){extra}"
     return f"{title} {shown}: should be {op} {limit} ({word}){extra}"
 
 

@@ -21,6 +21,8 @@ from aichef.providers.prompts import recipe_schema, system_prompt, user_prompt
 
 MAX_REPAIRS = 2
 _LOG = logging.getLogger("aichef.providers")
+# Why a model's recipe was not served: the model was throttled, failed, or its recipe failed review.
+_Kind = Literal["busy", "failed", "unchecked"]
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,10 @@ class ModelProvider:
             try:
                 reply: Reply = self.backoff.call(partial(self.chat.ask, system, list(turns), schema), count)
             except Throttled as exc:
-                return self._replace(
-                    request, rounds, retries, _throttled(request, exc, self.backoff.attempts)
-                )
+                why = _throttled(request, exc, self.backoff.attempts)
+                return self._replace(request, rounds, retries, why, "busy")
             except ProviderError as exc:
-                return self._replace(request, rounds, retries, _failed(request, exc))
+                return self._replace(request, rounds, retries, _failed(request, exc), "failed")
             verdict = review(reply.arguments, request, self.source_id)
             rounds.append(Round(number, verdict.problems, dict(reply.usage)))
             if verdict.served is not None:
@@ -102,16 +103,22 @@ class ModelProvider:
                 Turn("assistant", reply=reply),
                 Turn("user", verdict.feedback(), answers=reply.call_id),
             ]
-        return self._replace(request, rounds, retries, _unrepaired(request, rounds, self.max_repairs))
+        why = _unrepaired(request, rounds, self.max_repairs)
+        return self._replace(request, rounds, retries, why, "unchecked")
 
-    def _replace(self, request: SessionRequest, rounds: list[Round], retries: int, why: str) -> Outcome:
+    def _replace(
+        self, request: SessionRequest, rounds: list[Round], retries: int, why: str, kind: _Kind
+    ) -> Outcome:
+        # The person reading the recipe learns in plain words that the model's recipe was replaced
+        # and roughly why; the model's name, error codes and validation problems go to the log only.
         ko = request.profile.language == "ko"
+        plain = _PLAIN_REASONS["ko" if ko else "en"][kind]
         note = (
-            f"[AI 모델 레시피 대체] {self.source_id}의 레시피 대신 오프라인 레시피를 제공합니다: {why}."
+            f"AI 모델의 레시피 대신 검증된 기본 레시피를 드립니다. {plain}"
             if ko
-            else f"[Model recipe replaced] an offline recipe is served instead of {self.source_id}'s: {why}."
+            else f"A checked recipe from our library is served instead of the AI model's. {plain}"
         )
-        _LOG.warning("%s", note)
+        _LOG.warning("%s: offline recipe served instead: %s", self.source_id, why)
         result = self._fallback(request)
         if isinstance(result, GeneratedRecipe):
             recipe = result.recipe.model_copy(update={"targetNote": f"{note} {result.recipe.targetNote}"})
@@ -130,6 +137,21 @@ class ModelProvider:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+# What a user is told, by why the model's recipe was not served (the details are in Outcome.reason).
+_PLAIN_REASONS: dict[str, dict[str, str]] = {
+    "ko": {
+        "busy": "AI 모델 서비스가 지금 너무 바빠 답을 받지 못했습니다.",
+        "failed": "AI 모델 서비스에 연결하지 못했습니다.",
+        "unchecked": "AI 모델의 레시피가 영양·안전 기준 점검을 통과하지 못했습니다.",
+    },
+    "en": {
+        "busy": "The AI model service was too busy to answer.",
+        "failed": "The AI model service could not be reached.",
+        "unchecked": "The AI model's recipe did not pass the nutrition and safety checks.",
+    },
+}
 
 
 def _throttled(request: SessionRequest, exc: Throttled, attempts: int) -> str:

@@ -10,15 +10,16 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 
 from aichef.web._contract import SessionService
 from aichef.web._errors import install_handlers
 from aichef.web._events import KEEPALIVE_SECONDS
+from aichef.web._glossary import glossary_router
 from aichef.web._guard import Guard
 from aichef.web._routes import api_router
 from aichef.web._schemas import install_openapi
+from aichef.web._servings import servings_router
+from aichef.web._static import static_router
 
 __all__ = ["create_app"]
 
@@ -41,11 +42,9 @@ def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS)
     install_handlers(app)
     install_openapi(app)
     app.include_router(api_router())
-    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
+    app.include_router(servings_router())
+    app.include_router(glossary_router())
+    app.include_router(static_router(_STATIC))
 
     app.add_middleware(Guard)
     return app

@@ -86,7 +86,8 @@ def test_rate_limit_to_the_end_falls_back_with_a_note_in_english(provider_for: M
     assert outcome.source == "offline" and len(waits) == 1
     assert isinstance(outcome.result, GeneratedRecipe)
     note = outcome.result.recipe.targetNote
-    assert note.startswith("[Model recipe replaced]") and "rate_limit_error" in note
+    assert note.startswith("A checked recipe from our library is served instead of the AI model's.")
+    assert "too busy" in note and "rate_limit_error" not in note  # plain words; the code is logged
 
 
 def test_malformed_output_then_fallback(provider_for: MakeProvider) -> None:
@@ -96,7 +97,7 @@ def test_malformed_output_then_fallback(provider_for: MakeProvider) -> None:
         outcome = provider_for(fake, backoff).run(keto_request())
     assert outcome.source == "offline" and len(fake.requests) == 3
     assert isinstance(outcome.result, GeneratedRecipe)
-    assert "[AI 모델 레시피 대체]" in outcome.result.recipe.targetNote
+    assert "AI 모델의 레시피 대신 검증된 기본 레시피" in outcome.result.recipe.targetNote
     second = fake.requests[1]["body"]["messages"]
     tool_use = second[1]["content"][0]
     tool_result = second[2]["content"][0]

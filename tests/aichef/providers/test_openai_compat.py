@@ -94,7 +94,8 @@ def test_malformed_output_then_fallback(mode: str) -> None:
     assert outcome.source == "offline" and len(fake.requests) == 3
     assert any("JSON 객체가 아닙니다: [1, 2]" in p for p in outcome.rounds[2].problems)  # fenced JSON is read
     assert isinstance(outcome.result, GeneratedRecipe)
-    assert outcome.result.recipe.targetNote.startswith("[AI 모델 레시피 대체] openai:qwen2.5:7b")
+    assert outcome.result.recipe.targetNote.startswith("AI 모델의 레시피 대신 검증된 기본 레시피를 드립니다.")
+    assert "qwen" not in outcome.result.recipe.targetNote
     third = fake.requests[2]["body"]["messages"]
     if mode == "tools":
         call = third[4]["tool_calls"][0]  # [0] is the system message

@@ -3,10 +3,8 @@ choice reaches the plan, and the shopping card shows the summary sentences the A
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
-from test_web_browser import _session_id, browser, page  # noqa: F401 (fixtures shared with the page test)
+from test_web_browser import LAPTOP, Opener, _session_id, browser, open_page  # noqa: F401 (shared fixtures)
 from web_support import LiveServer
 
 try:
@@ -15,8 +13,8 @@ except ImportError:  # the browser fixture skips (or fails in CI) before this is
     expect = None
 
 
-def test_korean_budget_and_pantry_none_from_the_form(page: Any, live_server: LiveServer) -> None:  # noqa: F811
-    page.goto(f"{live_server.url}/")
+def test_korean_budget_and_pantry_none_from_the_form(open_page: Opener, live_server: LiveServer) -> None:  # noqa: F811
+    page = open_page(live_server.url, LAPTOP)
     page.get_by_role("radio", name="키토").check()
     page.get_by_label("예산", exact=True).fill("3만 5천원")
     page.get_by_label("집에 있는 양념").select_option("none")
@@ -30,8 +28,8 @@ def test_korean_budget_and_pantry_none_from_the_form(page: Any, live_server: Liv
     assert shown == pricing["summary"]["lines"]
 
 
-def test_an_own_pantry_list_and_an_unreadable_budget(page: Any, live_server: LiveServer) -> None:  # noqa: F811
-    page.goto(f"{live_server.url}/")
+def test_an_own_pantry_list_and_an_unreadable_budget(open_page: Opener, live_server: LiveServer) -> None:  # noqa: F811
+    page = open_page(live_server.url, LAPTOP)
     page.get_by_role("radio", name="키토").check()
     page.get_by_label("예산", exact=True).fill("삼만원")
     page.get_by_role("button", name="레시피 만들기").click()
