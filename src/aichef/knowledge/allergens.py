@@ -22,6 +22,7 @@ __all__ = [
     "expand",
     "label",
     "substitutes",
+    "words",
 ]
 
 
@@ -160,6 +161,23 @@ def expand(words: Iterable[str]) -> frozenset[str]:
             raise UnknownAllergen(word, allowed_words())
         keys |= found
     return frozenset(keys)
+
+
+def words() -> Mapping[str, frozenset[str]]:
+    """Every word a user may give for an allergy or group (Korean and English), with its keys.
+
+    The gate scans recipe texts for these words as well as for the foods that carry the allergen.
+    """
+    words: dict[str, frozenset[str]] = {}
+    for key, (ko, en) in _LABELS.items():
+        words[key.replace("_", " ")] = frozenset({key})
+        words[en] = frozenset({key})
+        words[ko.split("(")[0]] = frozenset({key})
+    for word, key in _SYNONYMS.items():
+        words[word] = frozenset({key})
+    for word, members in GROUPS.items():
+        words[word] = members
+    return MappingProxyType(words)
 
 
 def label(key: str, language: str = "ko") -> str:
