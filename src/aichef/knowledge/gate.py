@@ -18,14 +18,15 @@ is wrong. The rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
 from aichef.knowledge import allergens as _allergens
-from aichef.knowledge.ingredients import Ingredient, all_ingredients, normalise_name
-from aichef.knowledge.mentions import Scanner
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, normalise_name
+from aichef.knowledge.mentions import Mention, Scanner
 from aichef.models import Profile, Recipe
 
 __all__ = ["MAX_SODIUM_MG", "SALT_LIMIT_G", "SEASONING_LIMITS_G", "Violation", "inspect", "sodium_limit"]
@@ -95,7 +96,7 @@ def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
     (meaning ``""``), so that a longer safe name hides the allergen word inside it."""
     vocabulary: dict[str, str] = {}
     for item in all_ingredients():
-        carried = sorted(_carried(item) & avoid)
+        carried = sorted(_allergens.carried(item) & avoid)
         for word in (item.name_ko, item.name_en, *item.aliases):
             vocabulary.setdefault(word, carried[0] if carried else "")
     # The allergen words themselves win over a food of the same name.
@@ -106,16 +107,12 @@ def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
     return Scanner(vocabulary)
 
 
-def _carried(item: Ingredient) -> frozenset[str]:
-    return item.allergens | getattr(item, "usual_allergens", frozenset())
-
-
 def _allergen_violations(
     recipe: Recipe, lines: Sequence[tuple[Ingredient, float]], avoid: frozenset[str], ko: bool
 ) -> list[Violation]:
     found: list[Violation] = []
     for item, _grams in lines:
-        carried = _carried(item) & avoid
+        carried = _allergens.carried(item) & avoid
         if carried:
             labels = ", ".join(_allergens.label(k, "ko" if ko else "en") for k in sorted(carried))
             found.append(
@@ -260,25 +257,83 @@ def _food_scanner() -> Scanner:
     return Scanner(vocabulary)
 
 
+# Water for boiling, rinsing or soaking is not an ingredient a cook buys or measures.
+_NEVER_UNLISTED = frozenset({"water", "sparkling_water"})
+# Foods a step may make in the pot from listed ones: a stock from water (and anything simmered in
+# it), rendered fat or oil, a chili oil from chili flakes and oil. key -> categories of which at
+# least one must be listed, and ingredient keys of which at least one must be listed (empty: any).
+_MADE_IN_THE_DISH: Mapping[str, tuple[frozenset[str], frozenset[str]]] = MappingProxyType(
+    {
+        "anchovy_stock": (frozenset(), frozenset({"water"})),
+        "vegetable_oil": (frozenset({"oil", "meat", "poultry"}), frozenset()),
+        "chili_oil": (frozenset({"oil"}), frozenset({"gochugaru", "cayenne", "red_chili"})),
+    }
+)
+_HANGUL_SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")
+_ENGLISH_WORDS = re.compile(r"[a-z]{3,}")
+
+
+def _family(mentioned: Ingredient, listed: Ingredient) -> bool:
+    """Whether a step's word for ``mentioned`` may stand for the listed food: the same category
+    and allergens, and a shared name part (the first Korean syllable or two syllables in a row, or
+    an English word): 닭고기 for 닭다리살, 연두부 for 순두부, "mushrooms" for shiitake mushrooms."""
+    if mentioned.category != listed.category or mentioned.allergens != listed.allergens:
+        return False
+    a, b = mentioned.name_ko.replace(" ", ""), listed.name_ko.replace(" ", "")
+    if a[:1] == b[:1] and _HANGUL_SYLLABLES.fullmatch(a[:1]):
+        return True
+    if any(a[i : i + 2] in b for i in range(len(a) - 1) if _HANGUL_SYLLABLES.fullmatch(a[i : i + 2])):
+        return True
+    english = set(_ENGLISH_WORDS.findall(mentioned.name_en.lower()))
+    return bool(english & set(_ENGLISH_WORDS.findall(listed.name_en.lower())))
+
+
+def _listed(mention: Mention, items: Sequence[Ingredient], written: Sequence[str]) -> bool:
+    key = mention.meaning
+    if key is None or key in _NEVER_UNLISTED or any(item.key == key for item in items):
+        return True
+    word = normalise_name(mention.word)
+    # Part of a listed name ("파" with 쪽파), or a listed name with a preparation ("다진 돼지고기").
+    if any(word in name or (len(name) > 1 and name in word) for name in written):
+        return True
+    if key in _MADE_IN_THE_DISH:
+        categories, keys = _MADE_IN_THE_DISH[key]
+        if (not categories or any(i.category in categories for i in items)) and (
+            not keys or any(i.key in keys for i in items)
+        ):
+            return True
+    mentioned = get(key)
+    return any(_family(mentioned, item) for item in items)
+
+
+_INSTEAD_AFTER = re.compile(r"^\S{0,2}\s*(대신|없이)")
+_INSTEAD_BEFORE = re.compile(r"(instead of|without|no)\s+$", re.IGNORECASE)
+
+
+def _instead_of(step: str, mention: Mention) -> bool:
+    """ "밥 대신", "instead of rice": the step names a food only to say it is not used."""
+    after = step[mention.start + len(mention.word) :]
+    return bool(_INSTEAD_AFTER.match(after) or _INSTEAD_BEFORE.search(step[: mention.start]))
+
+
 def _unlisted_violations(
     recipe: Recipe, lines: Sequence[tuple[Ingredient, float]], ko: bool
 ) -> list[Violation]:
     """Steps that name a food of the table that is not among the lines.
 
     A word also counts as listed when it is part of a listed food's names or of a line's written
-    name: "파" in a recipe with 쪽파, "기름" with 참기름.
+    name ("파" with 쪽파), names a listed food with a preparation ("다진 돼지고기"), names the same
+    kind of food (see :func:`_family`), or something made in the dish from listed foods (a stock,
+    a chili oil). Water is never counted.
     """
-    listed = {item.key for item, _ in lines}
-    written = [normalise_name(w) for item, _ in lines for w in (item.name_ko, item.name_en, *item.aliases)]
+    items = [item for item, _ in lines]
+    written = [normalise_name(w) for item in items for w in (item.name_ko, item.name_en, *item.aliases)]
     written += [normalise_name(line.name) for line in recipe.ingredients]
     scanner = _food_scanner()
     found: list[Violation] = []
     for n, step in enumerate(recipe.instructions, 1):
         for mention in scanner.find(step):
-            if mention.meaning in listed:
-                continue
-            word = normalise_name(mention.word)
-            if any(word in name for name in written):
+            if _listed(mention, items, written) or _instead_of(step, mention):
                 continue
             found.append(
                 Violation(

@@ -31,18 +31,31 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 NOT_FOOD: frozenset[str] = frozenset(
     {
         # 밀 (wheat): to push, roll out, seal, press close, density
-        "밀어", "밀고", "밀면서", "밀대", "밀폐", "밀봉", "밀착", "밀도", "밀려", "밀리",
+        "밀어", "밀고", "밀면서", "밀대", "밀폐", "밀봉", "밀착", "밀도", "밀려", "밀리", "밀집", "비밀",
+        "은밀", "정밀", "세밀", "치밀", "긴밀", "친밀",
+        # 콩 (soy) in Hong Kong
+        "홍콩",
         # 깨 (sesame): clean, to break (an egg), to wake, to bite
-        "깨끗", "깨뜨", "깨트", "깨서", "깨어", "깨 넣", "깨지", "깨진", "깨물",
+        "깨끗", "깨뜨", "깨트", "깨서", "깨어", "깨지", "깨진", "깨물", "으깨", "을 깨 넣", "를 깨 넣",
+        "을 깨고", "를 깨고",
         # 굴 (oyster): to roll, rolling, bends
-        "굴려", "굴리", "굴러", "굴곡",
+        "굴려", "굴리", "굴러", "굴곡", "얼굴", "동굴",
         # 알 (egg): just right, to know, grains, alcohol, aluminium, pungent, thrifty
         "알맞", "알아", "알갱이", "알코올", "알루미늄", "알싸", "알뜰", "알록", "알약",
+        "쌀알", "콩알", "낱알", "알레르기", "알러지",
         # 게 (crab): moreover; "게" as an ending is handled by WORD_START_ONLY
         "게다가",
-        # 닭 / 소 / 배 / 김 / 파 / 무 / 밤 as other words
-        "김이 오르", "김이 나", "김을 빼", "김이 빠", "밤새", "하룻밤", "두 배", "세 배", "배로",
-        "무게", "무렵", "무르", "무른", "무너", "무침", "파이팅",
+        # 김 (laver) as steam; 배 (pear) as times; 무 (radish) in 무치다 and others; 밤 as night
+        "김이 오", "김이 나", "김을 빼", "김이 빠", "한 김", "밤새", "하룻밤", "한밤", "밤사이", "두 배",
+        "세 배", "배로", "배어", "배도록", "배합", "갓 지은", "갓 구운", "갓 짠", "감싸", "감아", "감소",
+        "감칠",
+        "무게", "무렵", "무르", "무른", "무너", "무침", "무치", "무친", "무칩", "무쳐", "무칠", "파이팅",
+        # 조 (millet): a little, to knead, adjusted, carefully, a piece, cooking, braised
+        "조금", "조물", "조정", "조절", "조심", "조각", "조리", "조림", "조합",
+        # 마 (yam): dry, last, finish, whole counts of animals; 램 (lamb) in scramble
+        "마른", "마지막", "마무리", "마저", "마리", "마찬가지", "스크램블",
+        # "steaks" of tofu or cauliflower: a shape, not a cut of beef
+        "steak",
         # 물 (water) inside other words
         "물기", "국물", "나물",
     }
@@ -50,34 +63,14 @@ NOT_FOOD: frozenset[str] = frozenset(
 
 # One-syllable Korean food words that match only at the start of a word (see the module text).
 WORD_START_ONLY: frozenset[str] = frozenset(
-    {
-        "게",
-        "알",
-        "김",
-        "배",
-        "파",
-        "무",
-        "밤",
-        "소",
-        "굴",
-        "깨",
-        "물",
-        "귤",
-        "감",
-        "밥",
-        "꿀",
-        "떡",
-        "잣",
-        "콩",
-        "밀",
-    }
+    {"게", "알", "김", "배", "파", "무", "밥", "물", "조", "마", "램", "릭", "갓", "감"}
 )
 
 
 @dataclass(frozen=True)
 class Mention:
-    """``word`` (as written in the scanner's vocabulary) found at ``start``; ``meaning`` is what it
-    stands for (an ingredient or allergen key), or ``None`` for a :data:`NOT_FOOD` word."""
+    """``word`` as written in the text, found at ``start``; ``meaning`` is what it stands for (an
+    ingredient or allergen key)."""
 
     word: str
     meaning: str | None
@@ -92,10 +85,12 @@ class Scanner:
     """Finds the words of a vocabulary (word -> meaning) in texts, longest word first."""
 
     def __init__(self, vocabulary: Mapping[str, str], not_food: frozenset[str] = NOT_FOOD) -> None:
-        words: dict[str, str | None] = {w.lower(): None for w in not_food}
+        words: dict[str, str | None] = {}
         for word, meaning in vocabulary.items():
             if word.strip():
                 words[word.lower().strip()] = meaning
+        # A word that names no food wins even over a food name spelt the same ("steak" of tofu).
+        words.update({w.lower(): None for w in not_food})
         self._meanings = words
         patterns: list[str] = []
         for word in sorted(words, key=lambda w: (-len(w), w)):
@@ -126,4 +121,4 @@ class Scanner:
                 continue
             meaning = self._meanings[word]
             if meaning is not None:
-                yield Mention(word, meaning, match.start())
+                yield Mention(match.group(0), meaning, match.start())
