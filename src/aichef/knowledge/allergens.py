@@ -10,7 +10,6 @@ profile's free words ("계란", "nuts", "해산물") are turned into keys by :fu
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from types import MappingProxyType
@@ -156,7 +155,8 @@ def _build_index() -> dict[str, frozenset[str]]:
     for key, (ko, en) in _LABELS.items():
         index[_normal(key)] = frozenset({key})
         index[_normal(en)] = frozenset({key})
-        # The Korean label without its parenthesised examples: "조개류(굴, ...)" -> "조개류".
+        # The Korean label as shown, and without its parenthesised examples: "조개류(굴, ...)" -> "조개류".
+        index[_normal(ko)] = frozenset({key})
         index[_normal(ko.split("(")[0])] = frozenset({key})
     for word, key in _SYNONYMS.items():
         index[_normal(word)] = frozenset({key})
@@ -189,38 +189,61 @@ def allowed_words() -> tuple[str, ...]:
     return ALLERGENS + tuple(GROUPS)
 
 
+def _jamo(word: str) -> str:
+    """Hangul syllables split into their letters, so that spelling distance works on letters:
+    "키우" and "키위" differ by one letter, not by one of two syllables."""
+    out: list[str] = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out += [chr(0x1100 + code // 588), chr(0x1161 + code % 588 // 28)]
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 @cache
-def _known_words() -> tuple[str, ...]:
-    """Every word :func:`expand` accepts: allergen and group words, then the table's food names."""
-    known = dict.fromkeys(_INDEX)
+def _known_words() -> Mapping[str, str]:
+    """Every word :func:`expand` accepts, spelt as letters (see :func:`_jamo`) -> the word:
+    allergen and group words first, then the table's food names and aliases."""
+    known: dict[str, str] = {}
+    for word in _INDEX:
+        known.setdefault(_jamo(word), word)
     for item in _ingredients.all_ingredients():
         for name in (item.name_ko, item.name_en, *item.aliases):
-            known.setdefault(_normal(name))
-    return tuple(known)
+            known.setdefault(_jamo(_normal(name)), _normal(name))
+    return MappingProxyType(known)
 
 
 def closest(word: str, n: int = 5) -> tuple[str, ...]:
-    """The known allergy words nearest in spelling to ``word`` (difflib), best first.
+    """The known allergy words nearest in spelling to ``word`` (difflib on letters), best first.
 
     >>> closest("peanutt")[0]
     'peanut'
+    >>> closest("키우")[0]
+    '키위'
     """
-    return tuple(difflib.get_close_matches(_normal(word), _known_words(), n=n, cutoff=0.6))
+    known = _known_words()
+    found = difflib.get_close_matches(_jamo(_normal(word)), known, n=n, cutoff=0.6)
+    return tuple(dict.fromkeys(known[letters] for letters in found))
 
 
 @cache
 def _food_keys(key: str) -> frozenset[str]:
-    """A food avoided by name, with the table's foods made of it: 사과 -> apple, 사과식초, 사과주스.
+    """A food avoided by name, with the table's foods made of it: 사과 -> 사과, 사과식초, 사과주스.
 
-    A food is "made of it" when its Korean name contains the food's Korean name (two syllables or
-    more) or its English name contains the food's English name as a whole word.
+    "Made of it" is read from the Korean names, where compounds are written as one word: a food
+    whose Korean name contains this food's Korean name (two syllables or more). English names
+    are not used for this: "sweet potato" contains "potato" but is another plant.
     """
     food = _ingredients.get(key)
-    pattern = re.compile(rf"\b{re.escape(food.name_en.lower())}\b")
     keys = {key}
-    for item in _ingredients.all_ingredients():
-        if (len(food.name_ko) > 1 and food.name_ko in item.name_ko) or pattern.search(item.name_en.lower()):
-            keys.add(item.key)
+    if len(food.name_ko.replace(" ", "")) > 1:
+        for item in _ingredients.all_ingredients():
+            if food.name_ko in item.name_ko:
+                keys.add(item.key)
     return frozenset(FOOD_PREFIX + k for k in keys)
 
 

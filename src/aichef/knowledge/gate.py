@@ -25,7 +25,7 @@ from functools import cache
 from types import MappingProxyType
 
 from aichef.knowledge import allergens as _allergens
-from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, normalise_name
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, lookup, normalise_name
 from aichef.knowledge.mentions import Mention, Scanner
 from aichef.models import Profile, Recipe
 
@@ -92,19 +92,28 @@ def _number(value: float) -> str:
 
 @cache
 def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
-    """Words meaning an avoided allergen (meaning = the allergen key) plus every other food name
-    (meaning ``""``), so that a longer safe name hides the allergen word inside it."""
+    """Words meaning an avoided allergen plus every other food name (meaning ``""``), so that a
+    longer safe name hides the allergen word inside it (땅콩 is not 콩). A meaning is
+    ``"word:<key>"`` for an allergen's own word and ``"food:<key>"`` for a food that carries it."""
     vocabulary: dict[str, str] = {}
     for item in all_ingredients():
         carried = sorted(_allergens.carried(item) & avoid)
         for word in (item.name_ko, item.name_en, *item.aliases):
-            vocabulary.setdefault(word, carried[0] if carried else "")
+            vocabulary.setdefault(word, f"food:{carried[0]}" if carried else "")
     # The allergen words themselves win over a food of the same name.
     for word, keys in _allergens.words().items():
         hit = sorted(keys & avoid)
         if hit:
-            vocabulary[word] = hit[0]
+            vocabulary[word] = f"word:{hit[0]}"
     return Scanner(vocabulary)
+
+
+def _refers_to_a_safe_line(word: str, safe_names: Sequence[str]) -> bool:
+    """A food's general name that ends a listed safe line's name refers to that line: "the noodles"
+    in a recipe with glass noodles, "면" with 쌀국수면. The allergen words themselves are never read
+    this way ("milk" stays milk even beside soy milk)."""
+    word = normalise_name(word)
+    return any(name != word and name.endswith(word) for name in safe_names)
 
 
 def _allergen_violations(
@@ -124,12 +133,23 @@ def _allergen_violations(
                 )
             )
     scanner = _allergen_scanner(avoid)
-    places = _texts(recipe, ko)
-    for where, text in places:
+    safe = [item for item, _ in lines if not _allergens.carried(item) & avoid]
+    for line in recipe.ingredients:
+        written = lookup(line.name)
+        if written is not None and not _allergens.carried(written) & avoid:
+            safe.append(written)
+    safe_names = [
+        normalise_name(name) for item in safe for name in (item.name_ko, item.name_en, *item.aliases)
+    ]
+    safe_names += [normalise_name(line.name) for line in recipe.ingredients if lookup(line.name) in safe]
+    for where, text in _texts(recipe, ko):
         for mention in scanner.find(text):
             if not mention.meaning:
                 continue
-            label = _allergens.label(mention.meaning, "ko" if ko else "en")
+            kind, _, key = mention.meaning.partition(":")
+            if kind == "food" and _refers_to_a_safe_line(mention.word, safe_names):
+                continue
+            label = _allergens.label(key, "ko" if ko else "en")
             found.append(
                 Violation(
                     "gate.allergen",
@@ -176,7 +196,8 @@ def _sodium_violations(
     lines: Sequence[tuple[Ingredient, float]], servings: int, limit: float, ko: bool
 ) -> list[Violation]:
     sodium = sum(item.per_100g.sodium_mg * grams / 100.0 for item, grams in lines) / servings
-    if sodium <= limit:
+    # Compared as shown (0.1 mg): a recipe sized to exactly the limit is within it.
+    if round(sodium, 1) <= limit:
         return []
     return [
         Violation(
@@ -210,7 +231,7 @@ def _seasoning_violations(
     for item, grams in totals.values():
         limit = seasoning_limit(item)
         per_serving = grams / servings
-        if limit is not None and per_serving > limit:
+        if limit is not None and round(per_serving, 1) > limit:
             found.append(
                 Violation(
                     "gate.seasoning",
