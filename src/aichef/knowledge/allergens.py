@@ -4,7 +4,7 @@ Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry thes
 profile's free words ("계란", "nuts", "해산물") are turned into keys by :func:`expand`.
 
 >>> sorted(expand(["견과류"]))[:3]
-['almond', 'cashew', 'hazelnut']
+['almond', 'brazil_nut', 'cashew']
 """
 
 from __future__ import annotations
