@@ -90,22 +90,41 @@ def _number(value: float) -> str:
 # ---- allergens ----
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Every food name and allergen word, scanned once per text (longest first, so that a longer
+    safe name hides the allergen word inside it: 땅콩 is not 콩), and what each word means."""
+
+    scanner: Scanner
+    food: Mapping[str, str]  # word -> ingredient key
+    allergens: Mapping[str, frozenset[str]]  # allergen or group word -> allergen keys
+
+
 @cache
-def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
-    """Words meaning an avoided allergen plus every other food name (meaning ``""``), so that a
-    longer safe name hides the allergen word inside it (땅콩 is not 콩). A meaning is
-    ``"word:<key>"`` for an allergen's own word and ``"food:<key>"`` for a food that carries it."""
-    vocabulary: dict[str, str] = {}
+def _vocabulary() -> _Vocabulary:
+    food: dict[str, str] = {}
     for item in all_ingredients():
-        carried = sorted(_allergens.carried(item) & avoid)
-        for word in (item.name_ko, item.name_en, *item.aliases):
-            vocabulary.setdefault(word, f"food:{carried[0]}" if carried else "")
-    # The allergen words themselves win over a food of the same name.
-    for word, keys in _allergens.words().items():
-        hit = sorted(keys & avoid)
-        if hit:
-            vocabulary[word] = f"word:{hit[0]}"
-    return Scanner(vocabulary)
+        for word in (item.key.replace("_", " "), item.name_ko, item.name_en, *item.aliases):
+            food.setdefault(_word(word), item.key)
+    allergen_words = {_word(word): keys for word, keys in _allergens.words().items()}
+    words = {word: word for word in (*food, *allergen_words) if word}
+    return _Vocabulary(Scanner(words), MappingProxyType(food), MappingProxyType(allergen_words))
+
+
+def _word(text: str) -> str:
+    return text.lower().strip()
+
+
+def _allergen_hit(word: str, avoid: frozenset[str]) -> tuple[str, str] | None:
+    """("word" or "food", the allergen key) when ``word`` means an avoided allergen: as one of the
+    allergen's own words (콩, gluten) or as the name of a food that carries it (간장)."""
+    vocabulary = _vocabulary()
+    hit = sorted(vocabulary.allergens.get(word, frozenset()) & avoid)
+    if hit:
+        return "word", hit[0]
+    key = vocabulary.food.get(word)
+    carried = sorted(_allergens.carried(get(key)) & avoid) if key else []
+    return ("food", carried[0]) if carried else None
 
 
 def _refers_to_a_safe_line(word: str, safe_names: Sequence[str]) -> bool:
@@ -132,7 +151,7 @@ def _allergen_violations(
                     else f"The ingredient '{_name(item, ko)}' contains an allergen to avoid ({labels})",
                 )
             )
-    scanner = _allergen_scanner(avoid)
+    scanner = _vocabulary().scanner
     safe = [item for item, _ in lines if not _allergens.carried(item) & avoid]
     for line in recipe.ingredients:
         written = lookup(line.name)
@@ -144,9 +163,10 @@ def _allergen_violations(
     safe_names += [normalise_name(line.name) for line in recipe.ingredients if lookup(line.name) in safe]
     for where, text in _texts(recipe, ko):
         for mention in scanner.find(text):
-            if not mention.meaning:
+            hit = _allergen_hit(mention.meaning or "", avoid)
+            if hit is None:
                 continue
-            kind, _, key = mention.meaning.partition(":")
+            kind, key = hit
             if kind == "food" and _refers_to_a_safe_line(mention.word, safe_names):
                 continue
             label = _allergens.label(key, "ko" if ko else "en")
@@ -269,15 +289,6 @@ def _zero(name: str, ko: bool) -> Violation:
     )
 
 
-@cache
-def _food_scanner() -> Scanner:
-    vocabulary: dict[str, str] = {}
-    for item in all_ingredients():
-        for word in (item.key.replace("_", " "), item.name_ko, item.name_en, *item.aliases):
-            vocabulary.setdefault(word, item.key)
-    return Scanner(vocabulary)
-
-
 # Water for boiling, rinsing or soaking is not an ingredient a cook buys or measures.
 _NEVER_UNLISTED = frozenset({"water", "sparkling_water"})
 # Foods a step may make in the pot from listed ones: a stock from water (and anything simmered in
@@ -310,7 +321,7 @@ def _family(mentioned: Ingredient, listed: Ingredient) -> bool:
 
 
 def _listed(mention: Mention, items: Sequence[Ingredient], written: Sequence[str]) -> bool:
-    key = mention.meaning
+    key = _vocabulary().food.get(mention.meaning or "")
     if key is None or key in _NEVER_UNLISTED or any(item.key == key for item in items):
         return True
     word = normalise_name(mention.word)
@@ -350,7 +361,7 @@ def _unlisted_violations(
     items = [item for item, _ in lines]
     written = [normalise_name(w) for item in items for w in (item.name_ko, item.name_en, *item.aliases)]
     written += [normalise_name(line.name) for line in recipe.ingredients]
-    scanner = _food_scanner()
+    scanner = _vocabulary().scanner
     found: list[Violation] = []
     for n, step in enumerate(recipe.instructions, 1):
         for mention in scanner.find(step):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["NOT_FOOD", "WORD_START_ONLY", "Mention", "Scanner"]
 
@@ -42,7 +43,7 @@ NOT_FOOD: frozenset[str] = frozenset(
         "굴려", "굴리", "굴러", "굴곡", "얼굴", "동굴",
         # 알 (egg): just right, to know, grains, alcohol, aluminium, pungent, thrifty
         "알맞", "알아", "알갱이", "알코올", "알루미늄", "알싸", "알뜰", "알록", "알약",
-        "쌀알", "콩알", "낱알", "알레르기", "알러지",
+        "쌀알", "콩알", "낱알", "알레르기", "알러지", "알리오", "알프레도", "알 덴테",
         # 게 (crab): moreover; "게" as an ending is handled by WORD_START_ONLY
         "게다가",
         # 김 (laver) as steam; 배 (pear) as times; 무 (radish) in 무치다 and others; 밤 as night
@@ -81,6 +82,31 @@ def _is_korean(word: str) -> bool:
     return _HANGUL.search(word) is not None
 
 
+def _trie(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first, shaped as a trie; a space in a word
+    matches any run of spaces or none ("soy sauce", "soysauce")."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_pattern(root)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s*" if ch == " " else re.escape(ch)) + _node_pattern(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # A word may end here: the rest is optional, and greedy, so a longer word is preferred.
+    return f"(?:{body})?" if "" in node else body
+
+
 class Scanner:
     """Finds the words of a vocabulary (word -> meaning) in texts, longest word first."""
 
@@ -92,17 +118,21 @@ class Scanner:
         # A word that names no food wins even over a food name spelt the same ("steak" of tofu).
         words.update({w.lower(): None for w in not_food})
         self._meanings = words
-        patterns: list[str] = []
-        for word in sorted(words, key=lambda w: (-len(w), w)):
-            escaped = re.escape(word).replace(r"\ ", r"\s*")
-            if _is_korean(word):
-                if word in WORD_START_ONLY:
-                    patterns.append(rf"(?<![\uac00-\ud7a3]){escaped}")
-                else:
-                    patterns.append(escaped)
-            else:
-                # Whole English words, plural allowed: "egg" finds "eggs" but not "eggplant".
-                patterns.append(rf"(?<![a-z]){escaped}(?:e?s)?(?![a-z])")
+        korean = [w for w in words if _is_korean(w) and w not in WORD_START_ONLY]
+        word_start = [w for w in words if w in WORD_START_ONLY]
+        english = [w for w in words if not _is_korean(w)]
+        # One trie-shaped pattern per kind of word: the regex engine then follows a word letter by
+        # letter instead of trying thousands of alternatives at every position, and a trie's
+        # optional tails are greedy, so the longest word wins. Korean words match anywhere (a
+        # longer word found first hides the shorter one inside it), the WORD_START_ONLY syllables at
+        # the start of a word, English words as whole words with an optional plural.
+        patterns = []
+        if korean:
+            patterns.append(_trie(korean))
+        if word_start:
+            patterns.append(rf"(?<![\uac00-\ud7a3])(?:{_trie(word_start)})")
+        if english:
+            patterns.append(rf"(?<![a-z])(?:{_trie(english)})(?:e?s)?(?![a-z])")
         self._pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
         self._by_norm = {re.sub(r"\s+", "", w): w for w in words}
 

@@ -96,6 +96,8 @@ TEXT_CASES = [
     ("알류", "맛살을 찢는다", True),
     ("알류", "간을 알맞게 맞춘다", False),
     ("알류", "알레르기 걱정이 없다", False),
+    ("알류", "알리오 올리오", False),
+    ("알류", "면을 알 덴테로 삶는다", False),
     ("egg", "Fry the eggs.", True),
     ("egg", "Grill the eggplant.", False),
     ("참깨", "참깨를 뿌린다", True),
@@ -126,6 +128,7 @@ TEXT_CASES = [
     ("돼지고기", "돼지호박을 썬다", False),  # a zucchini, not pork
     ("돼지고기", "햄을 썬다", True),
     ("닭고기", "닭갈비 양념", True),
+    ("쇠고기", "닭갈비 양념", False),  # 닭갈비 is chicken, whatever 갈비 alone means
     ("쇠고기", "다시다를 넣는다", True),  # beef stock powder
     ("견과류", "호두를 올린다", True),
     ("호두", "견과류를 올린다", True),  # the group word may hide walnuts
