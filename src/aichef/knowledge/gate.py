@@ -83,6 +83,16 @@ def _name(item: Ingredient, ko: bool) -> str:
     return item.name_ko if ko else item.name_en
 
 
+def _subject(word: str) -> str:
+    """The Korean subject particle for ``word``: 이 after a final consonant (소금이), 가 after a
+    vowel (간장이 / 두부가); 이(가) when the word does not end in Hangul."""
+    last = word.strip()[-1:] or " "
+    code = ord(last) - 0xAC00
+    if not 0 <= code < 11172:
+        return "이(가)"
+    return "이" if code % 28 else "가"
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -170,10 +180,11 @@ def _allergen_violations(
             if kind == "food" and _refers_to_a_safe_line(mention.word, safe_names):
                 continue
             label = _allergens.label(key, "ko" if ko else "en")
+            word = mention.word
             found.append(
                 Violation(
                     "gate.allergen",
-                    f"{where}에 '{mention.word}'이(가) 있습니다: 피해야 할 알레르기({label})"
+                    f"{where}에 '{word}'{_subject(word)} 있습니다: 피해야 할 알레르기({label})"
                     if ko
                     else f"The {where} names '{mention.word}', which is an allergen to avoid ({label})",
                 )
@@ -252,10 +263,11 @@ def _seasoning_violations(
         limit = seasoning_limit(item)
         per_serving = grams / servings
         if limit is not None and round(per_serving, 1) > limit:
+            name = _name(item, ko)
             found.append(
                 Violation(
                     "gate.seasoning",
-                    f"{_name(item, ko)}이(가) 1인분에 {_number(per_serving)} g으로 너무 많습니다 "
+                    f"{name}{_subject(name)} 1인분에 {_number(per_serving)} g으로 너무 많습니다 "
                     f"(최대 {_number(limit)} g)"
                     if ko
                     else f"{_name(item, ko)} is {_number(per_serving)} g per serving, too much "
@@ -370,7 +382,7 @@ def _unlisted_violations(
             found.append(
                 Violation(
                     "gate.unlisted_ingredient",
-                    f"{n}단계에 재료 목록에 없는 '{mention.word}'이(가) 나옵니다"
+                    f"{n}단계에 재료 목록에 없는 '{mention.word}'{_subject(mention.word)} 나옵니다"
                     if ko
                     else f"Step {n} names '{mention.word}', which is not in the ingredient list",
                 )

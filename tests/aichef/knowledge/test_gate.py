@@ -247,7 +247,10 @@ def test_salt_over_6_g_per_serving_fails(salt_g: float, fails: bool) -> None:
     recipe, lines = _recipe(
         [("zucchini", 300.0), ("salt", salt_g * 2)], ["애호박을 소금에 볶는다"], servings=2
     )
-    assert ("gate.seasoning" in _rules(inspect(recipe, lines, _profile()))) is fails
+    found = [v for v in inspect(recipe, lines, _profile()) if v.rule == "gate.seasoning"]
+    assert bool(found) is fails
+    if fails:  # plain Korean with the right particle: 소금이, not 소금가
+        assert found[0].detail.startswith("소금이 1인분에") and "최대 6 g" in found[0].detail
 
 
 @pytest.mark.parametrize(
