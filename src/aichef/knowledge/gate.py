@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from aichef.knowledge import allergens as _allergens
@@ -121,6 +121,11 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(Scanner(words), MappingProxyType(food), MappingProxyType(allergen_words))
 
 
+@lru_cache(maxsize=8192)  # the same library steps are checked for candidate after candidate
+def _mentions(text: str) -> tuple[Mention, ...]:
+    return tuple(_vocabulary().scanner.find(text))
+
+
 def _word(text: str) -> str:
     return text.lower().strip()
 
@@ -161,7 +166,6 @@ def _allergen_violations(
                     else f"The ingredient '{_name(item, ko)}' contains an allergen to avoid ({labels})",
                 )
             )
-    scanner = _vocabulary().scanner
     safe = [item for item, _ in lines if not _allergens.carried(item) & avoid]
     for line in recipe.ingredients:
         written = lookup(line.name)
@@ -172,7 +176,7 @@ def _allergen_violations(
     ]
     safe_names += [normalise_name(line.name) for line in recipe.ingredients if lookup(line.name) in safe]
     for where, text in _texts(recipe, ko):
-        for mention in scanner.find(text):
+        for mention in _mentions(text):
             hit = _allergen_hit(mention.meaning or "", avoid)
             if hit is None:
                 continue
@@ -373,10 +377,9 @@ def _unlisted_violations(
     items = [item for item, _ in lines]
     written = [normalise_name(w) for item in items for w in (item.name_ko, item.name_en, *item.aliases)]
     written += [normalise_name(line.name) for line in recipe.ingredients]
-    scanner = _vocabulary().scanner
     found: list[Violation] = []
     for n, step in enumerate(recipe.instructions, 1):
-        for mention in scanner.find(step):
+        for mention in _mentions(step):
             if _listed(mention, items, written) or _instead_of(step, mention):
                 continue
             found.append(
