@@ -142,6 +142,11 @@ _SYNONYMS: dict[str, str] = {
     "엿기름": "barley", "malt": "barley", "호밀가루": "rye", "rye flour": "rye", "oat": "oats",
     "귀리쌀": "oats", "wheat flour": "wheat", "대게": "crab", "홍게": "crab", "털게": "crab", "게살": "crab",
     "게장": "crab", "밀크": "milk",
+    # Dishes and cuts whose name says what they are made of, so that a recipe text naming them is read right.
+    "오믈렛": "egg", "omelette": "egg", "omelet": "egg", "지단": "egg", "청국장": "soy", "제육": "pork",
+    "보쌈": "pork", "돈가스": "pork", "돈까스": "pork", "탕수육": "pork", "치킨": "chicken", "한우": "beef",
+    "우둔": "beef", "사골": "beef", "꼴뚜기": "squid", "한치": "squid", "calamari": "squid",
+    "재첩": "shellfish", "꼬막": "shellfish", "수제비": "wheat", "부침개": "wheat",
     "닭갈비": "chicken",
 }  # fmt: skip
 

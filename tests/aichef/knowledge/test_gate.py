@@ -127,6 +127,14 @@ TEXT_CASES = [
     ("milk", "Pour in the milk.", True),
     ("돼지고기", "돼지호박을 썬다", False),  # a zucchini, not pork
     ("돼지고기", "햄을 썬다", True),
+    ("돼지고기", "제육볶음을 담는다", True),
+    ("알류", "치즈 오믈렛", True),
+    ("알류", "지단을 올린다", True),
+    ("닭고기", "치킨을 튀긴다", True),
+    ("쇠고기", "사골 국물을 붓는다", True),
+    ("쇠고기", "버섯 불고기", False),  # 불고기 is a way of marinating; its meat is named on its own
+    ("오징어", "꼴뚜기를 볶는다", True),
+    ("조개류", "재첩국", True),
     ("닭고기", "닭갈비 양념", True),
     ("쇠고기", "닭갈비 양념", False),  # 닭갈비 is chicken, whatever 갈비 alone means
     ("쇠고기", "다시다를 넣는다", True),  # beef stock powder
