@@ -146,7 +146,11 @@ _SYNONYMS: dict[str, str] = {
     "오믈렛": "egg", "omelette": "egg", "omelet": "egg", "지단": "egg", "청국장": "soy", "제육": "pork",
     "보쌈": "pork", "돈가스": "pork", "돈까스": "pork", "탕수육": "pork", "치킨": "chicken", "한우": "beef",
     "우둔": "beef", "사골": "beef", "꼴뚜기": "squid", "한치": "squid", "calamari": "squid",
-    "재첩": "shellfish", "꼬막": "shellfish", "수제비": "wheat", "부침개": "wheat",
+    "재첩": "shellfish", "꼬막": "shellfish", "수제비": "wheat", "부침개": "wheat", "meringue": "egg",
+    "머랭": "egg", "whey": "milk", "유청": "milk", "custard": "milk", "커스터드": "milk", "tempeh": "soy",
+    "템페": "soy", "couscous": "wheat", "쿠스쿠스": "wheat", "semolina": "wheat", "세몰리나": "wheat",
+    "prosciutto": "pork", "프로슈토": "pork", "chorizo": "pork", "초리조": "pork", "pancetta": "pork",
+    "판체타": "pork", "veal": "beef", "송아지고기": "beef",
     "닭갈비": "chicken",
 }  # fmt: skip
 
