@@ -326,3 +326,28 @@ def test_steps_name_only_listed_ingredients(lines: list[tuple[str, float]], step
     assert bool(found) is fails, found
     if fails:
         assert "1단계" in found[0].detail
+
+
+def test_the_reported_soy_case_is_refused_for_every_reason_it_was_unsafe() -> None:
+    # As served before the gate: 콩나물 replaced by 50 g of salt, steps still naming 콩나물 and 간장.
+    recipe, lines = _recipe(
+        [
+            ("brown_rice_cooked", 420.0),
+            ("spinach", 100.0),
+            ("carrot", 60.0),
+            ("shiitake", 40.0),
+            ("salt", 50.0),
+        ],
+        [
+            "시금치와 콩나물을 데쳐 다진 마늘과 참기름 절반으로 무친다.",
+            "밥 위에 나물을 올리고 간장을 곁들인다.",
+        ],
+        title="현미 채소 비빔밥",
+        description="현미밥에 데친 채소를 올린 비빔밥",
+        servings=2,
+    )
+    found = inspect(recipe, lines, _profile("soy", target="fridge", fridgeIngredients=["당근"]))
+    rules = set(_rules(found))
+    assert {"gate.allergen", "gate.sodium", "gate.seasoning", "gate.unlisted_ingredient"} <= rules
+    words = " ".join(v.detail for v in found)
+    assert "콩나물" in words and "간장" in words and "소금" in words
