@@ -29,7 +29,16 @@ from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, looku
 from aichef.knowledge.mentions import Mention, Scanner
 from aichef.models import Profile, Recipe
 
-__all__ = ["MAX_SODIUM_MG", "SALT_LIMIT_G", "SEASONING_LIMITS_G", "Violation", "inspect", "sodium_limit"]
+__all__ = [
+    "MAX_SODIUM_MG",
+    "SALT_LIMIT_G",
+    "SEASONING_LIMITS_G",
+    "SWEETENER_LIMIT_G",
+    "Violation",
+    "inspect",
+    "seasoning_limit",
+    "sodium_limit",
+]
 
 # WHO Guideline: Sodium intake for adults and children (2012): < 2,000 mg sodium a day. One
 # serving may never hold more than the whole day's limit, whatever the target.
@@ -41,15 +50,17 @@ SALT_LIMIT_G = 6.0
 
 # Largest plausible amount per serving, in grams, for seasonings where too much is a mistake rather
 # than a taste. Spoon weights are SR28's household measures (tablespoon of soy sauce 16 g, 16123;
-# of fish sauce 18 g, 6179; of miso 17 g, 16112; of sugar 12.5 g, 19335). Sources and reasoning:
+# of fish sauce 18 g, 6179; of miso 17 g, 16112; of oyster sauce 18 g, 6176; teaspoon of sugar
+# 4.2 g, 19335). Sources and reasoning:
 # - soy sauces, 2 tablespoons (32 g, about 1,800 mg sodium): Korean home recipes season one
 #   serving with at most 1-2 큰술 (e.g. 불고기, 장조림); more is a scaling error.
 # - fish sauce and salted shrimp, 1 tablespoon (18 g, about 1,400 mg sodium): saltier still,
 #   used by the teaspoon in 김치찌개 or 계란찜.
-# - fermented pastes (된장, 고추장, 쌈장, 춘장, 미소), 2.5 tablespoons (43 g): a 된장찌개 or
-#   떡볶이 uses about 1-2 큰술 per serving.
-# - oyster sauce, teriyaki, hoisin, 2 tablespoons (36 g).
-# - stock powder (다시다, chicken stock), 1 teaspoon twice over (5 g, about 1,000 mg sodium).
+# - fermented pastes (된장, 고추장, 쌈장, 춘장, 미소), 2.5 tablespoons (43 g, about 1,600 mg
+#   sodium as miso): a 된장찌개 or 떡볶이 uses about 1-2 큰술 per serving.
+# - oyster sauce, teriyaki, hoisin, Worcestershire, 2 tablespoons (36 g).
+# - stock powder (다시다, chicken stock), 5 g, under one SR28 packet (6 g, 6075; about 1,300 mg
+#   sodium): a pot of soup for several takes a teaspoon or two.
 # - sugar, syrups and honey, 25 g: WHO Guideline: Sugars intake (2015) asks that free sugars stay
 #   below 10 % of energy (50 g a day at 2,000 kcal) and ideally 5 % (25 g a day); more than the
 #   ideal day's amount in one serving is not a plausible main-dish seasoning.
@@ -61,11 +72,11 @@ SEASONING_LIMITS_G: Mapping[str, float] = MappingProxyType(
         "fish_sauce": 18.0, "salted_shrimp": 18.0,
         "doenjang": 43.0, "gochujang": 43.0, "ssamjang": 43.0, "chunjang": 43.0, "miso": 43.0,
         "chogochujang": 43.0,
-        "oyster_sauce": 36.0, "teriyaki_sauce": 36.0, "hoisin_sauce": 36.0,
+        "oyster_sauce": 36.0, "teriyaki_sauce": 36.0, "hoisin_sauce": 36.0, "worcestershire": 36.0,
         "beef_bouillon": 5.0, "chicken_bouillon": 5.0,
     }
 )  # fmt: skip
-SWEETENER_LIMIT_G = 25.0
+SWEETENER_LIMIT_G = 25.0  # sugars, syrups, honey and jam (category "sweetener"): see above
 # Any other salty seasoning: no more sodium than 6 g of salt brings (SR28 02047: 38,758 mg/100 g).
 _SALT_SODIUM_MG = SALT_LIMIT_G * 387.58
 
@@ -230,7 +241,7 @@ def sodium_limit(profile: Profile, sodium_limit_mg: float | None = None) -> floa
 def _sodium_violations(
     lines: Sequence[tuple[Ingredient, float]], servings: int, limit: float, ko: bool
 ) -> list[Violation]:
-    sodium = sum(item.per_100g.sodium_mg * grams / 100.0 for item, grams in lines) / servings
+    sodium = sum(item.nutrients_for(grams).sodium_mg for item, grams in lines) / servings
     # Compared as shown (0.1 mg): a recipe sized to exactly the limit is within it.
     if round(sodium, 1) <= limit:
         return []
@@ -248,7 +259,9 @@ def seasoning_limit(item: Ingredient) -> float | None:
     """The largest plausible grams per serving of this seasoning, or ``None`` if it has no limit."""
     if item.key in SEASONING_LIMITS_G:
         return SEASONING_LIMITS_G[item.key]
-    if "added_sugar" in item.tags or "honey" in item.tags:
+    # Sugars and syrups only: ketchup or corn flakes carry added sugar but are eaten by the spoonful
+    # or the bowl, and the diet rules already weigh their sugar.
+    if item.category == "sweetener" and item.per_100g.sugar_g > 0:
         return SWEETENER_LIMIT_G
     if "salty_seasoning" in item.tags and item.per_100g.sodium_mg > 0:
         return _SALT_SODIUM_MG * 100.0 / item.per_100g.sodium_mg
