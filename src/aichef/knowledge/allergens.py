@@ -1,7 +1,12 @@
 """Allergens: Korea's labelling list plus common English names, group words and substitutions.
 
-Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry these keys; a
-profile's free words ("계란", "nuts", "해산물") are turned into keys by :func:`expand`.
+Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry these keys, both what a
+product contains and what commercial products usually contain (된장: wheat; ``usual_allergens``);
+a profile's free words ("계란", "nuts", "해산물", "키위") are turned into keys by :func:`expand`: a
+named allergen is itself only (아몬드 is not 호두), a group word takes every member (견과류, 글루텐,
+갑각류 ...), and any other food of the ingredient table becomes ``food:<key>``. Compare an avoid set
+with :func:`carried` (an ingredient's allergens and its ``food:`` key), not with ``allergens`` alone.
+Cross-contact ("may contain") is not tracked, and commercial products vary by brand.
 
 >>> sorted(expand(["견과류"]))[:3]
 ['almond', 'brazil_nut', 'cashew']
