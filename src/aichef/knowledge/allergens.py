@@ -425,6 +425,10 @@ _SUBSTITUTES: dict[str, tuple[str, ...]] = {
     "red_wine": ("grape_juice", "apple_juice"),
     "raisins": ("dates", "dried_cranberries"),
     "dried_apricot": ("dates", "raisins"),
+    "barley": ("brown_rice", "white_rice"),
+    "barley_cooked": ("brown_rice_cooked", "cooked_rice"),
+    "oats": ("quinoa", "brown_rice"),
+    "oatmeal": ("quinoa", "white_rice"),
 }
 
 # When an ingredient has no entry above, try these per allergen (still filtered by ``avoid``).
@@ -442,6 +446,12 @@ _BY_ALLERGEN: dict[str, tuple[str, ...]] = {
     "cashew": ("sunflower_seeds", "pumpkin_seeds"),
     "pistachio": ("sunflower_seeds", "pumpkin_seeds"),
     "hazelnut": ("sunflower_seeds", "pumpkin_seeds"),
+    "macadamia": ("sunflower_seeds", "pumpkin_seeds"),
+    "pecan": ("sunflower_seeds", "pumpkin_seeds"),
+    "brazil_nut": ("sunflower_seeds", "pumpkin_seeds"),
+    "barley": ("brown_rice", "cooked_rice", "rice_flour"),
+    "rye": ("rice_flour", "cooked_rice"),
+    "oats": ("quinoa", "white_rice", "rice_flour"),
     "sesame": ("sunflower_seeds", "perilla_oil", "olive_oil"),
     "fish": ("chicken_breast", "tofu", "shiitake_dried"),
     "mackerel": ("salmon", "pollock", "chicken_breast"),
@@ -476,7 +486,21 @@ def substitutes(ingredient_key: str, avoid: frozenset[str]) -> list[str]:
         generic.extend(_BY_ALLERGEN.get(allergen, ()))
     # Culinary matches first; the generic stand-ins only when none of those is safe.
     result = _safe(_SUBSTITUTES.get(ingredient_key, ()), ingredient_key, avoid)
-    return result or _safe(generic, ingredient_key, avoid)
+    result = result or _safe(generic, ingredient_key, avoid)
+    if not result and FOOD_PREFIX + ingredient_key in avoid:
+        # A food avoided by name (키위) has no allergen table of its own: offer foods of its kind
+        # (another fruit) that nothing in ``avoid`` rules out, the closest in sugar and energy first
+        # and with the same tags (a starch staple for potato), not avocado for kiwi.
+        def distance(item: _ingredients.Ingredient) -> float:
+            a, b = item.per_100g, original.per_100g
+            other_role = 100.0 if item.tags != original.tags else 0.0  # a starch for a starch
+            return other_role + abs(a.sugar_g - b.sugar_g) + abs(a.kcal - b.kcal) / 10
+
+        same_kind = sorted(
+            (i for i in _ingredients.all_ingredients() if i.category == original.category), key=distance
+        )
+        result = _safe((i.key for i in same_kind), ingredient_key, avoid)[:4]
+    return result
 
 
 def _safe(candidates: Iterable[str], original_key: str, avoid: frozenset[str]) -> list[str]:

@@ -306,3 +306,11 @@ def test_the_profile_refuses_an_unknown_word_naming_the_field_and_the_closest_wo
     assert problem.field == "profile.allergies"
     assert "키우" in problem.problem
     assert "키위" in problem.allowed
+
+
+def test_a_food_avoided_by_name_is_offered_foods_of_its_kind() -> None:
+    avoid = expand(["키위"])
+    offered = substitutes("kiwi", avoid)
+    assert offered and "kiwi" not in offered
+    assert all(get(key).category == get("kiwi").category for key in offered)
+    assert all(not carried(get(key)) & avoid for key in offered)
