@@ -201,7 +201,7 @@ def _allergen_violations(
                     "gate.allergen",
                     f"{where}에 '{word}'{_subject(word)} 있습니다: 피해야 할 알레르기({label})"
                     if ko
-                    else f"The {where} names '{mention.word}', which is an allergen to avoid ({label})",
+                    else f"{where} names '{word}', which is an allergen to avoid ({label})",
                 )
             )
     return _unique(found)
@@ -209,11 +209,11 @@ def _allergen_violations(
 
 def _texts(recipe: Recipe, ko: bool) -> list[tuple[str, str]]:
     places: list[tuple[str, str]] = [
-        ("요리 이름" if ko else "title", recipe.recipeName),
-        ("설명" if ko else "description", recipe.description),
+        ("요리 이름" if ko else "The title", recipe.recipeName),
+        ("설명" if ko else "The description", recipe.description),
     ]
-    places += [("재료 목록" if ko else "ingredient list", line.name) for line in recipe.ingredients]
-    places += [(f"{n}단계" if ko else f"step {n}", step) for n, step in enumerate(recipe.instructions, 1)]
+    places += [("재료 목록" if ko else "The ingredient list", line.name) for line in recipe.ingredients]
+    places += [(f"{n}단계" if ko else f"Step {n}", step) for n, step in enumerate(recipe.instructions, 1)]
     return places
 
 

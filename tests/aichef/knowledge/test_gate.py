@@ -351,3 +351,10 @@ def test_the_reported_soy_case_is_refused_for_every_reason_it_was_unsafe() -> No
     assert {"gate.allergen", "gate.sodium", "gate.seasoning", "gate.unlisted_ingredient"} <= rules
     words = " ".join(v.detail for v in found)
     assert "콩나물" in words and "간장" in words and "소금" in words
+
+
+def test_english_details_read_as_sentences() -> None:
+    recipe, lines = _recipe(PLAIN, ["Fry the zucchini.", "Serve with soy sauce."], title="Soy zucchini")
+    details = [v.detail for v in inspect(recipe, lines, _profile("soy", language="en"))]
+    assert "Step 2 names 'soy sauce', which is an allergen to avoid (soy)" in details
+    assert any(d.startswith("The title names 'Soy'") for d in details)
