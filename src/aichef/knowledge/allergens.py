@@ -89,6 +89,9 @@ _FISH = frozenset({"fish", "mackerel"})
 # milled with wheat and carry it (cross-contact), and only certified gluten-free oats are safe;
 # AI Chef does not track certification, so a gluten allergy avoids oats as well.
 _GLUTEN = frozenset({"wheat", "barley", "rye", "oats"})
+# Fully refined soybean oil (식용유, 콩기름) is not counted as soy: refining removes the protein,
+# EU Regulation 1169/2011 Annex II exempts it and FARE advises that most people with a soy allergy
+# can eat it. Cold-pressed soy oil is not in the table.
 CROSS_CONTACT: Mapping[str, str] = MappingProxyType(
     {"oats": "in the gluten group for cross-contact with wheat in milling (only certified oats are free)"}
 )
