@@ -12,6 +12,8 @@ Curated line format (tools/ingredients_curated.txt), ``|``-separated:
 
     key | NDB_No | 한국어 | English | category | aliases, | allergens, | tags, | units; | approximation
 
+An allergen written ``wheat?`` is one that commercial products usually, not always, contain.
+
 ``units`` entries are ``unit=grams`` (a project weight), ``unit=@1`` / ``unit=@2`` (SR28
 GmWt_1 / GmWt_2 divided by its household quantity), or ``-volume`` (derive no volume units).
 The approximation column may end in ``~x0.68``: every nutrient is multiplied by 0.68 (e.g. for
@@ -175,7 +177,10 @@ def build_row(
         reason, _, factor_text = reason.rpartition("~x")
         factor = float(factor_text)
         reason = reason.strip()
-    allergen_set = sorted(set(_split(allergens)))
+    # "wheat?" marks an allergen that commercial products usually, not always, contain (된장);
+    # it is avoided all the same, and listed again under allergens_usual for the labels.
+    allergen_set = sorted({a.rstrip("?") for a in _split(allergens)})
+    usual = sorted({a.rstrip("?") for a in _split(allergens) if a.endswith("?")})
     for a in allergen_set:
         if a not in ALLERGENS:
             raise SystemExit(f"{where}: allergen {a!r} not one of {ALLERGENS}")
@@ -264,7 +269,7 @@ def build_row(
                 " so bones or shell count as food"
             )
             reason = f"{reason}; {note}" if reason else note
-    return {
+    built: dict[str, Any] = {
         "key": key,
         "name_ko": name_ko,
         "name_en": name_en,
@@ -284,6 +289,9 @@ def build_row(
         "bought_with_refuse": bought_with_refuse,
         "source": source,
     }
+    if usual:  # only where there is something to say, so that other rows stay as they were
+        built["allergens_usual"] = usual
+    return built
 
 
 def render(csv_path: Path) -> str:

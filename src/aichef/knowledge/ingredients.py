@@ -155,7 +155,9 @@ class Ingredient:
     refuse_desc: str | None = None
     bought_with_refuse: bool = False
     source: str = ""
-    # Derived from the two fields above in __post_init__ (a value passed in is replaced), so that a
+    # The part of ``allergens`` that commercial products usually, not always, contain (된장: wheat).
+    usual_allergens: frozenset[str] = frozenset()
+    # Derived from refuse_pct and bought_with_refuse in __post_init__ (a value passed in is replaced), so a
     # copy made with ``Ingredient(**other.__dict__)`` still works.
     edible_share: float = 1.0
 
@@ -199,6 +201,7 @@ def _ingredient(row: Mapping[str, Any]) -> Ingredient:
         refuse_desc=row.get("refuse_desc"),
         bought_with_refuse=bool(row.get("bought_with_refuse", False)),
         source=row.get("source", ""),
+        usual_allergens=frozenset(row.get("allergens_usual", ())),
     )
 
 
