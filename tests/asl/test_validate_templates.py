@@ -262,3 +262,56 @@ def test_not_a_template_is_read_as_a_definition(tmp_path: Path, capsys: pytest.C
     path = _write(tmp_path, "StartAt: A\nStates:\n  A: {Type: Succeed}\n", "machine.yaml")
     assert main(["validate", str(path)]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_a_yaml_sub_block_definition_string(tmp_path: Path) -> None:
+    template = _write(
+        tmp_path,
+        """\
+Resources:
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+      DefinitionString: !Sub
+        - |
+          {
+            "StartAt": "Call",
+            "States": {
+              "Call": {"Type": "Task", "Resource": "${WorkArn}", "TimeoutSeconds": ${Timeout},
+                       "Next": "Wait"},
+              "Wait": {"Type": "Wait", "Seconds": ${Pause}, "Next": "Done"},
+              "Done": {"Type": "Pass", "Result": "${AWS::Region}", "End": true}
+            }
+          }
+        - WorkArn: !GetAtt Work.Arn
+          Pause: 0
+""",
+    )
+    assert [f.kind for f in iter_template_errors(template)] == ["checked"]
+    broken = _write(tmp_path, template.read_text().replace("Pause: 0", "Pause: -1"), "broken.yaml")
+    assert _errors(broken) == [("Machine", "SCHEMA_VALIDATION_FAILED", "/States/Wait/Seconds")]
+
+
+def test_conditional_values_are_values_to_come(tmp_path: Path) -> None:
+    template = _write(
+        tmp_path,
+        """\
+Resources:
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Call
+        States:
+          Call:
+            Type: Task
+            Resource: !If [UseFast, !GetAtt Fast.Arn, !GetAtt Slow.Arn]
+            TimeoutSeconds: !FindInMap [Limits, !Ref Stage, Timeout]
+            Retry:
+              - ErrorEquals: [States.ALL]
+                MaxAttempts: !Ref Attempts
+            End: true
+""",
+    )
+    assert _errors(template) == []

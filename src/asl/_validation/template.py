@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import yaml
 
+from asl._validation.context import pointer
 from asl._validation.duplicates import Duplicate, json_duplicates, yaml_duplicates
 from asl._validation.pending import PLACEHOLDER, Pending, intrinsic_name, mark
 from asl.definition import duplicate_key_problems, read_definition, substitute
@@ -160,17 +161,13 @@ def _definitions(
     for name in present:
         value = properties[name]
         if name == "Definition":
-            prefix = f"/Resources/{_escape(logical_id)}/Properties/Definition"
+            prefix = pointer(pointer(pointer("/Resources", logical_id), "Properties"), "Definition")
             yield from _repeats_under(logical_id, name, prefix, repeats)
             yield _marked(name, value, substitutions)
         elif name == "DefinitionUri":
             yield from _from_uri(logical_id, value, folder, substitutions)
         else:
             yield from _from_string(logical_id, value, substitutions)
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _unchecked(logical_id: str, source: str, why: str) -> TemplateProblem:
