@@ -56,7 +56,7 @@ _TWINS = {
 _BOUNDS: dict[str, tuple[int, int | None]] = {
     "MaxItemsPerBatch": (1, None),
     "MaxInputBytesPerBatch": (1, 262_144),  # a batch is at most 256 KiB, the payload limit
-    "MaxItems": (0, 100_000_000),
+    "MaxItems": (0, None),
 }
 # Labels name Map runs in ARNs, so AWS refuses whitespace, brackets, wildcards and punctuation in them.
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
