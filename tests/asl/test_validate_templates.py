@@ -281,11 +281,12 @@ Resources:
               "Call": {"Type": "Task", "Resource": "${WorkArn}", "TimeoutSeconds": ${Timeout},
                        "Next": "Wait"},
               "Wait": {"Type": "Wait", "Seconds": ${Pause}, "Next": "Done"},
-              "Done": {"Type": "Pass", "Result": "${AWS::Region}", "End": true}
+              "Done": {"Type": "Pass", "Result": {"in": "${AWS::Region}", "on": ${Flag}}, "End": true}
             }
           }
         - WorkArn: !GetAtt Work.Arn
           Pause: 0
+          Flag: true
 """,
     )
     assert [f.kind for f in iter_template_errors(template)] == ["checked"]

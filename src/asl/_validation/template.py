@@ -275,7 +275,7 @@ def _string_text(value: object, substitutions: Mapping[str, Any]) -> str | None:
         if isinstance(body, list) and len(body) == 2 and isinstance(body[0], str):
             variables = _literal_substitutions(body[1])
             return PLACEHOLDER.sub(
-                lambda m: str(variables[m.group(1)]) if m.group(1) in variables else m.group(0), body[0]
+                lambda m: _as_text(variables[m.group(1)]) if m.group(1) in variables else m.group(0), body[0]
             )
     if name == "Fn::Join" and isinstance(value, Mapping):
         body = value[name]
@@ -288,6 +288,11 @@ def _string_text(value: object, substitutions: Mapping[str, Any]) -> str | None:
             parts = [part if isinstance(part, str) else "${" + _token(part) + "}" for part in body[1]]
             return body[0].join(parts)
     return None
+
+
+def _as_text(value: object) -> str:
+    """A substituted value as it reads inside JSON text: a string as is, anything else as JSON (true)."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _token(part: object) -> str:
