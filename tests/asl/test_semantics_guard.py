@@ -58,7 +58,7 @@ def _decide(operator: str, operand: Any, variable: Any) -> str:
     return result
 
 
-NUMERIC = [
+NUMERIC: list[tuple[str, Any, Any, str]] = [
     ("NumericEquals", 1, 1, "yes"),
     ("NumericEquals", 1, 1.0, "yes"),  # one number type: 1 and 1.0 are equal
     ("NumericEquals", 0, 0.0, "yes"),
@@ -77,7 +77,7 @@ NUMERIC = [
     ("NumericGreaterThanEquals", 1, 0.9999999, "no"),
     ("NumericGreaterThan", 0, "5", "no"),
 ]
-STRINGS = [
+STRINGS: list[tuple[str, Any, Any, str]] = [
     ("StringEquals", "Hello", "Hello", "yes"),
     ("StringEquals", "Hello", "hello", "no"),  # case matters
     ("StringEquals", "\t\r\n", "\t\n", "no"),
@@ -93,7 +93,7 @@ STRINGS = [
     ("StringGreaterThanEquals", "A", "AB", "yes"),
     ("StringGreaterThanEquals", "AB", "A", "no"),
 ]
-TIMESTAMPS = [
+TIMESTAMPS: list[tuple[str, Any, Any, str]] = [
     ("TimestampEquals", "2012-10-09T19:00:55Z", "2012-10-09T19:00:55Z", "yes"),
     ("TimestampEquals", "2012-10-09T19:00:56Z", "2012-10-09T19:00:55Z", "no"),
     ("TimestampEquals", "2012-10-09T19:00:55Z", "2023-02-24 12:15:56.832957", "no"),  # not RFC 3339
@@ -107,7 +107,7 @@ TIMESTAMPS = [
     ("TimestampGreaterThanEquals", "2012-10-09T19:00:55Z", "2012-10-09T19:00:55Z", "yes"),
     ("TimestampGreaterThanEquals", "2012-10-09T19:00:56Z", "2012-10-09T19:00:55Z", "no"),
 ]
-BOOLEANS = [
+BOOLEANS: list[tuple[str, Any, Any, str]] = [
     ("BooleanEquals", True, True, "yes"),
     ("BooleanEquals", True, "true", "no"),
     ("BooleanEquals", False, 0, "no"),
@@ -122,7 +122,7 @@ def test_comparison_boundaries(operator: str, operand: Any, variable: Any, expec
     assert _decide(operator, operand, variable) == expected
 
 
-TYPE_TESTS = [
+TYPE_TESTS: list[tuple[str, Any, str]] = [
     ("IsNull", None, "yes"),
     ("IsNull", 0, "no"),
     ("IsNull", "", "no"),
