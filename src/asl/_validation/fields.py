@@ -25,7 +25,9 @@ from asl._validation.schema import (
     BRANCH_FIELDS,
     JSONATA,
     JSONPATH,
+    MAP_PART_BOUNDS,
     MAP_PART_FIELDS,
+    MAP_PART_TWINS,
     MAX_LABEL,
     MAX_SECONDS,
     PROCESSOR_FIELDS,
@@ -47,17 +49,6 @@ _ARN = re.compile(r"arn:[\w-]+:[\w-]+:[\w-]*:[\w-]*:\S+")
 _LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:[\w-]*:function:(?P<rest>.*)", re.DOTALL)
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _QUALIFIER = re.compile(r"\$LATEST|[0-9]+|[A-Za-z0-9_-]{1,128}")
-#: a Map part's fields that have a ``...Path`` twin, which AWS refuses together with it
-_TWINS = {
-    "ItemBatcher": ("MaxItemsPerBatch", "MaxInputBytesPerBatch"),
-    "ReaderConfig": ("MaxItems",),
-}
-#: the integer fields of a Map part: (smallest, largest) value AWS accepts
-_BOUNDS: dict[str, tuple[int, int | None]] = {
-    "MaxItemsPerBatch": (1, None),
-    "MaxInputBytesPerBatch": (1, 262_144),  # a batch is at most 256 KiB, the payload limit
-    "MaxItems": (0, None),
-}
 # Labels name Map runs in ARNs, so AWS refuses whitespace, brackets, wildcards and punctuation in them.
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
@@ -222,7 +213,7 @@ def _map_part(name: str) -> FieldCheck:
                 template(run, item, key_loc, key)
             elif key == "ReaderConfig":
                 _reader_config(run, item, at, key_loc)
-            elif key in _BOUNDS:
+            elif key in MAP_PART_BOUNDS:
                 _bounded(run, key, item, at, key_loc)
             elif key.endswith("Path"):
                 path(run, item, key_loc, key)
@@ -232,13 +223,13 @@ def _map_part(name: str) -> FieldCheck:
 
 
 def _bounded(run: Run, key: str, value: object, at: StateAt, loc: str) -> None:
-    low, high = _BOUNDS[key]
+    low, high = MAP_PART_BOUNDS[key]
     integer(run, value, loc, key, minimum=low, maximum=high, jsonata=at.language == JSONATA)
 
 
 def _twins(run: Run, name: str, value: Mapping[str, object], loc: str) -> None:
     """A field and its ``...Path`` twin say the same thing two ways; AWS refuses both at once."""
-    for field in _TWINS.get(name, ()):
+    for field in MAP_PART_TWINS.get(name, ()):
         twin = f"{field}Path"
         if field in value and twin in value:
             run.report(
