@@ -16,10 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from asl.definition import load_definition
+from asl._validation.pending import mark
+from asl._validation.template import is_template, load_template, pending_values
+from asl.definition import read_definition
 from asl.errors import ASLError, DefinitionError
 from asl.runtime.interpreter import Execution, StateMachine
-from asl.validate import iter_errors
+from asl.validate import iter_errors, iter_template_errors
 
 __all__ = ["main"]
 
@@ -59,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a definition as ValidateStateMachineDefinition does"
     )
-    validate.add_argument("file", help="definition file (.json, .yaml)")
+    validate.add_argument(
+        "file",
+        help="definition file (.json, .yaml), or a SAM/CloudFormation template: every state machine in it",
+    )
     validate.add_argument("--substitution", "-s", action="append", default=[], metavar="NAME=VALUE")
     validate.set_defaults(command=_validate)
 
@@ -133,11 +138,46 @@ def _substitutions(pairs: list[str]) -> dict[str, str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    definition = load_definition(Path(args.file), _substitutions(args.substitution))
-    problems = list(iter_errors(definition))
+    path = Path(args.file)
+    if _is_template_file(path):
+        return _validate_template(path)
+    definition, problems = read_definition(path, _substitutions(args.substitution))
+    # What is still ${Name} after the substitutions given comes at deploy time: any value may come.
+    marked = mark(definition)
+    problems += iter_errors(marked)
     if problems:
         raise DefinitionError(problems)
-    print(f"{args.file}: valid")
+    to_come = pending_values(marked)
+    more = f" ({len(to_come)} values to come at deploy time: {', '.join(to_come[:5])})" if to_come else ""
+    print(f"{args.file}: valid{more}")
+    return 0
+
+
+def _is_template_file(path: Path) -> bool:
+    """A SAM or CloudFormation template rather than a definition: it has Resources and no States."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return is_template(load_template(text, str(path))[0])
+    except (OSError, UnicodeDecodeError, DefinitionError):
+        return False  # reading it as a definition says what is wrong
+
+
+def _validate_template(path: Path) -> int:
+    findings = list(iter_template_errors(path))
+    errors = [finding for finding in findings if finding.kind == "error"]
+    if not findings:
+        print(f"{path}: no AWS::Serverless::StateMachine or AWS::StepFunctions::StateMachine resource")
+    for finding in findings:
+        if finding.kind == "unchecked":
+            print(f"{path}: {finding.resource}: not checked ({finding.source}): {finding.problem.message}")
+        elif finding.kind == "checked":
+            print(f"{path}: {finding.resource}: {finding.problem.message} ({finding.source})")
+    if errors:
+        print(f"asl: invalid state machine definitions in {path}:", file=sys.stderr)
+        for finding in errors:
+            print(f"  {finding}", file=sys.stderr)
+        return 2
+    print(f"{path}: valid")
     return 0
 
 

@@ -12,6 +12,7 @@ the state's ``Type`` picks its allowed fields, and each field's name picks its c
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from asl._validation.context import (
@@ -26,6 +27,7 @@ from asl._validation.context import (
     type_name,
 )
 from asl._validation.fields import CHECKS
+from asl._validation.pending import is_pending
 from asl._validation.schema import (
     BRANCH_FIELDS,
     EXACTLY_ONE,
@@ -43,9 +45,10 @@ from asl._validation.schema import (
     STATE_TYPES,
     TOP_LEVEL_FIELDS,
 )
+from asl._validation.template import TemplateProblem, is_template, load_template, template_problems
 from asl.errors import DefinitionError, Problem
 
-__all__ = ["iter_errors", "validate"]
+__all__ = ["iter_errors", "iter_template_errors", "validate"]
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
@@ -94,12 +97,32 @@ def validate(definition: Mapping[str, Any]) -> None:
         raise DefinitionError(problems)
 
 
+def iter_template_errors(path: Path | str) -> Iterator[TemplateProblem]:
+    """Yield every problem of every state machine in a SAM or CloudFormation template file.
+
+    Each :class:`~asl._validation.template.TemplateProblem` names the resource's logical id and
+    where its definition came from; its problem's location is a JSON pointer into the definition.
+    Raises :class:`~asl.errors.DefinitionError` when the file cannot be read or is not a template.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise DefinitionError(f"cannot read the template file {str(path)!r}: {err.strerror}") from None
+    document, is_json = load_template(text, str(path))
+    if not is_template(document):
+        raise DefinitionError(f"{path} is not a CloudFormation or SAM template: it has no Resources object")
+    yield from template_problems(document, text, is_json, path.parent)
+
+
 def _machine(
     run: Run, machine: object, loc: str, allowed: frozenset[str], inherited: str, depth: int
 ) -> None:
     """Check a state machine, or a nested one (a Parallel branch, a Map's ItemProcessor)."""
     if depth > MAX_DEPTH:
         run.report(TOO_DEEP, f"States are nested more than {MAX_DEPTH} levels deep", loc)
+        return
+    if is_pending(machine):
         return
     if not isinstance(machine, Mapping):
         run.report(
@@ -124,7 +147,14 @@ def _machine(
             _processor_config(run, value, at)
     start = machine.get("StartAt")
     states = machine.get("States")
-    if start is None:
+    if is_pending(states):
+        return
+    if is_pending(start):
+        start = None
+        scope_unknown = True
+    else:
+        scope_unknown = False
+    if start is None and not scope_unknown:
         run.report(SCHEMA, "Field 'StartAt' is required: the name of the first state to run", loc)
     elif not isinstance(start, str):
         run.report(
@@ -143,7 +173,7 @@ def _machine(
             pointer(loc, "States"),
         )
         return
-    scope = Scope(loc=loc, states=states)
+    scope = Scope(loc=loc, states=states, broken=scope_unknown)
     if isinstance(start, str) and start not in states:
         run.report(
             MISSING_TARGET,
@@ -185,7 +215,7 @@ def _graph(run: Run, start: str, scope: Scope, states_loc: str) -> None:
 def _language(run: Run, holder: Mapping[str, Any], loc: str, inherited: str) -> str:
     """The query language of a state or machine: its own QueryLanguage, else the enclosing one."""
     value = holder.get("QueryLanguage")
-    if value is None:
+    if value is None or is_pending(value):
         return inherited
     at = pointer(loc, "QueryLanguage")
     if value not in QUERY_LANGUAGES:
@@ -248,6 +278,11 @@ def _state(run: Run, name: object, state: object, loc: str, scope: Scope, inheri
         field_loc = pointer(loc, key)
         if key not in allowed:
             _unknown(run, key, at, allowed, field_loc)
+            continue
+        if is_pending(value):
+            # Filled in at deploy time: any value may come, but a transition's target is unknown.
+            if key in ("Next", "Default", "End"):
+                scope.broken = True
             continue
         check = CHECKS.get(key)
         if check is not None:
@@ -336,6 +371,8 @@ def _processor_config(run: Run, value: object, loc: str) -> None:
         return
     for key, item in value.items():
         allowed = PROCESSOR_CONFIG_FIELDS.get(key)
+        if is_pending(item) and allowed is not None:
+            continue
         if allowed is None:
             run.report(
                 SCHEMA,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from asl._validation.pending import is_pending
 from asl._validation.schema import JSONATA, JSONPATH
 from asl._validation.syntax import intrinsic_error, is_jsonata, jsonata_error, path_error
 from asl.errors import Problem
@@ -120,7 +121,7 @@ def integer(
     jsonata: bool,
 ) -> None:
     """An integer within bounds; in a JSONata state a ``{% %}`` expression is also allowed."""
-    if jsonata and is_jsonata(value):
+    if (jsonata and is_jsonata(value)) or is_pending(value):
         return
     if is_integer(value) and minimum <= value and (maximum is None or value <= maximum):  # type: ignore[operator]
         return
@@ -133,7 +134,7 @@ def path(
     run: Run, value: object, loc: str, name: str, *, nullable: bool = False, reference: bool = False
 ) -> None:
     """A JSONPath (or, with ``reference``, a Reference Path); null where ``nullable``."""
-    if value is None and nullable:
+    if (value is None and nullable) or is_pending(value):
         return
     kind = "a reference path such as $.result" if reference else "a JSONPath such as $.items[0]"
     if not isinstance(value, str):
@@ -147,6 +148,8 @@ def path(
 
 def dynamic(run: Run, value: object, loc: str, name: str) -> None:
     """The value of a ``.$`` field (or ErrorPath, CausePath): a path or an intrinsic function call."""
+    if is_pending(value):
+        return
     if not isinstance(value, str):
         run.report(
             SCHEMA, f"Field '{name}' must be a string holding a path or an intrinsic function call", loc
@@ -193,6 +196,8 @@ def expressions(run: Run, value: object, loc: str, name: str) -> None:
             stack.pop()
             continue
         _, child, child_loc = step
+        if is_pending(child):
+            continue
         if is_jsonata(child):
             problem = jsonata_error(str(child))
             if problem is not None:
@@ -217,6 +222,9 @@ def _children(node: object, loc: str) -> Iterator[tuple[object, object, str]]:
 
 def target(run: Run, value: object, at: StateAt, loc: str, name: str) -> None:
     """A transition (Next, Default, a rule's or catcher's Next): a state of the same States object."""
+    if is_pending(value):
+        at.scope.broken = True  # filled in at deploy time: where it leads is unknown
+        return
     if not isinstance(value, str):
         at.scope.broken = True  # where it leads is unknown, so reachability cannot be judged
         run.report(SCHEMA, f"Field '{name}' must be a string naming a state, not {show(value)}", loc)

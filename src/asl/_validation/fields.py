@@ -20,11 +20,14 @@ from asl._validation.context import (
     target,
     template,
 )
+from asl._validation.pending import is_pending
 from asl._validation.schema import (
     BRANCH_FIELDS,
     JSONATA,
     JSONPATH,
+    MAP_PART_BOUNDS,
     MAP_PART_FIELDS,
+    MAP_PART_TWINS,
     MAX_LABEL,
     MAX_SECONDS,
     PROCESSOR_FIELDS,
@@ -41,6 +44,11 @@ FieldCheck = Callable[[Run, object, StateAt, str], None]
 # arn:partition:service:region:account:resource, where region and account may be empty
 # (arn:aws:states:::lambda:invoke); AWS refuses a Task whose Resource is not an ARN.
 _ARN = re.compile(r"arn:[\w-]+:[\w-]+:[\w-]*:[\w-]*:\S+")
+# A Lambda function ARN, as Lambda's API gives its pattern: a function name of letters, digits, - and _,
+# then at most one qualifier, a version ($LATEST or digits) or an alias (not all digits, up to 128).
+_LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:[\w-]*:function:(?P<rest>.*)", re.DOTALL)
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_QUALIFIER = re.compile(r"\$LATEST|[0-9]+|[A-Za-z0-9_-]{1,128}")
 # Labels name Map runs in ARNs, so AWS refuses whitespace, brackets, wildcards and punctuation in them.
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
@@ -89,6 +97,8 @@ def _next(name: str) -> FieldCheck:
 
 
 def _resource(run: Run, value: object, at: StateAt, loc: str) -> None:
+    if is_pending(value):
+        return
     if not isinstance(value, str) or not _ARN.fullmatch(value):
         run.report(
             INVALID_RESOURCE,
@@ -96,10 +106,36 @@ def _resource(run: Run, value: object, at: StateAt, loc: str) -> None:
             f"arn:aws:lambda:us-east-1:123456789012:function:name, not {show(value)}",
             loc,
         )
+        return
+    problem = _lambda_error(value)
+    if problem is not None:
+        run.report(
+            INVALID_RESOURCE, f"Field 'Resource' holds the Lambda function ARN {show(value)}: {problem}", loc
+        )
+
+
+def _lambda_error(arn: str) -> str | None:
+    """Why a Lambda function ARN is malformed (its name, its alias or version), or None."""
+    match = _LAMBDA_ARN.fullmatch(arn)
+    if match is None:
+        return None
+    name, *qualifiers = match.group("rest").split(":")
+    if not _FUNCTION_NAME.fullmatch(name):
+        return "the function name must have 1 to 64 letters, digits, hyphens or underscores"
+    if len(qualifiers) > 1:
+        return "a function ARN takes at most one alias or version after the name"
+    if qualifiers and not qualifiers[0]:
+        return "the alias or version after the last ':' is empty; remove the ':' or name one"
+    if qualifiers and not _QUALIFIER.fullmatch(qualifiers[0]):
+        return (
+            f"the alias or version {show(qualifiers[0])} is malformed: a version is $LATEST or a number, "
+            "an alias has 1 to 128 letters, digits, hyphens or underscores"
+        )
+    return None
 
 
 def _timestamp(run: Run, value: object, at: StateAt, loc: str) -> None:
-    if at.language == JSONATA and is_jsonata(value):
+    if (at.language == JSONATA and is_jsonata(value)) or is_pending(value):
         return
     problem = timestamp_error(value) if isinstance(value, str) else "it is not a string"
     if problem is not None:
@@ -169,17 +205,67 @@ def _map_part(name: str) -> FieldCheck:
                     f"Field '{key}' is not supported in {name}; allowed fields: {', '.join(sorted(allowed))}",
                     key_loc,
                 )
+            elif is_pending(item):
+                continue
             elif key == "Resource":
                 _resource(run, item, at, key_loc)
             elif key == "Parameters":
                 template(run, item, key_loc, key)
+            elif key == "ReaderConfig":
+                _reader_config(run, item, at, key_loc)
+            elif key in MAP_PART_BOUNDS:
+                _bounded(run, key, item, at, key_loc)
             elif key.endswith("Path"):
                 path(run, item, key_loc, key)
+        _twins(run, name, value, loc)
 
     return check
 
 
+def _bounded(run: Run, key: str, value: object, at: StateAt, loc: str) -> None:
+    low, high = MAP_PART_BOUNDS[key]
+    integer(run, value, loc, key, minimum=low, maximum=high, jsonata=at.language == JSONATA)
+
+
+def _twins(run: Run, name: str, value: Mapping[str, object], loc: str) -> None:
+    """A field and its ``...Path`` twin say the same thing two ways; AWS refuses both at once."""
+    for field in MAP_PART_TWINS.get(name, ()):
+        twin = f"{field}Path"
+        if field in value and twin in value:
+            run.report(
+                SCHEMA,
+                f"Fields '{field}' and '{twin}' cannot both be set in {name}; use one",
+                pointer(loc, twin),
+            )
+
+
+def _reader_config(run: Run, value: object, at: StateAt, loc: str) -> None:
+    """ReaderConfig: its item limit (a number, or a path in JSONPath states) and no limit twice."""
+    if not isinstance(value, Mapping):
+        run.report(SCHEMA, f"Field 'ReaderConfig' must be a JSON object, not {show(value)}", loc)
+        return
+    for key, item in value.items():
+        key_loc = pointer(loc, key)
+        if is_pending(item):
+            continue
+        if key == "MaxItems":
+            _bounded(run, key, item, at, key_loc)
+        elif key == "MaxItemsPath":
+            if at.language == JSONATA:
+                run.report(
+                    SCHEMA,
+                    "Field 'MaxItemsPath' is only allowed when QueryLanguage is JSONPath; in JSONata, "
+                    "give MaxItems a JSONata expression {% ... %}",
+                    key_loc,
+                )
+            else:
+                path(run, item, key_loc, key)
+    _twins(run, "ReaderConfig", value, loc)
+
+
 def _label(run: Run, value: object, at: StateAt, loc: str) -> None:
+    if is_pending(value):
+        return
     if not isinstance(value, str):
         run.report(SCHEMA, f"Field 'Label' must be a string, not {show(value)}", loc)
         return

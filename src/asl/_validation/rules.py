@@ -18,6 +18,7 @@ from asl._validation.context import (
     target,
     template,
 )
+from asl._validation.pending import is_pending
 from asl._validation.schema import (
     BOOLEAN_RULES,
     CATCHER_FIELDS,
@@ -71,6 +72,9 @@ def choices(run: Run, value: object, at: StateAt, loc: str) -> None:
 def _rule(run: Run, rule: object, at: StateAt, loc: str, *, top: bool, depth: int) -> None:
     if depth > MAX_DEPTH:
         run.report("TOO_DEEPLY_NESTED", f"Choice rules are nested more than {MAX_DEPTH} levels deep", loc)
+        return
+    if is_pending(rule):
+        at.scope.broken = True  # a whole rule filled in at deploy time: its Next is unknown
         return
     if not isinstance(rule, Mapping):
         run.report(SCHEMA, f"A Choice rule must be a JSON object, not {show(rule)}", loc)
@@ -178,6 +182,8 @@ def assign(run: Run, value: object, at: StateAt, loc: str) -> None:
 
 def _operand(run: Run, operator: str, value: object, loc: str) -> None:
     kind = COMPARISONS[operator]
+    if is_pending(value):
+        return
     if kind == "path":
         path(run, value, loc, operator)
         return
@@ -217,6 +223,8 @@ def _entries(
         return
     for index, entry in enumerate(value):
         item_loc = pointer(loc, index)
+        if is_pending(entry):
+            continue
         if not isinstance(entry, Mapping):
             run.report(SCHEMA, f"A {noun} must be a JSON object, not {show(entry)}", item_loc)
             continue
@@ -227,6 +235,8 @@ def retry(run: Run, value: object, at: StateAt, loc: str) -> None:
     for retrier, item_loc, last in _entries(run, value, loc, "Retry", "retrier"):
         for key, item in retrier.items():
             key_loc = pointer(item_loc, key)
+            if key in RETRIER_FIELDS and is_pending(item):
+                continue
             if key not in RETRIER_FIELDS:
                 run.report(
                     SCHEMA,
@@ -260,6 +270,10 @@ def catch(run: Run, value: object, at: StateAt, loc: str) -> None:
     for catcher, item_loc, last in _entries(run, value, loc, "Catch", "catcher"):
         for key, item in catcher.items():
             key_loc = pointer(item_loc, key)
+            if key in allowed and is_pending(item):
+                if key == "Next":
+                    at.scope.broken = True
+                continue
             if key not in allowed:
                 run.report(
                     SCHEMA,

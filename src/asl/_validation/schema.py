@@ -128,6 +128,18 @@ MAP_PART_FIELDS: Final[dict[str, dict[str, frozenset[str]]]] = {
     },
 }
 
+#: fields of a Map part (or its ReaderConfig) that have a ``...Path`` twin; AWS refuses both at once
+MAP_PART_TWINS: Final[dict[str, tuple[str, ...]]] = {
+    "ItemBatcher": ("MaxItemsPerBatch", "MaxInputBytesPerBatch"),
+    "ReaderConfig": ("MaxItems",),
+}
+#: the integer fields of a Map part: (smallest, largest or None) value AWS accepts
+MAP_PART_BOUNDS: Final[dict[str, tuple[int, int | None]]] = {
+    "MaxItemsPerBatch": (1, None),
+    "MaxInputBytesPerBatch": (1, 262_144),  # a batch is at most 256 KiB, the payload limit
+    "MaxItems": (0, None),
+}
+
 RETRIER_FIELDS: Final = frozenset(
     {
         "ErrorEquals",

@@ -188,11 +188,15 @@ def _string_to_json(args: list[Any]) -> Any:
     text = _string(name, args[0], "the argument")
     if not text.strip():
         return None  # AWS answers null for an empty or blank string
+    body = text.strip()
     try:
-        # Like Jackson's readTree, read one value and ignore what follows it.
-        value, _ = _DECODER.raw_decode(text.lstrip())
+        value, end = _DECODER.raw_decode(body)
     except ValueError as exc:
         raise _invalid(name, f"the argument is not valid JSON ({exc})") from None
+    if end != len(body):
+        # Jackson's readTree refuses a value with content after it ("2026-12-07T10:00:00Z" is not
+        # the number 2026, "123data" is not 123), so AWS fails the call rather than drop the rest.
+        raise _invalid(name, f"the argument has content after its JSON value, at character {end}")
     return value
 
 
