@@ -45,3 +45,24 @@ async def test_a_file_is_gzipped_and_immutable_under_its_hashed_link(
     assert plain.headers["cache-control"] == "no-cache"  # an unversioned link is asked about again
     unchanged = await fake_client.get(url, headers={"If-None-Match": f"W/{answer.headers['etag']}"})
     assert unchanged.status_code == 304
+
+
+def test_every_unit_the_recipes_use_has_an_english_word_on_the_page() -> None:
+    """English mode shows units in English: the page's table covers every unit the library writes."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "src" / "aichef"
+    script = (root / "web" / "static" / "app.js").read_text("utf-8")
+    start = script.index("const UNITS_EN = {")
+    table = script[start : script.index("};", start)]
+    known = set(re.findall(r'"([^"]+)":', table))
+    used = {
+        line["unit"]
+        for path in (root / "knowledge" / "data" / "recipes").glob("*.json")
+        for recipe in json.loads(path.read_text("utf-8"))["recipes"]
+        for line in recipe["ingredients"]
+    }
+    hangul = {unit for unit in used if re.search(r"[가-힣]", unit)}
+    assert hangul <= known, sorted(hangul - known)

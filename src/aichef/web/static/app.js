@@ -161,7 +161,8 @@ const PACKAGE_WORDS_EN = [
 const UNITS_EN = {
   "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove", "줌": "handful",
   "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "봉지": "bag", "캔": "can", "포기": "head",
-  "줄기": "sprig", "알": "piece", "송이": "bunch",
+  "줄기": "sprig", "알": "piece", "송이": "bunch", "공기": "bowl", "꼬집": "pinch", "대": "stalk", "잎": "leaf",
+  "조각": "piece", "줄": "roll", "토막": "piece",
 };
 
 // Where the API's field names are shown in the form.
