@@ -238,6 +238,8 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"threw an error during evaluation. {err}",
                 ) from None
+            finally:
+                _local.budget = outer
             if undefined:
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
