@@ -70,6 +70,7 @@ def _serve() -> None:  # pragma: no cover - runs in the worker process
 
 def _work(requests: Connection, answers: Connection) -> None:  # pragma: no cover - the worker
     compiled: dict[tuple[str, int], re.Pattern[str]] = {}
+    answers.send(("ready", None))
     while True:
         try:
             op, pattern, flags, string, argument = requests.recv()
@@ -96,6 +97,10 @@ def _work(requests: Connection, answers: Connection) -> None:  # pragma: no cove
             answers.send(("error", f"{type(err).__name__}: {err}"))
 
 
+#: how long a new worker may take to start (not counted against any evaluation's time)
+_STARTUP_SECONDS = 10.0
+
+
 class _Worker:
     """The worker process and the lock that lets one caller at a time use it."""
 
@@ -107,9 +112,10 @@ class _Worker:
 
     def _start(self) -> tuple[Connection, Connection]:
         # a fresh interpreter (not fork: the server has threads; not multiprocessing's spawn,
-        # which would import the caller's __main__ again)
+        # which would import the caller's __main__ again) running this file, which needs only
+        # the standard library: isolated and without site-packages it starts in milliseconds
         process = subprocess.Popen(
-            [sys.executable, "-c", "from asl.query._regex_worker import _serve; _serve()"],
+            [sys.executable, "-I", "-S", __file__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -120,6 +126,9 @@ class _Worker:
         self.answers = Connection(os.dup(process.stdout.fileno()), writable=False)
         process.stdin.close()
         process.stdout.close()
+        if not self.answers.poll(_STARTUP_SECONDS) or self.answers.recv()[0] != "ready":
+            self.stop()
+            raise RegexTimedOut()
         return self.requests, self.answers
 
     def stop(self) -> None:
@@ -135,7 +144,11 @@ class _Worker:
         if not self.lock.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
             raise RegexTimedOut()
         try:
-            requests, answers = (self.requests, self.answers) if self.answers else self._start()
+            if self.answers is None:
+                started = time.monotonic()
+                self._start()
+                deadline += time.monotonic() - started  # starting the worker is not the regex's time
+            requests, answers = self.requests, self.answers
             assert requests is not None and answers is not None
             requests.send(request)
             if not answers.poll(max(deadline - time.monotonic(), 0.0)):
@@ -208,3 +221,7 @@ def guarded_engine(deadline: Callable[[], float]) -> Callable[[str, Any], Guarde
         return GuardedPattern(pattern, native, deadline)
 
     return compile_pattern
+
+
+if __name__ == "__main__":  # pragma: no cover - the worker process
+    _serve()
