@@ -17,6 +17,7 @@ timed out. Regular expressions run in a worker process killed at the deadline (s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import hashlib
@@ -27,8 +28,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from jsonata import Jsonata
 from jsonata.functions import Functions
@@ -47,7 +49,10 @@ __all__ = [
     "execution_deadline",
     "expression_text",
     "is_expression",
+    "off_loop",
 ]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,39 @@ class _BudgetExceeded(Exception):
     pass
 
 
+class _SliceSpent(Exception):
+    """An evaluation on the event loop's thread ran past its slice: it goes to a worker thread."""
+
+
+#: how long an evaluation may run on the event loop's thread before it moves to a worker
+SLICE_SECONDS = 0.02
+
+_evaluators: ThreadPoolExecutor | None = None
+
+
+async def off_loop(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)``, which evaluates expressions, without holding the event loop for long.
+
+    Most evaluations take microseconds, so ``call`` first runs here; one that is still
+    evaluating after :data:`SLICE_SECONDS` is abandoned and run again from the start on a
+    worker thread, so that requests and other executions go on meanwhile (its budget still
+    bounds it there). ``call`` must change nothing before its evaluations are done, which
+    the states' helpers respect: they compute every value, then assign.
+    """
+    global _evaluators
+    _local.slice_end = time.monotonic() + SLICE_SECONDS
+    try:
+        return call(*args)
+    except _SliceSpent:
+        pass
+    finally:
+        _local.slice_end = None
+    if _evaluators is None:
+        _evaluators = ThreadPoolExecutor(max_workers=4, thread_name_prefix="asl-evaluate")
+    context = contextvars.copy_context()  # the execution's deadline goes along
+    return await asyncio.get_running_loop().run_in_executor(_evaluators, context.run, call, *args)
+
+
 class _Budget:
     """The entry and exit callbacks jsonata-python calls around each step of one evaluation."""
 
@@ -125,7 +163,11 @@ class _Budget:
             self.check_time()
 
     def check_time(self) -> None:
-        if time.monotonic() > self.stop:
+        now = time.monotonic()
+        slice_end = getattr(_local, "slice_end", None)
+        if slice_end is not None and now > slice_end:
+            raise _SliceSpent()
+        if now > self.stop:
             if self.past_deadline:
                 raise EvaluationPastDeadline()
             raise _BudgetExceeded(f"The evaluation ran for more than {self.limits.seconds:g} seconds.")
@@ -159,6 +201,8 @@ def _current_budget() -> _Budget | None:
 
 
 def _regex_deadline() -> float:
+    if getattr(_local, "slice_end", None) is not None:
+        raise _SliceSpent()  # waiting for the regex worker would hold the event loop
     budget = _current_budget()
     return budget.stop if budget is not None else time.monotonic() + _limits.seconds
 
@@ -208,7 +252,7 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                 if budget.past_deadline:
                     budget.check_time()
                 undefined = value is None and _returns_undefined(text, bindings)
-            except (EvaluationPastDeadline, StateFailure):
+            except (EvaluationPastDeadline, StateFailure, _SliceSpent):
                 raise
             except (_BudgetExceeded, RegexTimedOut) as err:
                 if (

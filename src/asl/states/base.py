@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
@@ -135,7 +135,7 @@ class State:
                 frame.event(self.failed_event)
             for catcher, handler in zip(self.catchers, self._catch_handlers, strict=True):
                 if matches(catcher.error_equals, error.error):
-                    output = handler(frame, raw, error, context)
+                    output = await off_loop(handler, frame, raw, error, context)
                     return catcher.next, self._exit(frame, output, raw, input_text)
             raise error
         return next_state, self._exit(frame, output, raw, input_text)
@@ -163,8 +163,13 @@ class State:
 
     # --- helpers for subclasses --------------------------------------------------------
 
-    def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+    async def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
         """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
+        if self.jsonata and self.arguments is not None:
+            return await off_loop(self._input_now, raw, context, frame)
+        return self._input_now(raw, context, frame)
+
+    def _input_now(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
         if self.jsonata:
             if self.arguments is None:
                 return raw
@@ -174,8 +179,13 @@ class State:
             value = self.parameters(value, context, frame.variables)
         return value
 
-    def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
+    async def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
         """ResultSelector, Assign, ResultPath and OutputPath (JSONPath) or Assign and Output (JSONata)."""
+        if self.jsonata and (self.assign is not None or self.output is not None):
+            return await off_loop(self._finish_now, frame, raw, result, context)
+        return self._finish_now(frame, raw, result, context)
+
+    def _finish_now(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
         # Assign and Output both see the variables as they were when the state started
         if self.jsonata:
             states = self.states_binding(raw, context, result=result)
@@ -219,9 +229,12 @@ class State:
             def handle_jsonata(frame: Frame, raw: Any, error: StatesError, context: Mapping[str, Any]) -> Any:
                 caught = error_output(error)
                 states = self.states_binding(raw, context, errorOutput=caught)
-                if assign is not None:
-                    frame.variables.update(assign(caught, raw, context, frame, states))
-                return caught if output is None else output(states, frame.variables)
+                # evaluate everything before assigning: off_loop may run this twice
+                values = assign(caught, raw, context, frame, states) if assign is not None else None
+                result = caught if output is None else output(states, frame.variables)
+                if values:
+                    frame.variables.update(values)
+                return result
 
             return handle_jsonata
         result_path = compile_result_path(spec.get("ResultPath", ABSENT))

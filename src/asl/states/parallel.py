@@ -43,7 +43,7 @@ class ParallelState(State):
         ]
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        value = self.effective_input(raw, context, frame)
+        value = await self.effective_input(raw, context, frame)
         started = frame.event("ParallelStateStarted")
         if len(self.branches) == 1:
             results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
@@ -54,4 +54,4 @@ class ParallelState(State):
             )
         frame.cursor.last_id = len(frame.run.history.events)
         frame.event("ParallelStateSucceeded")
-        return self.next, self.finish(frame, raw, results, context)
+        return self.next, await self.finish(frame, raw, results, context)

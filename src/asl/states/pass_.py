@@ -21,6 +21,6 @@ class PassState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
-            return self.next, self.finish(frame, raw, raw, context)
-        result = self.result if self.has_result else self.effective_input(raw, context, frame)
-        return self.next, self.finish(frame, raw, result, context)
+            return self.next, await self.finish(frame, raw, raw, context)
+        result = self.result if self.has_result else await self.effective_input(raw, context, frame)
+        return self.next, await self.finish(frame, raw, result, context)

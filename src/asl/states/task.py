@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.runtime.activities import QueuedTask
 from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
@@ -86,12 +86,16 @@ class TaskState(State):
             token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
             context = {**context, "Task": {"Token": token}}  # a copy: the context may be shared
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
-        parameters = self.effective_input(raw, context, frame)
-        timeout = self._timeout(frame, raw, effective_raw, context)
+        parameters = await self.effective_input(raw, context, frame)
+        timeout = (
+            await off_loop(self._timeout, frame, raw, effective_raw, context)
+            if self.timeout_template is not None
+            else self._timeout(frame, raw, effective_raw, context)
+        )
         heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
         text, payload_text = frame.run.tasks.encode(call, parameters)
         if call.kind == "activity":
-            return self.next, self.finish(
+            return self.next, await self.finish(
                 frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
             )
         lambda_arn = call.kind == "lambda"
@@ -195,7 +199,7 @@ class TaskState(State):
             )
         if waiter is not None:
             waiter.recorded.set()
-        return self.next, self.finish(frame, raw, result, context)
+        return self.next, await self.finish(frame, raw, result, context)
 
     async def _wait_for_token(
         self,

@@ -18,7 +18,7 @@ from asl.query.jsonata import EvaluationLimits, evaluation_limits
 from asl.runtime import history
 from asl.states._comparisons import COMPARISONS
 
-SMALL = EvaluationLimits(steps=200_000, seconds=0.5, string_chars=100_000, sequence_items=10_000)
+SMALL = EvaluationLimits(steps=10**9, seconds=0.5, string_chars=100_000, sequence_items=10_000)
 
 
 @pytest.fixture
