@@ -81,6 +81,7 @@ class Endpoint:
         self.handlers = dict(handlers or {})
         self.machine_options = dict(machine_options)
         self.backend: Backend | None = None
+        self._resuming: asyncio.Future[None] | None = None
         self.startup_error: str | None = None
 
     # --- lifespan ------------------------------------------------------------------------------
@@ -98,14 +99,28 @@ class Endpoint:
         # describing a stored machine makes the runtime serve it, so resume() picks up its executions
         for machine in runtime.list_state_machines()["stateMachines"]:
             runtime.describe_state_machine(machine["stateMachineArn"])
-        resumed = await runtime.resume()
+        self.backend = Backend(runtime, tables, tables.client())
+        # the server listens first; stored executions resume in the background (a replay, or an
+        # execution that misbehaves once resumed, never keeps the folder from being served)
+        self._resuming = asyncio.ensure_future(self._resume(runtime))
+        return self.backend
+
+    async def _resume(self, runtime: Runtime) -> None:
+        await asyncio.sleep(0)  # after the startup that listens
+        try:
+            resumed = await runtime.resume()
+        except Exception:
+            logger.exception("resuming the stored executions failed")
+            return
         if resumed:
             logger.info("resumed %d running executions", len(resumed))
-        self.backend = Backend(runtime, tables, tables.client())
-        return self.backend
 
     async def close(self) -> None:
         backend, self.backend = self.backend, None
+        resuming, self._resuming = self._resuming, None
+        if resuming is not None and not resuming.done():
+            resuming.cancel()
+            await asyncio.gather(resuming, return_exceptions=True)
         if backend is not None:
             await backend.runtime.close()
             backend.tables.close()
