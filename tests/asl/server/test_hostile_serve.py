@@ -104,3 +104,39 @@ def test_a_poisoned_data_folder_is_served_after_a_restart(tmp_path: Path) -> Non
         assert ended
         described = sfn.describe_execution(executionArn=execution)
         assert described["status"] == "FAILED" and described["error"] == "States.QueryEvaluationError"
+
+
+LOOP = {
+    "Again": {"Type": "Pass", "Next": "Check"},
+    "Check": {
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $exists($states.input.stop) %}", "Next": "Done"}],
+        "Default": "Again",
+    },
+    "Done": {"Type": "Succeed"},
+}
+
+
+def test_the_history_limit_fails_standard_and_sync_executions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asl.runtime import history
+
+    monkeypatch.setattr(history, "MAX_EVENTS", 60)
+    with BackgroundServer(create_app(tmp_path)) as server:
+        sfn = client("stepfunctions", server.url)
+        standard = _machine(sfn, "Loop", LOOP)
+        arn = sfn.start_execution(stateMachineArn=standard, input="{}")["executionArn"]
+        ended = eventually(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", "the limit")
+        assert ended
+        described = sfn.describe_execution(executionArn=arn)
+        assert described["status"] == "FAILED" and described["error"] == "States.Runtime"
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        assert events[-1]["type"] == "ExecutionFailed" and len(events) == 61
+
+        definition = {"QueryLanguage": "JSONata", "StartAt": "Again", "States": LOOP}
+        express = sfn.create_state_machine(
+            name="LoopExpress", definition=json.dumps(definition), roleArn=ROLE, type="EXPRESS"
+        )["stateMachineArn"]
+        answer = sfn.start_sync_execution(stateMachineArn=express, input="{}")
+        assert answer["status"] == "FAILED" and answer["error"] == "States.Runtime"
