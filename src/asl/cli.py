@@ -16,9 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import load_definition
 from asl.errors import ASLError, DefinitionError
 from asl.runtime.interpreter import Execution, StateMachine
+from asl.runtime.service import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.validate import iter_errors
 
 __all__ = ["main"]
@@ -181,10 +183,12 @@ def _input(text: str) -> Any:
             text = Path(text[1:]).read_text(encoding="utf-8")
         except OSError as err:
             raise UsageError(f"--input: cannot read {text[1:]!r}: {err.strerror}") from None
+    if len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+        raise UsageError(f"--input is larger than the {MAX_INPUT_BYTES // 1024} KiB AWS allows for an input")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"--input must be JSON: {err.msg} at column {err.colno}") from None
+        return parse_json(text, max_depth=MAX_INPUT_DEPTH, what="--input")
+    except JSONLimitError as err:
+        raise UsageError(str(err)) from None
 
 
 def _load_handlers(reference: str) -> dict[str, Callable[..., Any]]:

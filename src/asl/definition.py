@@ -21,12 +21,15 @@ from typing import Any
 
 import yaml
 
+from asl._json_limits import depth_exceeds
 from asl.errors import DefinitionError
 
 __all__ = ["load_definition", "substitute"]
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS: a definition is at most 1 MB
+#: how deeply a definition may nest (AWS states no figure; compiling it walks it recursively)
+MAX_DEFINITION_DEPTH = 128
 
 
 def load_definition(
@@ -56,6 +59,10 @@ def load_definition(
     return result
 
 
+def _not_json(name: str) -> Any:
+    raise DefinitionError(f"the definition holds {name}, which is not a JSON value")
+
+
 def _looks_like_path(text: str) -> bool:
     stripped = text.strip()
     return (
@@ -69,12 +76,14 @@ def _looks_like_path(text: str) -> bool:
 def _parse(text: str, where: str) -> Any:
     if len(text.encode("utf-8")) > MAX_DEFINITION_BYTES:
         raise DefinitionError(f"{where} is larger than the 1 MB AWS allows")
+    if depth_exceeds(text, MAX_DEFINITION_DEPTH):
+        raise DefinitionError(f"{where} nests deeper than {MAX_DEFINITION_DEPTH} levels")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as json_error:
         try:
             return yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise DefinitionError(
                 f"{where} is neither valid JSON nor YAML: {json_error.msg} "
                 f"at line {json_error.lineno}, column {json_error.colno}"

@@ -156,7 +156,12 @@ class StateMachine:
         if validate:
             from asl.validate import validate as validate_definition
 
-            validate_definition(self.definition)
+            try:
+                validate_definition(self.definition)
+            except RecursionError:
+                from asl.errors import DefinitionError
+
+                raise DefinitionError("the definition nests too deeply") from None
         self.name = name
         self.type = type
         self.clock: Clock = clock or RealClock()
@@ -165,7 +170,7 @@ class StateMachine:
         self.on_event = on_event
         try:
             self.scope = compile_scope(self.definition)
-        except (KeyError, ValueError, TypeError) as err:
+        except (KeyError, ValueError, TypeError, RecursionError) as err:
             from asl.errors import DefinitionError
 
             raise DefinitionError(f"the definition cannot be compiled: {err}") from None

@@ -44,13 +44,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl.errors import ASLError, ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.mocks import MockConfig
 from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityAPI
 from asl.runtime.api_callbacks import CallbackAPI
-from asl.runtime.api_errors import ExecutionNotRedrivable, InvalidExecutionInput, StateMachineDoesNotExist
+from asl.runtime.api_errors import (
+    ExecutionNotRedrivable,
+    InvalidExecutionInput,
+    StateMachineDoesNotExist,
+    ValidationException,
+)
 from asl.runtime.api_machines import StateMachineAPI
 from asl.runtime.api_queries import QueryAPI
 from asl.runtime.callbacks import TaskTokens
@@ -310,18 +316,28 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
         self.store.close()
 
 
+#: AWS: an execution's input is at most 256 KiB (as UTF-8)
+MAX_INPUT_BYTES = 256 * 1024
+#: how deeply an input may nest (AWS states no figure; the runtime walks inputs recursively)
+MAX_INPUT_DEPTH = 128
+
+
 def _input(value: Any) -> tuple[Any, str]:
     if value is None:
         value = "{}"
+    text = value if isinstance(value, str) else to_json(value)
+    if len(text) > MAX_INPUT_BYTES // 4 and len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+        raise ValidationException(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_INPUT_BYTES}"
+        )
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
-        except ValueError as err:
-            raise InvalidExecutionInput(
-                f"Invalid Execution Input: the input is not valid JSON: {err}"
-            ) from None
+            parsed = parse_json(value, max_depth=MAX_INPUT_DEPTH, what="the input")
+        except JSONLimitError as err:
+            raise InvalidExecutionInput(f"Invalid Execution Input: {err}") from None
         return parsed, to_json(parsed)
-    return value, to_json(value)
+    return value, text
 
 
 def _load_mocks(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:

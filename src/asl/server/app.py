@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
 from asl.runtime.service import Runtime
@@ -40,6 +41,8 @@ SERVICES: dict[str, Service] = {s.target_prefix: s for s in (STEP_FUNCTIONS, DYN
 # what is read (and dropped) of a body over its service's limit, so the client can read the 413
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _UNKNOWN_LIMIT = 1024 * 1024
+# how deeply a request body may nest: a DynamoDB item's 32 levels take two each, plus the request's own
+_BODY_DEPTH = 128
 
 logger = logging.getLogger("asl.server")
 
@@ -192,9 +195,13 @@ class Endpoint:
                 status=413,
             )
         try:
-            parsed = json.loads(request.body) if request.body.strip() else {}
-        except ValueError as err:
-            raise AWSError("SerializationException", f"The request body is not valid JSON: {err}") from None
+            parsed = (
+                parse_json(request.body, max_depth=_BODY_DEPTH, what="The request body")
+                if request.body.strip()
+                else {}
+            )
+        except JSONLimitError as err:
+            raise AWSError("SerializationException", str(err)) from None
         operation_model = model.operation_model(action)
         params = decode(operation_model, parsed)
         try:

@@ -127,7 +127,9 @@ def test_the_history_limit_fails_standard_and_sync_executions(
         sfn = client("stepfunctions", server.url)
         standard = _machine(sfn, "Loop", LOOP)
         arn = sfn.start_execution(stateMachineArn=standard, input="{}")["executionArn"]
-        ended = eventually(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", "the limit")
+        ended = eventually(
+            lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", "the limit"
+        )
         assert ended
         described = sfn.describe_execution(executionArn=arn)
         assert described["status"] == "FAILED" and described["error"] == "States.Runtime"
