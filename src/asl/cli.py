@@ -13,6 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("full", "normal"),
         help="normal: a commit survives the process being killed; full: also a power cut, for an fsync "
         "per commit (default: $ASL_SYNCHRONOUS, else normal)",
+    )
+    serve.add_argument(
+        "--retention-days",
+        type=float,
+        default=90.0,
+        help="delete executions this many days after they closed, at start and every hour "
+        "(default: 90, as AWS)",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -291,6 +299,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--region must be a region name such as ap-northeast-2, got {args.region!r}")
     if not re.fullmatch(r"\d{12}", args.account):
         raise UsageError(f"--account must be 12 digits, got {args.account!r}")
+    if not 0 < args.retention_days <= 36_500:
+        raise UsageError(
+            f"--retention-days must be more than 0 and at most 36500, got {args.retention_days:g}"
+        )
     handlers = _load_handlers(args.handlers) if args.handlers else {}
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
@@ -309,7 +321,12 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
         try:
             app = create_app(
-                data_dir, handlers, synchronous=args.synchronous, region=args.region, account=args.account
+                data_dir,
+                handlers,
+                synchronous=args.synchronous,
+                retention=timedelta(days=args.retention_days),
+                region=args.region,
+                account=args.account,
             )
             serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)

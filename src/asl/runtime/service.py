@@ -41,6 +41,7 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,15 @@ from asl.runtime.replay import REDRIVEN, replay_plan
 from asl.store.executions import ExecutionStore
 from asl.store.rows import ExecutionRecord
 
-__all__ = ["Runtime"]
+__all__ = ["RETENTION", "Runtime"]
 
 _EXPRESS_KEPT = 10_000
 
 logger = logging.getLogger("asl")
+
+
+#: how long AWS keeps a closed execution (and its history)
+RETENTION = timedelta(days=90)
 
 
 class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
@@ -302,6 +307,15 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
         return {"redriveDate": record.redrive_date}
 
     # --- shutting down -----------------------------------------------------------------------------
+
+    def purge(self, retention: timedelta = RETENTION) -> int:
+        """Delete the executions that closed more than ``retention`` ago, with their history, and
+        give the store's space back; returns how many. AWS keeps a closed execution 90 days.
+
+        >>> runtime.purge(timedelta(days=7))  # doctest: +SKIP
+        12
+        """
+        return self.store.purge(self.clock.now() - retention)
 
     async def close(self) -> None:
         """Stop driving executions (they stay RUNNING in the store) and close the store."""

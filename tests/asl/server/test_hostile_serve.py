@@ -13,11 +13,13 @@ import json
 import statistics
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from asl_serve_support import ROLE, client, eventually
+from botocore.exceptions import ClientError
 
 from asl.query.jsonata import EvaluationLimits, evaluation_limits
 from asl.server import BackgroundServer, create_app
@@ -142,3 +144,31 @@ def test_the_history_limit_fails_standard_and_sync_executions(
         )["stateMachineArn"]
         answer = sfn.start_sync_execution(stateMachineArn=express, input="{}")
         assert answer["status"] == "FAILED" and answer["error"] == "States.Runtime"
+
+
+def test_closed_executions_are_purged_periodically_and_at_start(tmp_path: Path) -> None:
+    quick = {"Quick": {"Type": "Pass", "End": True}}
+    app = create_app(tmp_path, retention=timedelta(seconds=1), purge_every=0.2)
+    with BackgroundServer(app) as server:
+        sfn = client("stepfunctions", server.url)
+        arn = _machine(sfn, "Quick", quick)
+        first = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+        assert eventually(
+            lambda: sfn.describe_execution(executionArn=first)["status"] == "SUCCEEDED", "it ends"
+        )
+        # a second later (the retention), the next periodic purge deletes it
+        assert eventually(
+            lambda: not sfn.list_executions(stateMachineArn=arn)["executions"], "the purge", 400
+        )
+        with pytest.raises(ClientError) as gone:
+            sfn.describe_execution(executionArn=first)
+        assert gone.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+        second = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+        assert eventually(
+            lambda: sfn.describe_execution(executionArn=second)["status"] == "SUCCEEDED", "ends"
+        )
+    time.sleep(1.1)
+    # a server that starts purges at once (its next periodic purge would be an hour away)
+    with BackgroundServer(create_app(tmp_path, retention=timedelta(seconds=1))) as server:
+        sfn = client("stepfunctions", server.url)
+        assert eventually(lambda: not sfn.list_executions(stateMachineArn=arn)["executions"], "the purge")
