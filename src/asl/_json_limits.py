@@ -29,7 +29,14 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 class JSONLimitError(ValueError):
-    """JSON text that is over a limit or not JSON at all; the message names what and why."""
+    """JSON text that is over a limit or not JSON at all; the message names what and why.
+
+    ``syntax`` holds the parser's own words when the text is not JSON at all.
+    """
+
+    def __init__(self, message: str, syntax: str | None = None) -> None:
+        super().__init__(message)
+        self.syntax = syntax
 
 
 def depth_exceeds(text: str, limit: int) -> bool:
@@ -72,10 +79,9 @@ def parse_json(text: str | bytes, *, max_depth: int, what: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except JSONLimitError as err:
-        raise JSONLimitError(f"{what} must be JSON: {err}") from None
+        raise JSONLimitError(f"{what} is not valid JSON: {err}", str(err)) from None
     except json.JSONDecodeError as err:
-        raise JSONLimitError(
-            f"{what} must be JSON: {err.msg} at line {err.lineno}, column {err.colno}"
-        ) from None
+        syntax = f"{err.msg} at line {err.lineno}, column {err.colno}"
+        raise JSONLimitError(f"{what} is not valid JSON: {syntax}", syntax) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise JSONLimitError(f"{what} nests too deeply") from None

@@ -196,7 +196,7 @@ def _input(text: str) -> Any:
     try:
         return parse_json(text, max_depth=MAX_INPUT_DEPTH, what="--input")
     except JSONLimitError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(f"--input must be JSON: {err.syntax}" if err.syntax else str(err)) from None
 
 
 def _load_handlers(reference: str) -> dict[str, Callable[..., Any]]:
