@@ -72,6 +72,9 @@ class State:
             )
             self.result_path = compile_result_path(spec.get("ResultPath", ABSENT))
         self.assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        # JSONata expressions may run long: these steps then go through off_loop
+        self.offload_input = self.jsonata and self.arguments is not None
+        self.offload_finish = self.jsonata and (self.assign is not None or self.output is not None)
         # Building $$ (with its ISO timestamp) is a good part of a simple state's cost; a state
         # whose definition never mentions it (JSONata states may, through $states.context) skips it.
         self.uses_context = self.jsonata or "$$" in json.dumps(spec)
@@ -163,13 +166,18 @@ class State:
 
     # --- helpers for subclasses --------------------------------------------------------
 
-    async def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
-        """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
-        if self.jsonata and self.arguments is not None:
-            return await off_loop(self._input_now, raw, context, frame)
-        return self._input_now(raw, context, frame)
+    async def input_off_loop(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+        """:meth:`effective_input` for a state whose Arguments evaluate expressions (see off_loop);
+        states call it when ``offload_input`` is set, and the plain method otherwise (no coroutine
+        on the common path)."""
+        return await off_loop(self.effective_input, raw, context, frame)
 
-    def _input_now(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+    async def finish_off_loop(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
+        """:meth:`finish` for a state whose Assign or Output evaluate expressions (``offload_finish``)."""
+        return await off_loop(self.finish, frame, raw, result, context)
+
+    def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+        """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
         if self.jsonata:
             if self.arguments is None:
                 return raw
@@ -179,13 +187,8 @@ class State:
             value = self.parameters(value, context, frame.variables)
         return value
 
-    async def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
+    def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
         """ResultSelector, Assign, ResultPath and OutputPath (JSONPath) or Assign and Output (JSONata)."""
-        if self.jsonata and (self.assign is not None or self.output is not None):
-            return await off_loop(self._finish_now, frame, raw, result, context)
-        return self._finish_now(frame, raw, result, context)
-
-    def _finish_now(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
         # Assign and Output both see the variables as they were when the state started
         if self.jsonata:
             states = self.states_binding(raw, context, result=result)

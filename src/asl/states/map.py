@@ -129,7 +129,11 @@ class MapState(State):
         if self.distributed:
             frame.event("MapRunSucceeded")
         frame.event("MapStateSucceeded")
-        return self.next, await self.finish(frame, raw, results, context)
+        return self.next, (
+            await self.finish_off_loop(frame, raw, results, context)
+            if self.offload_finish
+            else self.finish(frame, raw, results, context)
+        )
 
     # --- items and numbers -------------------------------------------------------------
 

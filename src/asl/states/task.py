@@ -86,7 +86,11 @@ class TaskState(State):
             token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
             context = {**context, "Task": {"Token": token}}  # a copy: the context may be shared
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
-        parameters = await self.effective_input(raw, context, frame)
+        parameters = (
+            await self.input_off_loop(raw, context, frame)
+            if self.offload_input
+            else self.effective_input(raw, context, frame)
+        )
         timeout = (
             await off_loop(self._timeout, frame, raw, effective_raw, context)
             if self.timeout_template is not None
@@ -95,8 +99,14 @@ class TaskState(State):
         heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
         text, payload_text = frame.run.tasks.encode(call, parameters)
         if call.kind == "activity":
-            return self.next, await self.finish(
-                frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+            return self.next, (
+                await self.finish_off_loop(
+                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+                )
+                if self.offload_finish
+                else self.finish(
+                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+                )
             )
         lambda_arn = call.kind == "lambda"
         if lambda_arn:
@@ -199,7 +209,11 @@ class TaskState(State):
             )
         if waiter is not None:
             waiter.recorded.set()
-        return self.next, await self.finish(frame, raw, result, context)
+        return self.next, (
+            await self.finish_off_loop(frame, raw, result, context)
+            if self.offload_finish
+            else self.finish(frame, raw, result, context)
+        )
 
     async def _wait_for_token(
         self,

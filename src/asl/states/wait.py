@@ -57,7 +57,11 @@ class WaitState(State):
             seconds = self._jsonpath_seconds(effective, context, frame, now)
         await sleep_until(frame, seconds, now)
         if self.jsonata:
-            return self.next, await self.finish(frame, raw, raw, context)
+            return self.next, (
+                await self.finish_off_loop(frame, raw, raw, context)
+                if self.offload_finish
+                else self.finish(frame, raw, raw, context)
+            )
         effective = self.input_path(raw, context, frame.variables)
         if self.assign is not None:
             frame.variables.update(self.assign(effective, raw, context, frame, None))
