@@ -50,6 +50,7 @@ __all__ = [
     "expression_text",
     "is_expression",
     "off_loop",
+    "state_deadline",
 ]
 
 T = TypeVar("T")
@@ -99,6 +100,26 @@ def execution_deadline(deadline: float | None) -> contextvars.Token[float | None
     return _DEADLINE.set(deadline)
 
 
+# a state's own deadline (a Task's TimeoutSeconds), on the same scale
+_STATE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "asl_state_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def state_deadline(seconds: float | None) -> Iterator[None]:
+    """Evaluations inside the block fail with ``States.Timeout`` ``seconds`` from now (a state's
+    TimeoutSeconds), unless the execution's deadline comes first."""
+    if seconds is None:
+        yield
+        return
+    token = _STATE_DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _STATE_DEADLINE.reset(token)
+
+
 class _BudgetExceeded(Exception):
     pass
 
@@ -139,17 +160,26 @@ async def off_loop(call: Callable[..., T], *args: Any) -> T:
 class _Budget:
     """The entry and exit callbacks jsonata-python calls around each step of one evaluation."""
 
-    __slots__ = ("chars", "depth", "items", "limits", "past_deadline", "steps", "stop")
+    __slots__ = ("chars", "depth", "items", "limits", "past_deadline", "past_state_deadline", "steps", "stop")
 
     def __init__(self, limits: EvaluationLimits) -> None:
         self.limits = limits
         self.steps = self.depth = self.chars = self.items = 0
         stop = time.monotonic() + limits.seconds
-        deadline = _DEADLINE.get()
-        self.past_deadline = deadline is not None and deadline <= stop
-        self.stop = deadline if deadline is not None and self.past_deadline else stop
-        if self.past_deadline and time.monotonic() >= self.stop:
-            raise EvaluationPastDeadline()
+        deadline, state = _DEADLINE.get(), _STATE_DEADLINE.get()
+        self.past_deadline = self.past_state_deadline = False
+        if deadline is not None and deadline <= stop:
+            stop, self.past_deadline = deadline, True
+        if state is not None and state < stop:
+            stop, self.past_deadline, self.past_state_deadline = state, False, True
+        self.stop = stop
+        if (self.past_deadline or self.past_state_deadline) and time.monotonic() >= self.stop:
+            self.deadline_passed()
+
+    def deadline_passed(self) -> None:
+        if self.past_state_deadline:
+            raise StateFailure(ErrorName.TIMEOUT, "The state's TimeoutSeconds ran out while evaluating.")
+        raise EvaluationPastDeadline()
 
     def enter(self, expr: Any, input: Any, env: Any) -> None:
         self.steps += 1
@@ -168,8 +198,8 @@ class _Budget:
         if slice_end is not None and now > slice_end:
             raise _SliceSpent()
         if now > self.stop:
-            if self.past_deadline:
-                raise EvaluationPastDeadline()
+            if self.past_deadline or self.past_state_deadline:
+                self.deadline_passed()
             raise _BudgetExceeded(f"The evaluation ran for more than {self.limits.seconds:g} seconds.")
 
     def exit(self, expr: Any, input: Any, env: Any, result: Any) -> None:
@@ -249,18 +279,15 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
             outer, _local.budget = _current_budget(), budget
             try:
                 value = engine.evaluate(None, bindings)
-                if budget.past_deadline:
+                if budget.past_deadline or budget.past_state_deadline:
                     budget.check_time()
                 undefined = value is None and _returns_undefined(text, bindings)
             except (EvaluationPastDeadline, StateFailure, _SliceSpent):
                 raise
             except (_BudgetExceeded, RegexTimedOut) as err:
-                if (
-                    isinstance(err, RegexTimedOut)
-                    and budget.past_deadline
-                    and time.monotonic() >= budget.stop
-                ):
-                    raise EvaluationPastDeadline() from None
+                at_deadline = budget.past_deadline or budget.past_state_deadline
+                if isinstance(err, RegexTimedOut) and at_deadline and time.monotonic() >= budget.stop:
+                    budget.deadline_passed()
                 reason = str(err) or f"A regular expression ran for more than {_limits.seconds:g} seconds."
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,

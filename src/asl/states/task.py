@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata, off_loop
+from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.runtime.activities import QueuedTask
 from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
@@ -78,6 +78,12 @@ class TaskState(State):
         return float(value)
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        # a fixed TimeoutSeconds also bounds the state's expressions (Arguments, Output, Assign)
+        static = self.timeout if isinstance(self.timeout, int | float) and self.jsonata else None
+        with state_deadline(static):
+            return await self._execute(frame, raw, context)
+
+    async def _execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         call = self.call
         callback = call.pattern == ".waitForTaskToken" or call.kind == "activity"
         token = ""

@@ -181,3 +181,24 @@ def test_asl_run_reports_the_history_limit_as_a_failed_execution(
     assert code == 1
     assert "States.Runtime" in captured.out + captured.err
     assert "Traceback" not in captured.err
+
+
+def test_a_task_timeout_stops_its_expression_as_a_catchable_timeout() -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                "Arguments": "{% ($f := function($n){ $f($n + 1) }; $f(0)) %}",
+                "TimeoutSeconds": 1,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "Output": "{% $states.input.Error %}", "End": True},
+        },
+    }
+    with evaluation_limits(EvaluationLimits(steps=10**9, seconds=30)):
+        execution = StateMachine(definition, handlers={"echo": lambda event, context: event}).run({})
+    assert execution.status == "SUCCEEDED" and execution.output == "States.Timeout"
