@@ -31,6 +31,11 @@ class TaskState(State):
         self.call = classify(spec["Resource"])
         self.timeout = spec.get("TimeoutSeconds")
         self.timeout_path = spec.get("TimeoutSecondsPath")
+        # a fixed TimeoutSeconds also bounds the state's expressions (Arguments, Output, Assign)
+        self.evaluation_timeout: float | None = None
+        timeout = self.timeout
+        if self.jsonata and isinstance(timeout, int | float) and not isinstance(timeout, bool):
+            self.evaluation_timeout = float(timeout)
         self.timeout_template = (
             compile_jsonata(self.timeout, "TimeoutSeconds")
             if self.jsonata and isinstance(self.timeout, str)
@@ -78,9 +83,9 @@ class TaskState(State):
         return float(value)
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        # a fixed TimeoutSeconds also bounds the state's expressions (Arguments, Output, Assign)
-        static = self.timeout if isinstance(self.timeout, int | float) and self.jsonata else None
-        with state_deadline(static):
+        if self.evaluation_timeout is None:
+            return await self._execute(frame, raw, context)
+        with state_deadline(self.evaluation_timeout):
             return await self._execute(frame, raw, context)
 
     async def _execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
