@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 import yaml
 
+from asl._json_limits import depth_exceeds
 from asl._validation.context import pointer
 from asl._validation.duplicates import Duplicate, json_duplicates, yaml_duplicates
 from asl._validation.pending import PLACEHOLDER, Pending, intrinsic_name, mark
-from asl.definition import duplicate_key_problems, read_definition, substitute
+from asl.definition import MAX_DEFINITION_DEPTH, duplicate_key_problems, read_definition, substitute
 from asl.errors import DefinitionError, Problem
 
 __all__ = [
@@ -87,12 +88,17 @@ _TemplateLoader.yaml_implicit_resolvers = {
 
 def load_template(text: str, where: str) -> tuple[Any, bool]:
     """Parse a template's text, JSON or YAML (with short forms); also say whether it was JSON."""
+    # Checked before parsing, as definitions are: a hostile file must not reach the parsers' recursion.
+    if depth_exceeds(text, MAX_DEFINITION_DEPTH):
+        raise DefinitionError(f"{where} nests deeper than {MAX_DEFINITION_DEPTH} levels")
     try:
         return json.loads(text), True
     except json.JSONDecodeError:
         pass
     try:
         return yaml.load(text, Loader=_TemplateLoader), False  # a SafeLoader subclass: no arbitrary objects
+    except RecursionError:
+        raise DefinitionError(f"{where} nests deeper than {MAX_DEFINITION_DEPTH} levels") from None
     except yaml.YAMLError as err:
         mark_ = getattr(err, "problem_mark", None)
         place = f" at line {mark_.line + 1}, column {mark_.column + 1}" if mark_ is not None else ""
