@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup  # noqa: E402
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
 
 # Words steps use for a line's food that the table does not list (key -> words).
 _STEP_WORDS: dict[str, tuple[str, ...]] = {
@@ -51,8 +51,8 @@ _PARTICLES = ("으로", "로", "을", "를", "이", "가", "은", "는", "와", 
 _JOIN_KO = re.compile(r"^(?:,\s*|와\s+|과\s+|\s*및\s+|\s+)")
 _JOIN_EN = re.compile(r"^(?:,\s*and\s+|,\s*|\s+and\s+|\s+or\s+|\s*&\s*)")
 # English words that, as the last word of a longer name, would name the wrong food.
-_GENERIC_EN = frozenset({"sauce", "oil", "powder", "paste", "seeds", "seed", "flour", "milk", "cheese",
-                         "stock", "broth", "juice", "water", "cream", "leaves", "noodles", "rice"})  # fmt: skip
+_GENERIC_EN = frozenset({"sauce", "oil", "powder", "paste", "seeds", "seed", "flour", "milk",
+                         "cheese", "stock", "broth", "juice", "water", "cream", "leaves", "noodles", "rice"})  # fmt: skip
 
 
 def _generic_words(item: Ingredient) -> tuple[str, ...]:
@@ -64,8 +64,9 @@ def _generic_words(item: Ingredient) -> tuple[str, ...]:
         words += ("고기", "meat")
     if item.category == "noodle":
         words += ("noodles",)
-    for prefix, ko, en in (("pork", "돼지고기", "pork"), ("beef", "소고기", "beef"), ("chicken", "닭고기", "chicken"),
-                           ("duck", "오리고기", "duck")):  # fmt: skip
+    kinds = (("pork", "돼지고기", "pork"), ("beef", "소고기", "beef"), ("chicken", "닭고기", "chicken"),
+             ("duck", "오리고기", "duck"))  # fmt: skip
+    for prefix, ko, en in kinds:
         if item.key.startswith(prefix) or item.key.endswith(prefix):
             words += (ko, en)
     if item.key == "chicken_whole":
