@@ -12,6 +12,8 @@ Curated line format (tools/ingredients_curated.txt), ``|``-separated:
 
     key | NDB_No | 한국어 | English | category | aliases, | allergens, | tags, | units; | approximation
 
+An allergen written ``wheat?`` is one that commercial products usually, not always, contain.
+
 ``units`` entries are ``unit=grams`` (a project weight), ``unit=@1`` / ``unit=@2`` (SR28
 GmWt_1 / GmWt_2 divided by its household quantity), or ``-volume`` (derive no volume units).
 The approximation column may end in ``~x0.68``: every nutrient is multiplied by 0.68 (e.g. for
@@ -111,7 +113,10 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
         reason, _, factor_text = reason.rpartition("~x")
         factor = float(factor_text)
         reason = reason.strip()
-    allergen_set = sorted(set(_split(allergens)))
+    # "wheat?" marks an allergen that commercial products usually, not always, contain (된장);
+    # it is avoided all the same, and listed again under allergens_usual for the labels.
+    allergen_set = sorted({a.rstrip("?") for a in _split(allergens)})
+    usual = sorted({a.rstrip("?") for a in _split(allergens) if a.endswith("?")})
     for a in allergen_set:
         if a not in ALLERGENS:
             raise SystemExit(f"{where}: allergen {a!r} not one of {ALLERGENS}")
@@ -175,7 +180,7 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
             unit_sources["ml"] = f"derived from {unit}"
     if factor != 1.0:
         reason = f"{reason} (SR28 figures x {factor:g})"
-    return {
+    built: dict[str, Any] = {
         "key": key,
         "name_ko": name_ko,
         "name_en": name_en,
@@ -191,6 +196,9 @@ def build_row(fields: list[str], sr28: dict[str, dict[str, str]], line_no: int) 
         "unit_sources": dict(sorted(unit_sources.items())),
         "missing": missing,
     }
+    if usual:  # only where there is something to say, so that other rows stay as they were
+        built["allergens_usual"] = usual
+    return built
 
 
 def render(csv_path: Path) -> str:

@@ -9,19 +9,27 @@ profile's free words ("계란", "nuts", "해산물") are turned into keys by :fu
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
 
 from aichef.knowledge import ingredients as _ingredients
 
 __all__ = [
     "ALLERGENS",
+    "CROSS_CONTACT",
+    "FOOD_PREFIX",
     "GROUPS",
     "UnknownAllergen",
     "allowed_words",
+    "carried",
+    "closest",
     "expand",
     "label",
     "substitutes",
+    "words",
 ]
 
 
@@ -51,16 +59,35 @@ _LABELS: dict[str, tuple[str, str]] = {
     "cashew": ("캐슈너트", "cashew"),
     "pistachio": ("피스타치오", "pistachio"),
     "hazelnut": ("헤이즐넛", "hazelnut"),
+    "macadamia": ("마카다미아", "macadamia"),
+    "pecan": ("피칸", "pecan"),
+    "brazil_nut": ("브라질너트", "brazil nut"),
     "tree_nut": ("기타 견과류", "other tree nuts"),
     "sesame": ("참깨", "sesame"),
     "fish": ("생선", "fish"),
+    "barley": ("보리", "barley"),
+    "rye": ("호밀", "rye"),
+    "oats": ("귀리", "oats"),
 }
 
 ALLERGENS: tuple[str, ...] = tuple(_LABELS)
 
-_TREE_NUTS = frozenset({"walnut", "pine_nut", "almond", "cashew", "pistachio", "hazelnut", "tree_nut"})
+_TREE_NUTS = frozenset(
+    {"walnut", "pine_nut", "almond", "cashew", "pistachio", "hazelnut", "macadamia", "pecan", "brazil_nut",
+     "tree_nut"}
+)  # fmt: skip
 _CRUSTACEANS = frozenset({"crab", "shrimp"})
+# 조개류 (the "shellfish" key: clams, oysters, mussels, abalone, scallops) and 오징어 (squid, with
+# cuttlefish and octopus, which share its allergy protein and are labelled with it here).
+_MOLLUSCS = frozenset({"squid", "shellfish"})
 _FISH = frozenset({"fish", "mackerel"})
+# Gluten is in wheat, barley and rye. Oats hold no gluten of their own, but ordinary oats are
+# milled with wheat and carry it (cross-contact), and only certified gluten-free oats are safe;
+# AI Chef does not track certification, so a gluten allergy avoids oats as well.
+_GLUTEN = frozenset({"wheat", "barley", "rye", "oats"})
+CROSS_CONTACT: Mapping[str, str] = MappingProxyType(
+    {"oats": "in the gluten group for cross-contact with wheat in milling (only certified oats are free)"}
+)
 
 # Group words expand to every member; an allergy list errs on the side of excluding more.
 GROUPS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -69,17 +96,22 @@ GROUPS: Mapping[str, frozenset[str]] = MappingProxyType(
         "견과류": _TREE_NUTS | {"peanut"},
         "tree nuts": _TREE_NUTS,
         "tree nut": _TREE_NUTS,
-        "seafood": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
-        "해산물": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
-        "수산물": _FISH | _CRUSTACEANS | {"squid", "shellfish"},
+        "나무 견과류": _TREE_NUTS,
+        "seafood": _FISH | _CRUSTACEANS | _MOLLUSCS,
+        "해산물": _FISH | _CRUSTACEANS | _MOLLUSCS,
+        "수산물": _FISH | _CRUSTACEANS | _MOLLUSCS,
         # In English "shellfish" means crustaceans and molluscs alike; 조개류 is the bivalves only.
-        "shellfish": _CRUSTACEANS | {"squid", "shellfish"},
+        "shellfish": _CRUSTACEANS | _MOLLUSCS,
         "갑각류": _CRUSTACEANS,
         "crustaceans": _CRUSTACEANS,
         "crustacean": _CRUSTACEANS,
-        "molluscs": frozenset({"squid", "shellfish"}),
-        "mollusks": frozenset({"squid", "shellfish"}),
-        "연체류": frozenset({"squid", "shellfish"}),
+        "molluscs": _MOLLUSCS,
+        "mollusks": _MOLLUSCS,
+        "mollusc": _MOLLUSCS,
+        "연체류": _MOLLUSCS,
+        "연체동물": _MOLLUSCS,
+        "gluten": _GLUTEN,
+        "글루텐": _GLUTEN,
         "fish": _FISH,
         "생선": _FISH,
         "어류": _FISH,
@@ -93,7 +125,7 @@ _SYNONYMS: dict[str, str] = {
     "eggs": "egg", "계란": "egg", "달걀": "egg", "알류": "egg", "난류": "egg", "알": "egg", "dairy": "milk",
     "유제품": "milk", "lactose": "milk", "유당": "milk", "cow's milk": "milk", "soba": "buckwheat",
     "peanuts": "peanut", "groundnut": "peanut", "soya": "soy", "soybean": "soy", "soybeans": "soy",
-    "콩": "soy", "대두": "soy", "gluten": "wheat", "글루텐": "wheat", "밀가루": "wheat", "crabs": "crab",
+    "콩": "soy", "대두": "soy", "밀가루": "wheat", "crabs": "crab",
     "꽃게": "crab", "prawn": "shrimp", "prawns": "shrimp", "돼지": "pork", "돈육": "pork",
     "peaches": "peach", "tomatoes": "tomato", "sulfite": "sulfites", "sulphites": "sulfites",
     "sulphite": "sulfites", "sulfur dioxide": "sulfites", "아황산": "sulfites", "아황산염": "sulfites",
@@ -105,7 +137,13 @@ _SYNONYMS: dict[str, str] = {
     "pinenut": "pine_nut", "almonds": "almond", "cashews": "cashew", "cashew nut": "cashew",
     "캐슈": "cashew", "캐슈넛": "cashew", "pistachios": "pistachio", "hazelnuts": "hazelnut",
     "other tree nuts": "tree_nut", "깨": "sesame", "참깨": "sesame", "sesame seed": "sesame",
-    "sesame seeds": "sesame",
+    "sesame seeds": "sesame", "통깨": "sesame", "깨소금": "sesame", "macadamias": "macadamia",
+    "macadamia nut": "macadamia", "macadamia nuts": "macadamia", "pecans": "pecan",
+    "brazil nuts": "brazil_nut", "브라질 너트": "brazil_nut", "보리쌀": "barley", "맥아": "barley",
+    "엿기름": "barley", "malt": "barley", "호밀가루": "rye", "rye flour": "rye", "oat": "oats",
+    "귀리쌀": "oats", "wheat flour": "wheat", "대게": "crab", "홍게": "crab", "털게": "crab", "게살": "crab",
+    "게장": "crab", "밀크": "milk",
+    "닭갈비": "chicken",
 }  # fmt: skip
 
 
@@ -130,10 +168,14 @@ def _build_index() -> dict[str, frozenset[str]]:
 _INDEX = _build_index()
 
 
-class UnknownAllergen(ValueError):
-    """An allergy word that is neither a known allergen nor a group word.
+FOOD_PREFIX = "food:"
 
-    ``word`` is what was given; ``allowed`` lists the canonical keys and group words.
+
+class UnknownAllergen(ValueError):
+    """An allergy word that is neither an allergen, a group word nor a food of the ingredient table.
+
+    ``word`` is what was given; ``allowed`` lists the closest known words, or when none is close,
+    the canonical keys and group words.
     """
 
     def __init__(self, word: str, allowed: tuple[str, ...]) -> None:
@@ -147,23 +189,92 @@ def allowed_words() -> tuple[str, ...]:
     return ALLERGENS + tuple(GROUPS)
 
 
+@cache
+def _known_words() -> tuple[str, ...]:
+    """Every word :func:`expand` accepts: allergen and group words, then the table's food names."""
+    known = dict.fromkeys(_INDEX)
+    for item in _ingredients.all_ingredients():
+        for name in (item.name_ko, item.name_en, *item.aliases):
+            known.setdefault(_normal(name))
+    return tuple(known)
+
+
+def closest(word: str, n: int = 5) -> tuple[str, ...]:
+    """The known allergy words nearest in spelling to ``word`` (difflib), best first.
+
+    >>> closest("peanutt")[0]
+    'peanut'
+    """
+    return tuple(difflib.get_close_matches(_normal(word), _known_words(), n=n, cutoff=0.6))
+
+
+@cache
+def _food_keys(key: str) -> frozenset[str]:
+    """A food avoided by name, with the table's foods made of it: 사과 -> apple, 사과식초, 사과주스.
+
+    A food is "made of it" when its Korean name contains the food's Korean name (two syllables or
+    more) or its English name contains the food's English name as a whole word.
+    """
+    food = _ingredients.get(key)
+    pattern = re.compile(rf"\b{re.escape(food.name_en.lower())}\b")
+    keys = {key}
+    for item in _ingredients.all_ingredients():
+        if (len(food.name_ko) > 1 and food.name_ko in item.name_ko) or pattern.search(item.name_en.lower()):
+            keys.add(item.key)
+    return frozenset(FOOD_PREFIX + k for k in keys)
+
+
 def expand(words: Iterable[str]) -> frozenset[str]:
-    """Turn allergy words (Korean or English, single or group) into canonical keys.
+    """Turn allergy words into the keys to avoid: allergen keys (Korean or English, single or group
+    words) and, for any other food of the ingredient table named in Korean or English, ``food:<key>``
+    for it and the foods made of it (see :func:`carried`).
 
     >>> sorted(expand(["계란", "shellfish"]))
     ['crab', 'egg', 'shellfish', 'shrimp', 'squid']
+    >>> sorted(expand(["키위"]))
+    ['food:kiwi']
     """
     keys: set[str] = set()
     for word in words:
         found = _INDEX.get(_normal(word))
         if found is None:
-            raise UnknownAllergen(word, allowed_words())
+            item = _ingredients.lookup(word)
+            if item is None:
+                raise UnknownAllergen(word, closest(word) or allowed_words())
+            found = _food_keys(item.key)
         keys |= found
     return frozenset(keys)
 
 
+def carried(item: _ingredients.Ingredient) -> frozenset[str]:
+    """The keys an ingredient answers to when avoiding: its allergens (contained or usually
+    contained) and ``food:<its key>``. Compare with an avoid set from :func:`expand`:
+    ``carried(item) & profile.allergen_keys()``."""
+    return item.allergens | item.usual_allergens | {FOOD_PREFIX + item.key}
+
+
+def words() -> Mapping[str, frozenset[str]]:
+    """Every word a user may give for an allergy or group (Korean and English), with its keys.
+
+    The gate scans recipe texts for these words as well as for the foods that carry the allergen.
+    """
+    words: dict[str, frozenset[str]] = {}
+    for key, (ko, en) in _LABELS.items():
+        words[key.replace("_", " ")] = frozenset({key})
+        words[en] = frozenset({key})
+        words[ko.split("(")[0]] = frozenset({key})
+    for word, key in _SYNONYMS.items():
+        words[word] = frozenset({key})
+    for word, members in GROUPS.items():
+        words[word] = members
+    return MappingProxyType(words)
+
+
 def label(key: str, language: str = "ko") -> str:
-    """The display name of a canonical key in Korean (``ko``) or English (``en``)."""
+    """The display name of a canonical key (or of a ``food:`` key) in Korean (``ko``) or English (``en``)."""
+    if key.startswith(FOOD_PREFIX):
+        food = _ingredients.get(key.removeprefix(FOOD_PREFIX))
+        return food.name_ko if language == "ko" else food.name_en
     if key not in _LABELS:
         raise KeyError(f"unknown allergen key {key!r}; allowed: {', '.join(ALLERGENS)}")
     ko, en = _LABELS[key]
@@ -324,7 +435,7 @@ def substitutes(ingredient_key: str, avoid: frozenset[str]) -> list[str]:
     except KeyError:
         return []
     generic: list[str] = []
-    for allergen in sorted(original.allergens & avoid):
+    for allergen in sorted(carried(original) & avoid):
         generic.extend(_BY_ALLERGEN.get(allergen, ()))
     # Culinary matches first; the generic stand-ins only when none of those is safe.
     result = _safe(_SUBSTITUTES.get(ingredient_key, ()), ingredient_key, avoid)
@@ -340,7 +451,7 @@ def _safe(candidates: Iterable[str], original_key: str, avoid: frozenset[str]) -
             candidate = _ingredients.get(key)
         except KeyError:
             continue
-        if candidate.allergens & avoid:
+        if carried(candidate) & avoid:
             continue
         result.append(key)
     return result

@@ -146,6 +146,8 @@ class Ingredient:
     unit_grams: Mapping[str, float]
     unit_sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     missing: frozenset[str] = frozenset()
+    # The part of ``allergens`` that commercial products usually, not always, contain (된장: wheat).
+    usual_allergens: frozenset[str] = frozenset()
 
     def nutrients_for(self, grams: float) -> Nutrients:
         """The nutrients in ``grams`` of this food."""
@@ -174,6 +176,7 @@ def _ingredient(row: Mapping[str, Any]) -> Ingredient:
         unit_grams=MappingProxyType(dict(row["unit_grams"])),
         unit_sources=MappingProxyType(dict(row.get("unit_sources", {}))),
         missing=frozenset(row.get("missing", ())),
+        usual_allergens=frozenset(row.get("allergens_usual", ())),
     )
 
 

@@ -17,7 +17,7 @@ KOREA_LIST = [
 
 def test_public_names_are_exactly_all() -> None:
     public = {name for name in vars(allergens) if not name.startswith("_") and name not in {"annotations"}}
-    imported = {"Iterable", "Mapping", "MappingProxyType"}
+    imported = {"Iterable", "Mapping", "MappingProxyType", "cache", "difflib", "re"}
     assert set(allergens.__all__) == public - imported
     assert allergens.__all__ == sorted(allergens.__all__)
 
@@ -39,7 +39,15 @@ def test_korea_labelling_list_and_common_extras_are_canonical_keys() -> None:
         ("땅콩", {"peanut"}),
         ("대두", {"soy"}),
         ("밀", {"wheat"}),
-        ("gluten", {"wheat"}),
+        ("gluten", {"wheat", "barley", "rye", "oats"}),
+        ("글루텐", {"wheat", "barley", "rye", "oats"}),
+        ("호밀", {"rye"}),
+        ("보리", {"barley"}),
+        ("귀리", {"oats"}),
+        ("아몬드", {"almond"}),
+        ("마카다미아", {"macadamia"}),
+        ("pecans", {"pecan"}),
+        ("brazil nuts", {"brazil_nut"}),
         ("고등어", {"mackerel"}),
         ("새우", {"shrimp"}),
         ("prawns", {"shrimp"}),
@@ -63,7 +71,10 @@ def test_single_words_expand_to_their_key(word: str, keys: set[str]) -> None:
 
 
 def test_group_words_expand_to_every_member() -> None:
-    tree_nuts = {"walnut", "pine_nut", "almond", "cashew", "pistachio", "hazelnut", "tree_nut"}
+    tree_nuts = {
+        "walnut", "pine_nut", "almond", "cashew", "pistachio", "hazelnut", "macadamia", "pecan", "brazil_nut",
+        "tree_nut",
+    }  # fmt: skip
     assert expand(["nuts"]) == tree_nuts | {"peanut"}
     assert expand(["견과류"]) == tree_nuts | {"peanut"}
     assert expand(["tree nuts"]) == tree_nuts
