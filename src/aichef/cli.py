@@ -44,7 +44,14 @@ def _parser() -> argparse.ArgumentParser:
         "--health", action="append", default=[], help="health condition: hypertension, diabetes ..."
     )
     cook.add_argument("--level", default="beginner", help="cooking level: beginner, intermediate, advanced")
-    cook.add_argument("--budget", type=int, default=30000, help="budget in KRW (default 30000)")
+    cook.add_argument(
+        "--budget", default="30000", help="budget in KRW: 30000, 30,000, 3만원, 3만 5천원 (default 30000)"
+    )
+    cook.add_argument(
+        "--pantry",
+        default="default",
+        help="kept at home, not bought: default (salt, soy sauce, oil ...), none, or a comma list",
+    )
     cook.add_argument("--servings", type=int, default=2, help="servings, 1 to 12 (default 2)")
     cook.add_argument(
         "--fridge", action="append", default=[], help="ingredients on hand (comma list): 계란,두부"
@@ -101,6 +108,7 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
         "servings": args.servings,
         "preferences": {"cuisine": args.cuisine, "spicyLevel": args.spicy},
         "fridgeIngredients": _words(args.fridge),
+        "pantry": args.pantry,
         "language": args.language,
     }
     if args.age_months is not None:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from aichef.errors import FieldProblem, InvalidInput
+from aichef.money import MAX_KRW, parse_krw
 
 __all__ = [
     "COOKING_LEVELS",
@@ -81,11 +82,12 @@ class Profile(_Wire):
     healthConditions: list[str] = Field(default_factory=list)
     allergies: list[str] = Field(default_factory=list)
     cookingLevel: CookingLevel = "beginner"
-    budget: int = Field(default=30000, gt=0)
+    budget: int = Field(default=30000, gt=0, le=MAX_KRW, description="KRW; 30000, 30,000, 3만원 ... are read")
     servings: int = Field(default=2, ge=1, le=12)
     preferences: Preferences = Field(default_factory=Preferences)
     babyAgeMonths: int | None = Field(default=None, ge=4, le=18)
     fridgeIngredients: list[str] = Field(default_factory=list)
+    pantry: Literal["none", "default"] | list[str] = "default"
     language: Language = "ko"
 
     @field_validator("healthConditions")
@@ -121,6 +123,45 @@ class Profile(_Wire):
             if word and word not in seen:
                 seen.append(word)
         return seen
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _korean_money(cls, value: Any) -> int:
+        return parse_krw(value)  # MoneyError is a ValueError: reported under profile.budget
+
+    @field_validator("pantry", mode="before")
+    @classmethod
+    def _pantry_words(cls, value: Any) -> Any:
+        # The page and the CLI send one text: "default", "none" (or 기본/없음) or a comma list.
+        if isinstance(value, str):
+            word = value.strip()
+            named = {"default": "default", "기본": "default", "none": "none", "없음": "none"}
+            if word.lower() in named:
+                return named[word.lower()]
+            return word.split(",")
+        if not isinstance(value, list):
+            raise ValueError(
+                "must be default, none or a list of ingredient names; allowed: default, none, 소금, 간장 ..."
+            )
+        return value
+
+    @field_validator("pantry")
+    @classmethod
+    def _known_pantry(
+        cls, value: Literal["none", "default"] | list[str]
+    ) -> Literal["none", "default"] | list[str]:
+        if not isinstance(value, list):
+            return value
+        from aichef.knowledge.pantry import unknown_words
+
+        words = list(dict.fromkeys(w.strip() for w in value if w.strip()))
+        unknown = unknown_words(words)
+        if unknown:
+            raise ValueError(
+                f"unknown ingredient {unknown[0]!r}; allowed: default, none, "
+                "or a comma list of ingredient names such as 소금, 간장, 참기름"
+            )
+        return words
 
     @model_validator(mode="after")
     def _target_needs(self) -> Profile:

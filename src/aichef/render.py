@@ -25,16 +25,13 @@ _LABELS = {
         "share": "에너지 비율",
         "compliance": "식단 기준 점검",
         "shopping": "장보기 목록",
-        "total": "총 구매 비용",
-        "per_serving": "1인분 비용",
         "estimate": "참고 가격(추정치)",
         "live": "실시간",
         "owned": "이미 있는 재료",
-        "budget": "예산",
-        "within": "예산 안",
-        "over": "예산 초과",
         "notes": "조정 내용",
-        "needed": "필요량",
+        "used": "사용",
+        "left": "남음",
+        "summary": "장보기 요약",
         "approx": "근사값 사용",
     },
     "en": {
@@ -54,16 +51,13 @@ _LABELS = {
         "share": "Energy share",
         "compliance": "Diet checks",
         "shopping": "Shopping list",
-        "total": "Total to buy",
-        "per_serving": "Cost per serving",
         "estimate": "reference estimate",
         "live": "live",
         "owned": "Already owned",
-        "budget": "Budget",
-        "within": "within budget",
-        "over": "over budget",
         "notes": "Adjustments",
-        "needed": "needed",
+        "used": "used",
+        "left": "left over",
+        "summary": "Shopping summary",
         "approx": "approximations used",
     },
 }
@@ -108,7 +102,7 @@ def render_result(result: dict[str, Any]) -> str:
         explanation = rule["explanation"]
         text = explanation if explanation.startswith(title) else f"{title}: {explanation}"
         lines.append(f"  {_VERDICT.get(rule['verdict'], '?')} {text}")
-    lines += ["", _shopping(result["pricing"], t)]
+    lines += ["", _shopping(result["pricing"], t, "en" if language == "en" else "ko")]
     if result.get("notes"):
         lines += ["", t["notes"]] + [f"  - {note}" for note in result["notes"]]
     return "\n".join(lines)
@@ -139,24 +133,25 @@ def _nutrition(nutrition: dict[str, Any], t: dict[str, str]) -> str:
     return "\n".join(text)
 
 
-def _shopping(plan: dict[str, Any], t: dict[str, str]) -> str:
+def _shopping(plan: dict[str, Any], t: dict[str, str], language: str) -> str:
+    from aichef.knowledge.summary import purchase_summary
+
     text = [t["shopping"]]
     for item in plan["items"]:
         label = t["estimate"] if item.get("isEstimate") else t["live"]
+        left = item.get("leftoverGrams", 0)
         text.append(
-            f"  - {_pad(item['ingredient'], 14)} {item['product']} · {item['vendor']} · "
-            f"{_won(item['purchaseCost'])} ({t['needed']} {item['neededGrams']:g} g ≈ "
-            f"{_won(item['costOfAmountNeeded'])}) [{label}]"
+            f"  - {_pad(item['ingredient'], 14)} {item['package']} · {item['vendor']} · "
+            f"{_won(item['purchaseCost'])} ({t['used']} {item['neededGrams']:g} g ≈ "
+            f"{_won(item['costOfAmountNeeded'])}"
+            + (f" · {t['left']} {left:,.0f} g ≈ {_won(item.get('valueLeftover', 0))}" if left else "")
+            + f") [{label}]"
         )
     if plan.get("alreadyOwned"):
         text.append(f"  {t['owned']}: {', '.join(plan['alreadyOwned'])}")
-    text.append(
-        f"  {t['total']}: {_won(plan['totalEstimatedCost'])}"
-        f" · {t['per_serving']}: {_won(plan['costPerServing'])}"
-    )
-    if plan.get("budget") is not None:
-        verdict = t["within"] if plan.get("withinBudget") else t["over"]
-        text.append(f"  {t['budget']} {_won(plan['budget'])}: {verdict}")
+    # The same sentences as the page and the API: one function writes them (stored results too).
+    summary = plan.get("summary") or purchase_summary(plan, language)
+    text += ["", t["summary"]] + [f"  {line}" for line in summary["lines"]]
     return "\n".join(text)
 
 

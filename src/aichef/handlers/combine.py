@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aichef.knowledge.ingredients import Ingredient, get
+from aichef.knowledge.pantry import pantry_keys
 from aichef.knowledge.prices import PriceQuote
 from aichef.knowledge.shopping import build_plan
 
@@ -45,11 +46,17 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     recipe = generated["recipe"]
     language = profile.get("language") or "ko"
     lines = [(get(item["key"]), float(item["grams"])) for item in generated["toBuy"]]
+    pantry = pantry_keys(profile.get("pantry", "default"))
+    # Lines the recipe uses but does not buy: pantry items are "assumed", the rest (the fridge) "owned".
+    kept = [get(key) for key in generated.get("owned", []) if key != "water"]
     plan = build_plan(
         lines,
         _FetchedPrices(state["prices"]["quotes"]),
         servings=recipe["servings"],
         budget=profile.get("budget"),
+        pantry=pantry,
+        also_assumed=[i for i in kept if i.key in pantry],
+        also_owned=[i for i in kept if i.key not in pantry],
         language=language,
     ).to_dict()
     generated_at = event.get("generatedAt") or datetime.now().astimezone().isoformat()
@@ -64,6 +71,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "estimatedCookingTime": recipe["cookingTime"],
             "difficultyLevel": recipe["difficulty"],
             "withinBudget": plan["withinBudget"],
+            "overBudgetBy": plan["summary"]["overBudgetBy"],
             "pricesAreEstimates": plan["isEstimate"],
         },
         "nutrition": generated["nutrition"],

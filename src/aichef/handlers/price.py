@@ -7,16 +7,34 @@ estimate carrying the reason, never shown as a live price.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aichef.errors import InvalidInput
 from aichef.knowledge.ingredients import get
 from aichef.knowledge.prices import PriceSource, ReferencePriceSource
 
+if TYPE_CHECKING:
+    from aichef.providers._price_cache import PriceCache
+
 __all__ = ["handler"]
 
 _sources: dict[str, PriceSource] = {}
+
+
+def _shared_cache() -> PriceCache | None:
+    """The day's live prices in the local data directory (local backend); None where it cannot be kept."""
+    from aichef.config import settings
+    from aichef.providers._price_cache import PriceCache
+
+    config = settings()
+    if config.backend != "local":
+        return None
+    try:
+        return PriceCache(config.data_dir / "live-prices.sqlite")
+    except (OSError, sqlite3.Error):  # a read-only disk: every session asks Naver, as before
+        return None
 
 
 def _live_source(language: str) -> PriceSource:
@@ -25,7 +43,9 @@ def _live_source(language: str) -> PriceSource:
         if os.environ.get("NAVER_CLIENT_ID") and os.environ.get("NAVER_CLIENT_SECRET"):
             from aichef.providers.naver import NaverPriceSource, NaverShoppingClient
 
-            _sources[language] = NaverPriceSource(NaverShoppingClient.from_env(), language=language)
+            _sources[language] = NaverPriceSource(
+                NaverShoppingClient.from_env(), language=language, cache=_shared_cache()
+            )
         else:
             _sources[language] = ReferencePriceSource(language=language)
     return _sources[language]
@@ -44,7 +64,7 @@ def handler(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
         why = (
             f"실시간 가격 조회 실패: {reason}" if language == "ko" else f"live price lookup failed: {reason}"
         )
-        quotes = [ReferencePriceSource(language=language).quote(ingredient, why if reason else "")]
+        quotes = ReferencePriceSource(language=language).quotes(ingredient, why if reason else "")
     else:
         quotes = _live_source(language).quotes(ingredient)
     return [asdict(quote) for quote in quotes]

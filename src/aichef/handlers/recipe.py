@@ -10,6 +10,7 @@ from typing import Any
 
 from aichef.errors import AIChefError
 from aichef.knowledge.generator import GeneratedRecipe, Unmet
+from aichef.knowledge.pantry import on_hand
 from aichef.models import SessionRequest
 
 __all__ = ["ConstraintNotMet", "configured_provider", "handler", "recipe_payload"]
@@ -64,6 +65,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if isinstance(generated, Unmet):
         raise ConstraintNotMet(generated.explanation)
     payload = recipe_payload(generated, served_by)
+    # Pantry items are never bought (nor priced): they move from toBuy to owned.
+    pantry = on_hand(request.profile)
+    payload["owned"] = sorted(
+        {*payload["owned"], *(x["key"] for x in payload["toBuy"] if x["key"] in pantry)}
+    )
+    payload["toBuy"] = [x for x in payload["toBuy"] if x["key"] not in pantry]
     language = request.profile.language
     payload["notes"] = [change.describe(language) for change in generated.changes]
     return payload

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -103,14 +103,21 @@ class ReferenceTable:
     method: str
     items: Mapping[str, ReferencePrice]
     categories: Mapping[str, ReferencePrice]
+    # Every size a shop sells of an item (소포장 .. 대용량), the typical package (`items`) first.
+    sizes: Mapping[str, tuple[ReferencePrice, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def entry(self, ingredient: Ingredient) -> tuple[ReferencePrice, str]:
-        """The price for this ingredient and how it was found ("item" or "category:<name>")."""
+        """The typical package for this ingredient and how it was found ("item" or "category:<name>")."""
         found = self.items.get(ingredient.key)
         if found is not None:
             return found, found.basis
         by_category = self.categories.get(ingredient.category) or self.categories["other"]
         return by_category, f"category:{ingredient.category}"
+
+    def entries(self, ingredient: Ingredient) -> tuple[tuple[ReferencePrice, ...], str]:
+        """Every package size known for this ingredient (typical first) and how they were found."""
+        typical, basis = self.entry(ingredient)
+        return self.sizes.get(ingredient.key, (typical,)), basis
 
 
 def _price(raw: Mapping[str, Any], where: str) -> ReferencePrice:
@@ -141,7 +148,17 @@ def table_from_json(data: Mapping[str, Any]) -> ReferenceTable:
         method=str(data.get("method", "")),
         items=MappingProxyType({key: _price(raw, f"items.{key}") for key, raw in data["items"].items()}),
         categories=MappingProxyType(categories),
+        sizes=MappingProxyType({key: _sizes(key, raw) for key, raw in data["items"].items()}),
     )
+
+
+def _sizes(key: str, raw: Mapping[str, Any]) -> tuple[ReferencePrice, ...]:
+    sizes = [_price(raw, f"items.{key}")]
+    for i, other in enumerate(raw.get("other_sizes", ())):
+        sizes.append(_price(other, f"items.{key}.other_sizes[{i}]"))
+    if len({size.package_grams for size in sizes}) != len(sizes):
+        raise ValueError(f"prices.json items.{key}: two package sizes of the same weight")
+    return tuple(sizes)
 
 
 @cache
@@ -175,9 +192,17 @@ class ReferencePriceSource:
         return self._table
 
     def quote(self, ingredient: Ingredient, reason: str = "") -> PriceQuote:
-        """The reference quote; `reason` (why no live price) is kept in the note."""
+        """The typical package's quote; `reason` (why no live price) is kept in the note."""
+        entry, basis = self.table.entry(ingredient)
+        return self._quote(ingredient, entry, basis, reason)
+
+    def quotes(self, ingredient: Ingredient, reason: str = "") -> list[PriceQuote]:
+        """One quote per package size sold, the typical package first."""
+        entries, basis = self.table.entries(ingredient)
+        return [self._quote(ingredient, entry, basis, reason) for entry in entries]
+
+    def _quote(self, ingredient: Ingredient, entry: ReferencePrice, basis: str, reason: str) -> PriceQuote:
         table = self.table
-        entry, basis = table.entry(ingredient)
         label = table.label_ko if self._language == "ko" else table.label_en
         notes = [f"{label} ({table.as_of})"]
         if basis.startswith("category:"):
@@ -201,6 +226,3 @@ class ReferencePriceSource:
             as_of=table.as_of,
             note="; ".join(notes),
         )
-
-    def quotes(self, ingredient: Ingredient) -> list[PriceQuote]:
-        return [self.quote(ingredient)]

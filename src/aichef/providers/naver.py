@@ -19,6 +19,7 @@ from aichef.knowledge.prices import PriceQuote, ReferencePriceSource
 
 if TYPE_CHECKING:
     from aichef.knowledge.ingredients import Ingredient
+    from aichef.providers._price_cache import PriceCache
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -231,8 +232,11 @@ class NaverPriceSource:
         max_quotes: int = 5,
         language: str = "ko",
         today: Callable[[], date] = date.today,
+        cache: PriceCache | None = None,
     ) -> None:
         self._client = client
+        self._shared = cache
+        self._language = language
         self._fallback = fallback or ReferencePriceSource(language=language)
         self._display = display
         self._max_quotes = max_quotes
@@ -257,12 +261,25 @@ class NaverPriceSource:
 
     def quotes(self, ingredient: Ingredient) -> list[PriceQuote]:
         if ingredient.key not in self._cache:
-            self._cache[ingredient.key] = self._fetch(ingredient)
+            self._cache[ingredient.key] = self._cached_or_fetched(ingredient)
         return list(self._cache[ingredient.key])
 
-    def _fetch(self, ingredient: Ingredient) -> list[PriceQuote]:
+    def _cached_or_fetched(self, ingredient: Ingredient) -> list[PriceQuote]:
+        """The day's answer from the shared cache, else from Naver (kept when Naver answered)."""
+        if self._shared is not None:
+            kept = self._shared.get(ingredient.key, self._language)
+            if kept:
+                return kept
+        quotes, answered = self._fetch(ingredient)
+        if self._shared is not None and answered:
+            self._shared.put(ingredient.key, self._language, quotes)
+        return quotes
+
+    def _fetch(self, ingredient: Ingredient) -> tuple[list[PriceQuote], bool]:
+        """The quotes, and whether Naver answered (an answer with nothing usable is still the
+        day's answer; a failure is not, and the next session asks again)."""
         if self._stopped is not None or self._client is None:
-            return [self._fallback.quote(ingredient, reason=self._stopped or "")]
+            return self._fallback.quotes(ingredient, reason=self._stopped or ""), False
         try:
             items = self._client.search(ingredient.name_ko, display=self._display, sort="sim")
         except ProviderError as exc:
@@ -271,14 +288,14 @@ class NaverPriceSource:
             )
             if exc.code in _STOP_CODES:
                 self._stopped = reason
-            return [self._fallback.quote(ingredient, reason=reason)]
+            return self._fallback.quotes(ingredient, reason=reason), False
         quotes = [q for q in (self._quote(item, ingredient) for item in items) if q is not None]
         if not quotes:
             reason = self._say("네이버 검색 결과에서 포장 단위를 읽을 수 있는 상품 없음",
                                "no Naver listing with a readable package size")  # fmt: skip
-            return [self._fallback.quote(ingredient, reason=reason)]
+            return self._fallback.quotes(ingredient, reason=reason), True
         quotes.sort(key=lambda q: (q.krw_per_100g, q.price_krw))
-        return quotes[: self._max_quotes]
+        return quotes[: self._max_quotes], True
 
     def _quote(self, item: NaverItem, ingredient: Ingredient) -> PriceQuote | None:
         if not _is_the_food(item, ingredient):

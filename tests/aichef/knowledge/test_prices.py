@@ -79,7 +79,32 @@ def test_reference_quote_is_labelled_with_date_and_reason() -> None:
     assert quote.price_krw == table.items["onion"].price_krw
     assert table.label_ko in quote.note and table.as_of in quote.note and "네이버 응답 없음" in quote.note
     assert quote.product_name.startswith("양파")
-    assert source.quotes(get("onion")) == [source.quote(get("onion"))]
+    quotes = source.quotes(get("onion"))
+    assert quotes[0] == source.quote(get("onion"))  # the typical package first
+    assert len(quotes) >= 3  # 소포장 to 대용량
+    assert all(q.is_estimate and q.as_of == table.as_of and table.label_ko in q.note for q in quotes)
+
+
+def test_other_sizes_are_plausible_and_their_labels_agree_with_their_weight() -> None:
+    checked = 0
+    for key, entry in raw_table()["items"].items():
+        for size in entry.get("other_sizes", []):
+            assert 20 <= size["price_krw"] * 100 / size["package_grams"] <= 40_000, (key, size)
+            package = parse_package(size["package"])
+            if package is None or package.unit == "ml":
+                continue
+            grams = package.grams(get(key))
+            if grams is not None:
+                checked += 1
+                assert grams == pytest.approx(size["package_grams"], rel=0.15), (key, size)
+    assert checked > 150
+
+
+def test_two_sizes_of_the_same_weight_are_refused() -> None:
+    one = {"price_krw": 100, "package_grams": 100, "package": "100g"}
+    data = {**raw_table(), "items": {"x": {**one, "other_sizes": [one]}}}
+    with pytest.raises(ValueError, match="same weight"):
+        table_from_json(data)
 
 
 def test_english_reference_quote() -> None:

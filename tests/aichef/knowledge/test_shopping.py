@@ -45,7 +45,7 @@ def test_cheapest_purchase_not_cheapest_unit_price() -> None:
     plan = build_plan([(ONION, 300)], SHOP, servings=2)
     item = plan.items[0]
     assert (item.quote.vendor, item.purchase_cost, item.packages) == ("B농장", 2000, 1)
-    assert item.alternatives[0].vendor == "A마트"
+    assert item.alternatives[0].main.vendor == "A마트"
     assert item.cost_of_needed == 1200  # 300 g of a 500 g bag at 2,000 won
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
@@ -13,7 +14,9 @@ from naver_server import CLIENT_ID, CLIENT_SECRET, FakeNaver, item, running
 from aichef.errors import ProviderError
 from aichef.knowledge.ingredients import Ingredient, Nutrients
 from aichef.knowledge.prices import ReferencePriceSource, table_from_json
+from aichef.knowledge.shopping import build_plan
 from aichef.providers import NaverPriceSource, NaverShoppingClient
+from aichef.providers._price_cache import PriceCache
 
 ONION = Ingredient(
     key="onion",
@@ -57,7 +60,7 @@ CATALOG = {
 
 @pytest.fixture
 def fake() -> Iterator[FakeNaver]:
-    with running(FakeNaver(catalog=CATALOG)) as server:
+    with running(FakeNaver(catalog=dict(CATALOG))) as server:  # a test may change its copy
         yield server
 
 
@@ -233,3 +236,43 @@ def test_without_keys_the_reference_price_says_so() -> None:
     quote = source_for(NaverShoppingClient.from_env({})).quotes(ONION)[0]
     assert quote.source == "reference" and quote.is_estimate
     assert "NAVER_CLIENT_ID" in quote.note
+
+
+def test_live_prices_are_kept_for_the_next_session_within_the_ttl(fake: FakeNaver, tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    cache = PriceCache(tmp_path / "live.sqlite", ttl=timedelta(hours=12), clock=lambda: now[0])
+    first = NaverPriceSource(client_for(fake), REFERENCE, today=lambda: date(2026, 11, 22), cache=cache)
+    live = first.quotes(ONION)
+    assert live[0].source == "naver" and len(fake.requests) == 1
+    # A second session (a new source, as a new process would build) asks Naver nothing.
+    now[0] += 3 * 3600
+    second = NaverPriceSource(client_for(fake), REFERENCE, today=lambda: date(2026, 11, 22), cache=cache)
+    assert second.quotes(ONION) == live
+    assert len(fake.requests) == 1
+    # After the TTL the day's prices are fetched again.
+    now[0] += 10 * 3600
+    third = NaverPriceSource(client_for(fake), REFERENCE, today=lambda: date(2026, 11, 22), cache=cache)
+    assert third.quotes(ONION)[0].source == "naver"
+    assert len(fake.requests) == 2
+    assert cache.purge() == 0
+
+
+def test_a_fallback_is_not_kept_so_the_next_session_tries_again(fake: FakeNaver, tmp_path: Path) -> None:
+    cache = PriceCache(tmp_path / "live.sqlite")
+    fake.mode = "server_error"
+    assert source_for_cached(fake, cache).quotes(ONION)[0].source == "reference"
+    fake.mode = "ok"
+    assert source_for_cached(fake, cache).quotes(ONION)[0].source == "naver"
+    assert len(fake.requests) == 2
+
+
+def test_live_offers_give_the_cheapest_covering_packages_of_one_shop(fake: FakeNaver) -> None:
+    # 4 kg of onions: 산지직송 10 kg 21,000 vs 이마트몰 3 × 1.5 kg 11,700 vs 농협몰 2 × 3 kg 17,800.
+    plan = build_plan([(ONION, 4000)], source_for(client_for(fake)), servings=2, shipping_fee=0)
+    item = plan.items[0]
+    assert (item.quote.vendor, item.packages, item.purchase_cost) == ("이마트몰", 3, 11700)
+    assert item.purchase.leftover_grams == 500
+
+
+def source_for_cached(fake: FakeNaver, cache: PriceCache) -> NaverPriceSource:
+    return NaverPriceSource(client_for(fake), REFERENCE, today=lambda: date(2026, 11, 22), cache=cache)

@@ -31,6 +31,20 @@ def test_cook_prints_recipe_nutrition_verdicts_and_shopping_list(capsys: pytest.
     assert "100%" in err and "COMPLETED" in err  # the progress bar reached the end
 
 
+def test_cook_reads_korean_money_and_the_pantry_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cook(capsys, "--target", "keto", "--budget", "3만 5천원", "--pantry", "none", "--json")
+    assert code == 0, err
+    pricing = json.loads(out)["pricing"]
+    assert pricing["budget"] == 35000
+    assert pricing["assumedInPantry"] == []
+    code, out, err = cook(capsys, "--target", "keto", "--budget", "₩35,000", "--json")
+    assert code == 0, err
+    pricing = json.loads(out)["pricing"]
+    assert pricing["budget"] == 35000
+    bought = {item["ingredientKey"] for item in pricing["items"]}
+    assert not bought & {"salt", "black_pepper", "sesame_oil", "soy_sauce", "vegetable_oil", "garlic"}
+
+
 def test_cook_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cook(capsys, "--target", "diet", "--language", "en", "--max-calories", "600")
     assert code == 0
@@ -42,6 +56,9 @@ def test_cook_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--target", "paleo"], "profile.target"),
         (["--target", "keto", "--budget", "-5"], "profile.budget"),
+        (["--target", "keto", "--budget", "삼만원"], "profile.budget"),
+        (["--target", "keto", "--budget", "20,000,000"], "profile.budget"),
+        (["--target", "keto", "--pantry", "소금,유니콘"], "profile.pantry"),
         (["--target", "keto", "--allergy", "unicorn"], "profile.allergies"),
         (["--target", "baby_food"], "babyAgeMonths"),
     ],

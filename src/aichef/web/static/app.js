@@ -14,7 +14,10 @@ const TEXT = {
     fridgeRequired: "‘냉장고 파먹기’는 재료를 하나 이상 적어 주세요.",
     allergies: "알레르기", allergiesHint: "해당 재료는 레시피에서 빼고 안전한 대체 재료를 씁니다.",
     conditions: "건강 상태", cookingLevel: "요리 실력", cuisine: "선호 요리", servings: "인분",
-    budget: "예산", won: "원", maxCalories: "1인분 최대 열량", maxCookingTime: "최대 조리 시간",
+    budget: "예산", won: "원", budgetPlaceholder: "30,000 또는 3만원",
+    pantry: "집에 있는 양념", pantryDefault: "기본 양념 있음 (소금·간장·식용유 등)", pantryNone: "없음 (모두 구매)",
+    pantryCustom: "직접 입력", pantryPlaceholder: "예: 소금, 간장, 참기름", pantryHint: "여기 있는 재료는 장보기 목록에서 뺍니다.",
+    used: "사용", left: "남음", summary: "장보기 요약", maxCalories: "1인분 최대 열량", maxCookingTime: "최대 조리 시간",
     minutes: "분", optional: "선택", spicy: "매운 정도", submit: "레시피 만들기", submitting: "요청 중…",
     waiting: "준비 중", progressLabel: "진행률",
     emptyTitle: "레시피가 여기에 표시됩니다",
@@ -53,7 +56,10 @@ const TEXT = {
     fridgeRequired: "“Cook from my fridge” needs at least one ingredient.",
     allergies: "Allergies", allergiesHint: "These are left out and replaced with safe substitutes.",
     conditions: "Health conditions", cookingLevel: "Cooking level", cuisine: "Cuisine", servings: "Servings",
-    budget: "Budget", won: "KRW", maxCalories: "Max calories per serving", maxCookingTime: "Max cooking time",
+    budget: "Budget", won: "KRW", budgetPlaceholder: "30,000 or 3만원",
+    pantry: "Kept at home", pantryDefault: "The usual seasonings (salt, soy sauce, oil ...)", pantryNone: "Nothing (buy everything)",
+    pantryCustom: "My own list", pantryPlaceholder: "e.g. salt, soy sauce, sesame oil", pantryHint: "These are left off the shopping list.",
+    used: "Used", left: "Left over", summary: "Shopping summary", maxCalories: "Max calories per serving", maxCookingTime: "Max cooking time",
     minutes: "min", optional: "optional", spicy: "Spiciness", submit: "Make my recipe", submitting: "Sending…",
     waiting: "Getting ready", progressLabel: "Progress",
     emptyTitle: "Your recipe will appear here",
@@ -87,7 +93,7 @@ const FIELD_INPUT = {
   "profile.target": "targets", "profile.babyAgeMonths": "babyAgeMonths", "profile.fridgeIngredients": "fridgeIngredients",
   "profile.allergies": "allergens", "profile.healthConditions": "conditions", "profile.cookingLevel": "cookingLevel",
   "profile.preferences.cuisine": "cuisine", "profile.preferences.spicyLevel": "spicyLevel", "profile.servings": "servings",
-  "profile.budget": "budget", "constraints.maxCalories": "maxCalories", "constraints.maxCookingTime": "maxCookingTime",
+  "profile.budget": "budget", "profile.pantry": "pantry", "constraints.maxCalories": "maxCalories", "constraints.maxCookingTime": "maxCookingTime",
 };
 
 const state = { lang: "ko", options: null, current: null, result: null, session: null, source: null, poll: null };
@@ -171,7 +177,8 @@ function readForm() {
     cookingLevel: $("cookingLevel").value,
     cuisine: $("cuisine").value,
     servings: intOrNull("servings"),
-    budget: intOrNull("budget"),
+    budget: $("budget").value.trim() || null, // the server reads 30,000 / 3만원 / ₩30,000
+    pantry: $("pantry").value === "custom" ? $("pantryList").value.trim() : $("pantry").value,
     babyAgeMonths: intOrNull("babyAgeMonths"),
     fridgeIngredients: $("fridgeIngredients").value.split(/[,，、\n]/).map((s) => s.trim()).filter(Boolean),
     maxCalories: intOrNull("maxCalories"),
@@ -209,6 +216,7 @@ function onTargetChange() {
   $("baby-field").hidden = target !== "baby_food";
   $("fridgeIngredients").required = target === "fridge";
   $("spicy-out").textContent = $("spicyLevel").value;
+  $("pantryList").hidden = $("pantry").value !== "custom";
 }
 
 function requestBody() {
@@ -216,7 +224,7 @@ function requestBody() {
   const profile = {
     target: f.target, allergies: f.allergies, healthConditions: f.healthConditions, cookingLevel: f.cookingLevel,
     servings: f.servings, budget: f.budget, preferences: { cuisine: f.cuisine, spicyLevel: f.spicyLevel },
-    fridgeIngredients: f.fridgeIngredients,
+    fridgeIngredients: f.fridgeIngredients, pantry: f.pantry,
   };
   if (f.target === "baby_food") profile.babyAgeMonths = f.babyAgeMonths;
   const constraints = {};
@@ -424,8 +432,13 @@ function shoppingCard(p) {
         el("div", { class: "check-source", text: item.vendor })),
       el("td", { text: item.package }),
       el("td", { class: "num", text: t("packs", { n: item.packages }) }),
-      el("td", { class: "num", text: won(item.purchaseCost) }));
+      el("td", { class: "num", text: won(item.purchaseCost) }),
+      el("td", { class: "num", text: `${num(item.neededGrams, 0)} g · ${won(item.costOfAmountNeeded)}` }),
+      el("td", { class: "num", text: item.leftoverGrams ? `${num(item.leftoverGrams, 0)} g · ${won(item.valueLeftover)}` : "-" }));
   });
+  // The same sentences as the CLI and the API (written once, server side).
+  const summary = p.summary?.lines?.length ? el("div", { class: "purchase-summary", id: "purchase-summary" },
+    el("h3", { text: t("summary") }), el("ul", {}, p.summary.lines.map((line) => el("li", { text: line })))) : null;
   const budget = p.budget === null || p.budget === undefined ? null
     : el("p", { class: p.withinBudget ? "budget-ok" : "budget-over", id: "budget-status",
       text: t(p.withinBudget ? "budgetOk" : "budgetOver", { budget: won(p.budget) }) });
@@ -434,8 +447,8 @@ function shoppingCard(p) {
   return el("section", { class: "card", "aria-labelledby": "shopping-title" },
     el("h2", { id: "shopping-title", text: t("shopping") }),
     rows.length ? el("div", { class: "table-scroll" }, el("table", { id: "shopping-table" },
-      el("thead", {}, el("tr", {}, ["item", "product", "pkg", "qty", "price"].map((k) =>
-        el("th", { class: k === "qty" || k === "price" ? "num" : null, text: t(k) })))),
+      el("thead", {}, el("tr", {}, ["item", "product", "pkg", "qty", "price", "used", "left"].map((k) =>
+        el("th", { class: ["qty", "price", "used", "left"].includes(k) ? "num" : null, text: t(k) })))),
       el("tbody", {}, rows))) : el("p", { class: "nothing-to-buy", id: "nothing-to-buy", text: t("nothingToBuy") }),
     p.alreadyOwned?.length ? el("p", { class: "owned", text: t("owned", { items: p.alreadyOwned.join(", ") }) }) : null,
     el("div", { class: "totals" },
@@ -444,6 +457,7 @@ function shoppingCard(p) {
       total("", "perServingCost", p.costPerServing, "cost-per-serving"),
       total("", "usedCost", p.costOfAmountsUsed, "used-cost")),
     budget,
+    summary,
     p.isEstimate ? el("p", { class: "source-note", text: t("pricesEstimate") }) : null);
 }
 
