@@ -52,7 +52,8 @@ _JOIN_KO = re.compile(r"^(?:,\s*|와\s+|과\s+|\s*및\s+|\s+)")
 _JOIN_EN = re.compile(r"^(?:,\s*and\s+|,\s*|\s+and\s+|\s+or\s+|\s*&\s*)")
 # English words that, as the last word of a longer name, would name the wrong food.
 _GENERIC_EN = frozenset({"sauce", "oil", "powder", "paste", "seeds", "seed", "flour", "milk",
-                         "cheese", "stock", "broth", "juice", "water", "cream", "leaves", "noodles", "rice"})  # fmt: skip
+                         "cheese", "stock", "broth", "juice", "water", "cream",
+                         "leaves", "noodles", "rice"})  # fmt: skip
 
 
 def _generic_words(item: Ingredient) -> tuple[str, ...]:
@@ -221,7 +222,12 @@ def convert(recipe: dict[str, Any], where: str) -> tuple[dict[str, Any], list[st
             left = _unplaced(text, english)
             if left:
                 notes.append(f"{where} [{language}] names {', '.join(left)} outside a line: {text}")
+    description = {
+        language: _structure_step(recipe["description"][language], tables[english], english)
+        for language, english in (("ko", False), ("en", True))
+    }
     out = dict(recipe)
+    out["description"] = description
     out["ingredients"] = [
         {"id": line_id, **row} for (line_id, _), row in zip(lines, recipe["ingredients"], strict=True)
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aichef.errors import AIChefError
-from aichef.knowledge.generator import GeneratedRecipe, Unmet
+from aichef.knowledge.generate import GeneratedRecipe, Unmet
 from aichef.knowledge.pantry import on_hand
 from aichef.models import SessionRequest
 

@@ -46,6 +46,7 @@ __all__ = [
     "RuleResult",
     "Verdict",
     "baby_stage",
+    "banned_tags",
     "check",
     "checker",
     "hard_failures",
@@ -398,3 +399,19 @@ def check(
 def hard_failures(results: Iterable[RuleResult]) -> list[RuleResult]:
     """The results that block a recipe (hard rules that failed)."""
     return [result for result in results if result.blocking]
+
+
+def banned_tags(profile: Profile) -> frozenset[str]:
+    """Ingredient tags a profile never serves, whatever the amount: sugar and starch for keto,
+    salt, sugar and honey before 12 months, spicy food and choking hazards for a baby, sugar for
+    diabetes. The generator leaves such lines out (or finds a stand-in) before checking the rules."""
+    banned: set[str] = set()
+    if profile.target == "keto":
+        banned |= {"added_sugar", "honey", "starch_staple"}
+    if profile.target == "baby_food":
+        banned |= {"spicy", "whole_nut", "whole_grape"}
+        if (profile.babyAgeMonths or 0) < 12:
+            banned |= {"salty_seasoning", "added_sugar", "honey"}
+    if profile.target == "diabetes" or "diabetes" in profile.healthConditions:
+        banned |= {"added_sugar", "honey"}
+    return frozenset(banned)

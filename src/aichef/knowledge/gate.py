@@ -100,10 +100,11 @@ def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
         for word in (item.name_ko, item.name_en, *item.aliases):
             vocabulary.setdefault(word, carried[0] if carried else "")
     # The allergen words themselves win over a food of the same name.
+    # Every allergen word is in the vocabulary whatever the allergies (the words not avoided mean
+    # nothing), so that every allergy set has the same words and shares one compiled pattern.
     for word, keys in _allergens.words().items():
         hit = sorted(keys & avoid)
-        if hit:
-            vocabulary[word] = hit[0]
+        vocabulary[word] = hit[0] if hit else vocabulary.get(word, "")
     return Scanner(vocabulary)
 
 

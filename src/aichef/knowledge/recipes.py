@@ -102,6 +102,7 @@ Segment = str | Mention
 _PLACEHOLDER = re.compile(r"\{([^{}|]*)\|([^{}]*)\}")
 
 
+@lru_cache(maxsize=4096)  # the library's few hundred texts, parsed once each
 def parse_step(template: str) -> tuple[Segment, ...]:
     """A step template split into plain text and :class:`Mention` parts.
 
@@ -169,7 +170,11 @@ class LibraryRecipe:
         return self.name_ko if language == "ko" else self.name_en
 
     def description(self, language: str = "ko") -> str:
-        return self.description_ko if language == "ko" else self.description_en
+        """The description as written, with no line changed."""
+        return plain(self.structured_description(language))
+
+    def structured_description(self, language: str = "ko") -> tuple[Segment, ...]:
+        return parse_step(self.description_ko if language == "ko" else self.description_en)
 
     def steps(self, language: str = "ko") -> tuple[str, ...]:
         """The steps as written, with no line changed."""
@@ -268,6 +273,7 @@ def _recipe(row: Mapping[str, Any], source: str) -> LibraryRecipe:
     unknown = [x for x in identity if x not in ids]
     if unknown:
         raise RecipeDataError(where, "identity", f"names unknown line {', '.join(unknown)}")
+    _steps([description.get("ko", ""), description.get("en", "")], set(ids), f"{where} description")
     steps_ko = _steps(steps.get("ko", ()), set(ids), f"{where} ko")
     steps_en = _steps(steps.get("en", ()), set(ids), f"{where} en")
     if not steps_ko or not steps_en:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from aichef.knowledge import diets, nutrition
 from aichef.knowledge.allergens import label
 from aichef.knowledge.diets import RuleResult
-from aichef.knowledge.generator import GeneratedRecipe, Line
+from aichef.knowledge.generate import GeneratedRecipe, Line
 from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
 from aichef.knowledge.units import MASS_UNITS, VOLUME_UNITS, canonical_unit, to_grams
 from aichef.models import Recipe, RecipeIngredient, SessionRequest

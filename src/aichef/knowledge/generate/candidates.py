@@ -1,0 +1,52 @@
+"""Stage 2 of the generator: the library dishes worth adapting, scaled to the profile's servings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from aichef.knowledge import ingredients
+from aichef.knowledge.generate.lines import Line
+from aichef.knowledge.generate.needs import Needs
+from aichef.knowledge.recipes import LibraryRecipe, load_library
+
+__all__ = ["Candidate", "candidate", "candidates", "scaled"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A library recipe and its lines for the profile's servings (none changed yet); ``fixed`` are the
+    hard rules it fails whatever adapting does (too long to cook, the wrong texture for the baby)."""
+
+    recipe: LibraryRecipe
+    lines: tuple[Line, ...]
+    fixed: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=4096)  # recipes are immutable and servings few: every request scales the same ones
+def scaled(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
+    """The recipe's lines for ``servings``; ``None`` when a line names a food the table does not know."""
+    factor = servings / recipe.servings
+    lines: list[Line] = []
+    for row in recipe.lines:
+        item = ingredients.lookup(row.item)
+        if item is None:
+            return None
+        quantity = float(row.quantity) * factor
+        lines.append(Line(item, row.grams * factor, quantity, row.unit, row.item, row.optional, None, row.id))
+    return tuple(lines)
+
+
+def candidate(recipe: LibraryRecipe, needs: Needs) -> Candidate | None:
+    """One dish for this profile; ``None`` when a line names an unknown food."""
+    lines = scaled(recipe, needs.profile.servings)
+    if lines is None:
+        return None
+    return Candidate(recipe, lines, tuple(needs.checker.fixed_failures(recipe.cooking_time, recipe.texture)))
+
+
+def candidates(needs: Needs) -> list[Candidate]:
+    """Every dish for this profile, in library order: baby food for a baby, the rest otherwise."""
+    baby = needs.profile.target == "baby_food"
+    found = (candidate(r, needs) for r in load_library() if ("baby_food" in r.targets) == baby)
+    return [c for c in found if c is not None]
