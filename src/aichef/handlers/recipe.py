@@ -72,5 +72,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
     payload["toBuy"] = [x for x in payload["toBuy"] if x["key"] not in pantry]
     language = request.profile.language
-    payload["notes"] = [change.describe(language) for change in generated.changes]
+    payload["notes"] = [change.describe(language) for change in generated.changes] + list(generated.notes)
     return payload
