@@ -176,7 +176,8 @@ def test_allergens_named_in_the_name_or_steps_count_even_when_absent_from_the_li
         "[allergy.declared] instructions[0]: 알레르기 식품 '새우젓'(새우)을(를) 언급합니다; 빼고 다시 쓰세요",
     )
     # Listed this time (the gate lets steps name only listed foods), with a description free of pork.
-    plain = _with(KETO_OK, recipeName="두부 스테이크", instructions=steps[1:], description="두부 요리.", ingredients=[
+    plain = _with(KETO_OK, recipeName="두부 스테이크", instructions=steps[1:], description="두부 요리.",
+                  ingredients=[
         {"name": "두부", "amount": 300, "unit": "g"}, {"name": "올리브유", "amount": 3, "unit": "큰술"},
         {"name": "가지", "amount": 100, "unit": "g"}, {"name": "코코넛밀크", "amount": 100, "unit": "g"},
     ])  # fmt: skip
