@@ -82,23 +82,52 @@ def _is_korean(word: str) -> bool:
     return _HANGUL.search(word) is not None
 
 
+_EN_TAIL = r"(?:e?s)?(?![a-z])"  # English words whole, plural allowed: "eggs" yes, "eggplant" no
+
+
+def _trie_pattern(words: list[str], tail: dict[str, str]) -> str:
+    """One regex alternation of ``words`` as a trie (a branch per next character), each word followed by
+    its ``tail``. Python's re tries a long flat alternation word by word at every position; a trie
+    reads each character once. At a node the longer words are tried before the word ending there, so
+    the longest word matches first, as a flat alternation sorted longest first would."""
+    root: dict[str, object] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})  # type: ignore[assignment]
+        node[""] = tail[word]
+
+    def build(node: dict[str, object]) -> str:
+        branches = []
+        for ch in sorted(k for k in node if k):
+            step = r"\s*" if ch == " " else re.escape(ch)
+            branches.append(step + build(node[ch]))  # type: ignore[arg-type]
+        if "" in node:
+            branches.append(str(node[""]))
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return build(root)
+
+
 @lru_cache(maxsize=64)
-def _compiled(words: frozenset[str]) -> re.Pattern[str] | None:
-    """One pattern for a set of words, longest first. Cached by the words alone: the gate builds a
-    scanner per allergy set, whose words are the same every time (only their meanings differ), and
-    compiling the pattern is most of the cost (about 0.3 s)."""
-    patterns: list[str] = []
-    for word in sorted(words, key=lambda w: (-len(w), w)):
-        escaped = re.escape(word).replace(r"\ ", r"\s*")
-        if _is_korean(word):
-            if word in WORD_START_ONLY:
-                patterns.append(rf"(?<![\uac00-\ud7a3]){escaped}")
-            else:
-                patterns.append(escaped)
-        else:
-            # Whole English words, plural allowed: "egg" finds "eggs" but not "eggplant".
-            patterns.append(rf"(?<![a-z]){escaped}(?:e?s)?(?![a-z])")
-    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+def _compiled(words: frozenset[str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One pattern for a set of words. Cached by the words alone: the gate builds a scanner per
+    allergy set, whose words are the same every time (only their meanings differ)."""
+    english = [w for w in words if not _is_korean(w)]
+    korean = [w for w in words if _is_korean(w)]
+    tail = dict.fromkeys(english, _EN_TAIL)
+    for word in korean:
+        # A one-syllable word of WORD_START_ONLY only where no syllable comes before it.
+        tail[word] = rf"(?<![\uac00-\ud7a3].{{{len(word)}}})" if word in WORD_START_ONLY else ""
+    parts = []
+    if english:
+        parts.append(r"(?<![a-z])" + _trie_pattern(english, tail))
+    if korean:
+        parts.append(_trie_pattern(korean, tail))
+    by_norm = {re.sub(r"\s+", "", w): w for w in words}  # the word each spacing of it stands for
+    return (re.compile("|".join(parts), re.IGNORECASE) if parts else None), by_norm
 
 
 class Scanner:
@@ -112,8 +141,7 @@ class Scanner:
         # A word that names no food wins even over a food name spelt the same ("steak" of tofu).
         words.update({w.lower(): None for w in not_food})
         self._meanings = words
-        self._pattern = _compiled(frozenset(words))
-        self._by_norm = {re.sub(r"\s+", "", w): w for w in words}
+        self._pattern, self._by_norm = _compiled(frozenset(words))
 
     def find(self, text: str) -> Iterator[Mention]:
         """Every food word in ``text`` (NOT_FOOD words left out), left to right, none overlapping."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aichef.knowledge import ingredients
 from aichef.knowledge.generate.lines import Line
@@ -23,9 +22,20 @@ class Candidate:
     fixed: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=4096)  # recipes are immutable and servings few: every request scales the same ones
 def scaled(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
     """The recipe's lines for ``servings``; ``None`` when a line names a food the table does not know."""
+    # Recipes are immutable and servings few: every request scales the same ones. Keyed by id, as
+    # hashing a whole recipe costs more than scaling it.
+    key = (recipe.id, servings)
+    if key not in _SCALED or _SCALED[key][0] is not recipe:
+        _SCALED[key] = (recipe, _scale(recipe, servings))
+    return _SCALED[key][1]
+
+
+_SCALED: dict[tuple[str, int], tuple[LibraryRecipe, tuple[Line, ...] | None]] = {}
+
+
+def _scale(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
     factor = servings / recipe.servings
     lines: list[Line] = []
     for row in recipe.lines:
