@@ -53,6 +53,7 @@ NOT_FOOD: frozenset[str] = frozenset(
         "무게", "무렵", "무르", "무른", "무너", "무침", "무치", "무친", "무칩", "무쳐", "무칠", "파이팅",
         # 조 (millet): a little, to knead, adjusted, carefully, a piece, cooking, braised
         "조금", "조물", "조정", "조절", "조심", "조각", "조리", "조림", "조합",
+        "조려", "조린", "조릴", "조려서",
         # 마 (yam): dry, last, finish, whole counts of animals; 램 (lamb) in scramble
         "마른", "마지막", "마무리", "마저", "마리", "마찬가지", "스크램블",
         # "steaks" of tofu or cauliflower: a shape, not a cut of beef

@@ -150,7 +150,9 @@ def _drop_banned(lines: list[Line], identity: frozenset[str], needs: Needs, chan
             changes.append(Change("drop", line.ingredient.key, rules[hit[0]]))
 
 
-def _fridge_swaps(lines: list[Line], identity: frozenset[str], needs: Needs, changes: list[Change]) -> None:
+def _fridge_swaps(
+    lines: list[Line], recipe: LibraryRecipe, identity: frozenset[str], needs: Needs, changes: list[Change]
+) -> None:
     if needs.profile.target != "fridge":
         return
     used = {x.ingredient.key for x in lines if not x.dropped}
@@ -161,6 +163,10 @@ def _fridge_swaps(lines: list[Line], identity: frozenset[str], needs: Needs, cha
             break
         if line.dropped or line.id in identity or line.ingredient.key in needs.owned:
             continue
+        # A Korean home cook swaps one vegetable for another in a 찌개 or 반찬; in a foreign dish
+        # (ratatouille with chives) the vegetables are the dish, so only its protein may change.
+        if recipe.cuisine != "korean" and role_of(line.ingredient) != "protein":
+            continue
         other = fridge_stand_in(line, needs, spare, needs.profile.servings)
         if other is not None:
             lines[index] = retarget(line, other, line.grams)
@@ -170,12 +176,15 @@ def _fridge_swaps(lines: list[Line], identity: frozenset[str], needs: Needs, cha
 
 
 def _whole_units(lines: list[Line], changes: list[Change]) -> None:
-    """Eggs, whole chickens and fish in whole pieces: 1.5 eggs become 2, and the dish says so."""
+    """Eggs in whole pieces, whole chickens and fish in halves: 1.5 eggs become 2, 0.75 of a chicken
+    becomes 1, and the dish says so."""
     for index, line in enumerate(lines):
         whole = line.unit in _WHOLE_UNITS or (line.unit == "개" and line.ingredient.key in _WHOLE_EGG_KEYS)
         if line.dropped or not whole or line.amount <= 0:
             continue
-        count = max(1, round(line.amount))
+        # A chicken or a fish is sold and cooked by the half too (반 마리); an egg only whole.
+        step = 0.5 if line.unit == "마리" else 1.0
+        count = max(step, round(line.amount / step) * step)
         if abs(count - line.amount) < 0.01:
             continue
         lines[index] = replace(line, grams=line.grams * count / line.amount, amount=float(count))
@@ -264,7 +273,7 @@ def adapt(candidate: Candidate, needs: Needs) -> Attempt:
     _preferences(lines, needs, changes)
     if needs.banned_tags:
         _drop_banned(lines, identity, needs, changes)
-    _fridge_swaps(lines, identity, needs, changes)
+    _fridge_swaps(lines, recipe, identity, needs, changes)
     _whole_units(lines, changes)
     blocking: list[RuleResult] = []
     for _ in range(_MAX_REPAIR_ROUNDS):

@@ -3,7 +3,7 @@
 Outside fridge mode: a dish whose estimated purchase fits the budget before any that does not;
 among those that fit, the best score; among those that do not, the cheapest (the closest to the
 budget). In fridge mode first the dishes that cook the fridge (at most three minor items to buy,
-none of them a protein, a starch or the dish's namesake, and some food from the fridge used), then
+none of them a starch, the dish's namesake or its only protein, and some food from the fridge used), then
 those that use the fridge's protein, then the budget as above.
 """
 
@@ -86,7 +86,10 @@ def _fridge(attempt: Attempt, needs: Needs) -> tuple[tuple[Line, ...], bool, boo
     )
     used = [x for x in served if x.ingredient.key in needs.fridge]
     roles = [role_of(x.ingredient) for x in used]
-    main_missing = any(role_of(x.ingredient) in _MAIN_ROLES or x.id in identity for x in missing)
+    # What makes the dish must come from the fridge: its starch and namesake, and its protein unless
+    # the fridge already gives it one (kimchi stew with the user's pork may buy the egg for its tofu).
+    main = {"starch"} if "protein" in roles else _MAIN_ROLES
+    main_missing = any(role_of(x.ingredient) in main or x.id in identity for x in missing)
     cooks = len(missing) <= MAX_MISSING and not main_missing and any(r != "aromatic" for r in roles)
     has_protein = any(role_of(get(k)) == "protein" for k in needs.fridge)
     uses_protein = not has_protein or "protein" in roles

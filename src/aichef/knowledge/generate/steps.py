@@ -70,6 +70,44 @@ def _mention(mention: Mention, lines: Mapping[str, Line], ko: bool) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# Where a Korean sentence joins its clauses ("굽고 ", "넣은 뒤 ", "끓인 뒤 "); in English ", ", " and ".
+_CLAUSE_KO = re.compile(r"(고|은 뒤|[가-힣] 뒤),? ")
+_CLAUSE_EN = re.compile(r",\s+(?:then\s+)?|\s+and\s+(?:then\s+)?|;\s+")
+
+
+def _final_form(head: str, joint: str) -> str:
+    """The end of a sentence from a clause that joined the next one: the plain present of the same
+    verb ("굽고" -> "굽는다", "끓이고" -> "끓인다", "만들고" -> "만든다", "넣은 뒤" -> "넣는다",
+    "끓인 뒤" -> "끓인다"). ``head`` is the sentence up to the joint."""
+    if joint == "은 뒤":
+        return head + "는다."
+    if joint.endswith("뒤"):
+        return head + joint[0] + "다."  # the syllable already ends in ㄴ
+    last = head[-1:]
+    if not ("가" <= last <= "힣"):
+        return head + "다."
+    final = (ord(last) - 0xAC00) % 28
+    if final == 0:  # a vowel: add ㄴ
+        return head[:-1] + chr(ord(last) + 4) + "다."
+    if final == 8:  # ㄹ becomes ㄴ
+        return head[:-1] + chr(ord(last) - 4) + "다."
+    return head + "는다."
+
+
+def _without_last_clause(sentence: str, ko: bool) -> str:
+    """The sentence without its last clause when that clause names only foods that are gone ("뒤집어
+    4분 더 굽고 레몬을 곁들인다." -> "뒤집어 4분 더 굽는다."); unchanged otherwise."""
+    gone = sentence.rfind(_GONE)
+    joints = list((_CLAUSE_KO if ko else _CLAUSE_EN).finditer(sentence, 0, gone))
+    if not joints or _KEPT in sentence[joints[-1].end() :]:
+        return sentence
+    joint = joints[-1]
+    head = sentence[: joint.start()]
+    if not head.strip() or (_GONE in head and _KEPT not in head):
+        return sentence
+    if not ko:
+        return head.rstrip(" ,;") + "."
+    return _final_form(head, joint.group(1))
 
 
 def render_text(segments: Sequence[Segment], lines: Mapping[str, Line], ko: bool) -> str:
@@ -77,6 +115,8 @@ def render_text(segments: Sequence[Segment], lines: Mapping[str, Line], ko: bool
     raw = "".join(part if isinstance(part, str) else _mention(part, lines, ko) for part in segments)
     kept: list[str] = []
     for sentence in _SENTENCE.split(raw):
+        if _GONE in sentence:
+            sentence = _without_last_clause(sentence, ko)
         if _GONE in sentence and _KEPT not in sentence:
             continue  # every food it named is gone: so is the sentence
         kept.append(sentence)
