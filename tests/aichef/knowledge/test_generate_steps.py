@@ -19,7 +19,8 @@ from aichef.models import Profile
     ("word", "form", "expected"),
     [
         ("두부", "을", "를"), ("달걀", "를", "을"), ("소금", "로", "으로"), ("간장", "으로", "으로"),
-        ("소금물", "으로", "로"), ("버섯", "와", "과"), ("참치", "과", "와"), ("닭", "는", "은"), ("오이", "이", "가"),
+        ("소금물", "으로", "로"), ("버섯", "와", "과"), ("참치", "과", "와"), ("닭", "는", "은"),
+        ("오이", "이", "가"),
     ],
 )  # fmt: skip
 def test_particles_follow_the_last_syllable(word: str, form: str, expected: str) -> None:
@@ -38,8 +39,12 @@ def test_a_swapped_line_is_named_with_its_particle_and_a_dropped_one_leaves_the_
         "chili": _line("cheongyang_chili", "chili", "청양고추", grams=0.0),
     }
     assert render_text(step, lines, ko=True) == "달걀과 대파를 넣고 끓인다."
-    unchanged = {k: _line(get(v).key, k, w) for k, v, w in [("tofu", "tofu", "두부"), ("green_onion", "green_onion", "대파"),
-                                                           ("chili", "cheongyang_chili", "청양고추")]}  # fmt: skip
+    keys = [
+        ("tofu", "tofu", "두부"),
+        ("green_onion", "green_onion", "대파"),
+        ("chili", "cheongyang_chili", "청양고추"),
+    ]
+    unchanged = {k: _line(key, k, written) for k, key, written in keys}
     assert render_text(step, unchanged, ko=True) == "두부와 대파, 청양고추를 넣고 끓인다."
 
 
@@ -56,9 +61,10 @@ def test_a_sentence_or_last_clause_naming_only_dropped_lines_goes() -> None:
 
 
 def test_the_title_says_when_the_namesake_changed() -> None:
-    text = """{"recipes": [{"id": "t", "name_ko": "밥전", "name_en": "Rice cakes", "description": {"ko": "", "en": ""},
-      "cuisine": "korean", "targets": ["keto"], "cookingTime": 10, "difficulty": "easy", "servings": 1,
-      "spicyLevel": 0, "ingredients": [{"id": "rice", "item": "밥", "grams": 100, "amount": "1", "unit": "공기"}],
+    text = """{"recipes": [{"id": "t", "name_ko": "밥전", "name_en": "Rice cakes",
+      "description": {"ko": "", "en": ""}, "cuisine": "korean", "targets": ["keto"], "cookingTime": 10,
+      "difficulty": "easy", "servings": 1, "spicyLevel": 0,
+      "ingredients": [{"id": "rice", "item": "밥", "grams": 100, "amount": "1", "unit": "공기"}],
       "identity": ["rice"], "steps": {"ko": ["{rice|밥을} 부친다."], "en": ["Fry the {rice|rice}."]}}]}"""
     (recipe,) = parse_recipes(text, "mem.json")
     swapped = [_line("cauliflower", "rice", "밥", replaces="cooked_rice")]

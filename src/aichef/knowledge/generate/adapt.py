@@ -265,19 +265,21 @@ def adapt(candidate: Candidate, needs: Needs) -> Attempt:
     identity = frozenset(recipe.identity)
     lines = list(candidate.lines)
     changes: list[Change] = []
-    stuck = _swap_allergens(lines, identity, needs, changes)
+    stuck = _swap_allergens(lines, identity, needs, changes) if candidate.scaled.carried & needs.avoid else []
     if stuck:
         return Attempt(
             recipe, tuple(lines), tuple(changes), None, ("allergy.declared",), lacking=tuple(stuck)
         )
-    _preferences(lines, needs, changes)
-    if needs.banned_tags:
+    if any(x.optional for x in lines):
+        _preferences(lines, needs, changes)
+    if candidate.scaled.tags & needs.banned_tags:
         _drop_banned(lines, identity, needs, changes)
     _fridge_swaps(lines, recipe, identity, needs, changes)
-    _whole_units(lines, changes)
+    if any(x.unit in _WHOLE_UNITS or x.ingredient.key in _WHOLE_EGG_KEYS for x in lines):
+        _whole_units(lines, changes)
     blocking: list[RuleResult] = []
     for _ in range(_MAX_REPAIR_ROUNDS):
-        pairs = tuple((x.ingredient, x.grams) for x in lines if not x.dropped)
+        pairs = tuple((x.ingredient, x.grams) for x in lines if x.grams > 0)
         report = nutrition.compute(pairs, needs.profile.servings, with_sources=False)
         blocking, warnings = needs.checker.screen(pairs, report, recipe.cooking_time, recipe.texture)
         if not blocking:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aichef.knowledge import ingredients
+from aichef.knowledge import allergens, ingredients
 from aichef.knowledge.generate.lines import Line
 from aichef.knowledge.generate.needs import Needs
 from aichef.knowledge.recipes import LibraryRecipe, load_library
 
-__all__ = ["Candidate", "candidate", "candidates", "scaled"]
+__all__ = ["Candidate", "Scaled", "candidate", "candidates", "scaled"]
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A recipe's lines for some number of servings, and what adapting asks of them first: what any
+    line answers to when avoiding (:func:`allergens.carried`) and every tag of every line. Most
+    dishes carry none of a profile's allergies and no banned tag: adapting skips those steps."""
+
+    lines: tuple[Line, ...]
+    carried: frozenset[str]
+    tags: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -18,24 +29,28 @@ class Candidate:
     hard rules it fails whatever adapting does (too long to cook, the wrong texture for the baby)."""
 
     recipe: LibraryRecipe
-    lines: tuple[Line, ...]
+    scaled: Scaled
     fixed: tuple[str, ...] = ()
 
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return self.scaled.lines
 
-def scaled(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
+
+# Recipes are immutable and servings few: every request scales the same ones. Keyed by id, as
+# hashing a whole recipe costs more than scaling it.
+_SCALED: dict[tuple[str, int], tuple[LibraryRecipe, Scaled | None]] = {}
+
+
+def scaled(recipe: LibraryRecipe, servings: int) -> Scaled | None:
     """The recipe's lines for ``servings``; ``None`` when a line names a food the table does not know."""
-    # Recipes are immutable and servings few: every request scales the same ones. Keyed by id, as
-    # hashing a whole recipe costs more than scaling it.
     key = (recipe.id, servings)
     if key not in _SCALED or _SCALED[key][0] is not recipe:
         _SCALED[key] = (recipe, _scale(recipe, servings))
     return _SCALED[key][1]
 
 
-_SCALED: dict[tuple[str, int], tuple[LibraryRecipe, tuple[Line, ...] | None]] = {}
-
-
-def _scale(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
+def _scale(recipe: LibraryRecipe, servings: int) -> Scaled | None:
     factor = servings / recipe.servings
     lines: list[Line] = []
     for row in recipe.lines:
@@ -44,7 +59,9 @@ def _scale(recipe: LibraryRecipe, servings: int) -> tuple[Line, ...] | None:
             return None
         quantity = float(row.quantity) * factor
         lines.append(Line(item, row.grams * factor, quantity, row.unit, row.item, row.optional, None, row.id))
-    return tuple(lines)
+    carried = frozenset().union(*(allergens.carried(x.ingredient) for x in lines))
+    tags = frozenset().union(*(x.ingredient.tags for x in lines))
+    return Scaled(tuple(lines), carried, tags)
 
 
 def candidate(recipe: LibraryRecipe, needs: Needs) -> Candidate | None:
