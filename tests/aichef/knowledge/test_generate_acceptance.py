@@ -562,3 +562,20 @@ def test_fridge_mode_cooks_the_fridge() -> None:
             problems.append(f"{fridge}: {result.recipe.recipeName} ({names}) uses none of {proteins}")
     assert served >= 0.9 * len(_FRIDGES), served
     assert problems == []
+
+
+def test_stopping_early_serves_what_adapting_every_dish_would() -> None:
+    from aichef.knowledge.generate import needs_for
+    from aichef.knowledge.generate.adapt import adapt
+    from aichef.knowledge.generate.candidates import candidates
+    from aichef.knowledge.generate.checks import check
+    from aichef.knowledge.generate.rank import assess, order
+
+    for request, _ in _profiles()[:100]:
+        needs = needs_for(request)
+        every = [adapt(c, needs) for c in candidates(needs)]
+        ranked = order([assess(a, needs) for a in every if not a.blocking])
+        best = next((x for x in ranked if x.cooks_fridge and not check(x.attempt, needs).violations), None)
+        served = generate(request)
+        expected = None if best is None else best.attempt.recipe.id
+        assert (served.source_id if isinstance(served, GeneratedRecipe) else None) == expected, request

@@ -21,11 +21,11 @@ from typing import Any
 
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate.adapt import Attempt, adapt, explained
-from aichef.knowledge.generate.candidates import candidate, candidates
+from aichef.knowledge.generate.candidates import Candidate, candidate, candidates
 from aichef.knowledge.generate.checks import Checked, check
 from aichef.knowledge.generate.lines import Change, Line
 from aichef.knowledge.generate.needs import Needs, needs_for
-from aichef.knowledge.generate.rank import Assessed, assess, order
+from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
 from aichef.knowledge.ingredients import Ingredient, get
 from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe, get_recipe
@@ -291,8 +291,8 @@ def generate(
     good recipes; the same request always gets the same recipe.
     """
     needs = _unpack(request, constraints)
-    attempts = [adapt(c, needs) for c in candidates(needs)]
-    ranked = order([assess(a, needs) for a in attempts if not a.blocking])
+    attempts, assessed = _adapt_until_won(candidates(needs), needs)
+    ranked = order(assessed)
     gated: list[Checked] = []
     for item in ranked:
         if not item.cooks_fridge:
@@ -304,3 +304,37 @@ def generate(
     if needs.profile.target == "fridge" and ranked and not gated:
         return _fridge_refusal(ranked, needs)
     return _refusal(attempts, gated, needs)
+
+
+def _adapt_until_won(pool: list[Candidate], needs: Needs) -> tuple[list[Attempt], list[Assessed]]:
+    """Adapt the candidates, most promising first, until no dish left can beat one already safe to
+    serve within the budget: a dish's :func:`ceiling` bounds its score from above, so once the best
+    dish that fits the budget and passes the gate scores more than the next ceiling, adapting the rest
+    would change nothing (they could at most fit the budget too, with a lower score). In fridge mode
+    the fridge's own points come first, so every dish is adapted."""
+    if needs.profile.target == "fridge":
+        every = [adapt(c, needs) for c in pool]
+        return every, [assess(a, needs) for a in every if not a.blocking]
+    ceilings = {id(c): ceiling(c.recipe, needs) for c in pool}
+    attempts: list[Attempt] = []
+    assessed: list[Assessed] = []
+    won: float | None = None  # the best score of a dish that fits the budget and passes the gate
+    for item in sorted(pool, key=lambda c: ceilings[id(c)], reverse=True):
+        if won is not None and ceilings[id(item)] < won:
+            break
+        attempt = adapt(item, needs)
+        attempts.append(attempt)
+        if attempt.blocking:
+            continue
+        graded = assess(attempt, needs)
+        assessed.append(graded)
+        if (
+            graded.fits_budget
+            and (won is None or graded.score > won)
+            and not check(attempt, needs).violations
+        ):
+            won = graded.score
+    # Library order among equals, as if every dish had been adapted.
+    index = {c.recipe.id: n for n, c in enumerate(pool)}
+    assessed.sort(key=lambda a: index[a.attempt.recipe.id])
+    return attempts, assessed

@@ -21,7 +21,7 @@ from aichef.knowledge.recipes import LibraryRecipe
 from aichef.knowledge.roles import role_of
 from aichef.knowledge.shopping import estimate_purchase
 
-__all__ = ["MAX_MISSING", "Assessed", "assess", "order"]
+__all__ = ["MAX_MISSING", "Assessed", "assess", "ceiling", "order"]
 
 MAX_MISSING = 3  # minor items fridge mode may ask the user to buy
 _DIFFICULTY = {"easy": 0, "medium": 1, "hard": 2}
@@ -52,8 +52,11 @@ def _jitter(seed: str, recipe: LibraryRecipe) -> float:
     return hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()[0] / 255 * 6
 
 
-def _score(attempt: Attempt, needs: Needs) -> float:
-    profile, recipe = needs.profile, attempt.recipe
+def ceiling(recipe: LibraryRecipe, needs: Needs) -> float:
+    """The dish's score before adapting: what fits the profile (target, baby's age, cuisine) less what
+    asks too much (difficulty, spiciness), plus the session's jitter. Adapting only takes points away
+    (warnings, a light meal, changes), so no adapted attempt of it scores higher (outside fridge mode)."""
+    profile = needs.profile
     value = 40.0 if profile.target in recipe.targets else 0.0
     if recipe.baby_age and profile.babyAgeMonths is not None:
         low, high = recipe.baby_age
@@ -65,12 +68,17 @@ def _score(attempt: Attempt, needs: Needs) -> float:
         value += 6 if recipe.cuisine == "korean" else 0  # Korean home cooks first
     value -= 20 * max(0, _DIFFICULTY[recipe.difficulty] - _LEVELS[profile.cookingLevel])
     value -= 5 * max(0, recipe.spicy_level - wished.spicyLevel)
+    return value + _jitter(needs.seed, recipe)
+
+
+def _score(attempt: Attempt, needs: Needs) -> float:
+    value = ceiling(attempt.recipe, needs)
     value -= 4 * attempt.warnings
-    if profile.target != "baby_food" and attempt.report is not None:
+    if needs.profile.target != "baby_food" and attempt.report is not None:
         # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
         value -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
     value -= 3 * sum(1 for c in attempt.changes if c.kind != "round")
-    return value + _jitter(needs.seed, recipe)
+    return value
 
 
 def _fridge(attempt: Attempt, needs: Needs) -> tuple[tuple[Line, ...], bool, bool, float]:
