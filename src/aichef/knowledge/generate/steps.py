@@ -162,7 +162,8 @@ def render(recipe: LibraryRecipe, lines: Sequence[Line], language: str) -> Texts
 _UNITS_EN = {
     "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove",
     "줌": "handful", "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "캔": "can",
-    "포기": "head", "줄기": "sprig", "알": "piece",
+    "포기": "head", "줄기": "sprig", "알": "piece", "송이": "floret", "봉지": "bag", "공기": "bowl",
+    "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb",
 }  # fmt: skip
 
 
