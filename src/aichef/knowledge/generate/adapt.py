@@ -192,6 +192,8 @@ def _whole_units(lines: list[Line], changes: list[Change]) -> None:
 
 
 def _scale(lines: list[Line], keys: set[str], factor: float, reason: str, changes: list[Change]) -> None:
+    if round(factor, 2) >= 1.0:
+        return  # a cut too small to show ("cut to 100%") is no cut
     for index, line in enumerate(lines):
         if line.ingredient.key in keys and not line.dropped:
             lines[index] = replace(line, grams=line.grams * factor, amount=line.amount * factor)

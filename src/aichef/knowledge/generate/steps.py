@@ -110,9 +110,24 @@ def _without_last_clause(sentence: str, ko: bool) -> str:
     return _final_form(head, joint.group(1))
 
 
+# An amount written right after a food ("간장 1큰술"): it was the old food's amount, so it leaves
+# with it.
+_AMOUNT_AFTER = re.compile(r"^\s*[\d½⅓⅔¼¾.,/]+\s*(?:큰술|작은술|컵|g|ml|Tbsp|tsp|cups?)(?![A-Za-z])")
+
+
 def render_text(segments: Sequence[Segment], lines: Mapping[str, Line], ko: bool) -> str:
     """One step (or description) as served; empty when nothing of it is left."""
-    raw = "".join(part if isinstance(part, str) else _mention(part, lines, ko) for part in segments)
+    parts: list[str] = []
+    changed = False
+    for part in segments:
+        if isinstance(part, str):
+            parts.append(_AMOUNT_AFTER.sub("", part) if changed else part)
+            changed = False
+        else:
+            text = _mention(part, lines, ko)
+            changed = text != _KEPT + part.words + _KEPT
+            parts.append(text)
+    raw = "".join(parts)
     kept: list[str] = []
     for sentence in _SENTENCE.split(raw):
         if _GONE in sentence:

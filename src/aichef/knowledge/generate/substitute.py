@@ -47,11 +47,14 @@ def unsafe(item: Ingredient, needs: Needs) -> bool:
 
 
 def sized(old: Ingredient, new: Ingredient, grams: float) -> float:
-    """Grams of ``new`` doing the work of ``grams`` of ``old``: salty seasonings by sodium, a much
-    denser food by energy (chia for egg would be mostly fat), everything else by weight."""
+    """Grams of ``new`` doing the work of ``grams`` of ``old``: salty seasonings by sodium, a spice for
+    a salty paste by a third, a much denser food by energy, everything else by weight."""
     old_na, new_na = old.per_100g.sodium_mg, new.per_100g.sodium_mg
     if old_na >= _SALTY_MG and new_na >= _SALTY_MG:
         return grams * old_na / new_na
+    if old_na >= _SALTY_MG and role_of(new) == "sauce_seasoning":
+        # A dry spice for a salty paste: 고추장 1큰술 -> 고춧가루 1작은술, a third of the weight.
+        return grams / 3
     old_kcal, new_kcal = old.per_100g.kcal, new.per_100g.kcal
     if role_of(old) != "vegetable" and old_kcal > 0 and new_kcal > 2 * old_kcal:
         return grams * old_kcal / new_kcal
