@@ -242,7 +242,8 @@ def _refusal(attempts: list[Attempt], gated: list[Checked], needs: Needs, chosen
 def _fridge_refusal(ranked: list[Assessed], needs: Needs) -> Unmet:
     """No dish cooks the fridge: the closest three and what each lacks."""
     ko = needs.ko
-    near = sorted(ranked, key=lambda a: (len(a.missing), -a.score))[:3]
+    # Dishes that use the fridge's protein first, then those that lack the fewest foods.
+    near = sorted(ranked, key=lambda a: (not a.uses_fridge_protein, len(a.missing), -a.score))[:3]
     parts = []
     for item in near:
         lacks = ", ".join(dict.fromkeys(_name(x.ingredient, ko) for x in item.missing)) or "-"
