@@ -1,16 +1,20 @@
 """Allergens: Korea's labelling list plus common English names, group words and substitutions.
 
-Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry these keys; a
-profile's free words ("계란", "nuts", "해산물") are turned into keys by :func:`expand`.
+Canonical keys are ASCII (``egg``, ``pine_nut`` ...). Ingredient rows carry these keys, both what a
+product contains and what commercial products usually contain (된장: wheat; ``usual_allergens``);
+a profile's free words ("계란", "nuts", "해산물", "키위") are turned into keys by :func:`expand`: a
+named allergen is itself only (아몬드 is not 호두), a group word takes every member (견과류, 글루텐,
+갑각류 ...), and any other food of the ingredient table becomes ``food:<key>``. Compare an avoid set
+with :func:`carried` (an ingredient's allergens and its ``food:`` key), not with ``allergens`` alone.
+Cross-contact ("may contain") is not tracked, and commercial products vary by brand.
 
 >>> sorted(expand(["견과류"]))[:3]
-['almond', 'cashew', 'hazelnut']
+['almond', 'brazil_nut', 'cashew']
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from types import MappingProxyType
@@ -85,6 +89,9 @@ _FISH = frozenset({"fish", "mackerel"})
 # milled with wheat and carry it (cross-contact), and only certified gluten-free oats are safe;
 # AI Chef does not track certification, so a gluten allergy avoids oats as well.
 _GLUTEN = frozenset({"wheat", "barley", "rye", "oats"})
+# Fully refined soybean oil (식용유, 콩기름) is not counted as soy: refining removes the protein,
+# EU Regulation 1169/2011 Annex II exempts it and FARE advises that most people with a soy allergy
+# can eat it. Cold-pressed soy oil is not in the table.
 CROSS_CONTACT: Mapping[str, str] = MappingProxyType(
     {"oats": "in the gluten group for cross-contact with wheat in milling (only certified oats are free)"}
 )
@@ -143,6 +150,15 @@ _SYNONYMS: dict[str, str] = {
     "엿기름": "barley", "malt": "barley", "호밀가루": "rye", "rye flour": "rye", "oat": "oats",
     "귀리쌀": "oats", "wheat flour": "wheat", "대게": "crab", "홍게": "crab", "털게": "crab", "게살": "crab",
     "게장": "crab", "밀크": "milk",
+    # Dishes and cuts whose name says what they are made of, so that a recipe text naming them is read right.
+    "오믈렛": "egg", "omelette": "egg", "omelet": "egg", "지단": "egg", "청국장": "soy", "제육": "pork",
+    "보쌈": "pork", "돈가스": "pork", "돈까스": "pork", "탕수육": "pork", "치킨": "chicken", "한우": "beef",
+    "우둔": "beef", "사골": "beef", "꼴뚜기": "squid", "한치": "squid", "calamari": "squid",
+    "재첩": "shellfish", "꼬막": "shellfish", "수제비": "wheat", "부침개": "wheat", "meringue": "egg",
+    "머랭": "egg", "whey": "milk", "유청": "milk", "custard": "milk", "커스터드": "milk", "tempeh": "soy",
+    "템페": "soy", "couscous": "wheat", "쿠스쿠스": "wheat", "semolina": "wheat", "세몰리나": "wheat",
+    "prosciutto": "pork", "프로슈토": "pork", "chorizo": "pork", "초리조": "pork", "pancetta": "pork",
+    "판체타": "pork", "veal": "beef", "송아지고기": "beef",
     "닭갈비": "chicken",
 }  # fmt: skip
 
@@ -156,7 +172,8 @@ def _build_index() -> dict[str, frozenset[str]]:
     for key, (ko, en) in _LABELS.items():
         index[_normal(key)] = frozenset({key})
         index[_normal(en)] = frozenset({key})
-        # The Korean label without its parenthesised examples: "조개류(굴, ...)" -> "조개류".
+        # The Korean label as shown, and without its parenthesised examples: "조개류(굴, ...)" -> "조개류".
+        index[_normal(ko)] = frozenset({key})
         index[_normal(ko.split("(")[0])] = frozenset({key})
     for word, key in _SYNONYMS.items():
         index[_normal(word)] = frozenset({key})
@@ -189,38 +206,61 @@ def allowed_words() -> tuple[str, ...]:
     return ALLERGENS + tuple(GROUPS)
 
 
+def _jamo(word: str) -> str:
+    """Hangul syllables split into their letters, so that spelling distance works on letters:
+    "키우" and "키위" differ by one letter, not by one of two syllables."""
+    out: list[str] = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out += [chr(0x1100 + code // 588), chr(0x1161 + code % 588 // 28)]
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 @cache
-def _known_words() -> tuple[str, ...]:
-    """Every word :func:`expand` accepts: allergen and group words, then the table's food names."""
-    known = dict.fromkeys(_INDEX)
+def _known_words() -> Mapping[str, str]:
+    """Every word :func:`expand` accepts, spelt as letters (see :func:`_jamo`) -> the word:
+    allergen and group words first, then the table's food names and aliases."""
+    known: dict[str, str] = {}
+    for word in _INDEX:
+        known.setdefault(_jamo(word), word)
     for item in _ingredients.all_ingredients():
         for name in (item.name_ko, item.name_en, *item.aliases):
-            known.setdefault(_normal(name))
-    return tuple(known)
+            known.setdefault(_jamo(_normal(name)), _normal(name))
+    return MappingProxyType(known)
 
 
 def closest(word: str, n: int = 5) -> tuple[str, ...]:
-    """The known allergy words nearest in spelling to ``word`` (difflib), best first.
+    """The known allergy words nearest in spelling to ``word`` (difflib on letters), best first.
 
     >>> closest("peanutt")[0]
     'peanut'
+    >>> closest("키우")[0]
+    '키위'
     """
-    return tuple(difflib.get_close_matches(_normal(word), _known_words(), n=n, cutoff=0.6))
+    known = _known_words()
+    found = difflib.get_close_matches(_jamo(_normal(word)), known, n=n, cutoff=0.6)
+    return tuple(dict.fromkeys(known[letters] for letters in found))
 
 
 @cache
 def _food_keys(key: str) -> frozenset[str]:
-    """A food avoided by name, with the table's foods made of it: 사과 -> apple, 사과식초, 사과주스.
+    """A food avoided by name, with the table's foods made of it: 사과 -> 사과, 사과식초, 사과주스.
 
-    A food is "made of it" when its Korean name contains the food's Korean name (two syllables or
-    more) or its English name contains the food's English name as a whole word.
+    "Made of it" is read from the Korean names, where compounds are written as one word: a food
+    whose Korean name contains this food's Korean name (two syllables or more). English names
+    are not used for this: "sweet potato" contains "potato" but is another plant.
     """
     food = _ingredients.get(key)
-    pattern = re.compile(rf"\b{re.escape(food.name_en.lower())}\b")
     keys = {key}
-    for item in _ingredients.all_ingredients():
-        if (len(food.name_ko) > 1 and food.name_ko in item.name_ko) or pattern.search(item.name_en.lower()):
-            keys.add(item.key)
+    if len(food.name_ko.replace(" ", "")) > 1:
+        for item in _ingredients.all_ingredients():
+            if food.name_ko in item.name_ko:
+                keys.add(item.key)
     return frozenset(FOOD_PREFIX + k for k in keys)
 
 
@@ -388,6 +428,10 @@ _SUBSTITUTES: dict[str, tuple[str, ...]] = {
     "red_wine": ("grape_juice", "apple_juice"),
     "raisins": ("dates", "dried_cranberries"),
     "dried_apricot": ("dates", "raisins"),
+    "barley": ("brown_rice", "white_rice"),
+    "barley_cooked": ("brown_rice_cooked", "cooked_rice"),
+    "oats": ("quinoa", "brown_rice"),
+    "oatmeal": ("quinoa", "white_rice"),
 }
 
 # When an ingredient has no entry above, try these per allergen (still filtered by ``avoid``).
@@ -405,6 +449,12 @@ _BY_ALLERGEN: dict[str, tuple[str, ...]] = {
     "cashew": ("sunflower_seeds", "pumpkin_seeds"),
     "pistachio": ("sunflower_seeds", "pumpkin_seeds"),
     "hazelnut": ("sunflower_seeds", "pumpkin_seeds"),
+    "macadamia": ("sunflower_seeds", "pumpkin_seeds"),
+    "pecan": ("sunflower_seeds", "pumpkin_seeds"),
+    "brazil_nut": ("sunflower_seeds", "pumpkin_seeds"),
+    "barley": ("brown_rice", "cooked_rice", "rice_flour"),
+    "rye": ("rice_flour", "cooked_rice"),
+    "oats": ("quinoa", "white_rice", "rice_flour"),
     "sesame": ("sunflower_seeds", "perilla_oil", "olive_oil"),
     "fish": ("chicken_breast", "tofu", "shiitake_dried"),
     "mackerel": ("salmon", "pollock", "chicken_breast"),
@@ -439,7 +489,21 @@ def substitutes(ingredient_key: str, avoid: frozenset[str]) -> list[str]:
         generic.extend(_BY_ALLERGEN.get(allergen, ()))
     # Culinary matches first; the generic stand-ins only when none of those is safe.
     result = _safe(_SUBSTITUTES.get(ingredient_key, ()), ingredient_key, avoid)
-    return result or _safe(generic, ingredient_key, avoid)
+    result = result or _safe(generic, ingredient_key, avoid)
+    if not result and FOOD_PREFIX + ingredient_key in avoid:
+        # A food avoided by name (키위) has no allergen table of its own: offer foods of its kind
+        # (another fruit) that nothing in ``avoid`` rules out, the closest in sugar and energy first
+        # and with the same tags (a starch staple for potato), not avocado for kiwi.
+        def distance(item: _ingredients.Ingredient) -> float:
+            a, b = item.per_100g, original.per_100g
+            other_role = 100.0 if item.tags != original.tags else 0.0  # a starch for a starch
+            return other_role + abs(a.sugar_g - b.sugar_g) + abs(a.kcal - b.kcal) / 10
+
+        same_kind = sorted(
+            (i for i in _ingredients.all_ingredients() if i.category == original.category), key=distance
+        )
+        result = _safe((i.key for i in same_kind), ingredient_key, avoid)[:4]
+    return result
 
 
 def _safe(candidates: Iterable[str], original_key: str, avoid: frozenset[str]) -> list[str]:

@@ -21,15 +21,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from aichef.knowledge import allergens as _allergens
-from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, normalise_name
+from aichef.knowledge.ingredients import Ingredient, all_ingredients, get, lookup, normalise_name
 from aichef.knowledge.mentions import Mention, Scanner
 from aichef.models import Profile, Recipe
 
-__all__ = ["MAX_SODIUM_MG", "SALT_LIMIT_G", "SEASONING_LIMITS_G", "Violation", "inspect", "sodium_limit"]
+__all__ = [
+    "MAX_SODIUM_MG",
+    "SALT_LIMIT_G",
+    "SEASONING_LIMITS_G",
+    "SWEETENER_LIMIT_G",
+    "Violation",
+    "inspect",
+    "seasoning_limit",
+    "sodium_limit",
+]
 
 # WHO Guideline: Sodium intake for adults and children (2012): < 2,000 mg sodium a day. One
 # serving may never hold more than the whole day's limit, whatever the target.
@@ -41,15 +50,17 @@ SALT_LIMIT_G = 6.0
 
 # Largest plausible amount per serving, in grams, for seasonings where too much is a mistake rather
 # than a taste. Spoon weights are SR28's household measures (tablespoon of soy sauce 16 g, 16123;
-# of fish sauce 18 g, 6179; of miso 17 g, 16112; of sugar 12.5 g, 19335). Sources and reasoning:
+# of fish sauce 18 g, 6179; of miso 17 g, 16112; of oyster sauce 18 g, 6176; teaspoon of sugar
+# 4.2 g, 19335). Sources and reasoning:
 # - soy sauces, 2 tablespoons (32 g, about 1,800 mg sodium): Korean home recipes season one
 #   serving with at most 1-2 큰술 (e.g. 불고기, 장조림); more is a scaling error.
 # - fish sauce and salted shrimp, 1 tablespoon (18 g, about 1,400 mg sodium): saltier still,
 #   used by the teaspoon in 김치찌개 or 계란찜.
-# - fermented pastes (된장, 고추장, 쌈장, 춘장, 미소), 2.5 tablespoons (43 g): a 된장찌개 or
-#   떡볶이 uses about 1-2 큰술 per serving.
-# - oyster sauce, teriyaki, hoisin, 2 tablespoons (36 g).
-# - stock powder (다시다, chicken stock), 1 teaspoon twice over (5 g, about 1,000 mg sodium).
+# - fermented pastes (된장, 고추장, 쌈장, 춘장, 미소), 2.5 tablespoons (43 g, about 1,600 mg
+#   sodium as miso): a 된장찌개 or 떡볶이 uses about 1-2 큰술 per serving.
+# - oyster sauce, teriyaki, hoisin, Worcestershire, 2 tablespoons (36 g).
+# - stock powder (다시다, chicken stock), 5 g, under one SR28 packet (6 g, 6075; about 1,300 mg
+#   sodium): a pot of soup for several takes a teaspoon or two.
 # - sugar, syrups and honey, 25 g: WHO Guideline: Sugars intake (2015) asks that free sugars stay
 #   below 10 % of energy (50 g a day at 2,000 kcal) and ideally 5 % (25 g a day); more than the
 #   ideal day's amount in one serving is not a plausible main-dish seasoning.
@@ -61,11 +72,11 @@ SEASONING_LIMITS_G: Mapping[str, float] = MappingProxyType(
         "fish_sauce": 18.0, "salted_shrimp": 18.0,
         "doenjang": 43.0, "gochujang": 43.0, "ssamjang": 43.0, "chunjang": 43.0, "miso": 43.0,
         "chogochujang": 43.0,
-        "oyster_sauce": 36.0, "teriyaki_sauce": 36.0, "hoisin_sauce": 36.0,
+        "oyster_sauce": 36.0, "teriyaki_sauce": 36.0, "hoisin_sauce": 36.0, "worcestershire": 36.0,
         "beef_bouillon": 5.0, "chicken_bouillon": 5.0,
     }
 )  # fmt: skip
-SWEETENER_LIMIT_G = 25.0
+SWEETENER_LIMIT_G = 25.0  # sugars, syrups, honey and jam (category "sweetener"): see above
 # Any other salty seasoning: no more sodium than 6 g of salt brings (SR28 02047: 38,758 mg/100 g).
 _SALT_SODIUM_MG = SALT_LIMIT_G * 387.58
 
@@ -83,6 +94,16 @@ def _name(item: Ingredient, ko: bool) -> str:
     return item.name_ko if ko else item.name_en
 
 
+def _subject(word: str) -> str:
+    """The Korean subject particle for ``word``: 이 after a final consonant (소금이), 가 after a
+    vowel (간장이 / 두부가); 이(가) when the word does not end in Hangul."""
+    last = word.strip()[-1:] or " "
+    code = ord(last) - 0xAC00
+    if not 0 <= code < 11172:
+        return "이(가)"
+    return "이" if code % 28 else "가"
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -90,22 +111,54 @@ def _number(value: float) -> str:
 # ---- allergens ----
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Every food name and allergen word, scanned once per text (longest first, so that a longer
+    safe name hides the allergen word inside it: 땅콩 is not 콩), and what each word means."""
+
+    scanner: Scanner
+    food: Mapping[str, str]  # word -> ingredient key
+    allergens: Mapping[str, frozenset[str]]  # allergen or group word -> allergen keys
+
+
 @cache
-def _allergen_scanner(avoid: frozenset[str]) -> Scanner:
-    """Words meaning an avoided allergen (meaning = the allergen key) plus every other food name
-    (meaning ``""``), so that a longer safe name hides the allergen word inside it."""
-    vocabulary: dict[str, str] = {}
+def _vocabulary() -> _Vocabulary:
+    food: dict[str, str] = {}
     for item in all_ingredients():
-        carried = sorted(_allergens.carried(item) & avoid)
-        for word in (item.name_ko, item.name_en, *item.aliases):
-            vocabulary.setdefault(word, carried[0] if carried else "")
-    # The allergen words themselves win over a food of the same name.
-    # Every allergen word is in the vocabulary whatever the allergies (the words not avoided mean
-    # nothing), so that every allergy set has the same words and shares one compiled pattern.
-    for word, keys in _allergens.words().items():
-        hit = sorted(keys & avoid)
-        vocabulary[word] = hit[0] if hit else vocabulary.get(word, "")
-    return Scanner(vocabulary)
+        for word in (item.key.replace("_", " "), item.name_ko, item.name_en, *item.aliases):
+            food.setdefault(_word(word), item.key)
+    allergen_words = {_word(word): keys for word, keys in _allergens.words().items()}
+    words = {word: word for word in (*food, *allergen_words) if word}
+    return _Vocabulary(Scanner(words), MappingProxyType(food), MappingProxyType(allergen_words))
+
+
+@lru_cache(maxsize=8192)  # the same library steps are checked for candidate after candidate
+def _mentions(text: str) -> tuple[Mention, ...]:
+    return tuple(_vocabulary().scanner.find(text))
+
+
+def _word(text: str) -> str:
+    return text.lower().strip()
+
+
+def _allergen_hit(word: str, avoid: frozenset[str]) -> tuple[str, str] | None:
+    """("word" or "food", the allergen key) when ``word`` means an avoided allergen: as one of the
+    allergen's own words (콩, gluten) or as the name of a food that carries it (간장)."""
+    vocabulary = _vocabulary()
+    hit = sorted(vocabulary.allergens.get(word, frozenset()) & avoid)
+    if hit:
+        return "word", hit[0]
+    key = vocabulary.food.get(word)
+    carried = sorted(_allergens.carried(get(key)) & avoid) if key else []
+    return ("food", carried[0]) if carried else None
+
+
+def _refers_to_a_safe_line(word: str, safe_names: Sequence[str]) -> bool:
+    """A food's general name that ends a listed safe line's name refers to that line: "the noodles"
+    in a recipe with glass noodles, "면" with 쌀국수면. The allergen words themselves are never read
+    this way ("milk" stays milk even beside soy milk)."""
+    word = normalise_name(word)
+    return any(name != word and name.endswith(word) for name in safe_names)
 
 
 def _allergen_violations(
@@ -124,19 +177,31 @@ def _allergen_violations(
                     else f"The ingredient '{_name(item, ko)}' contains an allergen to avoid ({labels})",
                 )
             )
-    scanner = _allergen_scanner(avoid)
-    places = _texts(recipe, ko)
-    for where, text in places:
-        for mention in scanner.find(text):
-            if not mention.meaning:
+    safe = [item for item, _ in lines if not _allergens.carried(item) & avoid]
+    for line in recipe.ingredients:
+        written = lookup(line.name)
+        if written is not None and not _allergens.carried(written) & avoid:
+            safe.append(written)
+    safe_names = [
+        normalise_name(name) for item in safe for name in (item.name_ko, item.name_en, *item.aliases)
+    ]
+    safe_names += [normalise_name(line.name) for line in recipe.ingredients if lookup(line.name) in safe]
+    for where, text in _texts(recipe, ko):
+        for mention in _mentions(text):
+            hit = _allergen_hit(mention.meaning or "", avoid)
+            if hit is None:
                 continue
-            label = _allergens.label(mention.meaning, "ko" if ko else "en")
+            kind, key = hit
+            if kind == "food" and _refers_to_a_safe_line(mention.word, safe_names):
+                continue
+            label = _allergens.label(key, "ko" if ko else "en")
+            word = mention.word
             found.append(
                 Violation(
                     "gate.allergen",
-                    f"{where}에 '{mention.word}'이(가) 있습니다: 피해야 할 알레르기({label})"
+                    f"{where}에 '{word}'{_subject(word)} 있습니다: 피해야 할 알레르기({label})"
                     if ko
-                    else f"The {where} names '{mention.word}', which is an allergen to avoid ({label})",
+                    else f"{where} names '{word}', which is an allergen to avoid ({label})",
                 )
             )
     return _unique(found)
@@ -144,11 +209,11 @@ def _allergen_violations(
 
 def _texts(recipe: Recipe, ko: bool) -> list[tuple[str, str]]:
     places: list[tuple[str, str]] = [
-        ("요리 이름" if ko else "title", recipe.recipeName),
-        ("설명" if ko else "description", recipe.description),
+        ("요리 이름" if ko else "The title", recipe.recipeName),
+        ("설명" if ko else "The description", recipe.description),
     ]
-    places += [("재료 목록" if ko else "ingredient list", line.name) for line in recipe.ingredients]
-    places += [(f"{n}단계" if ko else f"step {n}", step) for n, step in enumerate(recipe.instructions, 1)]
+    places += [("재료 목록" if ko else "The ingredient list", line.name) for line in recipe.ingredients]
+    places += [(f"{n}단계" if ko else f"Step {n}", step) for n, step in enumerate(recipe.instructions, 1)]
     return places
 
 
@@ -176,8 +241,9 @@ def sodium_limit(profile: Profile, sodium_limit_mg: float | None = None) -> floa
 def _sodium_violations(
     lines: Sequence[tuple[Ingredient, float]], servings: int, limit: float, ko: bool
 ) -> list[Violation]:
-    sodium = sum(item.per_100g.sodium_mg * grams / 100.0 for item, grams in lines) / servings
-    if sodium <= limit:
+    sodium = sum(item.nutrients_for(grams).sodium_mg for item, grams in lines) / servings
+    # Compared as shown (0.1 mg): a recipe sized to exactly the limit is within it.
+    if round(sodium, 1) <= limit:
         return []
     return [
         Violation(
@@ -193,7 +259,9 @@ def seasoning_limit(item: Ingredient) -> float | None:
     """The largest plausible grams per serving of this seasoning, or ``None`` if it has no limit."""
     if item.key in SEASONING_LIMITS_G:
         return SEASONING_LIMITS_G[item.key]
-    if "added_sugar" in item.tags or "honey" in item.tags:
+    # Sugars and syrups only: ketchup or corn flakes carry added sugar but are eaten by the spoonful
+    # or the bowl, and the diet rules already weigh their sugar.
+    if item.category == "sweetener" and item.per_100g.sugar_g > 0:
         return SWEETENER_LIMIT_G
     if "salty_seasoning" in item.tags and item.per_100g.sodium_mg > 0:
         return _SALT_SODIUM_MG * 100.0 / item.per_100g.sodium_mg
@@ -211,11 +279,12 @@ def _seasoning_violations(
     for item, grams in totals.values():
         limit = seasoning_limit(item)
         per_serving = grams / servings
-        if limit is not None and per_serving > limit:
+        if limit is not None and round(per_serving, 1) > limit:
+            name = _name(item, ko)
             found.append(
                 Violation(
                     "gate.seasoning",
-                    f"{_name(item, ko)}이(가) 1인분에 {_number(per_serving)} g으로 너무 많습니다 "
+                    f"{name}{_subject(name)} 1인분에 {_number(per_serving)} g으로 너무 많습니다 "
                     f"(최대 {_number(limit)} g)"
                     if ko
                     else f"{_name(item, ko)} is {_number(per_serving)} g per serving, too much "
@@ -247,15 +316,6 @@ def _zero(name: str, ko: bool) -> Violation:
         if ko
         else f"The ingredient '{name}' comes to 0 g: leave it out or give it an amount",
     )
-
-
-@cache
-def _food_scanner() -> Scanner:
-    vocabulary: dict[str, str] = {}
-    for item in all_ingredients():
-        for word in (item.key.replace("_", " "), item.name_ko, item.name_en, *item.aliases):
-            vocabulary.setdefault(word, item.key)
-    return Scanner(vocabulary)
 
 
 # Water for boiling, rinsing or soaking is not an ingredient a cook buys or measures.
@@ -290,7 +350,7 @@ def _family(mentioned: Ingredient, listed: Ingredient) -> bool:
 
 
 def _listed(mention: Mention, items: Sequence[Ingredient], written: Sequence[str]) -> bool:
-    key = mention.meaning
+    key = _vocabulary().food.get(mention.meaning or "")
     if key is None or key in _NEVER_UNLISTED or any(item.key == key for item in items):
         return True
     word = normalise_name(mention.word)
@@ -330,16 +390,15 @@ def _unlisted_violations(
     items = [item for item, _ in lines]
     written = [normalise_name(w) for item in items for w in (item.name_ko, item.name_en, *item.aliases)]
     written += [normalise_name(line.name) for line in recipe.ingredients]
-    scanner = _food_scanner()
     found: list[Violation] = []
     for n, step in enumerate(recipe.instructions, 1):
-        for mention in scanner.find(step):
+        for mention in _mentions(step):
             if _listed(mention, items, written) or _instead_of(step, mention):
                 continue
             found.append(
                 Violation(
                     "gate.unlisted_ingredient",
-                    f"{n}단계에 재료 목록에 없는 '{mention.word}'이(가) 나옵니다"
+                    f"{n}단계에 재료 목록에 없는 '{mention.word}'{_subject(mention.word)} 나옵니다"
                     if ko
                     else f"Step {n} names '{mention.word}', which is not in the ingredient list",
                 )

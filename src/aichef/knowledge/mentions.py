@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 __all__ = ["NOT_FOOD", "WORD_START_ONLY", "Mention", "Scanner"]
 
@@ -43,7 +43,7 @@ NOT_FOOD: frozenset[str] = frozenset(
         "굴려", "굴리", "굴러", "굴곡", "얼굴", "동굴",
         # 알 (egg): just right, to know, grains, alcohol, aluminium, pungent, thrifty
         "알맞", "알아", "알갱이", "알코올", "알루미늄", "알싸", "알뜰", "알록", "알약",
-        "쌀알", "콩알", "낱알", "알레르기", "알러지",
+        "쌀알", "콩알", "낱알", "알레르기", "알러지", "알리오", "알프레도", "알 덴테",
         # 게 (crab): moreover; "게" as an ending is handled by WORD_START_ONLY
         "게다가",
         # 김 (laver) as steam; 배 (pear) as times; 무 (radish) in 무치다 and others; 밤 as night
@@ -53,7 +53,6 @@ NOT_FOOD: frozenset[str] = frozenset(
         "무게", "무렵", "무르", "무른", "무너", "무침", "무치", "무친", "무칩", "무쳐", "무칠", "파이팅",
         # 조 (millet): a little, to knead, adjusted, carefully, a piece, cooking, braised
         "조금", "조물", "조정", "조절", "조심", "조각", "조리", "조림", "조합",
-        "조려", "조린", "조릴", "조려서",
         # 마 (yam): dry, last, finish, whole counts of animals; 램 (lamb) in scramble
         "마른", "마지막", "마무리", "마저", "마리", "마찬가지", "스크램블",
         # "steaks" of tofu or cauliflower: a shape, not a cut of beef
@@ -83,52 +82,29 @@ def _is_korean(word: str) -> bool:
     return _HANGUL.search(word) is not None
 
 
-_EN_TAIL = r"(?:e?s)?(?![a-z])"  # English words whole, plural allowed: "eggs" yes, "eggplant" no
-
-
-def _trie_pattern(words: list[str], tail: dict[str, str]) -> str:
-    """One regex alternation of ``words`` as a trie (a branch per next character), each word followed by
-    its ``tail``. Python's re tries a long flat alternation word by word at every position; a trie
-    reads each character once. At a node the longer words are tried before the word ending there, so
-    the longest word matches first, as a flat alternation sorted longest first would."""
-    root: dict[str, object] = {}
+def _trie(words: list[str]) -> str:
+    """A regex matching any of ``words``, longest first, shaped as a trie; a space in a word
+    matches any run of spaces or none ("soy sauce", "soysauce")."""
+    root: dict[str, Any] = {}
     for word in words:
         node = root
         for ch in word:
-            node = node.setdefault(ch, {})  # type: ignore[assignment]
-        node[""] = tail[word]
-
-    def build(node: dict[str, object]) -> str:
-        branches = []
-        for ch in sorted(k for k in node if k):
-            step = r"\s*" if ch == " " else re.escape(ch)
-            branches.append(step + build(node[ch]))  # type: ignore[arg-type]
-        if "" in node:
-            branches.append(str(node[""]))
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
-    return build(root)
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_pattern(root)
 
 
-@lru_cache(maxsize=64)
-def _compiled(words: frozenset[str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One pattern for a set of words. Cached by the words alone: the gate builds a scanner per
-    allergy set, whose words are the same every time (only their meanings differ)."""
-    english = [w for w in words if not _is_korean(w)]
-    korean = [w for w in words if _is_korean(w)]
-    tail = dict.fromkeys(english, _EN_TAIL)
-    for word in korean:
-        # A one-syllable word of WORD_START_ONLY only where no syllable comes before it.
-        tail[word] = rf"(?<![\uac00-\ud7a3].{{{len(word)}}})" if word in WORD_START_ONLY else ""
-    parts = []
-    if english:
-        parts.append(r"(?<![a-z])" + _trie_pattern(english, tail))
-    if korean:
-        parts.append(_trie_pattern(korean, tail))
-    by_norm = {re.sub(r"\s+", "", w): w for w in words}  # the word each spacing of it stands for
-    return (re.compile("|".join(parts), re.IGNORECASE) if parts else None), by_norm
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s*" if ch == " " else re.escape(ch)) + _node_pattern(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # A word may end here: the rest is optional, and greedy, so a longer word is preferred.
+    return f"(?:{body})?" if "" in node else body
 
 
 class Scanner:
@@ -142,7 +118,23 @@ class Scanner:
         # A word that names no food wins even over a food name spelt the same ("steak" of tofu).
         words.update({w.lower(): None for w in not_food})
         self._meanings = words
-        self._pattern, self._by_norm = _compiled(frozenset(words))
+        korean = [w for w in words if _is_korean(w) and w not in WORD_START_ONLY]
+        word_start = [w for w in words if w in WORD_START_ONLY]
+        english = [w for w in words if not _is_korean(w)]
+        # One trie-shaped pattern per kind of word: the regex engine then follows a word letter by
+        # letter instead of trying thousands of alternatives at every position, and a trie's
+        # optional tails are greedy, so the longest word wins. Korean words match anywhere (a
+        # longer word found first hides the shorter one inside it), the WORD_START_ONLY syllables at
+        # the start of a word, English words as whole words with an optional plural.
+        patterns = []
+        if korean:
+            patterns.append(_trie(korean))
+        if word_start:
+            patterns.append(rf"(?<![\uac00-\ud7a3])(?:{_trie(word_start)})")
+        if english:
+            patterns.append(rf"(?<![a-z])(?:{_trie(english)})(?:e?s)?(?![a-z])")
+        self._pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+        self._by_norm = {re.sub(r"\s+", "", w): w for w in words}
 
     def find(self, text: str) -> Iterator[Mention]:
         """Every food word in ``text`` (NOT_FOOD words left out), left to right, none overlapping."""
