@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aichef.errors import AIChefError
-from aichef.knowledge.generator import GeneratedRecipe, Unmet
+from aichef.knowledge.generate import GeneratedRecipe, Unmet
 from aichef.knowledge.pantry import on_hand
 from aichef.models import SessionRequest
 
@@ -89,5 +89,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     )
     payload["toBuy"] = [x for x in payload["toBuy"] if x["key"] not in pantry]
     language = request.profile.language
-    payload["notes"] = [change.describe(language) for change in generated.changes]
+    payload["notes"] = [change.describe(language) for change in generated.changes] + list(generated.notes)
     return payload

@@ -1,8 +1,13 @@
 """The project's recipe library: loading and checking the recipes written in ``data/recipes/*.json``.
 
-Every recipe is the project's own writing. Each ingredient line names a food as a Korean cook
-writes it (resolved through :func:`aichef.knowledge.ingredients.lookup`), its weight in grams
-for the whole recipe, and the display amount and unit ("½", "개").
+Every recipe is the project's own writing. Each ingredient line has an ``id`` and names a food as a
+Korean cook writes it (resolved through :func:`aichef.knowledge.ingredients.lookup`), its weight in
+grams for the whole recipe, and the display amount and unit ("½", "개").
+
+Steps are structured: every mention of a line is a placeholder ``{ids|words as written}`` (e.g.
+``{tofu,green_onion|두부와 대파를}``), so that the generator can name a substitute or leave a dropped
+line out (see :mod:`aichef.knowledge.generate.steps`); ``identity`` lists the lines the dish is named
+after. ``tools/structure_recipes.py`` converts a file written with plain steps.
 
 >>> recipe = get_recipe("doenjang_jjigae")
 >>> recipe.name("en"), recipe.servings
@@ -12,6 +17,7 @@ for the whole recipe, and the display amount and unit ("½", "개").
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,7 +32,9 @@ __all__ = [
     "TEXTURES",
     "LibraryLine",
     "LibraryRecipe",
+    "Mention",
     "RecipeDataError",
+    "Segment",
     "get_recipe",
     "load_library",
     "parse_display_amount",
@@ -82,9 +90,48 @@ def parse_display_amount(text: str) -> Fraction:
 
 
 @dataclass(frozen=True)
-class LibraryLine:
-    """One ingredient line: the name as written, grams for the whole recipe, the display amount."""
+class Mention:
+    """Where a step names ingredient lines: their ids and the words as the recipe writes them
+    (with the Korean particle that follows, which changes with the name)."""
 
+    ids: tuple[str, ...]
+    words: str
+
+
+Segment = str | Mention
+_PLACEHOLDER = re.compile(r"\{([^{}|]*)\|([^{}]*)\}")
+
+
+@lru_cache(maxsize=4096)  # the library's few hundred texts, parsed once each
+def parse_step(template: str) -> tuple[Segment, ...]:
+    """A step template split into plain text and :class:`Mention` parts.
+
+    >>> parse_step("{tofu,egg|두부와 달걀을} 섞는다.")
+    (Mention(ids=('tofu', 'egg'), words='두부와 달걀을'), ' 섞는다.')
+    """
+    parts: list[Segment] = []
+    pos = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > pos:
+            parts.append(template[pos : match.start()])
+        ids = tuple(x.strip() for x in match.group(1).split(","))
+        parts.append(Mention(ids, match.group(2)))
+        pos = match.end()
+    if pos < len(template):
+        parts.append(template[pos:])
+    return tuple(parts)
+
+
+def plain(segments: Sequence[Segment]) -> str:
+    """The step as the recipe writes it, every mention in its own words."""
+    return "".join(part if isinstance(part, str) else part.words for part in segments)
+
+
+@dataclass(frozen=True)
+class LibraryLine:
+    """One ingredient line: its id, the name as written, grams for the whole recipe, the display amount."""
+
+    id: str
     item: str
     grams: float
     amount: str
@@ -115,16 +162,25 @@ class LibraryRecipe:
     texture: str
     baby_age: tuple[int, int] | None
     lines: tuple[LibraryLine, ...]
-    steps_ko: tuple[str, ...]
-    steps_en: tuple[str, ...]
+    steps_ko: tuple[tuple[Segment, ...], ...]
+    steps_en: tuple[tuple[Segment, ...], ...]
+    identity: tuple[str, ...] = ()
 
     def name(self, language: str = "ko") -> str:
         return self.name_ko if language == "ko" else self.name_en
 
     def description(self, language: str = "ko") -> str:
-        return self.description_ko if language == "ko" else self.description_en
+        """The description as written, with no line changed."""
+        return plain(self.structured_description(language))
+
+    def structured_description(self, language: str = "ko") -> tuple[Segment, ...]:
+        return parse_step(self.description_ko if language == "ko" else self.description_en)
 
     def steps(self, language: str = "ko") -> tuple[str, ...]:
+        """The steps as written, with no line changed."""
+        return tuple(plain(step) for step in self.structured_steps(language))
+
+    def structured_steps(self, language: str = "ko") -> tuple[tuple[Segment, ...], ...]:
         return self.steps_ko if language == "ko" else self.steps_en
 
 
@@ -145,6 +201,7 @@ def _choice(value: str, allowed: Sequence[str], where: str, field: str) -> str:
 
 
 def _line(row: Mapping[str, Any], where: str) -> LibraryLine:
+    line_id = _need(row, "id", str, where).strip()
     item = _need(row, "item", str, where).strip()
     grams = float(_need(row, "grams", (int, float), where))
     amount = _need(row, "amount", str, where)
@@ -159,7 +216,29 @@ def _line(row: Mapping[str, Any], where: str) -> LibraryLine:
         raise RecipeDataError(where, "amount", f"cannot read {amount!r}; write 2, 1/2, ½ or 1½") from None
     if not unit:
         raise RecipeDataError(where, "unit", "must not be empty")
-    return LibraryLine(item, grams, amount, unit, bool(row.get("optional", False)))
+    if not line_id:
+        raise RecipeDataError(where, "id", "must not be empty (tools/structure_recipes.py adds ids)")
+    return LibraryLine(line_id, item, grams, amount, unit, bool(row.get("optional", False)))
+
+
+def _steps(texts: Sequence[Any], ids: set[str], where: str) -> tuple[tuple[Segment, ...], ...]:
+    steps: list[tuple[Segment, ...]] = []
+    for index, text in enumerate(texts):
+        segments = parse_step(str(text))
+        for part in segments:
+            if isinstance(part, Mention):
+                unknown = [x for x in part.ids if x not in ids]
+                if unknown or not part.words.strip():
+                    problem = f"names unknown line {', '.join(unknown)}" if unknown else "has empty words"
+                    raise RecipeDataError(
+                        where, f"steps[{index}]", f"{problem}; lines: {', '.join(sorted(ids))}"
+                    )
+            elif "{" in part or "}" in part:
+                raise RecipeDataError(
+                    where, f"steps[{index}]", "has a brace outside a {ids|words} placeholder"
+                )
+        steps.append(segments)
+    return tuple(steps)
 
 
 def _recipe(row: Mapping[str, Any], source: str) -> LibraryRecipe:
@@ -186,8 +265,18 @@ def _recipe(row: Mapping[str, Any], source: str) -> LibraryRecipe:
     )
     if not lines:
         raise RecipeDataError(where, "ingredients", "must list at least one ingredient")
-    steps_ko = tuple(str(s) for s in steps.get("ko", ()))
-    steps_en = tuple(str(s) for s in steps.get("en", ()))
+    ids = [line.id for line in lines]
+    if len(set(ids)) != len(ids):
+        raise RecipeDataError(where, "ingredients", f"line ids must be unique, got {', '.join(ids)}")
+    if "identity" not in row:
+        raise RecipeDataError(where, "identity", "is required (tools/structure_recipes.py adds it)")
+    identity = tuple(str(x) for x in _need(row, "identity", list, where))
+    unknown = [x for x in identity if x not in ids]
+    if unknown:
+        raise RecipeDataError(where, "identity", f"names unknown line {', '.join(unknown)}")
+    _steps([description.get("ko", ""), description.get("en", "")], set(ids), f"{where} description")
+    steps_ko = _steps(steps.get("ko", ()), set(ids), f"{where} ko")
+    steps_en = _steps(steps.get("en", ()), set(ids), f"{where} en")
     if not steps_ko or not steps_en:
         raise RecipeDataError(where, "steps", "needs both ko and en steps")
     servings = _need(row, "servings", int, where)
@@ -216,6 +305,7 @@ def _recipe(row: Mapping[str, Any], source: str) -> LibraryRecipe:
         lines=lines,
         steps_ko=steps_ko,
         steps_en=steps_en,
+        identity=identity,
     )
 
 

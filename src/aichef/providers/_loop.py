@@ -11,8 +11,8 @@ from types import TracebackType
 from typing import Literal
 
 from aichef.errors import ProviderError
-from aichef.knowledge.generator import GeneratedRecipe, Unmet
-from aichef.knowledge.generator import generate as offline_generate
+from aichef.knowledge.generate import GeneratedRecipe, Unmet
+from aichef.knowledge.generate import generate as offline_generate
 from aichef.models import SessionRequest
 from aichef.providers._retry import Backoff
 from aichef.providers._review import review

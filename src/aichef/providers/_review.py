@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aichef.knowledge import diets, nutrition
+from aichef.knowledge import diets, gate, nutrition
 from aichef.knowledge.allergens import label
 from aichef.knowledge.diets import RuleResult
-from aichef.knowledge.generator import GeneratedRecipe, Line
+from aichef.knowledge.generate import GeneratedRecipe, Line
 from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
 from aichef.knowledge.units import MASS_UNITS, VOLUME_UNITS, canonical_unit, to_grams
 from aichef.models import Recipe, RecipeIngredient, SessionRequest
@@ -285,6 +285,11 @@ def review(data: object, request: SessionRequest, source_id: str) -> Review:
     except ValidationError as exc:  # the schema should have caught it; never let it escape mid-run
         problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
         return Review(None, tuple(problems), language)
+    # The last safety gate, as for the offline generator: allergen words anywhere, sodium, seasoning
+    # amounts, zero lines, and steps that name only listed ingredients.
+    violations = gate.inspect(recipe, pairs, profile)
+    if violations:
+        return Review(None, tuple(f"[{v.rule}] {v.detail}" for v in violations), language)
     to_buy = tuple(
         (x.ingredient, x.grams)
         for x in lines

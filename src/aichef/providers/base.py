@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from aichef.errors import AIChefError, ProviderError
 
 if TYPE_CHECKING:
-    from aichef.knowledge.generator import GeneratedRecipe, Unmet
+    from aichef.knowledge.generate import GeneratedRecipe, Unmet
     from aichef.models import SessionRequest
 
 __all__ = [

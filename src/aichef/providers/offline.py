@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aichef.knowledge.generator import GeneratedRecipe, Unmet, generate
+from aichef.knowledge.generate import GeneratedRecipe, Unmet, generate
 from aichef.models import SessionRequest
 
 __all__ = ["OfflineProvider"]

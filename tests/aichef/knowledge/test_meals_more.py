@@ -83,7 +83,7 @@ def test_the_file_loads_into_the_library_with_enough_meals_for_each_adult_target
 
 @pytest.mark.parametrize("recipe", MEALS, ids=IDS)
 def test_every_ingredient_line_is_named_in_the_steps(recipe: LibraryRecipe) -> None:
-    steps = " ".join(recipe.steps_ko)
+    steps = " ".join(recipe.steps("ko"))
     for line in recipe.lines:
         assert line.item in steps, (recipe.id, line.item)
     assert recipe.name_ko and recipe.name_en and recipe.description_ko and recipe.description_en

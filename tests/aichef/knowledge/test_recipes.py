@@ -38,8 +38,9 @@ def _row(**changes: object) -> dict[str, object]:
         "servings": 2,
         "spicyLevel": 0,
         "texture": "regular",
-        "ingredients": [{"item": "양파", "grams": 100, "amount": "½", "unit": "개"}],
-        "steps": {"ko": ["썬다."], "en": ["Slice."]},
+        "ingredients": [{"id": "onion", "item": "양파", "grams": 100, "amount": "½", "unit": "개"}],
+        "identity": [],
+        "steps": {"ko": ["{onion|양파를} 썬다."], "en": ["Slice the {onion|onion}."]},
     }
     row.update(changes)
     return row
@@ -154,7 +155,7 @@ def test_parse_display_amount_rejects_what_cannot_be_scaled(text: str) -> None:
 def test_parse_recipes_reads_a_valid_row() -> None:
     (recipe,) = parse_recipes(_text(_row()), "mem.json")
     assert recipe.id == "t" and recipe.lines[0].quantity == Fraction(1, 2)
-    assert recipe.name("en") == "Test" and recipe.steps("ko") == ("썬다.",)
+    assert recipe.name("en") == "Test" and recipe.steps("ko") == ("양파를 썬다.",)
 
 
 @pytest.mark.parametrize(
@@ -165,8 +166,16 @@ def test_parse_recipes_reads_a_valid_row() -> None:
         ({"texture": "crunchy"}, "texture", "allowed: puree"),
         ({"servings": 0}, "servings", "1..12"),
         ({"cookingTime": "ten"}, "cookingTime", "must be int"),
-        ({"ingredients": [{"item": "양파", "grams": 100, "amount": "약간", "unit": "개"}]}, "amount", "약간"),
-        ({"ingredients": [{"item": "양파", "grams": -5, "amount": "1", "unit": "개"}]}, "grams", "positive"),
+        (
+            {"ingredients": [{"id": "onion", "item": "양파", "grams": 100, "amount": "약간", "unit": "개"}]},
+            "amount",
+            "약간",
+        ),
+        (
+            {"ingredients": [{"id": "onion", "item": "양파", "grams": -5, "amount": "1", "unit": "개"}]},
+            "grams",
+            "positive",
+        ),
         ({"targets": ["baby_food"]}, "babyAgeMonths", "required exactly when"),
         ({"steps": {"ko": ["썬다."]}}, "steps", "both ko and en"),
     ],
@@ -203,3 +212,36 @@ def test_all_is_sorted_and_names_only_real_public_things(module_name: str) -> No
     names = list(module.__all__)
     assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
     assert all(not n.startswith("_") and hasattr(module, n) for n in names)
+
+
+def test_steps_refer_to_lines_and_read_as_written() -> None:
+    (recipe,) = parse_recipes(_text(_row()), "mem.json")
+    assert recipe.steps("ko") == ("양파를 썬다.",)
+    assert recipe.steps("en") == ("Slice the onion.",)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"steps": {"ko": ["{garlic|마늘을} 썬다."], "en": ["Slice."]}}, "steps[0]"),
+        ({"steps": {"ko": ["{양파를 썬다."], "en": ["Slice."]}}, "steps[0]"),
+        ({"identity": ["tofu"]}, "identity"),
+        ({"ingredients": [{"item": "양파", "grams": 100, "amount": "½", "unit": "개"}]}, "id"),
+        ({"identity": None}, "identity"),
+    ],
+)
+def test_loader_rejects_a_step_or_identity_naming_an_unknown_line(
+    changes: dict[str, object], field: str
+) -> None:
+    row = _row(**changes)
+    if changes.get("identity", []) is None:
+        del row["identity"]
+    with pytest.raises(RecipeDataError) as caught:
+        parse_recipes(_text(row), "mem.json")
+    assert caught.value.field == field
+
+
+def test_every_library_step_mention_names_its_recipes_lines() -> None:
+    for recipe in LIBRARY:
+        ids = {line.id for line in recipe.lines}
+        assert set(recipe.identity) <= ids

@@ -22,7 +22,7 @@ from fake_llm_servers import (
 )
 
 from aichef.knowledge import nutrition
-from aichef.knowledge.generator import GeneratedRecipe
+from aichef.knowledge.generate import GeneratedRecipe
 from aichef.providers import ModelProvider, ProviderConfigError, get_provider
 from aichef.providers._retry import Backoff
 from aichef.providers.anthropic import DEFAULT_MODEL, AnthropicSettings, anthropic_provider

@@ -23,7 +23,7 @@ from fake_llm_servers import (
 )
 
 from aichef.knowledge import nutrition
-from aichef.knowledge.generator import GeneratedRecipe
+from aichef.knowledge.generate import GeneratedRecipe
 from aichef.providers import ModelProvider, ProviderConfigError, get_provider
 from aichef.providers._retry import Backoff
 from aichef.providers.bedrock import BedrockSettings, bedrock_provider
@@ -178,6 +178,13 @@ def test_english_request_gets_english_prompts_and_schema(provider_for: MakeProvi
         {"name": "cabbage", "amount": 150, "unit": "g"},
         {"name": "olive oil", "amount": 1, "unit": "Tbsp"},
     ]
+    # The gate lets steps name only listed foods: these name the three lines.
+    english["instructions"] = [
+        "Slice the pork belly.",
+        "Fry it in the olive oil.",
+        "Add the cabbage and fry.",
+    ]
+    english["description"] = "Pork belly and cabbage fried together."
     backoff, _ = quick_backoff()
     with running(FakeLLM([recipe(english)]), Bedrock()) as fake:
         outcome = provider_for(fake, backoff).run(keto_request("en"))

@@ -8,7 +8,7 @@ import pytest
 from fake_llm_servers import keto_request, quick_backoff
 
 import aichef.providers as providers
-from aichef.knowledge.generator import GeneratedRecipe, Unmet, generate
+from aichef.knowledge.generate import GeneratedRecipe, Unmet, generate
 from aichef.models import SessionRequest
 from aichef.providers import ModelProvider, OfflineProvider, ProviderConfigError, RecipeProvider, get_provider
 

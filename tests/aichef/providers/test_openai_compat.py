@@ -24,7 +24,7 @@ from fake_llm_servers import (
 
 from aichef.errors import ProviderError
 from aichef.knowledge import nutrition
-from aichef.knowledge.generator import GeneratedRecipe
+from aichef.knowledge.generate import GeneratedRecipe
 from aichef.providers import ModelProvider, ProviderConfigError, get_provider
 from aichef.providers._retry import Backoff
 from aichef.providers.openai_compat import (

@@ -175,9 +175,23 @@ def test_allergens_named_in_the_name_or_steps_count_even_when_absent_from_the_li
     assert verdict.problems == (
         "[allergy.declared] instructions[0]: 알레르기 식품 '새우젓'(새우)을(를) 언급합니다; 빼고 다시 쓰세요",
     )
-    plain = _with(KETO_OK, recipeName="두부 스테이크", instructions=steps[1:], ingredients=[
-        {"name": "두부", "amount": 300, "unit": "g"}, {"name": "올리브유", "amount": 3, "unit": "큰술"}
+    # Listed this time (the gate lets steps name only listed foods), with a description free of pork.
+    plain = _with(KETO_OK, recipeName="두부 스테이크", instructions=steps[1:], description="두부 요리.",
+                  ingredients=[
+        {"name": "두부", "amount": 300, "unit": "g"}, {"name": "올리브유", "amount": 3, "unit": "큰술"},
+        {"name": "가지", "amount": 100, "unit": "g"}, {"name": "코코넛밀크", "amount": 100, "unit": "g"},
     ])  # fmt: skip
     assert (
         review(plain, request, "m").problems == ()
     )  # eggplant, coconut milk and "shame" are not egg, milk, ham
+
+
+def test_the_gate_refuses_a_model_recipe_whose_steps_name_unlisted_foods() -> None:
+    steps = ["삼겹살을 굽는다.", "양배추와 당근을 넣고 볶는다."]  # 당근 is not among the lines
+    ingredients = [
+        {"name": "삼겹살", "amount": 300, "unit": "g"},
+        {"name": "양배추", "amount": 150, "unit": "g"},
+    ]
+    verdict = review(_with(KETO_OK, instructions=steps, ingredients=ingredients), keto_request(), "m")
+    assert verdict.served is None
+    assert any(p.startswith("[gate.unlisted_ingredient]") and "당근" in p for p in verdict.problems)
