@@ -13,14 +13,17 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl._validation.pending import mark
 from asl._validation.template import is_template, load_template, pending_values
 from asl.definition import read_definition
 from asl.errors import ASLError, DefinitionError
 from asl.runtime.interpreter import Execution, StateMachine
+from asl.runtime.service import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.validate import iter_errors, iter_template_errors
 
 __all__ = ["main"]
@@ -123,6 +126,13 @@ def _parser() -> argparse.ArgumentParser:
         help="normal: a commit survives the process being killed; full: also a power cut, for an fsync "
         "per commit (default: $ASL_SYNCHRONOUS, else normal)",
     )
+    serve.add_argument(
+        "--retention-days",
+        type=float,
+        default=90.0,
+        help="delete executions this many days after they closed, at start and every hour "
+        "(default: 90, as AWS)",
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -221,10 +231,12 @@ def _input(text: str) -> Any:
             text = Path(text[1:]).read_text(encoding="utf-8")
         except OSError as err:
             raise UsageError(f"--input: cannot read {text[1:]!r}: {err.strerror}") from None
+    if len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+        raise UsageError(f"--input is larger than the {MAX_INPUT_BYTES // 1024} KiB AWS allows for an input")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"--input must be JSON: {err.msg} at column {err.colno}") from None
+        return parse_json(text, max_depth=MAX_INPUT_DEPTH, what="--input")
+    except JSONLimitError as err:
+        raise UsageError(f"--input must be JSON: {err.syntax}" if err.syntax else str(err)) from None
 
 
 def _load_handlers(reference: str) -> dict[str, Callable[..., Any]]:
@@ -327,6 +339,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--region must be a region name such as ap-northeast-2, got {args.region!r}")
     if not re.fullmatch(r"\d{12}", args.account):
         raise UsageError(f"--account must be 12 digits, got {args.account!r}")
+    if not 0 < args.retention_days <= 36_500:
+        raise UsageError(
+            f"--retention-days must be more than 0 and at most 36500, got {args.retention_days:g}"
+        )
     handlers = _load_handlers(args.handlers) if args.handlers else {}
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
@@ -345,7 +361,12 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then raises it again
         try:
             app = create_app(
-                data_dir, handlers, synchronous=args.synchronous, region=args.region, account=args.account
+                data_dir,
+                handlers,
+                synchronous=args.synchronous,
+                retention=timedelta(days=args.retention_days),
+                region=args.region,
+                account=args.account,
             )
             serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)

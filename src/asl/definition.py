@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from asl._json_limits import depth_exceeds
 from asl._validation.duplicates import Duplicate, json_duplicates, yaml_duplicates
 from asl.errors import DefinitionError, Problem
 
@@ -31,6 +32,8 @@ __all__ = ["duplicate_key_problems", "load_definition", "read_definition", "subs
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
 MAX_DEFINITION_BYTES = 1024 * 1024  # AWS: a definition is at most 1 MB
+#: how deeply a definition may nest (AWS states no figure; compiling it walks it recursively)
+MAX_DEFINITION_DEPTH = 128
 
 
 def load_definition(
@@ -75,6 +78,10 @@ def read_definition(
         definition = substitute(definition, substitutions)
     result: dict[str, Any] = definition
     return result, duplicates
+
+
+def _not_json(name: str) -> Any:
+    raise DefinitionError(f"the definition holds {name}, which is not a JSON value")
 
 
 def _looks_like_path(text: str) -> bool:
@@ -131,13 +138,15 @@ def _parse_text(text: str, where: str) -> tuple[Any, bool, bool]:
     """The value, whether the text was JSON, and (for JSON) whether some object repeats a key."""
     if len(text.encode("utf-8")) > MAX_DEFINITION_BYTES:
         raise DefinitionError(f"{where} is larger than the 1 MB AWS allows")
+    if depth_exceeds(text, MAX_DEFINITION_DEPTH):
+        raise DefinitionError(f"{where} nests deeper than {MAX_DEFINITION_DEPTH} levels")
     repeats = _Repeats()
     try:
-        return json.loads(text, object_pairs_hook=repeats), True, repeats.found
+        return json.loads(text, object_pairs_hook=repeats, parse_constant=_not_json), True, repeats.found
     except json.JSONDecodeError as json_error:
         try:
             return yaml.safe_load(text), False, False
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise DefinitionError(
                 f"{where} is neither valid JSON nor YAML: {json_error.msg} "
                 f"at line {json_error.lineno}, column {json_error.colno}"

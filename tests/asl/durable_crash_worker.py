@@ -5,6 +5,7 @@ retried, a last Task and a Pass.
 
 Usage: python durable_crash_worker.py <store file> <invocation log> <upto>
 Every task invocation appends "<pid> <execution> <key>" to the log; results carry the pid.
+It prints READY once its runtime is open, before it resumes anything.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def main() -> None:
             handlers={"prepare": prepare, "work": work, "check": check, "finish": finish},
         )
         arn = runtime.create_state_machine("Crash", DEFINITION)["stateMachineArn"]
+        print("READY", flush=True)  # the test picks its kill moment only from here on
         await runtime.resume()
         for i in range(upto):
             with contextlib.suppress(ExecutionAlreadyExists):  # it finished in an earlier process

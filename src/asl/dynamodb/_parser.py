@@ -339,12 +339,25 @@ def parse(kind: str, text: str, names: Mapping[str, str] | None = None) -> Parse
     return _parse_cached(kind, text, tuple(sorted((names or {}).items())))
 
 
+MAX_EXPRESSION_BYTES = 4096
+
+
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(kind: str, text: str, names: tuple[tuple[str, str], ...]) -> Parsed:
     if not isinstance(text, str):
         raise validation(f"Invalid type for parameter {kind}: expected a string")
     if not text.strip():
         raise validation(f"Invalid {kind}: The expression can not be empty;")
+    size = len(text.encode("utf-8"))
+    if size > MAX_EXPRESSION_BYTES:  # DynamoDB: an expression string is at most 4 KB
+        raise validation(
+            f"Invalid {kind}: Expression size has exceeded the maximum allowed size; expression size: {size}"
+        )
+    for token, name in names:
+        if not name:
+            raise validation(
+                f"ExpressionAttributeNames contains invalid value: Empty attribute name for key {token}"
+            )
     parser = _Parser(kind, text, dict(names))
     tree: object
     if kind == "UpdateExpression":

@@ -144,8 +144,14 @@ def _fail_shape(value: Any) -> None:
     )
 
 
-def normalize_value(value: Any) -> AttributeValue:
+#: DynamoDB: lists and maps nest at most 32 levels deep
+MAX_NESTING = 32
+
+
+def normalize_value(value: Any, depth: int = 0) -> AttributeValue:
     """Check a typed value and return it with numbers canonical and binaries as bytes."""
+    if depth > MAX_NESTING:
+        raise validation("Nesting Levels have exceeded supported limits")
     if not isinstance(value, dict) or len(value) != 1:
         _fail_shape(value)
     ((kind, inner),) = value.items()
@@ -171,11 +177,11 @@ def normalize_value(value: Any) -> AttributeValue:
     if kind == "M":
         if not isinstance(inner, dict):
             raise validation("Invalid type for parameter M: expected a map")
-        return {"M": {str(k): normalize_value(v) for k, v in inner.items()}}
+        return {"M": {str(k): normalize_value(v, depth + 1) for k, v in inner.items()}}
     if kind == "L":
         if not isinstance(inner, list | tuple):
             raise validation("Invalid type for parameter L: expected a list")
-        return {"L": [normalize_value(v) for v in inner]}
+        return {"L": [normalize_value(v, depth + 1) for v in inner]}
     if kind in _SET_NAMES:
         return {kind: _normalize_set(kind, inner)}
     raise validation(f"Supplied AttributeValue has an unknown data type: {kind}; allowed: {', '.join(TYPES)}")
@@ -218,7 +224,15 @@ def normalize_item(item: Any, field: str = "Item") -> Item:
     """Check a map of attribute names to typed values (an ``Item``, a ``Key`` ...)."""
     if not isinstance(item, dict):
         raise validation(f"Invalid type for parameter {field}: expected a map of attribute names to values")
-    return {str(name): normalize_value(v) for name, v in item.items()}
+    return {_name(name): normalize_value(v) for name, v in item.items()}
+
+
+def _name(name: Any) -> str:
+    # an item's attribute names are at least one character long (keys inside a map may be empty)
+    text = str(name)
+    if not text:
+        raise validation("One or more parameter values were invalid: An attribute name may not be empty")
+    return text
 
 
 def equal(a: AttributeValue, b: AttributeValue) -> bool:

@@ -5,25 +5,239 @@ A JSONata state writes its fields (``Arguments``, ``Output``, ``Assign``, ``Cond
 expression, evaluated with ``$states`` (``input``, ``result``, ``errorOutput``,
 ``context``) and the workflow variables bound; everything else is literal.
 Expressions are parsed once, by the jsonata-python engine, when the state is compiled.
+
+Every evaluation is bounded (:class:`EvaluationLimits`): steps, nesting depth, time, the
+size of each string and sequence it makes and the characters and items it makes in all.
+An exceeded budget fails the state with ``States.QueryEvaluationError``, as any other
+evaluation error; an evaluation still running at the execution's deadline
+(``TimeoutSeconds``) raises :class:`EvaluationPastDeadline`, which ends the execution
+timed out. Regular expressions run in a worker process killed at the deadline (see
+``_regex_worker``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import hashlib
 import json
 import random
 import re
+import threading
+import time
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from jsonata import Jsonata
+from jsonata.functions import Functions
 from jsonata.jexception import JException
 
 from asl.errors import ErrorName
+from asl.query._regex_worker import RegexTimedOut, guarded_engine
 from asl.runtime.failures import StateFailure
 
-__all__ = ["JSONataTemplate", "compile_jsonata", "expression_text", "is_expression"]
+__all__ = [
+    "EvaluationLimits",
+    "EvaluationPastDeadline",
+    "JSONataTemplate",
+    "compile_jsonata",
+    "evaluation_limits",
+    "execution_deadline",
+    "expression_text",
+    "is_expression",
+    "off_loop",
+    "state_deadline",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class EvaluationLimits:
+    """What one evaluation of one JSONata expression may spend.
+
+    AWS documents no figures; these are generous for any real workflow (a 256 KiB payload
+    walked many times over) and stop a runaway one in seconds.
+    """
+
+    steps: int = 5_000_000  # evaluation steps (nodes entered)
+    depth: int = 400  # nesting of the evaluation (recursion that is not a tail call)
+    seconds: float = 10.0  # wall time, regular expressions included
+    string_chars: int = 10_000_000  # the longest string one step may make
+    sequence_items: int = 1_000_000  # the longest sequence one step may make
+    total_chars: int = 100_000_000  # characters of every string made, in all
+    total_items: int = 20_000_000  # items of every sequence made, in all
+
+
+_limits = EvaluationLimits()
+
+
+@contextlib.contextmanager
+def evaluation_limits(limits: EvaluationLimits) -> Iterator[EvaluationLimits]:
+    """Evaluate with other limits inside the block (tests use small ones)."""
+    global _limits
+    previous, _limits = _limits, limits
+    try:
+        yield limits
+    finally:
+        _limits = previous
+
+
+class EvaluationPastDeadline(Exception):
+    """An expression was still being evaluated when the execution's TimeoutSeconds ran out."""
+
+
+# the execution's deadline on time.monotonic()'s scale, set by the runtime for its task
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("asl_deadline", default=None)
+
+
+def execution_deadline(deadline: float | None) -> contextvars.Token[float | None]:
+    """Evaluations in this context (and the tasks it starts) stop at ``deadline`` (monotonic)."""
+    return _DEADLINE.set(deadline)
+
+
+# a state's own deadline (a Task's TimeoutSeconds), on the same scale
+_STATE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "asl_state_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def state_deadline(seconds: float | None) -> Iterator[None]:
+    """Evaluations inside the block fail with ``States.Timeout`` ``seconds`` from now (a state's
+    TimeoutSeconds), unless the execution's deadline comes first."""
+    if seconds is None:
+        yield
+        return
+    token = _STATE_DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _STATE_DEADLINE.reset(token)
+
+
+class _BudgetExceeded(Exception):
+    pass
+
+
+class _SliceSpent(Exception):
+    """An evaluation on the event loop's thread ran past its slice: it goes to a worker thread."""
+
+
+#: how long an evaluation may run on the event loop's thread before it moves to a worker
+SLICE_SECONDS = 0.02
+
+_evaluators: ThreadPoolExecutor | None = None
+
+
+async def off_loop(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)``, which evaluates expressions, without holding the event loop for long.
+
+    Most evaluations take microseconds, so ``call`` first runs here; one that is still
+    evaluating after :data:`SLICE_SECONDS` is abandoned and run again from the start on a
+    worker thread, so that requests and other executions go on meanwhile (its budget still
+    bounds it there). ``call`` must change nothing before its evaluations are done, which
+    the states' helpers respect: they compute every value, then assign.
+    """
+    global _evaluators
+    _local.slice_end = time.monotonic() + SLICE_SECONDS
+    try:
+        return call(*args)
+    except _SliceSpent:
+        pass
+    finally:
+        _local.slice_end = None
+    if _evaluators is None:
+        _evaluators = ThreadPoolExecutor(max_workers=4, thread_name_prefix="asl-evaluate")
+    context = contextvars.copy_context()  # the execution's deadline goes along
+    return await asyncio.get_running_loop().run_in_executor(_evaluators, context.run, call, *args)
+
+
+class _Budget:
+    """The entry and exit callbacks jsonata-python calls around each step of one evaluation."""
+
+    __slots__ = ("chars", "depth", "items", "limits", "past_deadline", "past_state_deadline", "steps", "stop")
+
+    def __init__(self, limits: EvaluationLimits) -> None:
+        self.limits = limits
+        self.steps = self.depth = self.chars = self.items = 0
+        stop = time.monotonic() + limits.seconds
+        deadline, state = _DEADLINE.get(), _STATE_DEADLINE.get()
+        self.past_deadline = self.past_state_deadline = False
+        if deadline is not None and deadline <= stop:
+            stop, self.past_deadline = deadline, True
+        if state is not None and state < stop:
+            stop, self.past_deadline, self.past_state_deadline = state, False, True
+        self.stop = stop
+        if (self.past_deadline or self.past_state_deadline) and time.monotonic() >= self.stop:
+            self.deadline_passed()
+
+    def deadline_passed(self) -> None:
+        if self.past_state_deadline:
+            raise StateFailure(ErrorName.TIMEOUT, "The state's TimeoutSeconds ran out while evaluating.")
+        raise EvaluationPastDeadline()
+
+    def enter(self, expr: Any, input: Any, env: Any) -> None:
+        self.steps += 1
+        if not env.is_parallel_call:
+            self.depth += 1
+            if self.depth > self.limits.depth:
+                raise _BudgetExceeded(f"The evaluation nested deeper than {self.limits.depth} levels.")
+        if self.steps > self.limits.steps:
+            raise _BudgetExceeded(f"The evaluation took more than {self.limits.steps} steps.")
+        if not self.steps & 1023:
+            self.check_time()
+
+    def check_time(self) -> None:
+        now = time.monotonic()
+        slice_end = getattr(_local, "slice_end", None)
+        if slice_end is not None and now > slice_end:
+            raise _SliceSpent()
+        if now > self.stop:
+            if self.past_deadline or self.past_state_deadline:
+                self.deadline_passed()
+            raise _BudgetExceeded(f"The evaluation ran for more than {self.limits.seconds:g} seconds.")
+
+    def exit(self, expr: Any, input: Any, env: Any, result: Any) -> None:
+        if not env.is_parallel_call:
+            self.depth -= 1
+        if isinstance(result, str):
+            self.count_chars(len(result))
+        elif isinstance(result, list):
+            size = len(result)
+            if size > self.limits.sequence_items:
+                raise _BudgetExceeded(f"A sequence grew past {self.limits.sequence_items} items.")
+            self.items += size
+            if self.items > self.limits.total_items:
+                raise _BudgetExceeded(f"The evaluation made more than {self.limits.total_items} items.")
+
+    def count_chars(self, size: int) -> None:
+        if size > self.limits.string_chars:
+            raise _BudgetExceeded(f"A string grew past {self.limits.string_chars} characters.")
+        self.chars += size
+        if self.chars > self.limits.total_chars:
+            raise _BudgetExceeded(f"The evaluation made more than {self.limits.total_chars} characters.")
+
+
+_local = threading.local()  # the budget of the evaluation running on this thread
+
+
+def _current_budget() -> _Budget | None:
+    return getattr(_local, "budget", None)
+
+
+def _regex_deadline() -> float:
+    if getattr(_local, "slice_end", None) is not None:
+        raise _SliceSpent()  # waiting for the regex worker would hold the event loop
+    budget = _current_budget()
+    return budget.stop if budget is not None else time.monotonic() + _limits.seconds
+
+
+_REGEX_ENGINE = guarded_engine(_regex_deadline)
 
 
 def is_expression(value: Any) -> bool:
@@ -50,7 +264,7 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
     if is_expression(template):
         text = expression_text(template)
         try:
-            engine = Jsonata(text)
+            engine = Jsonata(text, _REGEX_ENGINE)
         except JException as err:
             raise ValueError(f"invalid JSONata expression {text!r} in {field}: {err}") from None
 
@@ -59,8 +273,27 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
             if variables:
                 bindings.update(variables)
             bindings["states"] = states
+            budget = _Budget(_limits)
+            bindings["__evaluate_entry"] = budget.enter
+            bindings["__evaluate_exit"] = budget.exit
+            outer, _local.budget = _current_budget(), budget
             try:
                 value = engine.evaluate(None, bindings)
+                if budget.past_deadline or budget.past_state_deadline:
+                    budget.check_time()
+                undefined = value is None and _returns_undefined(text, bindings)
+            except (EvaluationPastDeadline, StateFailure, _SliceSpent):
+                raise
+            except (_BudgetExceeded, RegexTimedOut) as err:
+                at_deadline = budget.past_deadline or budget.past_state_deadline
+                if isinstance(err, RegexTimedOut) and at_deadline and time.monotonic() >= budget.stop:
+                    budget.deadline_passed()
+                reason = str(err) or f"A regular expression ran for more than {_limits.seconds:g} seconds."
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"The JSONata expression '{text}' specified for the field '{field}' "
+                    f"exceeded its evaluation limits. {reason}",
+                ) from None
             except JException as err:
                 code = getattr(err, "error", None)
                 message = str(err)
@@ -70,15 +303,15 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"threw an error during evaluation. {detail}",
                 ) from None
-            except StateFailure:
-                raise
             except Exception as err:  # an AWS function rejected its arguments
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"threw an error during evaluation. {err}",
                 ) from None
-            if value is None and _returns_undefined(text, bindings):
+            finally:
+                _local.budget = outer
+            if undefined:
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
@@ -103,7 +336,7 @@ def _returns_undefined(text: str, bindings: dict[str, Any]) -> bool:
     if variable:
         return variable.group(1) not in bindings
     try:
-        return Jsonata(f"$exists(({text}))").evaluate(None, bindings) is False
+        return Jsonata(f"$exists(({text}))", _REGEX_ENGINE).evaluate(None, bindings) is False
     except JException:
         return False
 
@@ -155,7 +388,16 @@ def _parse(text: Any) -> Any:
     return json.loads(text)
 
 
+def _pad(string: Any, width: Any, char: Any = None) -> Any:
+    # the one built-in that makes a large string from small arguments in a single step
+    budget = _current_budget()
+    if budget is not None and isinstance(width, int | float) and not isinstance(width, bool):
+        budget.count_chars(int(min(abs(width), 2**62)))
+    return Functions.pad(string, width, char)
+
+
 _FUNCTIONS: dict[str, Any] = {
+    "pad": Jsonata.JLambda(_pad),
     "partition": Jsonata.JLambda(_partition),
     "range": Jsonata.JLambda(_range),
     "hash": Jsonata.JLambda(_hash),

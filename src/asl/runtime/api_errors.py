@@ -20,6 +20,7 @@ __all__ = [
     "StateMachineDoesNotExist",
     "TaskDoesNotExist",
     "TaskTimedOut",
+    "ValidationException",
     "error_code",
 ]
 
@@ -50,6 +51,10 @@ class InvalidName(ASLError):
 
 class InvalidExecutionInput(ASLError):
     """The execution input is not JSON."""
+
+
+class ValidationException(ASLError):
+    """A parameter breaks one of AWS's constraints (a length, a range)."""
 
 
 class InvalidOutput(ASLError):

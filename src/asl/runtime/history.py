@@ -25,6 +25,10 @@ __all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key", "
 #: AWS keeps at most 25,000 events in one execution's history.
 MAX_EVENTS = 25_000
 
+#: the events that end an execution: written even when the history is full, as AWS does
+#: when it fails an execution that reached the limit
+_CLOSING = frozenset({"ExecutionFailed", "ExecutionSucceeded", "ExecutionTimedOut", "ExecutionAborted"})
+
 #: a replay that hands back no recorded event for this long is abandoned (see caught_up)
 STALL_SECONDS = 30.0
 
@@ -232,7 +236,7 @@ class History:
         if self.replaying and self._queues.get(cursor.thread):
             return self._next_recorded(cursor, event_type)
         event_id = len(self.events) + 1
-        if event_id > MAX_EVENTS:
+        if event_id > MAX_EVENTS and event_type not in _CLOSING:
             raise StatesError(
                 "States.Runtime",
                 f"The execution reached the maximum number of history events ({MAX_EVENTS}).",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from asl.definition import load_definition
 from asl.errors import ASLError, StatesError
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
 from asl.mocks import MockCase
+from asl.query.jsonata import EvaluationPastDeadline, execution_deadline
 from asl.runtime.clock import Clock, RealClock
 from asl.runtime.frame import Frame, Run, iso_time
 from asl.runtime.history import Cursor, History, to_json
@@ -154,7 +156,12 @@ class StateMachine:
         if validate:
             from asl.validate import validate as validate_definition
 
-            validate_definition(self.definition)
+            try:
+                validate_definition(self.definition)
+            except RecursionError:
+                from asl.errors import DefinitionError
+
+                raise DefinitionError("the definition nests too deeply") from None
         self.name = name
         self.type = type
         self.clock: Clock = clock or RealClock()
@@ -163,7 +170,7 @@ class StateMachine:
         self.on_event = on_event
         try:
             self.scope = compile_scope(self.definition)
-        except (KeyError, ValueError, TypeError) as err:
+        except (KeyError, ValueError, TypeError, RecursionError) as err:
             from asl.errors import DefinitionError
 
             raise DefinitionError(f"the definition cannot be compiled: {err}") from None
@@ -236,6 +243,9 @@ class StateMachine:
         )
         run.mock = execution.mock
         execution.run = run
+        if run.deadline is not None and isinstance(self.clock, RealClock):
+            # an expression still evaluating at the deadline stops there (this task's context)
+            execution_deadline(time.monotonic() + (run.deadline - self.clock.now()).total_seconds())
         frame = Frame(run, Cursor())
         frame.event(
             "ExecutionStarted",
@@ -253,7 +263,7 @@ class StateMachine:
             execution.status, execution.error, execution.cause = "FAILED", error.error, error.cause
             details = {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
             frame.event("ExecutionFailed", details)
-        except ExecutionTimedOut:
+        except (ExecutionTimedOut, EvaluationPastDeadline):
             execution.status = "TIMED_OUT"
             frame.event("ExecutionTimedOut", {})
         except Exception as bug:  # a defect of the runtime or an integration: fail, never crash the caller

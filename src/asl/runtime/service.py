@@ -41,16 +41,23 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl.errors import ASLError, ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.mocks import MockConfig
 from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityAPI
 from asl.runtime.api_callbacks import CallbackAPI
-from asl.runtime.api_errors import ExecutionNotRedrivable, InvalidExecutionInput, StateMachineDoesNotExist
+from asl.runtime.api_errors import (
+    ExecutionNotRedrivable,
+    InvalidExecutionInput,
+    StateMachineDoesNotExist,
+    ValidationException,
+)
 from asl.runtime.api_machines import StateMachineAPI
 from asl.runtime.api_queries import QueryAPI
 from asl.runtime.callbacks import TaskTokens
@@ -64,11 +71,15 @@ from asl.runtime.replay import REDRIVEN, replay_plan
 from asl.store.executions import ExecutionStore
 from asl.store.rows import ExecutionRecord
 
-__all__ = ["Runtime"]
+__all__ = ["RETENTION", "Runtime"]
 
 _EXPRESS_KEPT = 10_000
 
 logger = logging.getLogger("asl")
+
+
+#: how long AWS keeps a closed execution (and its history)
+RETENTION = timedelta(days=90)
 
 
 class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
@@ -297,6 +308,15 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
 
     # --- shutting down -----------------------------------------------------------------------------
 
+    def purge(self, retention: timedelta = RETENTION) -> int:
+        """Delete the executions that closed more than ``retention`` ago, with their history, and
+        give the store's space back; returns how many. AWS keeps a closed execution 90 days.
+
+        >>> runtime.purge(timedelta(days=7))  # doctest: +SKIP
+        12
+        """
+        return self.store.purge(self.clock.now() - retention)
+
     async def close(self) -> None:
         """Stop driving executions (they stay RUNNING in the store) and close the store."""
         # a stop a deletion asked for is cancelled too: the next runtime finishes that deletion
@@ -310,18 +330,28 @@ class Runtime(StateMachineAPI, ActivityAPI, CallbackAPI, QueryAPI):
         self.store.close()
 
 
+#: AWS: an execution's input is at most 256 KiB (as UTF-8)
+MAX_INPUT_BYTES = 256 * 1024
+#: how deeply an input may nest (AWS states no figure; the runtime walks inputs recursively)
+MAX_INPUT_DEPTH = 128
+
+
 def _input(value: Any) -> tuple[Any, str]:
     if value is None:
         value = "{}"
+    text = value if isinstance(value, str) else to_json(value)
+    if len(text) > MAX_INPUT_BYTES // 4 and len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+        raise ValidationException(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_INPUT_BYTES}"
+        )
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
-        except ValueError as err:
-            raise InvalidExecutionInput(
-                f"Invalid Execution Input: the input is not valid JSON: {err}"
-            ) from None
+            parsed = parse_json(value, max_depth=MAX_INPUT_DEPTH, what="the input")
+        except JSONLimitError as err:
+            raise InvalidExecutionInput(f"Invalid Execution Input: {err}") from None
         return parsed, to_json(parsed)
-    return value, to_json(value)
+    return value, text
 
 
 def _load_mocks(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:

@@ -17,12 +17,14 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
-from asl.runtime.service import Runtime
+from asl.runtime.service import RETENTION, Runtime
 from asl.server._service import Backend, Service
 from asl.server._wire import CORAL, AWSError, decode, encode, error_body, service_model
 from asl.server.dynamodb import DYNAMODB
@@ -40,6 +42,10 @@ SERVICES: dict[str, Service] = {s.target_prefix: s for s in (STEP_FUNCTIONS, DYN
 # what is read (and dropped) of a body over its service's limit, so the client can read the 413
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _UNKNOWN_LIMIT = 1024 * 1024
+# how deeply a request body may nest: a DynamoDB item's 32 levels take two each, plus the request's own
+_BODY_DEPTH = 128
+#: how often a running server deletes the executions past their retention
+PURGE_EVERY_SECONDS = 3600.0
 
 logger = logging.getLogger("asl.server")
 
@@ -54,16 +60,22 @@ def create_app(
     handlers: Mapping[str, Callable[..., Any]] | None = None,
     *,
     synchronous: str | None = None,
+    retention: timedelta = RETENTION,
+    purge_every: float = PURGE_EVERY_SECONDS,
     **machine_options: Any,
 ) -> Endpoint:
     """The endpoint over ``data_dir`` (tables.sqlite, executions.sqlite); ``handlers`` serve Lambda tasks.
 
     ``synchronous`` (``"NORMAL"`` or ``"FULL"``; None: ``$ASL_SYNCHRONOUS``, else NORMAL) goes to
-    both stores. ``machine_options`` go to every state machine created over the API (``region``,
+    both stores. Closed executions are deleted ``retention`` after they closed (AWS: 90 days),
+    when the server starts and every ``purge_every`` seconds. ``machine_options`` go to every
+    state machine created over the API (``region``,
     ``account`` ...).
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    return Endpoint(folder, handlers, machine_options, synchronous)
+    endpoint = Endpoint(folder, handlers, machine_options, synchronous)
+    endpoint.retention, endpoint.purge_every = retention, purge_every
+    return endpoint
 
 
 class Endpoint:
@@ -81,6 +93,10 @@ class Endpoint:
         self.handlers = dict(handlers or {})
         self.machine_options = dict(machine_options)
         self.backend: Backend | None = None
+        self._resuming: asyncio.Future[None] | None = None
+        self._purging: asyncio.Future[None] | None = None
+        self.retention = RETENTION
+        self.purge_every = PURGE_EVERY_SECONDS
         self.startup_error: str | None = None
 
     # --- lifespan ------------------------------------------------------------------------------
@@ -98,14 +114,42 @@ class Endpoint:
         # describing a stored machine makes the runtime serve it, so resume() picks up its executions
         for machine in runtime.list_state_machines()["stateMachines"]:
             runtime.describe_state_machine(machine["stateMachineArn"])
-        resumed = await runtime.resume()
+        self.backend = Backend(runtime, tables, tables.client())
+        # the server listens first; stored executions resume in the background (a replay, or an
+        # execution that misbehaves once resumed, never keeps the folder from being served)
+        self._resuming = asyncio.ensure_future(self._resume(runtime))
+        self._purging = asyncio.ensure_future(self._purge(runtime))
+        return self.backend
+
+    async def _purge(self, runtime: Runtime) -> None:
+        """Delete closed executions past the retention period: at start, then periodically."""
+        while True:
+            try:
+                purged = runtime.purge(self.retention)
+            except Exception:  # e.g. the disk is full: serving matters more than housekeeping
+                logger.exception("purging closed executions failed")
+            else:
+                if purged:
+                    logger.info("purged %d executions closed more than %s ago", purged, self.retention)
+            await asyncio.sleep(self.purge_every)
+
+    async def _resume(self, runtime: Runtime) -> None:
+        await asyncio.sleep(0)  # after the startup that listens
+        try:
+            resumed = await runtime.resume()
+        except Exception:
+            logger.exception("resuming the stored executions failed")
+            return
         if resumed:
             logger.info("resumed %d running executions", len(resumed))
-        self.backend = Backend(runtime, tables, tables.client())
-        return self.backend
 
     async def close(self) -> None:
         backend, self.backend = self.backend, None
+        for task in (self._resuming, self._purging):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._resuming = self._purging = None
         if backend is not None:
             await backend.runtime.close()
             backend.tables.close()
@@ -177,9 +221,13 @@ class Endpoint:
                 status=413,
             )
         try:
-            parsed = json.loads(request.body) if request.body.strip() else {}
-        except ValueError as err:
-            raise AWSError("SerializationException", f"The request body is not valid JSON: {err}") from None
+            parsed = (
+                parse_json(request.body, max_depth=_BODY_DEPTH, what="The request body")
+                if request.body.strip()
+                else {}
+            )
+        except JSONLimitError as err:
+            raise AWSError("SerializationException", str(err)) from None
         operation_model = model.operation_model(action)
         params = decode(operation_model, parsed)
         try:

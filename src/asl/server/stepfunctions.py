@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from asl._json_limits import JSONLimitError, parse_json
+from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
@@ -40,9 +42,15 @@ def _machine_arn(params: dict[str, Any], field: str = "stateMachineArn") -> str:
 
 def _definition(text: str) -> dict[str, Any]:
     """The definition's JSON text parsed (never read as a file name, as load_definition would)."""
+    if len(text) > MAX_DEFINITION_BYTES // 4 and len(text.encode("utf-8")) > MAX_DEFINITION_BYTES:
+        raise _error(
+            "ValidationException",
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DEFINITION_BYTES}",
+        )
     try:
-        definition = json.loads(text)
-    except ValueError as err:
+        definition = parse_json(text, max_depth=MAX_DEFINITION_DEPTH, what="the definition")
+    except JSONLimitError as err:
         raise DefinitionError(Problem("INVALID_JSON_DESCRIPTION", str(err), "")) from None
     if not isinstance(definition, dict):
         raise DefinitionError(Problem("INVALID_JSON_DESCRIPTION", "the definition must be a JSON object", ""))
@@ -286,6 +294,8 @@ def translate(error: Exception) -> AWSError | None:
         return _error(code if code in _modelled() else "ValidationException", str(error))
     if isinstance(error, ValueError):
         return _error("ValidationException", str(error))
+    if isinstance(error, RecursionError):  # a value nested too deeply for a walk the limits did not cover
+        return _error("ValidationException", "A value in the request nests too deeply.")
     return None
 
 

@@ -47,25 +47,53 @@ def _is_number(value: Any) -> bool:
 
 
 def _string_matches(value: Any, pattern: Any) -> bool:
+    """AWS's wildcard match: ``*`` stands for any run of characters (no regex semantics).
+
+    Linear in the value's length: the literal pieces between stars are found left to right
+    (the leftmost place of each piece is always the right one when only ``*`` is special),
+    so no pattern can make it backtrack.
+    """
     if not isinstance(value, str) or not isinstance(pattern, str):
         return False
-    return _wildcard(pattern).fullmatch(value) is not None
+    pieces = _wildcard_pieces(pattern)
+    if len(pieces) == 1:
+        return value == pieces[0]
+    first, last = pieces[0], pieces[-1]
+    if len(value) < len(first) + len(last) or not value.startswith(first) or not value.endswith(last):
+        return False
+    position, end = len(first), len(value) - len(last)
+    for piece in pieces[1:-1]:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 @lru_cache(maxsize=1024)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    # '*' matches any run of characters; '\*' is a literal star and '\\' a backslash
-    out: list[str] = []
+def _wildcard_pieces(pattern: str) -> tuple[str, ...]:
+    """The literal pieces between unescaped stars; ``\\*`` is a literal star, ``\\\\`` a backslash.
+
+    >>> _wildcard_pieces(r"a*b\\*c*")
+    ('a', 'b*c', '')
+    """
+    pieces: list[str] = []
+    current: list[str] = []
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
+            current.append(pattern[i + 1])
             i += 2
             continue
-        out.append(".*" if char == "*" else re.escape(char))
+        if char == "*":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    pieces.append("".join(current))
+    return tuple(pieces)
 
 
 def _typed(check: Callable[[Any], bool], compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
@@ -72,6 +72,9 @@ class State:
             )
             self.result_path = compile_result_path(spec.get("ResultPath", ABSENT))
         self.assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        # JSONata expressions may run long: these steps then go through off_loop
+        self.offload_input = self.jsonata and self.arguments is not None
+        self.offload_finish = self.jsonata and (self.assign is not None or self.output is not None)
         # Building $$ (with its ISO timestamp) is a good part of a simple state's cost; a state
         # whose definition never mentions it (JSONata states may, through $states.context) skips it.
         self.uses_context = self.jsonata or "$$" in json.dumps(spec)
@@ -135,7 +138,7 @@ class State:
                 frame.event(self.failed_event)
             for catcher, handler in zip(self.catchers, self._catch_handlers, strict=True):
                 if matches(catcher.error_equals, error.error):
-                    output = handler(frame, raw, error, context)
+                    output = await off_loop(handler, frame, raw, error, context)
                     return catcher.next, self._exit(frame, output, raw, input_text)
             raise error
         return next_state, self._exit(frame, output, raw, input_text)
@@ -162,6 +165,16 @@ class State:
         return output
 
     # --- helpers for subclasses --------------------------------------------------------
+
+    async def input_off_loop(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
+        """:meth:`effective_input` for a state whose Arguments evaluate expressions (see off_loop);
+        states call it when ``offload_input`` is set, and the plain method otherwise (no coroutine
+        on the common path)."""
+        return await off_loop(self.effective_input, raw, context, frame)
+
+    async def finish_off_loop(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
+        """:meth:`finish` for a state whose Assign or Output evaluate expressions (``offload_finish``)."""
+        return await off_loop(self.finish, frame, raw, result, context)
 
     def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
         """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
@@ -219,9 +232,12 @@ class State:
             def handle_jsonata(frame: Frame, raw: Any, error: StatesError, context: Mapping[str, Any]) -> Any:
                 caught = error_output(error)
                 states = self.states_binding(raw, context, errorOutput=caught)
-                if assign is not None:
-                    frame.variables.update(assign(caught, raw, context, frame, states))
-                return caught if output is None else output(states, frame.variables)
+                # evaluate everything before assigning: off_loop may run this twice
+                values = assign(caught, raw, context, frame, states) if assign is not None else None
+                result = caught if output is None else output(states, frame.variables)
+                if values:
+                    frame.variables.update(values)
+                return result
 
             return handle_jsonata
         result_path = compile_result_path(spec.get("ResultPath", ABSENT))

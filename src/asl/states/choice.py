@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, compile_path
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
@@ -127,7 +127,7 @@ class ChoiceState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
-            return self._choose_jsonata(frame, raw, context)
+            return await off_loop(self._choose_jsonata, frame, raw, context)
         effective = self.input_path(raw, context, frame.variables)
         variables = frame.variables
         for test, next_state, assign, _ in self.rules:

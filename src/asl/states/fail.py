@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_dynamic
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
@@ -37,8 +37,8 @@ class FailState(State):
         return lambda raw, context, frame: value
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        error = self.error(raw, context, frame)
-        cause = self.cause(raw, context, frame)
+        error = await off_loop(self.error, raw, context, frame)
+        cause = await off_loop(self.cause, raw, context, frame)
         for label, value in (("Error", error), ("Cause", cause)):
             if value is not None and not isinstance(value, str):
                 raise StateFailure(

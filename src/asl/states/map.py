@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
 from asl.runtime.failures import StateFailure
@@ -94,7 +94,7 @@ class MapState(State):
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
             states = self.states_binding(raw, context)
-            items = raw if self.items is None else self.items(states, frame.variables)
+            items = raw if self.items is None else await off_loop(self.items, states, frame.variables)
             if not isinstance(items, list):
                 expression = self.spec.get("Items", "$states.input")
                 text = expression[2:-2].strip() if isinstance(expression, str) else expression
@@ -104,10 +104,10 @@ class MapState(State):
                     f"unexpected result type. Expected 'array', but was '{_json_type(items)}' "
                     f"for value: {to_json(items)}",
                 )
-            concurrency = self._number(frame, states, "MaxConcurrency", 0)
+            concurrency = await off_loop(self._number, frame, states, "MaxConcurrency", 0)
             started = frame.event("MapStateStarted", {"length": len(items)})
-            tolerated = self._number(frame, states, "ToleratedFailureCount", None)
-            percentage = self._number(frame, states, "ToleratedFailurePercentage", None)
+            tolerated = await off_loop(self._number, frame, states, "ToleratedFailureCount", None)
+            percentage = await off_loop(self._number, frame, states, "ToleratedFailurePercentage", None)
             selector_input = raw
         else:
             effective = self.input_path(raw, context, frame.variables)
@@ -129,7 +129,11 @@ class MapState(State):
         if self.distributed:
             frame.event("MapRunSucceeded")
         frame.event("MapStateSucceeded")
-        return self.next, self.finish(frame, raw, results, context)
+        return self.next, (
+            await self.finish_off_loop(frame, raw, results, context)
+            if self.offload_finish
+            else self.finish(frame, raw, results, context)
+        )
 
     # --- items and numbers -------------------------------------------------------------
 
@@ -219,7 +223,11 @@ class MapState(State):
             map_item = {"Index": index, "Value": item}
             child = frame.child(f"{started}.{index}", map_item)
             child.run = run
-            item_input = self._select(child, selector_input, context, map_item)
+            item_input = (
+                await off_loop(self._select, child, selector_input, context, map_item)
+                if self.jsonata and self.jsonata_selector is not None
+                else self._select(child, selector_input, context, map_item)
+            )
             names = {"name": self.name, "index": index}
             if not self.distributed:
                 child.event("MapIterationStarted", names)

@@ -43,7 +43,11 @@ class ParallelState(State):
         ]
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        value = self.effective_input(raw, context, frame)
+        value = (
+            await self.input_off_loop(raw, context, frame)
+            if self.offload_input
+            else self.effective_input(raw, context, frame)
+        )
         started = frame.event("ParallelStateStarted")
         if len(self.branches) == 1:
             results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
@@ -54,4 +58,8 @@ class ParallelState(State):
             )
         frame.cursor.last_id = len(frame.run.history.events)
         frame.event("ParallelStateSucceeded")
-        return self.next, self.finish(frame, raw, results, context)
+        return self.next, (
+            await self.finish_off_loop(frame, raw, results, context)
+            if self.offload_finish
+            else self.finish(frame, raw, results, context)
+        )

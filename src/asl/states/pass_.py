@@ -21,6 +21,22 @@ class PassState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
-            return self.next, self.finish(frame, raw, raw, context)
-        result = self.result if self.has_result else self.effective_input(raw, context, frame)
-        return self.next, self.finish(frame, raw, result, context)
+            return self.next, (
+                await self.finish_off_loop(frame, raw, raw, context)
+                if self.offload_finish
+                else self.finish(frame, raw, raw, context)
+            )
+        result = (
+            self.result
+            if self.has_result
+            else (
+                await self.input_off_loop(raw, context, frame)
+                if self.offload_input
+                else self.effective_input(raw, context, frame)
+            )
+        )
+        return self.next, (
+            await self.finish_off_loop(frame, raw, result, context)
+            if self.offload_finish
+            else self.finish(frame, raw, result, context)
+        )

@@ -15,7 +15,11 @@ class SucceedState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
-            return None, self.finish(frame, raw, raw, context)
+            return None, (
+                await self.finish_off_loop(frame, raw, raw, context)
+                if self.offload_finish
+                else self.finish(frame, raw, raw, context)
+            )
         return None, self.output_path(
             self.input_path(raw, context, frame.variables), context, frame.variables
         )

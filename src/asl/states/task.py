@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.runtime.activities import QueuedTask
 from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
@@ -31,6 +31,11 @@ class TaskState(State):
         self.call = classify(spec["Resource"])
         self.timeout = spec.get("TimeoutSeconds")
         self.timeout_path = spec.get("TimeoutSecondsPath")
+        # a fixed TimeoutSeconds also bounds the state's expressions (Arguments, Output, Assign)
+        self.evaluation_timeout: float | None = None
+        timeout = self.timeout
+        if self.jsonata and isinstance(timeout, int | float) and not isinstance(timeout, bool):
+            self.evaluation_timeout = float(timeout)
         self.timeout_template = (
             compile_jsonata(self.timeout, "TimeoutSeconds")
             if self.jsonata and isinstance(self.timeout, str)
@@ -78,6 +83,12 @@ class TaskState(State):
         return float(value)
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.evaluation_timeout is None:
+            return await self._execute(frame, raw, context)
+        with state_deadline(self.evaluation_timeout):
+            return await self._execute(frame, raw, context)
+
+    async def _execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         call = self.call
         callback = call.pattern == ".waitForTaskToken" or call.kind == "activity"
         token = ""
@@ -86,13 +97,27 @@ class TaskState(State):
             token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
             context = {**context, "Task": {"Token": token}}  # a copy: the context may be shared
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
-        parameters = self.effective_input(raw, context, frame)
-        timeout = self._timeout(frame, raw, effective_raw, context)
+        parameters = (
+            await self.input_off_loop(raw, context, frame)
+            if self.offload_input
+            else self.effective_input(raw, context, frame)
+        )
+        timeout = (
+            await off_loop(self._timeout, frame, raw, effective_raw, context)
+            if self.timeout_template is not None
+            else self._timeout(frame, raw, effective_raw, context)
+        )
         heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
         text, payload_text = frame.run.tasks.encode(call, parameters)
         if call.kind == "activity":
-            return self.next, self.finish(
-                frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+            return self.next, (
+                await self.finish_off_loop(
+                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+                )
+                if self.offload_finish
+                else self.finish(
+                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
+                )
             )
         lambda_arn = call.kind == "lambda"
         if lambda_arn:
@@ -195,7 +220,11 @@ class TaskState(State):
             )
         if waiter is not None:
             waiter.recorded.set()
-        return self.next, self.finish(frame, raw, result, context)
+        return self.next, (
+            await self.finish_off_loop(frame, raw, result, context)
+            if self.offload_finish
+            else self.finish(frame, raw, result, context)
+        )
 
     async def _wait_for_token(
         self,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from asl.errors import ErrorName
-from asl.query.jsonata import compile_jsonata
+from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, compile_path, resolve
 from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
@@ -50,14 +50,18 @@ class WaitState(State):
         now = frame.run.history.events[frame.cursor.last_id - 1]["timestamp"]
         if self.jsonata:
             assert self.template is not None
-            value = self.template(self.states_binding(raw, context), frame.variables)
+            value = await off_loop(self.template, self.states_binding(raw, context), frame.variables)
             seconds = self._jsonata_seconds(value, now)
         else:
             effective = self.input_path(raw, context, frame.variables)
             seconds = self._jsonpath_seconds(effective, context, frame, now)
         await sleep_until(frame, seconds, now)
         if self.jsonata:
-            return self.next, self.finish(frame, raw, raw, context)
+            return self.next, (
+                await self.finish_off_loop(frame, raw, raw, context)
+                if self.offload_finish
+                else self.finish(frame, raw, raw, context)
+            )
         effective = self.input_path(raw, context, frame.variables)
         if self.assign is not None:
             frame.variables.update(self.assign(effective, raw, context, frame, None))

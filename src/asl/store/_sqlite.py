@@ -96,6 +96,30 @@ def connect(
     return connection
 
 
+def incremental_vacuum(connection: sqlite3.Connection) -> bool:
+    """Let the file give freed pages back (``auto_vacuum=INCREMENTAL``); True when it can.
+
+    The setting takes effect with one ``VACUUM``, which rewrites the file (once: the
+    setting stays in it; a new file is rewritten at no cost). When another process is reading the
+    file the VACUUM cannot run; the next opening tries again.
+    """
+    if connection.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+        return True
+    connection.execute("PRAGMA auto_vacuum=INCREMENTAL")
+    try:
+        connection.execute("VACUUM")  # instant on a new file (WAL mode has written its header already)
+    except sqlite3.OperationalError:
+        return False
+    return bool(connection.execute("PRAGMA auto_vacuum").fetchone()[0] == 2)
+
+
+def give_back_space(connection: sqlite3.Connection) -> None:
+    """Return the pages deletes freed to the file system, and empty the write-ahead log."""
+    # executescript steps the pragma to its end (execute() would free one page per call)
+    connection.executescript("PRAGMA incremental_vacuum;")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def migrate(connection: sqlite3.Connection, migrations: Sequence[tuple[str, str]]) -> list[str]:
     """Apply the ``(name, sql)`` migrations not yet recorded in ``_migrations``, in order.
 

@@ -22,7 +22,14 @@ from typing import Any
 
 from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
-from asl.store._sqlite import Transaction, connect, migrate, synchronous_level
+from asl.store._sqlite import (
+    Transaction,
+    connect,
+    give_back_space,
+    incremental_vacuum,
+    migrate,
+    synchronous_level,
+)
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
 from asl.store.migrations import EXECUTION_MIGRATIONS
@@ -75,6 +82,8 @@ class ExecutionStore(Catalogue):
             # two runtimes resuming the same executions would run their tasks twice
             self._lock = lock_store(self.path) if exclusive and self.path != ":memory:" else None
             self._db = connect(self.path, tracer, synchronous=self.synchronous)
+            if self.path != ":memory:":
+                incremental_vacuum(self._db)  # so that purge() can shrink the file
             migrate(self._db, EXECUTION_MIGRATIONS)
         self.batch = batch
         self.delay = delay
@@ -272,7 +281,8 @@ class ExecutionStore(Catalogue):
         return {(int(event), int(item)): (str(output), bool(failed)) for event, item, output, failed in rows}
 
     def purge(self, closed_before: datetime) -> int:
-        """Delete executions that ended before a moment, with their events (AWS keeps 90 days).
+        """Delete executions that ended before a moment, with their events (AWS keeps 90 days),
+        and give the space back to the file system.
 
         Returns how many were deleted; running executions are never deleted.
         """
@@ -288,6 +298,8 @@ class ExecutionStore(Catalogue):
             deleted = self._db.execute(
                 "DELETE FROM executions WHERE status != 'RUNNING' AND stop_date < ?", (cutoff,)
             ).rowcount
+        if deleted and self.path != ":memory:":
+            give_back_space(self._db)
         return int(deleted)
 
     # --- adoption -------------------------------------------------------------------------

@@ -286,7 +286,8 @@ def test_a_runtime_finishes_what_it_adopted_without_running_recorded_tasks_again
         gone = Runtime(ExecutionStore(tmp_path / "b.sqlite"), handlers={"once": once, "second": stuck})
         arn = gone.create_state_machine("M", definition)["stateMachineArn"]
         started = await gone.start_execution(arn, "{}", name="run")
-        await asyncio.sleep(0.01)
+        while not calls["stuck"]:  # until the second task runs (a fixed sleep is too short under load)
+            await asyncio.sleep(0.005)
         await gone.close()  # as a crash after the last commit: RUNNING in b.sqlite
 
         store = ExecutionStore(tmp_path / "a.sqlite")
