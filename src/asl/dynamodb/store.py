@@ -241,6 +241,10 @@ class TableStore:
             return None  # DynamoDB ignores TTL attributes that are not numbers
         return float(Decimal(value["N"]))
 
+    def live(self, expires: float | None) -> bool:
+        """Whether an item with this TTL expiry is still served (not expired within five years)."""
+        return self._live(expires)
+
     def _live(self, expires: float | None) -> bool:
         if expires is None:
             return True
@@ -331,6 +335,11 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_
 def encode_item(item: Item) -> str:
     """The stored JSON text of an item: binaries as base64 text, as :func:`to_storage` gives them."""
     return _ENCODER.encode(item)
+
+
+def decode_item(text: str) -> Item:
+    """An item from its stored JSON text (the inverse of :func:`encode_item`)."""
+    return _decode(text)
 
 
 def _decode(text: str) -> Item:
