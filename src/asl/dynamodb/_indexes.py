@@ -213,7 +213,10 @@ def check_index_set(indexes: Sequence[IndexSchema]) -> None:
         if names.count(name) > 1:
             raise validation(f"One or more parameter values were invalid: Duplicate index name: {name}")
     if sum(index.is_global for index in indexes) > _MAX_GSI:
-        raise DynamoError("LimitExceededException", f"Subscriber limit exceeded: The number of global secondary indexes exceeds {_MAX_GSI}")
+        raise DynamoError(
+            "LimitExceededException",
+            f"Subscriber limit exceeded: The number of global secondary indexes exceeds {_MAX_GSI}",
+        )
     if sum(not index.is_global for index in indexes) > _MAX_LSI:
         raise validation(
             "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table "
@@ -224,4 +227,3 @@ def check_index_set(indexes: Sequence[IndexSchema]) -> None:
             "One or more parameter values were invalid: Number of projected attributes in all indexes "
             f"exceeds limit of {_MAX_NON_KEY}"
         )
-

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from ._ast import And, Between, Compare, Condition, Function, In, Not, Or, Path, Value
 from ._errors import validation
 from ._evaluate import evaluate
-from ._projection import project
 from ._indexes import IndexSchema
+from ._projection import project
 from ._requests import Expressions, check_projection, prepare, table_name
 from ._schema import TableSchema, encode_key_value
 from .store import decode_item

@@ -80,7 +80,7 @@ def create_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
     return {"TableDescription": describe(store, store.schema(created.name))}
 
 
-def _key_schema(elements: list[Mapping[str, Any]], types: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def _key_schema(elements: list[Any], types: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     keys: dict[str, tuple[str, str]] = {}
     for element in elements:
         attribute, role = element.get("AttributeName"), element.get("KeyType")
@@ -142,8 +142,9 @@ def _billing(
         value = throughput.get(field)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise validation(
-                f"1 validation error detected: Value '{value}' at 'provisionedThroughput.{field[0].lower()}"
-                f"{field[1:]}' failed to satisfy constraint: Member must have value greater than or equal to 1"
+                f"1 validation error detected: Value '{value}' at 'provisionedThroughput."
+                f"{field[0].lower()}{field[1:]}' failed to satisfy constraint: Member must have value "
+                "greater than or equal to 1"
             )
         units[field] = value
     return "PROVISIONED", units
@@ -285,8 +286,10 @@ def list_tables(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     """Names in order, at most ``Limit`` (1 to 100, default 100) after ``ExclusiveStartTableName``."""
     limit = params.get("Limit", 100)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
-        bound = "greater than or equal to 1" if isinstance(limit, int) and limit < 1 else (
-            "less than or equal to 100"
+        bound = (
+            "greater than or equal to 1"
+            if isinstance(limit, int) and limit < 1
+            else ("less than or equal to 100")
         )
         raise validation(
             f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: "
@@ -365,9 +368,7 @@ def update_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
         throughput=throughput,
         indexes=[i.to_meta() for i in indexes],
         attributes={
-            n: t
-            for n, t in types.items()
-            if n in schema.key_names or any(n in i.key_names for i in indexes)
+            n: t for n, t in types.items() if n in schema.key_names or any(n in i.key_names for i in indexes)
         },
     )
     stream = params.get("StreamSpecification")
@@ -448,7 +449,9 @@ def _table_of(store: TableStore, arn: Any) -> TableSchema:
     region, account, name = match.groups()
     names = store.table_names()
     if region != store.region or account != store.account or name not in names:
-        raise DynamoError("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found")
+        raise DynamoError(
+            "ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found"
+        )
     return store.schema(name)
 
 
@@ -472,7 +475,9 @@ def _checked_tags(tags: list[Mapping[str, Any]], current: Mapping[str, str]) -> 
                 "and + - = . _ : / @"
             )
         if key.startswith("aws:"):
-            raise validation("One or more parameter values were invalid: The aws: prefix is reserved for tag keys")
+            raise validation(
+                "One or more parameter values were invalid: The aws: prefix is reserved for tag keys"
+            )
         result[key] = value
     if len(result) > _MAX_TAGS:
         raise DynamoError(

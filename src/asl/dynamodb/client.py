@@ -22,7 +22,6 @@ from ._errors import (
     request_id,
     response_metadata,
     to_client_error,
-    validation,
 )
 from ._params import check_legacy, check_params
 

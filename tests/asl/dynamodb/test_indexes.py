@@ -151,7 +151,9 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("label", "params"), QUERIES, ids=[q[0] for q in QUERIES])
-def test_query_on_an_index_answers_as_moto_does(both: tuple[Any, Any], label: str, params: dict[str, Any]) -> None:
+def test_query_on_an_index_answers_as_moto_does(
+    both: tuple[Any, Any], label: str, params: dict[str, Any]
+) -> None:
     moto, local = both
     mine, theirs = _read(local, "query", **params), _read(moto, "query", **params)
     if params["IndexName"] == "statusKeys":
@@ -230,7 +232,11 @@ def test_index_follows_writes_updates_and_deletes(both: tuple[Any, Any]) -> None
         "ExpressionAttributeValues": {":s": {"S": "open"}},
     }
     assert _read(local, "query", **query) == _read(moto, "query", **query)
-    assert [i["sk"]["S"] for i in _read(local, "query", **query)["Items"]] == ["order10", "order07", "order00"]
+    assert [i["sk"]["S"] for i in _read(local, "query", **query)["Items"]] == [
+        "order10",
+        "order07",
+        "order00",
+    ]
 
 
 def _error(client: Any, operation: str, **params: Any) -> tuple[str, str]:

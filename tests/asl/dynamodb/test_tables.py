@@ -139,9 +139,14 @@ def test_update_table_creates_a_backfilled_gsi_and_deletes_it(store: TableStore)
         GlobalSecondaryIndexUpdates=[{"Create": create}],
     )
     assert code == "ValidationException" and "already exists" in message
-    assert _error(
-        client.update_table, TableName="t-a", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "zzz"}}]
-    )[0] == "ResourceNotFoundException"
+    assert (
+        _error(
+            client.update_table,
+            TableName="t-a",
+            GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "zzz"}}],
+        )[0]
+        == "ResourceNotFoundException"
+    )
     gone = client.update_table(
         TableName="t-a", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byColour"}}]
     )["TableDescription"]
@@ -163,17 +168,23 @@ def test_update_table_stores_the_stream_specification(store: TableStore) -> None
     described = client.describe_table(TableName="t-a")["Table"]
     assert described["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     code, _ = _error(
-        client.update_table, TableName="t-a", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+        client.update_table,
+        TableName="t-a",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
     )
     assert code == "ValidationException"  # a table has at most one enabled stream
-    off = client.update_table(TableName="t-a", StreamSpecification={"StreamEnabled": False})["TableDescription"]
+    off = client.update_table(TableName="t-a", StreamSpecification={"StreamEnabled": False})[
+        "TableDescription"
+    ]
     assert "StreamSpecification" not in off
 
 
 def test_tags_are_added_replaced_removed_and_listed(store: TableStore) -> None:
     client = _client(store, "t-a")
     arn = client.describe_table(TableName="t-a")["Table"]["TableArn"]
-    client.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "chef"}, {"Key": "env", "Value": "dev"}])
+    client.tag_resource(
+        ResourceArn=arn, Tags=[{"Key": "team", "Value": "chef"}, {"Key": "env", "Value": "dev"}]
+    )
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}])  # same key: value replaced
     client.untag_resource(ResourceArn=arn, TagKeys=["team", "absent"])  # an absent key is no error
     assert client.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "prod"}]
@@ -188,7 +199,11 @@ def test_tag_limits_follow_the_developer_guide(store: TableStore) -> None:
     code, _ = _error(client.tag_resource, ResourceArn=arn, Tags=[{"Key": "one-more", "Value": "v"}])
     assert code == "LimitExceededException"
     client.untag_resource(ResourceArn=arn, TagKeys=[f"k{n}" for n in range(10)])
-    for tag in ({"Key": "k" * 129, "Value": "v"}, {"Key": "k", "Value": "v" * 257}, {"Key": "aws:x", "Value": "v"}):
+    for tag in (
+        {"Key": "k" * 129, "Value": "v"},
+        {"Key": "k", "Value": "v" * 257},
+        {"Key": "aws:x", "Value": "v"},
+    ):
         assert _error(client.tag_resource, ResourceArn=arn, Tags=[tag])[0] == "ValidationException"
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": "k" * 128, "Value": "v"}])
     assert len(client.list_tags_of_resource(ResourceArn=arn)["Tags"]) == 41
@@ -215,7 +230,9 @@ def test_create_table_takes_tags_throughput_and_streams(store: TableStore) -> No
     assert table["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
     assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
     assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
-    assert client.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"] == [{"Key": "team", "Value": "chef"}]
+    assert client.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"] == [
+        {"Key": "team", "Value": "chef"}
+    ]
     code, _ = _error(
         client.create_table,
         TableName="t-q",

@@ -56,7 +56,12 @@ def test_gsi_and_lsi_over_the_wire(ddb: Any) -> None:
         ],
     )
     for n, (cuisine, minutes) in enumerate([("korean", 30), ("korean", 10), (None, 5), ("italian", 20)]):
-        item = {"pk": {"S": "menu"}, "sk": {"S": f"r{n}"}, "minutes": {"N": str(minutes)}, "title": {"S": "t"}}
+        item = {
+            "pk": {"S": "menu"},
+            "sk": {"S": f"r{n}"},
+            "minutes": {"N": str(minutes)},
+            "title": {"S": "t"},
+        }
         if cuisine:
             item["cuisine"] = {"S": cuisine}
         ddb.put_item(TableName="recipes", Item=item)
@@ -79,7 +84,10 @@ def test_gsi_and_lsi_over_the_wire(ddb: Any) -> None:
     assert [i["sk"]["S"] for i in quick["Items"]] == ["r2", "r1"]
     with pytest.raises(ClientError) as caught:
         ddb.scan(TableName="recipes", IndexName="byCuisine", ConsistentRead=True)
-    assert caught.value.response["Error"]["Message"] == "Consistent reads are not supported on global secondary indexes"
+    assert (
+        caught.value.response["Error"]["Message"]
+        == "Consistent reads are not supported on global secondary indexes"
+    )
     with pytest.raises(ClientError) as caught:
         ddb.scan(TableName="recipes", IndexName="missing")
     assert caught.value.response["Error"]["Code"] == "ValidationException"
