@@ -83,7 +83,10 @@ def iter_errors(definition: Mapping[str, Any]) -> Iterator[Problem]:
     else:
         top = definition.get("QueryLanguage")
         run.top_language = top if top in QUERY_LANGUAGES else JSONPATH
-        _machine(run, definition, "", TOP_LEVEL_FIELDS, JSONPATH, 0)
+        try:
+            _machine(run, definition, "", TOP_LEVEL_FIELDS, JSONPATH, 0)
+        except RecursionError:  # e.g. an intrinsic function nested thousands deep: parsing it recurses
+            run.report(SCHEMA, "The definition nests too deeply (a path, an expression or a value)", "")
     yield from run.problems
 
 

@@ -160,10 +160,22 @@ async def off_loop(call: Callable[..., T], *args: Any) -> T:
 class _Budget:
     """The entry and exit callbacks jsonata-python calls around each step of one evaluation."""
 
-    __slots__ = ("chars", "depth", "items", "limits", "past_deadline", "past_state_deadline", "steps", "stop")
+    __slots__ = (
+        "chars",
+        "depth",
+        "items",
+        "limits",
+        "max_depth",
+        "max_steps",
+        "past_deadline",
+        "past_state_deadline",
+        "steps",
+        "stop",
+    )
 
     def __init__(self, limits: EvaluationLimits) -> None:
         self.limits = limits
+        self.max_depth, self.max_steps = limits.depth, limits.steps  # read on every step
         self.steps = self.depth = self.chars = self.items = 0
         stop = time.monotonic() + limits.seconds
         deadline, state = _DEADLINE.get(), _STATE_DEADLINE.get()
@@ -185,9 +197,9 @@ class _Budget:
         self.steps += 1
         if not env.is_parallel_call:
             self.depth += 1
-            if self.depth > self.limits.depth:
+            if self.depth > self.max_depth:
                 raise _BudgetExceeded(f"The evaluation nested deeper than {self.limits.depth} levels.")
-        if self.steps > self.limits.steps:
+        if self.steps > self.max_steps:
             raise _BudgetExceeded(f"The evaluation took more than {self.limits.steps} steps.")
         if not self.steps & 1023:
             self.check_time()
@@ -205,9 +217,10 @@ class _Budget:
     def exit(self, expr: Any, input: Any, env: Any, result: Any) -> None:
         if not env.is_parallel_call:
             self.depth -= 1
-        if isinstance(result, str):
+        kind = type(result)
+        if kind is str:
             self.count_chars(len(result))
-        elif isinstance(result, list):
+        elif kind is not dict and isinstance(result, list):  # sequences are list subclasses
             size = len(result)
             if size > self.limits.sequence_items:
                 raise _BudgetExceeded(f"A sequence grew past {self.limits.sequence_items} items.")

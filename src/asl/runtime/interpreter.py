@@ -170,7 +170,13 @@ class StateMachine:
         self.on_event = on_event
         try:
             self.scope = compile_scope(self.definition)
-        except (KeyError, ValueError, TypeError, RecursionError) as err:
+        except RecursionError:
+            from asl.errors import DefinitionError
+
+            raise DefinitionError(
+                "the definition nests too deeply (a path, an expression or a value)"
+            ) from None
+        except (KeyError, ValueError, TypeError) as err:
             from asl.errors import DefinitionError
 
             raise DefinitionError(f"the definition cannot be compiled: {err}") from None

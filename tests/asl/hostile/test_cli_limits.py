@@ -62,3 +62,30 @@ def test_a_definition_over_one_mebibyte_exits_2(tmp_path: Path, capsys: pytest.C
     path.write_text(json.dumps(definition))
     assert main(["run", str(path)]) == 2
     assert "1 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {
+            "Type": "Pass",
+            "Parameters": {"x.$": "States.Format('{}', " * 5_000 + "1" + ")" * 5_000},
+            "End": True,
+        },
+        {
+            "Type": "Pass",
+            "QueryLanguage": "JSONata",
+            "Output": "{% " + "(" * 50_000 + "1" + ")" * 50_000 + " %}",
+            "End": True,
+        },
+    ],
+    ids=["intrinsic", "jsonata"],
+)
+def test_a_deeply_nested_expression_exits_2(
+    tmp_path: Path, state: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deep.asl.json"
+    path.write_text(json.dumps({"StartAt": "P", "States": {"P": state}}))
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "nests too deeply" in err and "Traceback" not in err
