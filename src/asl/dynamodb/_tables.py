@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _BILLING = ("PROVISIONED", "PAY_PER_REQUEST")
+_TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
 _STREAM_VIEWS = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 _MAX_TAGS = 50  # AWS: 50 user tags per resource
 _MAX_TAG_KEY = 128
@@ -76,6 +77,7 @@ def create_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
     stream = params.get("StreamSpecification")
     if stream is not None:
         meta["stream"] = _stream(stream, None, store.clock())
+    _settings(meta, params)
     created = store.create_table(str(name), keys["HASH"], keys.get("RANGE"), meta=meta)
     return {"TableDescription": describe(store, store.schema(created.name))}
 
@@ -178,6 +180,25 @@ def _stream(spec: Mapping[str, Any], current: Mapping[str, Any] | None, now: flo
     return {**current, "enabled": False}
 
 
+def _settings(meta: dict[str, Any], params: Mapping[str, Any]) -> None:
+    """DeletionProtectionEnabled, TableClass and SSESpecification, from CreateTable or UpdateTable."""
+    protect = params.get("DeletionProtectionEnabled")
+    if protect is not None:
+        meta["protected"] = bool(protect)
+    table_class = params.get("TableClass")
+    if table_class is not None:
+        if table_class not in _TABLE_CLASSES:
+            raise validation(
+                f"1 validation error detected: Value '{table_class}' at 'tableClass' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [{', '.join(_TABLE_CLASSES)}]"
+            )
+        meta["class"] = table_class
+    sse = params.get("SSESpecification")
+    if sse is not None:
+        # kept to report back; a local file is not encrypted with KMS either way
+        meta["sse"] = bool(sse.get("Enabled"))
+
+
 # -- DescribeTable / DeleteTable / ListTables -------------------------------------------------------
 def table_arn(store: TableStore, name: str) -> str:
     return f"arn:aws:dynamodb:{store.region}:{store.account}:table/{name}"
@@ -212,8 +233,12 @@ def describe(store: TableStore, schema: TableSchema) -> dict[str, Any]:
         "TableArn": arn,
         "TableId": meta["id"],
         "BillingModeSummary": {"BillingMode": billing},
-        "DeletionProtectionEnabled": False,
+        "DeletionProtectionEnabled": bool(meta.get("protected", False)),
     }
+    if "class" in meta:
+        table["TableClassSummary"] = {"TableClass": meta["class"]}
+    if meta.get("sse"):
+        table["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS"}
     globals_ = [i for i in schema.indexes if i.is_global]
     locals_ = [i for i in schema.indexes if not i.is_global]
     if locals_:
@@ -277,7 +302,13 @@ def describe_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, An
 
 def delete_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     name = str(params.get("TableName"))
-    description = describe(store, store.schema(name))
+    schema = store.schema(name)
+    if (schema.meta or {}).get("protected"):
+        raise validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
+            "protection first."
+        )
+    description = describe(store, schema)
     store.delete_table(name)
     return {"TableDescription": {**description, "TableStatus": "DELETING"}}
 
@@ -327,6 +358,7 @@ def update_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
             "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
         )
+    _settings(meta, params)
     current = (meta.get("billing", "PAY_PER_REQUEST"), meta.get("throughput"))
     billing, throughput = _billing(params.get("BillingMode"), params.get("ProvisionedThroughput"), current)
     if params.get("ProvisionedThroughput") is not None and throughput == current[1]:

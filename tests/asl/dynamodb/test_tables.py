@@ -241,3 +241,22 @@ def test_create_table_takes_tags_throughput_and_streams(store: TableStore) -> No
         **KEYS,
     )
     assert code == "ValidationException"
+
+
+def test_deletion_protection_table_class_and_sse_are_kept(store: TableStore) -> None:
+    # AWS: a table with DeletionProtectionEnabled cannot be deleted until it is turned off
+    client = _client(store, "t-a")
+    table = client.update_table(
+        TableName="t-a",
+        DeletionProtectionEnabled=True,
+        TableClass="STANDARD_INFREQUENT_ACCESS",
+        SSESpecification={"Enabled": True},
+    )["TableDescription"]
+    assert table["DeletionProtectionEnabled"] is True
+    assert table["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    code, message = _error(client.delete_table, TableName="t-a")
+    assert code == "ValidationException" and "protected against deletion" in message
+    client.update_table(TableName="t-a", DeletionProtectionEnabled=False)
+    client.delete_table(TableName="t-a")
+    assert client.list_tables()["TableNames"] == []
