@@ -72,6 +72,7 @@ Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
 IndexRow = tuple[bytes, bytes, bytes, bytes, str, float | None]
 IndexEntry = tuple[str, bytes, bytes]  # index name, index partition key, index sort key (b"" if none)
 
+_INDEX_INSERT = "INSERT INTO ddb_index_items VALUES (?, ?, ?, ?, ?, ?)"
 _INDEX_SELECT = (
     "SELECT x.ipk, x.isk, x.pk, x.sk, i.item, i.expires FROM ddb_index_items x JOIN ddb_items i "
     "ON i.table_name = x.table_name AND i.pk = x.pk AND i.sk = x.sk "
@@ -228,11 +229,8 @@ class Engine:
             self._cursor.execute(
                 "DELETE FROM ddb_index_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
             )
-            if entries:
-                self._cursor.executemany(
-                    "INSERT INTO ddb_index_items VALUES (?, ?, ?, ?, ?, ?)",
-                    [(table, name, ipk, isk, pk, sk) for name, ipk, isk in entries],
-                )
+            for name, ipk, isk in entries:  # one or two as a rule: plain execute beats executemany
+                self._cursor.execute(_INDEX_INSERT, (table, name, ipk, isk, pk, sk))
 
     def drop_entries(self, table: str, index: str | None = None) -> None:
         """Delete the entries of one index of a table, or of all its indexes."""

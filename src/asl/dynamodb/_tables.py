@@ -47,7 +47,7 @@ _ARN = re.compile(r"arn:aws:dynamodb:([a-z0-9-]+):(\d{12}):table/([a-zA-Z0-9_.-]
 # -- CreateTable -----------------------------------------------------------------------------------
 def create_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     name = params.get("TableName")
-    types = {d["AttributeName"]: d["AttributeType"] for d in params.get("AttributeDefinitions") or []}
+    types = _attribute_types(params.get("AttributeDefinitions") or [])
     keys = _key_schema(params.get("KeySchema") or [], types)
     table = TableSchema(str(name), keys["HASH"], keys.get("RANGE"))
     billing, throughput = _billing(params.get("BillingMode"), params.get("ProvisionedThroughput"), None)
@@ -80,6 +80,19 @@ def create_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
     _settings(meta, params)
     created = store.create_table(str(name), keys["HASH"], keys.get("RANGE"), meta=meta)
     return {"TableDescription": describe(store, store.schema(created.name))}
+
+
+def _attribute_types(definitions: list[Any]) -> dict[str, str]:
+    types: dict[str, str] = {}
+    for position, definition in enumerate(definitions, 1):
+        kind = definition.get("AttributeType")
+        if kind not in ("S", "N", "B"):
+            raise validation(
+                f"1 validation error detected: Value '{kind}' at 'attributeDefinitions.{position}.member."
+                "attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]"
+            )
+        types[definition["AttributeName"]] = kind
+    return types
 
 
 def _key_schema(elements: list[Any], types: Mapping[str, str]) -> dict[str, tuple[str, str]]:
@@ -372,8 +385,9 @@ def update_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]
             "Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
         )
     types = dict(meta.get("attributes") or {})
-    for definition in params.get("AttributeDefinitions") or []:
-        attribute, kind = definition.get("AttributeName"), definition.get("AttributeType")
+    for attribute, kind in (schema.partition_key, *([schema.sort_key] if schema.sort_key else [])):
+        types.setdefault(attribute, kind)  # tables made before attribute types were kept
+    for attribute, kind in _attribute_types(params.get("AttributeDefinitions") or []).items():
         if attribute in types and types[attribute] != kind:
             raise validation(
                 "One or more parameter values were invalid: Cannot change the type of an existing "

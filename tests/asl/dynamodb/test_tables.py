@@ -260,3 +260,14 @@ def test_deletion_protection_table_class_and_sse_are_kept(store: TableStore) -> 
     client.update_table(TableName="t-a", DeletionProtectionEnabled=False)
     client.delete_table(TableName="t-a")
     assert client.list_tables()["TableNames"] == []
+
+
+def test_attribute_types_are_s_n_or_b(store: TableStore) -> None:
+    client = store.client()
+    code, message = _error(
+        client.create_table,
+        TableName="t-x",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "BOOL"}],
+    )
+    assert code == "ValidationException" and "[B, N, S]" in message
