@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from aichef import session_ids
 from aichef.errors import FieldProblem, InvalidInput
 
 __all__ = [
@@ -58,6 +67,12 @@ def _condition_key(word: str) -> str | None:
     return _CONDITION_WORDS.get(word.replace(" ", "").replace("_", "").lower())
 
 
+# Bounds on the lists a profile may carry: enough for any kitchen, and bounded work per request.
+_MAX_WORDS = 30
+_MAX_FRIDGE = 100
+_Word = Annotated[str, StringConstraints(max_length=100)]
+
+
 class _Wire(BaseModel):
     """camelCase on the wire (as the seeds), snake_case never needed: field names already match."""
 
@@ -66,40 +81,39 @@ class _Wire(BaseModel):
 
 class Preferences(_Wire):
     cuisine: Cuisine = "any"
-    spicyLevel: int = Field(default=2, ge=0, le=5)
+    spicyLevel: int = Field(default=2, ge=0, le=5, strict=True)
 
 
 class Constraints(_Wire):
-    maxCalories: int | None = Field(default=None, gt=0, le=5000)
-    maxCookingTime: int | None = Field(default=None, gt=0, le=24 * 60)
+    maxCalories: int | None = Field(default=None, gt=0, le=5000, strict=True)
+    maxCookingTime: int | None = Field(default=None, gt=0, le=24 * 60, strict=True)
 
 
 class Profile(_Wire):
     """Who we cook for. `allergies` keep the user's words; `allergen_keys()` gives canonical keys."""
 
     target: Target
-    healthConditions: list[str] = Field(default_factory=list)
-    allergies: list[str] = Field(default_factory=list)
+    healthConditions: list[_Word] = Field(default_factory=list, max_length=_MAX_WORDS)
+    allergies: list[_Word] = Field(default_factory=list, max_length=_MAX_WORDS)
     cookingLevel: CookingLevel = "beginner"
     budget: int = Field(default=30000, gt=0)
-    servings: int = Field(default=2, ge=1, le=12)
+    servings: int = Field(default=2, ge=1, le=12, strict=True)
     preferences: Preferences = Field(default_factory=Preferences)
-    babyAgeMonths: int | None = Field(default=None, ge=4, le=18)
-    fridgeIngredients: list[str] = Field(default_factory=list)
+    babyAgeMonths: int | None = Field(default=None, ge=4, le=18, strict=True)
+    fridgeIngredients: list[_Word] = Field(default_factory=list, max_length=_MAX_FRIDGE)
     language: Language = "ko"
 
     @field_validator("healthConditions")
     @classmethod
     def _known_conditions(cls, words: list[str]) -> list[str]:
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # a dict keeps the first order and dedupes in linear time
         for word in words:
             key = _condition_key(word)
             if key is None:
                 allowed = ", ".join(f"{k} ({v[0]})" for k, v in HEALTH_CONDITIONS.items())
                 raise ValueError(f"unknown health condition {word!r}; allowed: {allowed}")
-            if key not in keys:
-                keys.append(key)
-        return keys
+            keys[key] = None
+        return list(keys)
 
     @field_validator("allergies")
     @classmethod
@@ -116,11 +130,8 @@ class Profile(_Wire):
     @field_validator("fridgeIngredients")
     @classmethod
     def _dedupe_fridge(cls, words: list[str]) -> list[str]:
-        seen: list[str] = []
-        for word in (w.strip() for w in words):
-            if word and word not in seen:
-                seen.append(word)
-        return seen
+        # a dict, not a list scan: a long list costs linear time, not quadratic (the loop's time)
+        return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
     @model_validator(mode="after")
     def _target_needs(self) -> Profile:
@@ -142,10 +153,19 @@ class Profile(_Wire):
 class SessionRequest(_Wire):
     """The seeds' input: {sessionId, profile, constraints}; a top-level `language` overrides the profile's."""
 
-    sessionId: str = Field(min_length=1, max_length=128)
+    sessionId: str = Field(min_length=1, max_length=session_ids.MAX_LENGTH)
     profile: Profile
     constraints: Constraints = Field(default_factory=Constraints)
     language: Language | None = None
+
+    @field_validator("sessionId")
+    @classmethod
+    def _execution_name(cls, value: str) -> str:
+        # the session id is the workflow execution's name: Step Functions' rules, said in plain words
+        wrong = session_ids.problem(value)
+        if wrong is not None:
+            raise ValueError(wrong)
+        return value
 
     @model_validator(mode="after")
     def _language_into_profile(self) -> SessionRequest:

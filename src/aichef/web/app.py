@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from aichef.web._contract import SessionService
 from aichef.web._errors import install_handlers
 from aichef.web._events import KEEPALIVE_SECONDS
-from aichef.web._guard import Guard
+from aichef.web._guard import BODY_SECONDS, Guard, allowed_hosts
 from aichef.web._routes import api_router
 from aichef.web._schemas import install_openapi
 
@@ -25,8 +26,16 @@ __all__ = ["create_app"]
 _STATIC = Path(str(files("aichef.web") / "static"))
 
 
-def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS) -> FastAPI:
-    """The API under /api, the page at /, its files under /static; the caller owns and closes `kitchen`."""
+def create_app(
+    kitchen: SessionService,
+    *,
+    keepalive: float = KEEPALIVE_SECONDS,
+    hosts: Iterable[str] = (),
+    body_seconds: float = BODY_SECONDS,
+) -> FastAPI:
+    """The API under /api, the page at /, its files under /static; the caller owns and closes `kitchen`.
+
+    ``hosts``: host names answered besides loopback and ``$AICHEF_ALLOWED_HOSTS`` (see _guard)."""
     app = FastAPI(
         title="AI Chef",
         version="1.0",
@@ -47,5 +56,5 @@ def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS)
     async def index() -> FileResponse:
         return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
 
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, hosts=allowed_hosts(hosts), body_seconds=body_seconds)
     return app
