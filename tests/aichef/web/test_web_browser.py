@@ -153,11 +153,17 @@ def test_fill_the_form_watch_progress_and_read_the_recipe(page: Any, live_server
 
 
 def test_a_recent_session_can_be_reopened(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("localStorage.getItem('aichef.client') !== null")
+    browser = {"X-AIChef-Client": page.evaluate("localStorage.getItem('aichef.client')")}
     first = httpx.post(
-        f"{live_server.url}/api/sessions", json={"profile": {"target": "keto", "servings": 1}}, timeout=10
+        f"{live_server.url}/api/sessions",
+        json={"profile": {"target": "keto", "servings": 1}},
+        headers=browser,  # started as this browser: only its own sessions are listed
+        timeout=10,
     ).json()["sessionId"]
     httpx.get(f"{live_server.url}/api/sessions/{first}/events", timeout=10)  # returns at the end
-    page.goto(f"{live_server.url}/")
+    page.reload()
     link = page.locator(f'#recent a[href="#/sessions/{first}"]')
     link.click()
     page.locator("#recipe-name").wait_for()
@@ -189,7 +195,7 @@ def test_a_session_that_fails_says_why_in_the_page(page: Any, live_server: LiveS
     page.get_by_role("button", name="Make my recipe").click()
     expect(page.locator("#session-error")).to_be_visible()
     status = httpx.get(f"{live_server.url}/api/sessions/{_session_id(page)}", timeout=10).json()
-    assert status["status"] == "FAILED"
+    assert status["status"] == "failed"
     assert (
         page.locator("#session-error").inner_text()
         == f"Could not make a recipe: {status['error']['message']}"

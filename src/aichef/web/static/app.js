@@ -35,11 +35,11 @@ const TEXT = {
     budgetOk: "예산 {budget} 이내", budgetOver: "예산 {budget} 초과", estimate: "추정", owned: "이미 있는 재료: {items}",
     pricesEstimate: "가격은 참고용 추정치이며 실제 판매가와 다를 수 있습니다.", packs: "{n}개",
     nothingToBuy: "더 살 재료가 없습니다. 가진 재료로 만들 수 있어요.", donutUnit: "kcal / 1인분",
-    status: { PENDING: "대기", RUNNING: "진행 중", COMPLETED: "완료", FAILED: "실패" },
+    status: { processing: "진행 중", completed: "완료", failed: "실패" },
     phases: {
-      CREATED: "요청 접수", RECIPE_GENERATION: "레시피 구성 중", RECIPE_COMPLETED: "레시피 완성",
-      PRICE_LOOKUP: "가격 확인 중", PRICES_COMPLETED: "가격 확인 완료", COMBINING: "결과 정리 중",
-      COMPLETED: "완료", VALIDATION_FAILED: "입력 확인 실패", RECIPE_FAILED: "레시피 생성 실패", FAILED: "실패",
+      recipe_generation: "레시피 구성 중", recipe_completed: "레시피 완성",
+      price_lookup: "가격 확인 중", price_completed: "가격 확인 완료", combining_results: "결과 정리 중",
+      finished: "완료",
     },
   },
   en: {
@@ -74,11 +74,11 @@ const TEXT = {
     budgetOk: "Within budget of {budget}", budgetOver: "Over budget of {budget}", estimate: "estimate", owned: "Already have: {items}",
     pricesEstimate: "Prices are reference estimates and may differ from what shops charge.", packs: "{n}",
     nothingToBuy: "Nothing to buy: you have everything this recipe needs.", donutUnit: "kcal a serving",
-    status: { PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed" },
+    status: { processing: "Running", completed: "Completed", failed: "Failed" },
     phases: {
-      CREATED: "Request received", RECIPE_GENERATION: "Composing the recipe", RECIPE_COMPLETED: "Recipe ready",
-      PRICE_LOOKUP: "Checking prices", PRICES_COMPLETED: "Prices checked", COMBINING: "Putting it together",
-      COMPLETED: "Done", VALIDATION_FAILED: "Input rejected", RECIPE_FAILED: "No recipe fits", FAILED: "Failed",
+      recipe_generation: "Composing the recipe", recipe_completed: "Recipe ready",
+      price_lookup: "Checking prices", price_completed: "Prices checked", combining_results: "Putting it together",
+      finished: "Done",
     },
   },
 };
@@ -127,8 +127,22 @@ const num = (n, digits = 1) => Number(n).toLocaleString(state.lang === "ko" ? "k
 const label = (choice) => choice.label[state.lang] || choice.value;
 const safeLink = (url) => (typeof url === "string" && /^https?:\/\//i.test(url) ? url : null);
 
+// This browser's own id (contract 6): the server lists only the sessions it started.
+function clientId() {
+  let id = null;
+  try { id = localStorage.getItem("aichef.client"); } catch { id = state.client || null; }
+  if (!id || !/^[A-Za-z0-9_-]{16,128}$/.test(id)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    try { localStorage.setItem("aichef.client", id); } catch { /* private mode: this page only */ }
+  }
+  state.client = id;
+  return id;
+}
+
 async function api(path, init) {
-  const response = await fetch(path, init);
+  const headers = { ...(init?.headers || {}), "X-AIChef-Client": clientId() };
+  const response = await fetch(path, { ...(init || {}), headers });
   let body = null;
   try { body = await response.json(); } catch { body = null; }
   return { status: response.status, ok: response.ok, body };
@@ -283,11 +297,12 @@ function showProgress(session) {
   $("progress-fill").style.width = `${progress}%`;
   $("progress").setAttribute("aria-valuenow", String(progress));
   $("progress-value").textContent = `${progress}%`;
-  $("phase-label").textContent = TEXT[state.lang].phases[session.phase] || TEXT[state.lang].status[session.status] || session.phase;
-  card.classList.toggle("done", session.status === "COMPLETED");
-  card.classList.toggle("failed", session.status === "FAILED");
+  const words = TEXT[state.lang];
+  $("phase-label").textContent = (session.status === "failed" ? words.status.failed : words.phases[session.phase]) || words.status[session.status] || session.phase;
+  card.classList.toggle("done", session.status === "completed");
+  card.classList.toggle("failed", session.status === "failed");
   const error = $("session-error");
-  if (session.status === "FAILED") {
+  if (session.status === "failed") {
     error.textContent = `${t("failed")}: ${session.error?.message || session.phase}`;
     error.hidden = false;
   } else {
@@ -299,7 +314,7 @@ async function finished(session) {
   stopFollowing();
   showProgress(session);
   loadRecent();
-  if (session.status !== "COMPLETED") return;
+  if (session.status !== "completed") return;
   const { ok, body } = await api(`/api/sessions/${encodeURIComponent(session.sessionId)}/result`);
   if (ok && state.current === session.sessionId) renderResult(body);
 }
@@ -327,7 +342,7 @@ function follow(sessionId) {
 async function poll(sessionId) {
   const { ok, body } = await api(`/api/sessions/${encodeURIComponent(sessionId)}`).catch(() => ({ ok: false }));
   if (state.current !== sessionId) return;
-  if (ok && (body.status === "COMPLETED" || body.status === "FAILED")) { finished(body); return; }
+  if (ok && (body.status === "completed" || body.status === "failed")) { finished(body); return; }
   if (ok) showProgress(body);
   state.poll = setTimeout(() => poll(sessionId), 1000);
 }
@@ -341,13 +356,17 @@ async function openSession(sessionId) {
   const { ok, body } = await api(`/api/sessions/${encodeURIComponent(sessionId)}`);
   if (state.current !== sessionId) return;
   if (!ok) {
-    showProgress({ sessionId, status: "FAILED", phase: "FAILED", progress: 0, error: { message: t("notFound") } });
+    showProgress({ sessionId, status: "failed", phase: "finished", progress: 0, error: { message: t("notFound") } });
     return;
   }
-  showProgress(body);
+  const ended = body.status === "completed" || body.status === "failed";
+  // A running session's stream replays every step from the first: showing where it stands now
+  // first would make the bar jump back.
+  if (ended) showProgress(body);
+  else $("progress-card").hidden = false;
   // On a phone the form fills the screen: bring the progress (and then the result) into view.
   $("progress-card").scrollIntoView({ block: "start" });
-  if (body.status === "COMPLETED" || body.status === "FAILED") finished(body);
+  if (ended) finished(body);
   else follow(sessionId);
 }
 
