@@ -158,11 +158,12 @@ class SessionRequest(_Wire):
     constraints: Constraints = Field(default_factory=Constraints)
     language: Language | None = None
 
-    @field_validator("sessionId")
+    @field_validator("sessionId", mode="before")
     @classmethod
-    def _execution_name(cls, value: str) -> str:
-        # the session id is the workflow execution's name: Step Functions' rules, said in plain words
-        wrong = session_ids.problem(value)
+    def _execution_name(cls, value: Any) -> Any:
+        # the session id is the workflow execution's name: Step Functions' rules, said in plain
+        # words, on the id as sent (before whitespace would be stripped and the id changed)
+        wrong = session_ids.problem(value) if isinstance(value, str) else None
         if wrong is not None:
             raise ValueError(wrong)
         return value
