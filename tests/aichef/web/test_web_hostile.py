@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 from web_support import FakeService
 
 from aichef.service import Kitchen
@@ -214,3 +218,50 @@ async def test_a_session_list_without_the_browser_id_is_empty(client: httpx.Asyn
     assert "owner" not in listed[0] and "events" not in listed[0]
     bad = await client.get("/api/sessions", headers={"X-AIChef-Client": "short"})
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "X-AIChef-Client"
+
+
+def _watched(fake: FakeService) -> threading.Event:
+    """Set when the fake's subscription to a session is closed (the stream let go of it)."""
+    ended = threading.Event()
+    original = fake.subscribe
+
+    async def watched(session_id: str) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for status in original(session_id):
+                yield status
+        finally:
+            ended.set()
+
+    fake.subscribe = watched  # type: ignore[method-assign]
+    return ended
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+def test_a_closed_websocket_on_a_session_that_never_changes_leaves_nothing_behind(anyio_backend: str) -> None:
+    fake = FakeService()
+    fake.put("stuck", "processing", 10)
+    ended = _watched(fake)
+    with TestClient(create_app(fake, keepalive=0.05)) as http:
+        with http.websocket_connect("ws://localhost/api/sessions/stuck/ws") as ws:
+            assert ws.receive_json()["type"] == "status"
+            assert ws.receive_json() == {"type": "keepalive"}  # nothing changes; the socket is kept alive
+        assert ended.wait(5), "the subscription outlived its closed socket"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+def test_a_websocket_from_another_site_is_refused(anyio_backend: str) -> None:
+    fake = FakeService()
+    fake.put("s1", "completed", 100, phase="finished")
+    with TestClient(create_app(fake)) as http:
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            http.websocket_connect(
+                "ws://localhost/api/sessions/s1/ws", headers={"origin": "http://evil.example"}
+            ) as ws,
+        ):
+            ws.receive_json()
+        assert refused.value.code == 4403
+        with http.websocket_connect(
+            "ws://localhost:8000/api/sessions/s1/ws", headers={"origin": "http://localhost:8000"}
+        ) as ws:
+            assert ws.receive_json()["type"] == "status"
