@@ -352,6 +352,9 @@ class Kitchen:
     def settle(self, session_id: str) -> bool:
         """If the session's execution has ended but its item still says processing (a status
         update failed for good), end the item as the execution ended; True when it did."""
+        item = self._item(session_id)
+        if item is None or session_view(item).get("status") in TERMINAL:
+            return False  # the usual case, answered by one read
         try:
             described = self.runtime.describe_execution(self._execution_arn(session_id))
         except ExecutionDoesNotExist:
