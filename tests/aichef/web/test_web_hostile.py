@@ -124,6 +124,23 @@ async def test_a_long_fridge_list_is_judged_at_once(
     assert ok.status_code == 202
 
 
+def _post_scope(*headers: tuple[bytes, bytes]) -> dict[str, Any]:
+    """The ASGI scope of a POST /api/sessions from loopback, with JSON and these headers."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "path": "/api/sessions",
+        "raw_path": b"/api/sessions",
+        "query_string": b"",
+        "headers": [(b"host", b"localhost"), (b"content-type", b"application/json"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+        "scheme": "http",
+    }
+
+
 async def test_a_client_hanging_up_mid_body_is_one_debug_line(caplog: pytest.LogCaptureFixture) -> None:
     app = create_app(FakeService())
     sent: list[dict[str, Any]] = []
@@ -137,19 +154,7 @@ async def test_a_client_hanging_up_mid_body_is_one_debug_line(caplog: pytest.Log
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "path": "/api/sessions",
-        "raw_path": b"/api/sessions",
-        "query_string": b"",
-        "headers": [(b"host", b"localhost"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 8000),
-        "scheme": "http",
-    }
+    scope = _post_scope()
     with caplog.at_level(logging.DEBUG, logger="aichef.web"):
         await app(scope, receive, send)
     records = [r for r in caplog.records if r.name == "aichef.web"]
@@ -168,23 +173,7 @@ async def test_a_slow_body_is_answered_408() -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "path": "/api/sessions",
-        "raw_path": b"/api/sessions",
-        "query_string": b"",
-        "headers": [
-            (b"host", b"localhost"),
-            (b"content-type", b"application/json"),
-            (b"content-length", b"40"),
-        ],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 8000),
-        "scheme": "http",
-    }
+    scope = _post_scope((b"content-length", b"40"))
     await asyncio.wait_for(app(scope, receive, send), 5)
     assert sent[0]["status"] == 408
 
