@@ -69,7 +69,7 @@ def _condition_key(word: str) -> str | None:
 
 # Bounds on the lists a profile may carry: enough for any kitchen, and bounded work per request.
 _MAX_WORDS = 30
-_MAX_FRIDGE = 100
+_MAX_FRIDGE = 500  # more than the ingredient table knows (460)
 _Word = Annotated[str, StringConstraints(max_length=100)]
 
 
