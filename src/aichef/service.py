@@ -30,6 +30,7 @@ import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,12 @@ _MAX_WORKERS = 16
 # a session another worker runs (or a slow model) is followed without a 20 Hz loop for minutes.
 _SLOW_POLL = 0.5
 _SLOW_AFTER = 2.0
+# How often the "starting" rows of started sessions are deleted (in one write).
+_FORGET_EVERY = 0.5
+# How often the kitchen looks for executions that ended without their session's last update, and
+# how far back from the last look (the workflow's TimeoutSeconds: no execution runs longer).
+_SETTLE_EVERY = 60.0
+_LONGEST_EXECUTION = timedelta(seconds=900)
 _STORE_FILE = re.compile(r"executions(?:-([0-9]+))?\.sqlite")
 _log = logging.getLogger("aichef.service")
 
@@ -225,6 +232,7 @@ class Kitchen:
         self._resumed = read_only  # a read-only kitchen never drives executions
         self._own_store = Path(executions.path).name
         self._background: set[asyncio.Task[Any]] = set()
+        self._started: list[str] = []  # started sessions whose "starting" row is still there
 
     def warm_up(self) -> None:
         """Load the knowledge (ingredients, recipe library, reference prices) now, so that a
@@ -245,11 +253,11 @@ class Kitchen:
             return []
         self._resumed = True
         resumed = await self.runtime.resume()
-        for arn in resumed:
-            self._settle_when_done(arn.rsplit(":", 1)[1])
         await self._start_unstarted()
         self.purge_executions()
         self._spawn(self._purge_periodically())
+        self._spawn(self._settle_periodically())
+        self._spawn(self._forget_started_periodically())
         return resumed
 
     def purge_executions(self) -> int:
@@ -263,6 +271,22 @@ class Kitchen:
                 self.purge_executions()
             except (ASLError, sqlite3.Error) as error:  # a busy file now is purged next time
                 _log.warning("could not purge closed executions: %s", error)
+
+    def _forget_started(self) -> None:
+        """Delete the "starting" rows of the sessions started since the last time, in one write."""
+        done, self._started = self._started, []
+        if done:
+            with self.store.transaction():
+                for session_id in done:
+                    starting_table().delete_item(Key={"sessionId": session_id})
+
+    async def _forget_started_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(_FORGET_EVERY)
+            try:
+                self._forget_started()
+            except (ASLError, sqlite3.Error) as error:  # the rows stay; the next kitchen drops them
+                _log.warning("could not clear started sessions: %s", error)
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -312,8 +336,9 @@ class Kitchen:
                 if hashed is not None:
                     owners_table().delete_item(Key=_owner_key(item, hashed))
             raise
-        starting_table().delete_item(Key={"sessionId": session_id})
-        self._settle_when_done(session_id)
+        # its "starting" row goes in the next batch (one write for many sessions, off the request's
+        # path); a row left by a kill names a started execution, and the next kitchen just drops it
+        self._started.append(session_id)
         return session_view(item)
 
     async def _start_unstarted(self) -> None:
@@ -338,16 +363,45 @@ class Kitchen:
                         self.machine_arn, json.loads(str(row["request"])), name=session_id
                     )
                     _log.info("started session %s, which a stopped process had accepted", session_id)
-                self._settle_when_done(session_id)
             starting_table().delete_item(Key={"sessionId": session_id})
 
-    def _settle_when_done(self, session_id: str) -> None:
-        self._spawn(self._settle_after(session_id))
+    async def _settle_periodically(self) -> None:
+        since: datetime | None = None  # the first sweep looks at every execution the store keeps
+        while True:
+            moment = datetime.now(UTC)
+            try:
+                self.settle_ended(since)
+                since = moment
+            except (ASLError, sqlite3.Error) as error:  # a busy file now is swept next time
+                _log.warning("could not settle ended sessions: %s", error)
+            await asyncio.sleep(_SETTLE_EVERY)
 
-    async def _settle_after(self, session_id: str) -> None:
-        with contextlib.suppress(ASLError):
-            await self.runtime.wait(self._execution_arn(session_id))
-            self.settle(session_id)
+    def settle_ended(self, since: datetime | None = None) -> int:
+        """Settle (see :meth:`settle`) the sessions whose execution ended without success, of those
+        started since ``since`` less the workflow's longest run (all when None); how many were.
+
+        The workflow's Catches end every failure through a status update, so this finds work only
+        when that update failed too; a subscriber settles its session at once, and this sweep
+        (at start and every minute) the sessions nobody watches. Successful executions need none:
+        SUCCEEDED means the last status update was written."""
+        horizon = None if since is None else (since - _LONGEST_EXECUTION).timestamp()
+        settled = 0
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            token: str | None = None
+            while True:
+                page = self.runtime.list_executions(
+                    self.machine_arn, status_filter=status, max_results=100, next_token=token
+                )
+                for execution in page["executions"]:
+                    if horizon is not None and execution["startDate"].timestamp() < horizon:
+                        break  # newest first: the rest started earlier still
+                    settled += self.settle(str(execution["name"]))
+                else:
+                    token = page.get("nextToken")
+                    if token:
+                        continue
+                break
+        return settled
 
     def settle(self, session_id: str) -> bool:
         """If the session's execution has ended but its item still says processing (a status
@@ -543,6 +597,8 @@ class Kitchen:
         """Stop; sessions still running are resumed by the next kitchen on this folder."""
         for task in list(self._background):
             task.cancel()
+        with contextlib.suppress(ASLError, sqlite3.Error):
+            self._forget_started()
         for task in list(self._background):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task

@@ -1,7 +1,7 @@
 """Session items: created when a session starts, updated by the workflow, read by everyone.
 
-The workflow writes ``status``/``phase``/``progress``/``updatedAt`` and appends each step to
-``events`` (and ``error`` as the JSON of Step Functions' ``{"Error", "Cause"}``);
+The workflow writes ``status``/``phase``/``progress``/``updatedAt`` and adds each step's progress
+to the number set ``steps`` (and ``error`` as the JSON of Step Functions' ``{"Error", "Cause"}``);
 :func:`session_view` turns an item into what the command line and the API show, with a readable
 error message. Status values are the design's: ``processing``, ``completed``, ``failed``; phases
 ``recipe_generation`` (10), ``recipe_completed`` (50), ``price_lookup`` (60), ``price_completed``
@@ -64,7 +64,8 @@ _OLD_PHASE = {
     "FAILED": "finished",
 }
 # Attributes kept on the item for the server's own use, never shown.
-_PRIVATE = frozenset({"owner", "events", "expiresAt"})
+_PRIVATE = frozenset({"owner", "steps", "expiresAt"})
+_PHASE_AT = {progress: phase for phase, progress in PHASES.items()}
 
 
 def now_iso() -> str:
@@ -145,20 +146,18 @@ def session_view(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def progress_events(item: dict[str, Any]) -> list[dict[str, Any]]:
-    """The session's steps in order, as views: one per status update the workflow made, so a
-    subscriber who came late (or polled slowly) still sees 10, 50, 60, 80, 90, 100. The last is
-    the item as it is now (with its error, if it failed)."""
+    """The session's steps in order, as views: one per status update the workflow made (the
+    progress numbers in ``steps``; a number set costs the update next to nothing), so a subscriber
+    who came late (or polled slowly) still sees 10, 50, 60, 80, 90, 100. The last is the item as
+    it is now (with its error, if it failed)."""
     view = session_view(item)
     steps: list[dict[str, Any]] = []
-    for event in item.get("events") or []:
-        if not isinstance(event, dict):
-            continue
-        phase = str(event.get("phase", ""))
-        progress = _plain(event.get("progress", 0))
-        steps.append(
-            {**view, "status": "processing", "phase": phase, "progress": progress, "error": None}
-            | ({"updatedAt": str(event["at"])} if "at" in event else {})
-        )
+    for progress in sorted(int(number) for number in item.get("steps") or ()):
+        phase = _PHASE_AT.get(progress)
+        if phase is not None:
+            steps.append(
+                {**view, "status": "processing", "phase": phase, "progress": progress, "error": None}
+            )
     if not steps or (steps[-1]["phase"], steps[-1]["progress"]) != (view.get("phase"), view.get("progress")):
         steps.append(view)
     else:

@@ -175,7 +175,7 @@ def test_tables_are_on_demand_keyed_by_session_and_both_expire() -> None:
 
 def test_the_workflow_writes_the_designs_statuses_and_phases_in_order() -> None:
     """Contract 7: status processing then completed (failed from the Handle states), phases with
-    their progress, each step appended to the item's events; every status update has a Catch."""
+    their progress, each step added to the item's steps; every status update has a Catch."""
     states = load_definition()["States"]
     expected = [
         ("UpdateStatusGenerating", "processing", "recipe_generation", "10"),
@@ -193,7 +193,8 @@ def test_the_workflow_writes_the_designs_statuses_and_phases_in_order() -> None:
             phase,
             progress,
         )
-        assert "list_append(if_not_exists(#events, :none), :event)" in params["UpdateExpression"]
+        assert params["UpdateExpression"].endswith(" ADD #steps :step")
+        assert values[":step"] == {"NS": [progress]}
         assert [c["Next"] for c in states[name]["Catch"]] == ["HandleFailure"]
     for name in ("HandleValidationError", "HandleRecipeError", "HandleFailure"):
         values = states[name]["Parameters"]["ExpressionAttributeValues"]

@@ -204,7 +204,7 @@ async def test_a_session_list_without_the_browser_id_is_empty(client: httpx.Asyn
     assert (await client.get("/api/sessions", headers=theirs)).json() == {"sessions": []}
     listed = (await client.get("/api/sessions", headers=mine)).json()["sessions"]
     assert [s["sessionId"] for s in listed] == [started]
-    assert "owner" not in listed[0] and "events" not in listed[0]
+    assert "owner" not in listed[0] and "steps" not in listed[0]
     bad = await client.get("/api/sessions", headers={"X-AIChef-Client": "short"})
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "X-AIChef-Client"
 

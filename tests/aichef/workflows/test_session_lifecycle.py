@@ -94,6 +94,31 @@ def test_status_updates_that_keep_failing_still_end_the_session_failed(
     assert seen[-1][0] == "failed"
 
 
+def test_the_kitchen_settles_an_unwatched_session_whose_updates_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = workflows.local_substitutions
+    monkeypatch.setattr(
+        workflows, "local_substitutions", lambda: {**real(), "SessionsTable": "no-such-table"}
+    )
+
+    async def run() -> tuple[str, str, int, int]:
+        kitchen = Kitchen(in_memory=True)
+        try:
+            await kitchen.start_session({**DIET, "sessionId": "unwatched"})
+            await kitchen.runtime.wait(kitchen._execution_arn("unwatched"))
+            before = kitchen.get_session("unwatched")
+            assert before is not None
+            settled = kitchen.settle_ended()  # what the kitchen does at start and every minute
+            after = kitchen.get_session("unwatched")
+            assert after is not None
+            return before["status"], after["status"], settled, kitchen.settle_ended()
+        finally:
+            await kitchen.close()
+
+    assert run_sync(run()) == ("processing", "failed", 1, 0)
+
+
 def test_a_subscriber_of_an_ended_execution_with_a_stale_item_ends() -> None:
     async def run() -> list[tuple[str, str, int]]:
         kitchen = Kitchen(in_memory=True, poll_seconds=0.005)
@@ -103,9 +128,9 @@ def test_a_subscriber_of_an_ended_execution_with_a_stale_item_ends() -> None:
             # as if the last status update had been lost: the execution ended, the item did not
             sessions_table().update_item(
                 Key={"sessionId": "stale"},
-                UpdateExpression="SET #s = :s, #e = :e",
-                ExpressionAttributeNames={"#s": "status", "#e": "events"},
-                ExpressionAttributeValues={":s": "processing", ":e": []},
+                UpdateExpression="SET #s = :s REMOVE #steps",
+                ExpressionAttributeNames={"#s": "status", "#steps": "steps"},
+                ExpressionAttributeValues={":s": "processing"},
             )
             return await asyncio.wait_for(_steps(kitchen, "stale"), 5)
         finally:
