@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,14 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from web_support import free_port
+
 CLIENT = {"X-AIChef-Client": "kill-test-browser-000001"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _call(url: str, body: dict[str, Any] | None = None, timeout: float = 5) -> tuple[int, Any]:
@@ -71,7 +65,7 @@ def _healthy(base: str) -> None:
 
 
 def test_killed_workers_leave_no_orphan_session(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/api"
     tried: list[str] = []
     acknowledged: set[str] = set()

@@ -13,20 +13,14 @@ import time
 from pathlib import Path
 
 import httpx
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from web_support import free_port
 
 
 def test_sigterm_with_an_open_stream_on_a_stuck_session_exits_promptly(tmp_path: Path) -> None:
     silent = socket.socket()  # a "model server" that accepts and never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "AICHEF_PROVIDER": "openai",

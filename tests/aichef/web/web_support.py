@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -16,6 +17,14 @@ from aichef.service import Kitchen
 from aichef.web import create_app
 
 TERMINAL = ("completed", "failed")
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class FakeService:
