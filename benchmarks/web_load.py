@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/web_load.py [--sessions 1000] [--clients 50] [-
 A real server (uvicorn, the local runtime, file-backed tables in a temporary folder, offline
 providers) runs in a child process on 127.0.0.1. Each client, on its own keep-alive connection,
 repeats: POST /api/sessions, then GET /api/sessions/{id} every --poll seconds until the session is
-COMPLETED or FAILED. Bounded in count (--sessions) and time (--deadline): it stops by itself and
+completed or failed. Bounded in count (--sessions) and time (--deadline): it stops by itself and
 exits 1 if any session was lost (unknown to the server) or stuck (not finished by the deadline).
 Afterwards every session's status and every completed session's result are read back once.
 
@@ -107,7 +107,7 @@ async def client(port: int, tally: Tally, poll: float, deadline: float) -> None:
                     tally.final[session_id] = f"LOST ({status})"
                     break
                 tally.final[session_id] = body["status"]
-                if body["status"] in ("COMPLETED", "FAILED"):
+                if body["status"] in ("completed", "failed"):
                     now = time.perf_counter()
                     tally.end_to_end.append(now - started)
                     tally.last_end = max(tally.last_end, now)
@@ -123,9 +123,9 @@ async def read_back(port: int, tally: Tally) -> list[str]:
     try:
         for session_id in tally.final:
             status, body = await conn.request("GET", f"/api/sessions/{session_id}")
-            if status != 200 or body["status"] not in ("COMPLETED", "FAILED"):
+            if status != 200 or body["status"] not in ("completed", "failed"):
                 problems.append(f"{session_id}: {status} {body}")
-            elif body["status"] == "COMPLETED":
+            elif body["status"] == "completed":
                 status, result = await conn.request("GET", f"/api/sessions/{session_id}/result")
                 if status != 200 or result.get("sessionId") != session_id:
                     problems.append(f"{session_id}: result answered {status}")
@@ -172,7 +172,7 @@ async def run(args: argparse.Namespace, port: int) -> int:
     counts: dict[str, int] = {}
     for status in tally.final.values():
         counts[status] = counts.get(status, 0) + 1
-    ended = counts.get("COMPLETED", 0) + counts.get("FAILED", 0)
+    ended = counts.get("completed", 0) + counts.get("failed", 0)
     problems = await read_back(port, tally)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(
@@ -204,7 +204,7 @@ class InstantKitchen:
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
 
-    async def start_session(self, body: Any) -> dict[str, Any]:
+    async def start_session(self, body: Any, owner: str | None = None) -> dict[str, Any]:
         import uuid
 
         from aichef.models import parse_session
@@ -213,12 +213,17 @@ class InstantKitchen:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         session = {
             "sessionId": request.sessionId,
-            "status": "COMPLETED",
-            "phase": "COMPLETED",
+            "status": "completed",
+            "phase": "finished",
             "progress": 100,
         }
         self.sessions[request.sessionId] = {**session, "error": None, "createdAt": now, "updatedAt": now}
-        return {**self.sessions[request.sessionId], "status": "PENDING", "phase": "CREATED", "progress": 0}
+        return {
+            **self.sessions[request.sessionId],
+            "status": "processing",
+            "phase": "recipe_generation",
+            "progress": 0,
+        }
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
         return self.sessions.get(session_id)
@@ -226,7 +231,7 @@ class InstantKitchen:
     def get_result_text(self, session_id: str) -> str | None:
         return json.dumps({"sessionId": session_id}) if session_id in self.sessions else None
 
-    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+    def list_sessions(self, limit: int = 20, owner: str | None = None) -> list[dict[str, Any]]:
         return list(self.sessions.values())[-limit:][::-1]
 
     async def subscribe(self, session_id: str) -> Any:

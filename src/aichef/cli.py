@@ -65,8 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     cook.add_argument("--json", action="store_true", help="print the combined result as JSON only")
     cook.set_defaults(command=_cook)
 
-    sessions = commands.add_parser("sessions", help="list past sessions, newest first")
+    sessions = commands.add_parser(
+        "sessions", help="list the sessions cooked here (--all: every one, the web's too), newest first"
+    )
     sessions.add_argument("--limit", type=int, default=20)
+    sessions.add_argument("--all", action="store_true", help="every session of the data folder")
     sessions.set_defaults(command=_sessions)
 
     show = commands.add_parser("show", help="print a past session's result again")
@@ -79,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--workers", type=int, default=1, help="server processes sharing the port and the data"
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the server answers besides loopback (repeat; behind a proxy, its public "
+        "name; '*' for any); also $AICHEF_ALLOWED_HOSTS, a comma list",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -123,6 +134,9 @@ def _kitchen(args: argparse.Namespace, read_only: bool = False) -> Any:
     return Kitchen(args.data_dir, read_only=read_only)
 
 
+CLI_CLIENT = "aichef-command-line"  # the owner of sessions cooked here, as the page's browser id is
+
+
 def _cook(args: argparse.Namespace) -> int:
     from aichef.models import parse_session
 
@@ -134,7 +148,7 @@ def _cook(args: argparse.Namespace) -> int:
 async def _cook_async(args: argparse.Namespace, body: dict[str, Any]) -> int:
     kitchen = _kitchen(args)
     try:
-        session = await kitchen.start_session(body)
+        session = await kitchen.start_session(body, owner=CLI_CLIENT)
         session_id = session["sessionId"]
         final = session
         tty = sys.stderr.isatty()
@@ -152,7 +166,7 @@ async def _cook_async(args: argparse.Namespace, body: dict[str, Any]) -> int:
 
 def _report(kitchen: Any, session: dict[str, Any], as_json: bool) -> int:
     session_id = session["sessionId"]
-    if session["status"] != "COMPLETED":
+    if session["status"] != "completed":
         error = session.get("error") or {}
         message = error.get("message") or "the session did not complete"
         if as_json:
@@ -178,7 +192,13 @@ def _report(kitchen: Any, session: dict[str, Any], as_json: bool) -> int:
 def _sessions(args: argparse.Namespace) -> int:
     kitchen = _kitchen(args, read_only=True)
     try:
-        print(render_sessions(kitchen.list_sessions(args.limit)))
+        if not 1 <= args.limit <= 1000:
+            raise InvalidInput.one("--limit", f"must be between 1 and 1000, got {args.limit}")
+        if args.all:
+            found = kitchen.list_all_sessions(args.limit)
+        else:
+            found = kitchen.list_sessions(args.limit, owner=CLI_CLIENT)
+        print(render_sessions(found))
     finally:
         asyncio.run(kitchen.close())
     return 0
@@ -203,7 +223,9 @@ def _serve(args: argparse.Namespace) -> int:
         from aichef.web import serve
     except ImportError as err:
         raise AIChefError(f"the web app is not available: {err}") from None
-    result: int = serve(args.host, args.port, args.data_dir, workers=args.workers)
+    result: int = serve(
+        args.host, args.port, args.data_dir, workers=args.workers, allowed_hosts=args.allowed_host
+    )
     return result
 
 

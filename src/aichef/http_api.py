@@ -42,6 +42,7 @@ _STATUS_CODES: dict[int, str] = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -139,6 +140,8 @@ def json_object(content_type: str, raw: bytes, limit: int = MAX_BODY_BYTES) -> d
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput.one("(body)", f"is not valid JSON ({exc.__class__.__name__})") from None
+    except ValueError:  # an integer of more than 4300 digits: Python refuses to read it
+        raise InvalidInput.one("(body)", "holds a number too long to read") from None
     if not isinstance(body, dict):
         raise InvalidInput.one("(body)", f"must be a JSON object, got {type(body).__name__}")
     return body
@@ -166,22 +169,22 @@ def result_or_conflict(
     ``load_result`` is called only for a completed session; the text is answered as stored, never
     decoded and encoded again.
 
-    >>> result_or_conflict("s", {"status": "COMPLETED"}, lambda: '{"ok": true}')
+    >>> result_or_conflict("s", {"status": "completed"}, lambda: '{"ok": true}')
     '{"ok": true}'
-    >>> result_or_conflict("s", {"status": "RUNNING", "progress": 40}, lambda: None)
+    >>> result_or_conflict("s", {"status": "processing", "progress": 40}, lambda: None)
     Traceback (most recent call last):
     aichef.http_api.ApiError: the session has not finished yet
     """
     if session is None:
         raise not_found(session_id)
     status = session.get("status")
-    result = load_result() if status == "COMPLETED" else None
+    result = load_result() if status == "completed" else None
     if result is not None:
         return result
-    if status == "FAILED":
+    if status == "failed":
         error = session.get("error") or {}
         message = str(error.get("message") or "the session failed")
-        raise ApiError(409, "session_failed", message, sessionStatus="FAILED", sessionError=error)
+        raise ApiError(409, "session_failed", message, sessionStatus="failed", sessionError=error)
     raise ApiError(
         409,
         "not_ready",

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from aichef import session_ids
 from aichef.errors import FieldProblem, InvalidInput
 from aichef.money import MAX_KRW, parse_krw
 
@@ -62,6 +71,12 @@ def _condition_key(word: str) -> str | None:
     return _CONDITION_WORDS.get(word.replace(" ", "").replace("_", "").lower())
 
 
+# Bounds on the lists a profile may carry: enough for any kitchen, and bounded work per request.
+_MAX_WORDS = 64  # every allergen the page offers (32) with room for foods named by name
+_MAX_FRIDGE = 500  # more than the ingredient table knows (460)
+_Word = Annotated[str, StringConstraints(max_length=100)]
+
+
 class _Wire(BaseModel):
     """camelCase on the wire (as the seeds), snake_case never needed: field names already match."""
 
@@ -70,26 +85,26 @@ class _Wire(BaseModel):
 
 class Preferences(_Wire):
     cuisine: Cuisine = "any"
-    spicyLevel: int = Field(default=2, ge=0, le=5)
+    spicyLevel: int = Field(default=2, ge=0, le=5, strict=True)
 
 
 class Constraints(_Wire):
-    maxCalories: int | None = Field(default=None, gt=0, le=5000)
-    maxCookingTime: int | None = Field(default=None, gt=0, le=24 * 60)
+    maxCalories: int | None = Field(default=None, gt=0, le=5000, strict=True)
+    maxCookingTime: int | None = Field(default=None, gt=0, le=24 * 60, strict=True)
 
 
 class Profile(_Wire):
     """Who we cook for. `allergies` keep the user's words; `allergen_keys()` gives canonical keys."""
 
     target: Target
-    healthConditions: list[str] = Field(default_factory=list)
-    allergies: list[str] = Field(default_factory=list)
+    healthConditions: list[_Word] = Field(default_factory=list, max_length=_MAX_WORDS)
+    allergies: list[_Word] = Field(default_factory=list, max_length=_MAX_WORDS)
     cookingLevel: CookingLevel = "beginner"
     budget: int = Field(default=30000, gt=0, le=MAX_KRW, description="KRW; 30000, 30,000, 3만원 ... are read")
-    servings: int = Field(default=2, ge=1, le=12)
+    servings: int = Field(default=2, ge=1, le=12, strict=True)
     preferences: Preferences = Field(default_factory=Preferences)
-    babyAgeMonths: int | None = Field(default=None, ge=BABY_MONTHS[0], le=BABY_MONTHS[1])
-    fridgeIngredients: list[str] = Field(default_factory=list)
+    babyAgeMonths: int | None = Field(default=None, ge=BABY_MONTHS[0], le=BABY_MONTHS[1], strict=True)
+    fridgeIngredients: list[_Word] = Field(default_factory=list, max_length=_MAX_FRIDGE)
     pantry: Literal["none", "default"] | list[str] = "default"
     language: Language = "ko"
 
@@ -105,15 +120,14 @@ class Profile(_Wire):
     @field_validator("healthConditions")
     @classmethod
     def _known_conditions(cls, words: list[str]) -> list[str]:
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # a dict keeps the first order and dedupes in linear time
         for word in words:
             key = _condition_key(word)
             if key is None:
                 allowed = ", ".join(f"{k} ({v[0]})" for k, v in HEALTH_CONDITIONS.items())
                 raise ValueError(f"unknown health condition {word!r}; allowed: {allowed}")
-            if key not in keys:
-                keys.append(key)
-        return keys
+            keys[key] = None
+        return list(keys)
 
     @field_validator("allergies")
     @classmethod
@@ -130,11 +144,8 @@ class Profile(_Wire):
     @field_validator("fridgeIngredients")
     @classmethod
     def _dedupe_fridge(cls, words: list[str]) -> list[str]:
-        seen: list[str] = []
-        for word in (w.strip() for w in words):
-            if word and word not in seen:
-                seen.append(word)
-        return seen
+        # a dict, not a list scan: a long list costs linear time, not quadratic (the loop's time)
+        return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
     @field_validator("budget", mode="before")
     @classmethod
@@ -198,10 +209,20 @@ class Profile(_Wire):
 class SessionRequest(_Wire):
     """The seeds' input: {sessionId, profile, constraints}; a top-level `language` overrides the profile's."""
 
-    sessionId: str = Field(min_length=1, max_length=128)
+    sessionId: str = Field(min_length=1, max_length=session_ids.MAX_LENGTH)
     profile: Profile
     constraints: Constraints = Field(default_factory=Constraints)
     language: Language | None = None
+
+    @field_validator("sessionId", mode="before")
+    @classmethod
+    def _execution_name(cls, value: Any) -> Any:
+        # the session id is the workflow execution's name: Step Functions' rules, said in plain
+        # words, on the id as sent (before whitespace would be stripped and the id changed)
+        wrong = session_ids.problem(value) if isinstance(value, str) else None
+        if wrong is not None:
+            raise ValueError(wrong)
+        return value
 
     @model_validator(mode="after")
     def _language_into_profile(self) -> SessionRequest:

@@ -16,7 +16,7 @@ workers that are not started again (fewer workers, or one process) are finished 
 ...     session = await kitchen.start_session({"profile": {"target": "diet", "servings": 1}})
 ...     return (await kitchen.wait(session["sessionId"]))["status"]
 >>> asyncio.run(cook())
-'COMPLETED'
+'completed'
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import json
 import logging
 import re
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,25 @@ from aichef import secrets
 from aichef.config import settings
 from aichef.errors import AIChefError
 from aichef.models import parse_session
-from aichef.sessions import TERMINAL, create_session, session_view
-from aichef.tables import results_table, sessions_table, use_store
+from aichef.retention import PURGE_EVERY_SECONDS, purge_closed_executions
+from aichef.session_ids import new_session_id
+from aichef.sessions import (
+    TERMINAL,
+    already_exists,
+    new_item,
+    now_iso,
+    owner_hash,
+    progress_events,
+    session_view,
+)
+from aichef.tables import (
+    ensure_kitchen_tables,
+    owners_table,
+    results_table,
+    sessions_table,
+    starting_table,
+    use_store,
+)
 from aichef.workflows import local_machine
 from asl import ASLError, ExecutionDoesNotExist, ExecutionStore, Runtime
 from asl.dynamodb import TableStore
@@ -48,15 +65,29 @@ __all__ = ["Kitchen"]
 
 
 _MAX_WORKERS = 16
+# A subscriber re-reads its session this often at first, then at most every _SLOW_POLL seconds:
+# a session another worker runs (or a slow model) is followed without a 20 Hz loop for minutes.
+_SLOW_POLL = 0.5
+_SLOW_AFTER = 2.0
+# How often the "starting" rows of started sessions are deleted (in one write).
+_FORGET_EVERY = 0.5
+# How often the kitchen looks for executions that ended without their session's last update, and
+# how far back from the last look (the workflow's TimeoutSeconds: no execution runs longer).
+_SETTLE_EVERY = 60.0
+_LONGEST_EXECUTION = timedelta(seconds=900)
 _STORE_FILE = re.compile(r"executions(?:-([0-9]+))?\.sqlite")
 _log = logging.getLogger("aichef.service")
 
 
-def _open_executions(folder: Path, read_only: bool, worker: bool) -> ExecutionStore:
+def _open_executions(
+    folder: Path, read_only: bool, worker: bool, claim: Callable[[str, set[str]], None] | None = None
+) -> ExecutionStore:
     """The folder's executions store. A server worker takes the first store no other worker holds
     (``executions.sqlite``, ``executions-2.sqlite`` ...): workers share the tables, and each
     resumes the sessions it was running before a restart. A kitchen that drives sessions then
-    adopts every other store no live process holds. Read-only kitchens just look."""
+    adopts every other store no live process holds, and (still under the folder's lock)
+    ``claim(own store name, names live processes hold)`` takes the sessions a dead process was
+    starting. Read-only kitchens just look."""
     if read_only:
         return ExecutionStore(folder / "executions.sqlite", exclusive=False)
     # One process at a time takes its store and adopts the others. Workers start together, and a
@@ -65,18 +96,22 @@ def _open_executions(folder: Path, read_only: bool, worker: bool) -> ExecutionSt
     # at once, one worker could take the file as its own store and the sessions would run twice.
     with _folder_lock(folder):
         store = _own_store(folder, worker)
+        live: set[str] = set()
         for path in _store_files(folder):
             if path.name == Path(store.path).name:
                 continue
             try:
                 adopted = store.adopt(path)
             except StoreInUse:
+                live.add(path.name)
                 continue  # a live process drives those sessions
             except (ASLError, sqlite3.Error, OSError) as error:  # one bad file must not keep the kitchen shut
                 _log.error("cannot adopt the sessions of %s: %s", path, error)
                 continue
             if adopted:
                 _log.info("adopted %d session(s) from %s", len(adopted), path.name)
+        if claim is not None:
+            claim(Path(store.path).name, live)
         return store
 
 
@@ -170,17 +205,24 @@ class Kitchen:
         if in_memory:
             executions = ExecutionStore(":memory:")
             self.store = TableStore(":memory:")
+            use_store(self.store)
+            ensure_kitchen_tables(self.store)
         else:
             folder = self.folder = Path(data_dir) if data_dir is not None else settings().data_dir
             folder.mkdir(parents=True, exist_ok=True)
             try:
-                executions = _open_executions(folder, read_only, worker)
+                # the tables first: taking the executions store claims the sessions a dead process
+                # was starting, and those are rows of a table
+                self.store = TableStore(folder / "tables.sqlite")
+                use_store(self.store)
+                ensure_kitchen_tables(self.store)
+                executions = _open_executions(
+                    folder, read_only, worker, claim=None if read_only else _claim_unstarted
+                )
             except (
                 ValueError
             ) as error:  # $ASL_SYNCHRONOUS neither FULL nor NORMAL: said before anything opens
                 raise AIChefError(str(error)) from None
-            self.store = TableStore(folder / "tables.sqlite")
-        use_store(self.store)
         if task_threads is None:
             task_threads = _handlers_wait_on_network()
         self.machine = local_machine(self.store, clock=clock, task_threads=task_threads)
@@ -188,6 +230,9 @@ class Kitchen:
         self.machine_arn = self.runtime.register(self.machine)
         self.poll_seconds = poll_seconds
         self._resumed = read_only  # a read-only kitchen never drives executions
+        self._own_store = Path(executions.path).name
+        self._background: set[asyncio.Task[Any]] = set()
+        self._started: list[str] = []  # started sessions whose "starting" row is still there
 
     def warm_up(self) -> None:
         """Load the knowledge (ingredients, recipe library, reference prices) now, so that a
@@ -201,30 +246,220 @@ class Kitchen:
         load_reference_table()
 
     async def resume(self) -> list[str]:
-        """Carry on the sessions a previous process left running (once per kitchen)."""
+        """Carry on the sessions a previous process left running (once per kitchen); start the
+        ones it wrote but was killed before starting; purge closed executions past their
+        retention now and periodically."""
         if self._resumed:
             return []
         self._resumed = True
-        return await self.runtime.resume()
+        resumed = await self.runtime.resume()
+        await self._start_unstarted()
+        self.purge_executions()
+        self._spawn(self._purge_periodically())
+        self._spawn(self._settle_periodically())
+        self._spawn(self._forget_started_periodically())
+        return resumed
+
+    def purge_executions(self) -> int:
+        """Delete closed executions past their retention from this kitchen's store (one place)."""
+        return purge_closed_executions(self.runtime.store)
+
+    async def _purge_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+            try:
+                self.purge_executions()
+            except (ASLError, sqlite3.Error) as error:  # a busy file now is purged next time
+                _log.warning("could not purge closed executions: %s", error)
+
+    def _forget_started(self) -> None:
+        """Delete the "starting" rows of the sessions started since the last time, in one write."""
+        done, self._started = self._started, []
+        if done:
+            with self.store.transaction():
+                for session_id in done:
+                    starting_table().delete_item(Key={"sessionId": session_id})
+
+    async def _forget_started_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(_FORGET_EVERY)
+            try:
+                self._forget_started()
+            except (ASLError, sqlite3.Error) as error:  # the rows stay; the next kitchen drops them
+                _log.warning("could not clear started sessions: %s", error)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _execution_arn(self, session_id: str) -> str:
         return f"{self.machine_arn.replace(':stateMachine:', ':execution:')}:{session_id}"
 
-    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate, create the session and start its workflow; answers the new session."""
+    async def start_session(self, body: Mapping[str, Any], owner: str | None = None) -> dict[str, Any]:
+        """Validate, create the session and start its workflow; answers the new session.
+
+        ``owner`` is the client's id (the page's ``X-AIChef-Client``); its hash is kept on the item
+        and in the owner's recent-sessions index. The item, the owner's index entry and a
+        "starting" row are written in one transaction; the row goes once the execution is
+        started. A process killed in between leaves the row, and the next kitchen on the folder
+        starts that session (:meth:`resume`); a start that fails takes the item back."""
         data = dict(body)
         if not data.get("sessionId"):
-            data["sessionId"] = uuid.uuid4().hex
+            data["sessionId"] = new_session_id()
         request = parse_session(data)
         await self.resume()
-        view = create_session(sessions_table(), request)
-        await self.runtime.start_execution(
-            self.machine_arn, request.model_dump(mode="json"), name=request.sessionId
+        hashed = None if owner is None else owner_hash(owner)
+        item = new_item(request, hashed)
+        payload = request.model_dump(mode="json")
+        session_id = request.sessionId
+        from botocore.exceptions import ClientError
+
+        try:
+            with self.store.transaction():
+                sessions_table().put_item(Item=item, ConditionExpression="attribute_not_exists(sessionId)")
+                starting_table().put_item(
+                    Item={"sessionId": session_id, "store": self._own_store, "request": json.dumps(payload)}
+                )
+                if hashed is not None:
+                    owners_table().put_item(Item=_owner_entry(item, hashed))
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise already_exists(session_id) from None
+            raise
+        try:
+            await self.runtime.start_execution(self.machine_arn, payload, name=session_id)
+        except BaseException:
+            with self.store.transaction():  # never acknowledged: nothing of it stays
+                sessions_table().delete_item(Key={"sessionId": session_id})
+                starting_table().delete_item(Key={"sessionId": session_id})
+                if hashed is not None:
+                    owners_table().delete_item(Key=_owner_key(item, hashed))
+            raise
+        # its "starting" row goes in the next batch (one write for many sessions, off the request's
+        # path); a row left by a kill names a started execution, and the next kitchen just drops it
+        self._started.append(session_id)
+        return session_view(item)
+
+    async def _start_unstarted(self) -> None:
+        """Start the sessions this kitchen claimed (a dead process wrote them, never started them)."""
+        rows = (
+            starting_table()
+            .scan(
+                FilterExpression="#store = :mine",
+                ExpressionAttributeNames={"#store": "store"},
+                ExpressionAttributeValues={":mine": self._own_store},
+            )
+            .get("Items", [])
         )
-        return view
+        for row in rows:
+            session_id = str(row["sessionId"])
+            item = sessions_table().get_item(Key={"sessionId": session_id}).get("Item")
+            if item is not None and session_view(item).get("status") not in TERMINAL:
+                try:
+                    self.runtime.describe_execution(self._execution_arn(session_id))
+                except ExecutionDoesNotExist:
+                    await self.runtime.start_execution(
+                        self.machine_arn, json.loads(str(row["request"])), name=session_id
+                    )
+                    _log.info("started session %s, which a stopped process had accepted", session_id)
+            starting_table().delete_item(Key={"sessionId": session_id})
+
+    async def _settle_periodically(self) -> None:
+        since: datetime | None = None  # the first sweep looks at every execution the store keeps
+        while True:
+            moment = datetime.now(UTC)
+            try:
+                self.settle_ended(since)
+                since = moment
+            except (ASLError, sqlite3.Error) as error:  # a busy file now is swept next time
+                _log.warning("could not settle ended sessions: %s", error)
+            await asyncio.sleep(_SETTLE_EVERY)
+
+    def settle_ended(self, since: datetime | None = None) -> int:
+        """Settle (see :meth:`settle`) the sessions whose execution ended without success, of those
+        started since ``since`` less the workflow's longest run (all when None); how many were.
+
+        The workflow's Catches end every failure through a status update, so this finds work only
+        when that update failed too; a subscriber settles its session at once, and this sweep
+        (at start and every minute) the sessions nobody watches. Successful executions need none:
+        SUCCEEDED means the last status update was written."""
+        horizon = None if since is None else (since - _LONGEST_EXECUTION).timestamp()
+        settled = 0
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            token: str | None = None
+            while True:
+                page = self.runtime.list_executions(
+                    self.machine_arn, status_filter=status, max_results=100, next_token=token
+                )
+                for execution in page["executions"]:
+                    if horizon is not None and execution["startDate"].timestamp() < horizon:
+                        break  # newest first: the rest started earlier still
+                    settled += self.settle(str(execution["name"]))
+                else:
+                    token = page.get("nextToken")
+                    if token:
+                        continue
+                break
+        return settled
+
+    def settle(self, session_id: str) -> bool:
+        """If the session's execution has ended but its item still says processing (a status
+        update failed for good), end the item as the execution ended; True when it did."""
+        item = self._item(session_id)
+        if item is None or session_view(item).get("status") in TERMINAL:
+            return False  # the usual case, answered by one read
+        try:
+            described = self.runtime.describe_execution(self._execution_arn(session_id))
+        except ExecutionDoesNotExist:
+            return False
+        if described["status"] == "RUNNING":
+            return False
+        if described["status"] == "SUCCEEDED" and self.get_result_text(session_id) is not None:
+            status, error = "completed", None
+        else:
+            error = json.dumps(
+                {
+                    "Error": described.get("error") or described["status"],
+                    "Cause": described.get("cause")
+                    or "the session's workflow ended before it could record its outcome",
+                },
+                ensure_ascii=False,
+            )
+            status = "failed"
+        values: dict[str, Any] = {":status": status, ":phase": "finished", ":now": now_iso()}
+        values |= {":processing": "processing", ":running": "RUNNING", ":pending": "PENDING"}
+        expression = "SET #status = :status, #phase = :phase, #updatedAt = :now"
+        if error is not None:
+            expression += ", #error = :error"
+            values[":error"] = error
+        from botocore.exceptions import ClientError
+
+        try:
+            sessions_table().update_item(
+                Key={"sessionId": session_id},
+                UpdateExpression=expression,
+                ConditionExpression="#status IN (:processing, :running, :pending)",
+                ExpressionAttributeNames={"#status": "status", "#phase": "phase", "#updatedAt": "updatedAt"}
+                | ({"#error": "error"} if error is not None else {}),
+                ExpressionAttributeValues=values,
+            )
+        except ClientError:
+            return False  # already terminal (or gone): nothing to settle
+        _log.warning(
+            "session %s ended %s without its status update; marked %s",
+            session_id,
+            described["status"],
+            status,
+        )
+        return True
+
+    def _item(self, session_id: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = sessions_table().get_item(Key={"sessionId": session_id}).get("Item")
+        return item
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
-        item = sessions_table().get_item(Key={"sessionId": session_id}).get("Item")
+        item = self._item(session_id)
         return None if item is None else session_view(item)
 
     def get_result_text(self, session_id: str) -> str | None:
@@ -239,8 +474,32 @@ class Kitchen:
         result: dict[str, Any] = json.loads(text)
         return result
 
-    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The most recent sessions first."""
+    def list_sessions(self, limit: int = 20, owner: str | None = None) -> list[dict[str, Any]]:
+        """The owner's most recent sessions first: one Query of the owner's index for at most
+        ``limit`` keys, then those items. Without an owner, nothing (no one sees others' sessions)."""
+        if owner is None or limit < 1:
+            return []
+        keys = (
+            owners_table()
+            .query(
+                KeyConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": owner_hash(owner)},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+            .get("Items", [])
+        )
+        found = []
+        for key in keys:
+            item = self._item(str(key["sessionId"]))
+            if item is not None:  # expired meanwhile
+                found.append(session_view(item))
+        return found
+
+    def list_all_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Every session of the folder, newest first (the operator's view: reads the whole table,
+        which TTL keeps to about a week of sessions)."""
         items: list[dict[str, Any]] = []
         page: dict[str, Any] = {}
         while True:
@@ -276,30 +535,50 @@ class Kitchen:
                 return events
 
     async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
-        """Yield the session each time it changes, until it ends."""
-        last: tuple[Any, ...] | None = None
+        """Yield each step of the session in order, from its first (steps kept on the item are
+        replayed, so a late subscriber sees 10, 50, 60, 80, 90, 100 too), until it ends.
+
+        Every turn waits: for a change, the poll interval, or the execution's end. An execution
+        that ended with its item still processing is settled here, so the stream always ends."""
+        seen: set[tuple[Any, ...]] = set()
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()
+        ended = False
         while True:
-            session = self.get_session(session_id)
-            if session is None:
+            item = self._item(session_id)
+            if item is None:
                 return
-            seen = (session.get("status"), session.get("phase"), session.get("progress"))
-            if seen != last:
-                last = seen
-                yield session
-            if session.get("status") in TERMINAL:
+            fresh = False
+            for step in progress_events(item):
+                key = (step.get("status"), step.get("phase"), step.get("progress"))
+                if key not in seen:
+                    seen.add(key)
+                    fresh = True
+                    yield step
+            if session_view(item).get("status") in TERMINAL:
                 return
-            await self._changed(session_id)
+            if ended:  # ended, settled, and still not terminal: nothing more will come
+                return
+            if fresh:
+                quiet_since = loop.time()
+            slow = loop.time() - quiet_since > _SLOW_AFTER
+            ended = await self._changed(session_id, _SLOW_POLL if slow else self.poll_seconds)
 
-    async def _changed(self, session_id: str) -> None:
-        """Sleep a poll interval, waking early when the session's execution ends."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ended(session_id), self.poll_seconds)
-
-    async def _ended(self, session_id: str) -> None:
+    async def _changed(self, session_id: str, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking early when the session's execution ends; True when it
+        has ended (the item is then settled if a status update was lost)."""
         try:
-            await self.runtime.wait(self._execution_arn(session_id))
-        except ASLError:  # not an execution of this kitchen (yet): poll instead
-            await asyncio.sleep(self.poll_seconds)
+            described = await asyncio.wait_for(self.runtime.wait(self._execution_arn(session_id)), seconds)
+        except TimeoutError:
+            return False
+        except ASLError:  # not an execution of this kitchen (another worker's): poll
+            await asyncio.sleep(seconds)
+            return False
+        if described.get("status") == "RUNNING":  # in the store, driven by no one here: poll
+            await asyncio.sleep(seconds)
+            return False
+        self.settle(session_id)
+        return True
 
     async def wait(self, session_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait until the session has ended; answers its final state."""
@@ -316,6 +595,34 @@ class Kitchen:
 
     async def close(self) -> None:
         """Stop; sessions still running are resumed by the next kitchen on this folder."""
+        for task in list(self._background):
+            task.cancel()
+        with contextlib.suppress(ASLError, sqlite3.Error):
+            self._forget_started()
+        for task in list(self._background):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.runtime.close()
         use_store(None)
         self.store.close()
+
+
+def _owner_key(item: Mapping[str, Any], hashed: str) -> dict[str, Any]:
+    return {"owner": hashed, "recent": f"{item['createdAt']}#{item['sessionId']}"}
+
+
+def _owner_entry(item: Mapping[str, Any], hashed: str) -> dict[str, Any]:
+    return {**_owner_key(item, hashed), "sessionId": item["sessionId"], "expiresAt": item["expiresAt"]}
+
+
+def _claim_unstarted(own: str, live: set[str]) -> None:
+    """Under the folder's lock: make this kitchen's the sessions a dead process accepted but may
+    not have started (its "starting" rows name a store no live process holds)."""
+    for row in starting_table().scan().get("Items", []):
+        if row.get("store") != own and row.get("store") not in live:
+            starting_table().update_item(
+                Key={"sessionId": row["sessionId"]},
+                UpdateExpression="SET #store = :mine",
+                ExpressionAttributeNames={"#store": "store"},
+                ExpressionAttributeValues={":mine": own},
+            )

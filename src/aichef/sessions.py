@@ -1,51 +1,121 @@
 """Session items: created when a session starts, updated by the workflow, read by everyone.
 
-The workflow writes ``status``/``phase``/``progress``/``updatedAt`` (and ``error`` as the
-JSON of Step Functions' ``{"Error", "Cause"}``); :func:`session_view` turns an item into
-what the command line and the API show, with a readable error message.
+The workflow writes ``status``/``phase``/``progress``/``updatedAt`` and adds each step's progress
+to the number set ``steps`` (and ``error`` as the JSON of Step Functions' ``{"Error", "Cause"}``);
+:func:`session_view` turns an item into what the command line and the API show, with a readable
+error message. Status values are the design's: ``processing``, ``completed``, ``failed``; phases
+``recipe_generation`` (10), ``recipe_completed`` (50), ``price_lookup`` (60), ``price_completed``
+(80), ``combining_results`` (90), ``finished`` (100). Items written in the old upper-case words
+read in the new ones (:func:`current_words`).
+
+>>> session_view({"sessionId": "s", "status": "RUNNING", "phase": "PRICES_COMPLETED", "progress": 80})
+{'sessionId': 's', 'status': 'processing', 'phase': 'price_completed', 'progress': 80, 'error': None}
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from aichef.errors import InvalidInput
 from aichef.models import SessionRequest
 
-__all__ = ["TERMINAL", "create_session", "now_iso", "session_view"]
+__all__ = [
+    "PHASES",
+    "SESSION_TTL",
+    "TERMINAL",
+    "create_session",
+    "current_words",
+    "new_item",
+    "now_iso",
+    "owner_hash",
+    "progress_events",
+    "session_view",
+]
 
-TERMINAL = frozenset({"COMPLETED", "FAILED"})
+TERMINAL = frozenset({"completed", "failed"})
+# Every phase with its progress, in order (the workflow's status updates write them).
+PHASES: dict[str, int] = {
+    "recipe_generation": 10,
+    "recipe_completed": 50,
+    "price_lookup": 60,
+    "price_completed": 80,
+    "combining_results": 90,
+    "finished": 100,
+}
+# A session item expires (DynamoDB TTL ``expiresAt``) a day after its result does (7 days).
+SESSION_TTL = timedelta(days=8)
+
+_OLD_STATUS = {"PENDING": "processing", "RUNNING": "processing", "COMPLETED": "completed", "FAILED": "failed"}
+_OLD_PHASE = {
+    "CREATED": "recipe_generation",
+    "RECIPE_GENERATION": "recipe_generation",
+    "RECIPE_COMPLETED": "recipe_completed",
+    "PRICE_LOOKUP": "price_lookup",
+    "PRICES_COMPLETED": "price_completed",
+    "COMBINING": "combining_results",
+    "COMPLETED": "finished",
+    "VALIDATION_FAILED": "finished",
+    "RECIPE_FAILED": "finished",
+    "FAILED": "finished",
+}
+# Attributes kept on the item for the server's own use, never shown.
+_PRIVATE = frozenset({"owner", "steps", "expiresAt"})
+_PHASE_AT = {progress: phase for phase, progress in PHASES.items()}
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def create_session(table: Any, request: SessionRequest) -> dict[str, Any]:
-    """Write the PENDING session item; a sessionId already in use is refused."""
-    from botocore.exceptions import ClientError
+def owner_hash(client_id: str) -> str:
+    """What is stored of a browser's id: a SHA-256, so the tables never hold the id itself.
 
+    >>> owner_hash("abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(client_id.encode()).hexdigest()
+
+
+def new_item(request: SessionRequest, owner: str | None = None) -> dict[str, Any]:
+    """The item of a session just started: processing, before its first step."""
     now = now_iso()
-    item = {
+    item: dict[str, Any] = {
         "sessionId": request.sessionId,
-        "status": "PENDING",
-        "phase": "CREATED",
+        "status": "processing",
+        "phase": "recipe_generation",
         "progress": 0,
         "createdAt": now,
         "updatedAt": now,
         "target": request.profile.target,
         "language": request.profile.language,
+        "expiresAt": int(time.time() + SESSION_TTL.total_seconds()),
     }
+    if owner is not None:
+        item["owner"] = owner
+    return item
+
+
+def create_session(table: Any, request: SessionRequest, owner: str | None = None) -> dict[str, Any]:
+    """Write the new session item; a sessionId already in use is refused."""
+    from botocore.exceptions import ClientError
+
+    item = new_item(request, owner)
     try:
         table.put_item(Item=item, ConditionExpression="attribute_not_exists(sessionId)")
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            raise InvalidInput.one("sessionId", f"session {request.sessionId!r} already exists") from None
+            raise already_exists(request.sessionId) from None
         raise
     return session_view(item)
+
+
+def already_exists(session_id: str) -> InvalidInput:
+    return InvalidInput.one("sessionId", f"session {session_id!r} already exists")
 
 
 def _plain(value: Any) -> Any:
@@ -54,9 +124,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def current_words(status: Any, phase: Any) -> tuple[Any, Any]:
+    """A status and phase in today's words (items stored before the rename used upper case)."""
+    return _OLD_STATUS.get(status, status), _OLD_PHASE.get(phase, phase)
+
+
 def session_view(item: dict[str, Any]) -> dict[str, Any]:
     """The public view of a session item."""
-    view = {key: _plain(value) for key, value in item.items()}
+    view = {key: _plain(value) for key, value in item.items() if key not in _PRIVATE}
+    if "status" in view or "phase" in view:
+        status, phase = current_words(view.get("status"), view.get("phase"))
+        if "status" in view:
+            view["status"] = status
+        if "phase" in view:
+            view["phase"] = phase
     error = view.get("error")
     if isinstance(error, str):
         view["error"] = _readable_error(error)
@@ -64,10 +145,32 @@ def session_view(item: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def progress_events(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The session's steps in order, as views: one per status update the workflow made (the
+    progress numbers in ``steps``; a number set costs the update next to nothing), so a subscriber
+    who came late (or polled slowly) still sees 10, 50, 60, 80, 90, 100. The last is the item as
+    it is now (with its error, if it failed)."""
+    view = session_view(item)
+    steps: list[dict[str, Any]] = []
+    for progress in sorted(int(number) for number in item.get("steps") or ()):
+        phase = _PHASE_AT.get(progress)
+        if phase is not None:
+            steps.append(
+                {**view, "status": "processing", "phase": phase, "progress": progress, "error": None}
+            )
+    if not steps or (steps[-1]["phase"], steps[-1]["progress"]) != (view.get("phase"), view.get("progress")):
+        steps.append(view)
+    else:
+        steps[-1] = view
+    return steps
+
+
 def _readable_error(text: str) -> dict[str, Any]:
     try:
         failure = json.loads(text)
     except json.JSONDecodeError:
+        return {"code": "Error", "message": text}
+    if not isinstance(failure, dict):
         return {"code": "Error", "message": text}
     code = failure.get("Error") or "Error"
     cause = failure.get("Cause")

@@ -135,7 +135,7 @@ def _never() -> str | None:
 
 def test_the_result_of_a_completed_session_is_its_stored_text() -> None:
     text = json.dumps({"recipe": "두부조림"}, ensure_ascii=False)
-    assert result_or_conflict("s", {"status": "COMPLETED"}, lambda: text) is text
+    assert result_or_conflict("s", {"status": "completed"}, lambda: text) is text
 
 
 def test_an_unknown_session_is_404() -> None:
@@ -149,16 +149,16 @@ def test_an_unknown_session_is_404() -> None:
 @pytest.mark.parametrize(
     ("session", "loaded", "extra"),
     [
-        ({"status": "RUNNING", "progress": 40}, None, {"sessionStatus": "RUNNING", "progress": 40}),
-        ({"status": "PENDING"}, None, {"sessionStatus": "PENDING", "progress": None}),
+        ({"status": "processing", "progress": 40}, None, {"sessionStatus": "processing", "progress": 40}),
+        ({"status": "processing"}, None, {"sessionStatus": "processing", "progress": None}),
         # Completed, but the result is not written yet (or expired): still not ready, never a 500.
-        ({"status": "COMPLETED", "progress": 100}, None, {"sessionStatus": "COMPLETED", "progress": 100}),
+        ({"status": "completed", "progress": 100}, None, {"sessionStatus": "completed", "progress": 100}),
     ],
 )
 def test_a_session_without_a_result_is_409_not_ready(
     session: dict[str, object], loaded: str | None, extra: dict[str, object]
 ) -> None:
-    load = (lambda: loaded) if session["status"] == "COMPLETED" else _never
+    load = (lambda: loaded) if session["status"] == "completed" else _never
     with pytest.raises(ApiError) as raised:
         result_or_conflict("s", session, load)
     assert (raised.value.status, raised.value.code, raised.value.extra) == (409, "not_ready", extra)
@@ -170,6 +170,6 @@ def test_a_session_without_a_result_is_409_not_ready(
 )
 def test_a_failed_session_is_409_saying_why(error: dict[str, str] | None, message: str) -> None:
     with pytest.raises(ApiError) as raised:
-        result_or_conflict("s", {"status": "FAILED", "error": error}, _never)
+        result_or_conflict("s", {"status": "failed", "error": error}, _never)
     assert (raised.value.status, raised.value.code, raised.value.message) == (409, "session_failed", message)
-    assert raised.value.extra == {"sessionStatus": "FAILED", "sessionError": error or {}}
+    assert raised.value.extra == {"sessionStatus": "failed", "sessionError": error or {}}

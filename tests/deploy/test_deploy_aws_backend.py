@@ -104,12 +104,12 @@ def test_substituted_definition_is_valid_asl_with_no_placeholder_left() -> None:
 
 def test_session_starter_writes_the_session_and_starts_the_execution(stack: str) -> None:
     answer = session.handler(_event("POST", "/api/sessions", {**KETO, "sessionId": "s-aws-1"}), None)
-    assert answer["sessionId"] == "s-aws-1" and answer["status"] == "PENDING"
+    assert answer["sessionId"] == "s-aws-1" and answer["status"] == "processing"
     item = _item("SessionsTable", "s-aws-1")
     assert item is not None
     assert (item["status"], item["phase"], item["progress"], item["target"]) == (
-        "PENDING",
-        "CREATED",
+        "processing",
+        "recipe_generation",
         0,
         "keto",
     )
@@ -129,7 +129,7 @@ def test_api_post_answers_202_like_the_local_api(stack: str) -> None:
     assert status == 202
     session_id = body["sessionId"]
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-    assert body["status"] == "PENDING" and body["error"] is None
+    assert body["status"] == "processing" and body["error"] is None
     assert body["links"] == {
         "self": f"/api/sessions/{session_id}",
         "result": f"/api/sessions/{session_id}/result",
@@ -147,8 +147,8 @@ def test_api_get_reads_the_session_and_its_result_as_the_workflow_leaves_them(st
     assert status == 200
     assert {k: body[k] for k in ("sessionId", "status", "phase", "progress")} == {
         "sessionId": session_id,
-        "status": "PENDING",
-        "phase": "CREATED",
+        "status": "processing",
+        "phase": "recipe_generation",
         "progress": 0,
     }
 
@@ -171,13 +171,13 @@ def test_api_get_reads_the_session_and_its_result_as_the_workflow_leaves_them(st
         UpdateExpression="SET #status = :status, #phase = :phase, #progress = :progress",
         ExpressionAttributeNames={"#status": "status", "#phase": "phase", "#progress": "progress"},
         ExpressionAttributeValues={
-            ":status": {"S": "COMPLETED"},
-            ":phase": {"S": "COMPLETED"},
+            ":status": {"S": "completed"},
+            ":phase": {"S": "completed"},
             ":progress": {"N": "100"},
         },
     )
     status, body = _answer(api.handler(_event("GET", f"/api/sessions/{session_id}"), None))
-    assert (status, body["status"], body["progress"]) == (200, "COMPLETED", 100)
+    assert (status, body["status"], body["progress"]) == (200, "completed", 100)
     status, body = _answer(api.handler(_event("GET", f"/api/sessions/{session_id}/result"), None))
     assert (status, body) == (200, result)
 
@@ -187,8 +187,8 @@ def test_api_get_of_a_failed_session_says_why(stack: str) -> None:
     boto3.resource("dynamodb").Table(TABLES["SessionsTable"]).put_item(
         Item={
             "sessionId": "s-failed",
-            "status": "FAILED",
-            "phase": "RECIPE_FAILED",
+            "status": "failed",
+            "phase": "finished",
             "progress": 100,
             "error": json.dumps(failure),
         }
@@ -203,8 +203,8 @@ def test_api_get_of_a_failed_session_says_why(stack: str) -> None:
 class _StackService:
     """The local app's session service over the stack's tables, read as the Lambda reads them."""
 
-    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        started = session.handler({"body": json.dumps(body)}, None)
+    async def start_session(self, body: Mapping[str, Any], owner: str | None = None) -> dict[str, Any]:
+        started = session.handler({"body": json.dumps(body), "owner": owner}, None)
         return {key: value for key, value in started.items() if key != "executionArn"}
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
@@ -215,7 +215,7 @@ class _StackService:
         item = _item("ResultsTable", session_id)
         return None if item is None else str(item["result"])
 
-    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
+    def list_sessions(self, limit: int = 20, owner: str | None = None) -> list[dict[str, Any]]:
         return []
 
     async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
@@ -231,7 +231,7 @@ async def _local_answers(requests: list[tuple[str, str, str | None, str]]) -> li
     httpx = pytest.importorskip("httpx")
     transport = httpx.ASGITransport(app=web.create_app(_StackService()))
     answers = []
-    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         for method, path, body, content_type in requests:
             response = await http.request(method, path, content=body, headers={"content-type": content_type})
             answers.append((response.status_code, response.headers["content-type"], response.text))
@@ -245,9 +245,9 @@ def _put_session(session_id: str, status: str, **extra: Any) -> None:
 
 def test_the_aws_handler_and_the_local_app_answer_the_same_bodies(stack: str) -> None:
     """Same request, same tables: same status and JSON body from API Gateway's handler and FastAPI's app."""
-    _put_session("s-running", "RUNNING")
-    _put_session("s-failed", "FAILED", error=json.dumps({"Error": "RecipeFailed", "Cause": "no recipe fits"}))
-    _put_session("s-done", "COMPLETED")
+    _put_session("s-running", "processing")
+    _put_session("s-failed", "failed", error=json.dumps({"Error": "RecipeFailed", "Cause": "no recipe fits"}))
+    _put_session("s-done", "completed")
     result = {"sessionId": "s-done", "recipe": {"title": "두부 스테이크"}, "kcal": 512.5}
     boto3.resource("dynamodb").Table(TABLES["ResultsTable"]).put_item(
         Item={"sessionId": "s-done", "result": json.dumps(result, ensure_ascii=False)}

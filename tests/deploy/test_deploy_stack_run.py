@@ -67,7 +67,7 @@ def test_the_workflow_completes_with_the_stack_names_and_the_api_reads_it(store:
 
     status, body = _get("/api/sessions/s-stack")
     assert status == 200
-    assert (body["status"], body["phase"], body["progress"]) == ("COMPLETED", "COMPLETED", 100)
+    assert (body["status"], body["phase"], body["progress"]) == ("completed", "finished", 100)
     assert "notifiedAt" in body
     status, result = _get("/api/sessions/s-stack/result")
     assert status == 200
@@ -75,7 +75,7 @@ def test_the_workflow_completes_with_the_stack_names_and_the_api_reads_it(store:
 
 
 def test_a_rejected_profile_fails_the_session_and_the_api_says_why(store: TableStore) -> None:
-    sessions_table().put_item(Item={"sessionId": "s-bad", "status": "PENDING", "progress": 0})
+    sessions_table().put_item(Item={"sessionId": "s-bad", "status": "processing", "progress": 0})
     bad = {"sessionId": "s-bad", "profile": {"target": "diet", "servings": 0}}
     execution = _stack_machine(store).run(bad, name="s-bad")
     assert (execution.status, execution.error) == ("FAILED", "InvalidInput")

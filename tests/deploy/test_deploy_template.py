@@ -171,13 +171,42 @@ def test_secrets_are_read_at_run_time_never_put_in_the_environment() -> None:
     assert TEMPLATE_DATA["Parameters"]["NaverSecretName"]["Default"] == ""
 
 
-def test_tables_are_on_demand_keyed_by_session_and_expire() -> None:
+def test_tables_are_on_demand_keyed_by_session_and_both_expire() -> None:
     tables = _of_type("AWS::DynamoDB::Table")
     for props in tables.values():
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["KeySchema"] == [{"AttributeName": "sessionId", "KeyType": "HASH"}]
         assert props["AttributeDefinitions"] == [{"AttributeName": "sessionId", "AttributeType": "S"}]
         assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+def test_the_workflow_writes_the_designs_statuses_and_phases_in_order() -> None:
+    """Contract 7: status processing then completed (failed from the Handle states), phases with
+    their progress, each step added to the item's steps; every status update has a Catch."""
+    states = load_definition()["States"]
+    expected = [
+        ("UpdateStatusGenerating", "processing", "recipe_generation", "10"),
+        ("UpdateStatusRecipeDone", "processing", "recipe_completed", "50"),
+        ("UpdateStatusPricing", "processing", "price_lookup", "60"),
+        ("UpdateStatusPricesDone", "processing", "price_completed", "80"),
+        ("UpdateStatusCombining", "processing", "combining_results", "90"),
+        ("UpdateStatusCompleted", "completed", "finished", "100"),
+    ]
+    for name, status, phase, progress in expected:
+        params = states[name]["Parameters"]
+        values = params["ExpressionAttributeValues"]
+        assert (values[":status"]["S"], values[":phase"]["S"], values[":progress"]["N"]) == (
+            status,
+            phase,
+            progress,
+        )
+        assert params["UpdateExpression"].endswith(" ADD #steps :step")
+        assert values[":step"] == {"NS": [progress]}
+        assert [c["Next"] for c in states[name]["Catch"]] == ["HandleFailure"]
+    for name in ("HandleValidationError", "HandleRecipeError", "HandleFailure"):
+        values = states[name]["Parameters"]["ExpressionAttributeValues"]
+        assert (values[":status"]["S"], values[":phase"]["S"]) == ("failed", "finished")
+        assert states[states[name]["Catch"][0]["Next"]]["Type"] == "Fail"  # even a lost update ends FAILED
 
 
 def _definition_tasks(states: dict[str, Any]) -> list[dict[str, Any]]:

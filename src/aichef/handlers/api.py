@@ -61,7 +61,8 @@ def _start(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raw = event.get("body") or ""
     data = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode()
     body = json_object(headers.get("content-type", ""), data)
-    started = session_starter.handler({"body": json.dumps(body)}, context)
+    owner = headers.get("x-aichef-client")
+    started = session_starter.handler({"body": json.dumps(body), "owner": owner}, context)
     # The execution ARN names the AWS account: the operator finds it by sessionId, the client never needs it.
     view = {key: value for key, value in started.items() if key != "executionArn"}
     found = _links(str(view["sessionId"]))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import uuid
 from typing import Any
 
 from aichef.config import settings
 from aichef.models import parse_session
-from aichef.sessions import create_session
+from aichef.session_ids import new_session_id
+from aichef.sessions import create_session, owner_hash
 from aichef.tables import local_store, sessions_table
 
 __all__ = ["handler"]
@@ -45,10 +45,22 @@ def _body(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """``event["owner"]``: the client's id (the page's X-AIChef-Client), kept hashed on the item."""
     data = _body(event)
-    data.setdefault("sessionId", uuid.uuid4().hex)
-    request = parse_session(data)
-    session = create_session(sessions_table(), request)
+    if not data.get("sessionId"):
+        data["sessionId"] = new_session_id()
+    request = parse_session(data)  # the id follows Step Functions' naming rules before anything is written
+    owner = event.get("owner")
+    session = create_session(sessions_table(), request, None if owner is None else owner_hash(str(owner)))
+    try:
+        return {**session, "executionArn": _start(request)}
+    except BaseException:
+        # not started: the item goes too, so no session stays processing for ever
+        sessions_table().delete_item(Key={"sessionId": request.sessionId})
+        raise
+
+
+def _start(request: Any) -> str:
     payload = json.dumps(request.model_dump(mode="json"), ensure_ascii=False)
     config = settings()
     if config.backend == "aws":
@@ -57,11 +69,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = boto3.client("stepfunctions").start_execution(
             stateMachineArn=config.state_machine_arn, name=request.sessionId, input=payload
         )
-        arn = started["executionArn"]
-    else:
-        loop, machine = _local_runner()
-        future = asyncio.run_coroutine_threadsafe(
-            machine.start(json.loads(payload), name=request.sessionId), loop
-        )
-        arn = future.result(timeout=10).arn
-    return {**session, "executionArn": arn}
+        return str(started["executionArn"])
+    loop, machine = _local_runner()
+    future = asyncio.run_coroutine_threadsafe(
+        machine.start(json.loads(payload), name=request.sessionId), loop
+    )
+    return str(future.result(timeout=10).arn)

@@ -37,8 +37,15 @@ class SessionError(BaseModel):
 
 class SessionStatus(BaseModel):
     sessionId: str
-    status: Literal["PENDING", "RUNNING", "COMPLETED", "FAILED"]
-    phase: str
+    status: Literal["processing", "completed", "failed"]
+    phase: Literal[
+        "recipe_generation",
+        "recipe_completed",
+        "price_lookup",
+        "price_completed",
+        "combining_results",
+        "finished",
+    ]
     progress: int
     error: SessionError | None = None
     createdAt: str

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from aichef.web._contract import SessionService
 from aichef.web._errors import install_handlers
 from aichef.web._events import KEEPALIVE_SECONDS
 from aichef.web._glossary import glossary_router
-from aichef.web._guard import Guard
+from aichef.web._guard import BODY_SECONDS, Guard, allowed_hosts
 from aichef.web._routes import api_router
 from aichef.web._schemas import install_openapi
 from aichef.web._servings import servings_router
@@ -26,8 +27,16 @@ __all__ = ["create_app"]
 _STATIC = Path(str(files("aichef.web") / "static"))
 
 
-def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS) -> FastAPI:
-    """The API under /api, the page at /, its files under /static; the caller owns and closes `kitchen`."""
+def create_app(
+    kitchen: SessionService,
+    *,
+    keepalive: float = KEEPALIVE_SECONDS,
+    hosts: Iterable[str] = (),
+    body_seconds: float = BODY_SECONDS,
+) -> FastAPI:
+    """The API under /api, the page at /, its files under /static; the caller owns and closes `kitchen`.
+
+    ``hosts``: host names answered besides loopback and ``$AICHEF_ALLOWED_HOSTS`` (see _guard)."""
     app = FastAPI(
         title="AI Chef",
         version="1.0",
@@ -46,5 +55,5 @@ def create_app(kitchen: SessionService, *, keepalive: float = KEEPALIVE_SECONDS)
     app.include_router(glossary_router())
     app.include_router(static_router(_STATIC))
 
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, hosts=allowed_hosts(hosts), body_seconds=body_seconds)
     return app

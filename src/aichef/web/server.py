@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import uvicorn
@@ -15,6 +15,15 @@ import uvicorn
 from aichef.web.app import create_app
 
 __all__ = ["serve", "worker_app"]
+
+
+# On SIGTERM open streams get this long to end before they are closed: a stop never hangs.
+_SHUTDOWN_SECONDS = 3
+
+
+def _own_names(host: str) -> list[str]:
+    """The host the server listens on answers requests that name it (not a wildcard address)."""
+    return [] if host in ("0.0.0.0", "::", "") else [host]
 
 
 async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> None:
@@ -28,7 +37,7 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
         if resumed:
             logging.getLogger("aichef.web").info("resumed %d running session(s)", len(resumed))
         config = uvicorn.Config(
-            create_app(kitchen),
+            create_app(kitchen, hosts=_own_names(host)),
             host=host,
             port=port,
             log_level=log_level,
@@ -36,6 +45,7 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
             server_header=False,
             lifespan="off",
             ws=_websocket_protocol(),
+            timeout_graceful_shutdown=_SHUTDOWN_SECONDS,
         )
         await uvicorn.Server(config).serve()
     finally:
@@ -67,6 +77,8 @@ def _serve_workers(host: str, port: int, data_dir: str | None, log_level: str, w
 
     if data_dir is not None:
         os.environ["AICHEF_DATA_DIR"] = data_dir  # the workers read the folder from the environment
+    names = ",".join([*_own_names(host), os.environ.get("AICHEF_ALLOWED_HOSTS", "")])
+    os.environ["AICHEF_ALLOWED_HOSTS"] = names.strip(",")
     config = uvicorn.Config(
         "aichef.web.server:worker_app",
         factory=True,
@@ -78,6 +90,7 @@ def _serve_workers(host: str, port: int, data_dir: str | None, log_level: str, w
         server_header=False,
         lifespan="on",
         ws=_websocket_protocol(),
+        timeout_graceful_shutdown=_SHUTDOWN_SECONDS,
     )
     sock = config.bind_socket()
     Multiprocess(config, sockets=[sock]).run()
@@ -90,6 +103,7 @@ def serve(
     data_dir: str | None = None,
     log_level: str = "info",
     workers: int = 1,
+    allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve until interrupted; 127.0.0.1 unless told otherwise. Answers the process exit code.
 
@@ -103,6 +117,9 @@ def serve(
         logging.getLogger("aichef.web").warning(
             "listening on %s: anyone who can reach it can use the API", host
         )
+    if allowed_hosts:  # the workers (and create_app) read the allow-list from the environment
+        listed = [os.environ.get("AICHEF_ALLOWED_HOSTS", ""), *allowed_hosts]
+        os.environ["AICHEF_ALLOWED_HOSTS"] = ",".join(name for name in listed if name)
     print(
         f"AI Chef: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl+C to stop)",
         file=sys.stderr,

@@ -29,7 +29,7 @@ async def kitchen() -> AsyncIterator[Kitchen]:
 @pytest.fixture
 async def client(kitchen: Kitchen) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(kitchen))
-    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         yield http
 
 
@@ -41,7 +41,7 @@ def fake() -> FakeService:
 @pytest.fixture
 async def fake_client(fake: FakeService) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(fake, keepalive=0.05))
-    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         yield http
 
 

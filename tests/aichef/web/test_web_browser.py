@@ -426,11 +426,6 @@ def test_a_recent_session_can_be_reopened_and_saved(open_page: Opener, live_serv
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the server to list only the asking browser's sessions (contract 6, hostile-web's branch); "
-    "remove this mark when both are merged",
-)
 def test_two_browsers_see_only_their_own_sessions(open_page: Opener, live_server: LiveServer) -> None:
     mine = open_page(live_server.url, PHONE)
     theirs = open_page(live_server.url, LAPTOP)

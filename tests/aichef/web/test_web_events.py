@@ -38,15 +38,15 @@ async def read_events(response: httpx.Response, limit: int = 100) -> list[tuple[
 async def test_stream_sends_now_then_each_change_then_end(
     fake_client: httpx.AsyncClient, fake: FakeService
 ) -> None:
-    fake.put("s1", "RUNNING", 10)
+    fake.put("s1", "processing", 10)
 
     async def progress() -> None:
         await asyncio.sleep(0.01)
         for status, phase, value in [
-            ("RUNNING", "RECIPE_GENERATION", 10),  # same as now: must not be sent twice
-            ("RUNNING", "PRICE_LOOKUP", 60),
-            ("RUNNING", "COMBINING", 90),
-            ("COMPLETED", "COMPLETED", 100),
+            ("processing", "recipe_generation", 10),  # same as now: must not be sent twice
+            ("processing", "price_lookup", 60),
+            ("processing", "combining_results", 90),
+            ("completed", "finished", 100),
         ]:
             await fake.updates.put(
                 {**fake.sessions["s1"], "status": status, "phase": phase, "progress": value}
@@ -62,15 +62,13 @@ async def test_stream_sends_now_then_each_change_then_end(
     assert names == ["status", "status", "status", "status", "end"]
     statuses = [json.loads(data) for _, data in events]
     assert [s["progress"] for s in statuses[:4]] == [10, 60, 90, 100]
-    assert statuses[-1]["status"] == "COMPLETED"
+    assert statuses[-1]["status"] == "completed"
 
 
 async def test_a_finished_session_streams_its_state_once_and_ends(
     fake_client: httpx.AsyncClient, fake: FakeService
 ) -> None:
-    fake.put(
-        "done", "FAILED", 100, phase="RECIPE_FAILED", error={"code": "ConstraintNotMet", "message": "no fit"}
-    )
+    fake.put("done", "failed", 100, phase="finished", error={"code": "ConstraintNotMet", "message": "no fit"})
     async with fake_client.stream("GET", "/api/sessions/done/events") as response:
         events = [e for e in await read_events(response) if e[0] != "comment"]
     assert [name for name, _ in events] == ["status", "end"]
@@ -78,48 +76,49 @@ async def test_a_finished_session_streams_its_state_once_and_ends(
 
 
 async def test_a_quiet_stream_sends_keepalive_comments_until_the_end(fake: FakeService) -> None:
-    fake.put("slow", "RUNNING", 10)
+    fake.put("slow", "processing", 10)
     stream = sse_stream(fake, "slow", keepalive=0.01)
     chunks = [await anext(stream) for _ in range(4)]
     assert chunks[0] == "retry: 2000\n\n"
     assert chunks[1].startswith("event: status\n")
     assert chunks[2:] == [": keepalive\n\n", ": keepalive\n\n"]
     await fake.updates.put(
-        {**fake.sessions["slow"], "status": "COMPLETED", "phase": "COMPLETED", "progress": 100}
+        {**fake.sessions["slow"], "status": "completed", "phase": "finished", "progress": 100}
     )
     rest = [chunk async for chunk in stream if chunk != ": keepalive\n\n"]
     assert [chunk.split("\n")[0] for chunk in rest] == ["event: status", "event: end"]
-    assert json.loads(rest[-1].split("data: ")[1])["status"] == "COMPLETED"
+    assert json.loads(rest[-1].split("data: ")[1])["status"] == "completed"
 
 
 async def test_a_lost_subscription_still_ends_with_the_final_state(fake: FakeService) -> None:
     """If subscribe() stops early, the stream reads the session once more rather than hang or lie."""
-    fake.put("gone", "RUNNING", 50)
+    fake.put("gone", "processing", 50)
 
     async def ends_at_once(session_id: str) -> AsyncIterator[dict[str, Any]]:
-        fake.put(session_id, "COMPLETED", 100, phase="COMPLETED")
+        fake.put(session_id, "completed", 100, phase="finished")
         return
         yield {}
 
     fake.subscribe = ends_at_once  # type: ignore[method-assign]
     seen = [status async for status in follow(fake, "gone", keepalive=1)]
-    assert [s["progress"] for s in seen if s is not None] == [50, 100]
+    # subscribe() gave nothing (not even the replay): the final read is what the client hears
+    assert [s["progress"] for s in seen if s is not None] == [100]
 
 
 async def test_the_result_of_a_running_session_is_409_not_ready(
     fake_client: httpx.AsyncClient, fake: FakeService
 ) -> None:
-    fake.put("busy", "RUNNING", 60, phase="PRICE_LOOKUP")
+    fake.put("busy", "processing", 60, phase="price_lookup")
     response = await fake_client.get("/api/sessions/busy/result")
     assert response.status_code == 409
     error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == "not_ready" and error["sessionStatus"] == "RUNNING" and error["progress"] == 60
+    assert error["code"] == "not_ready" and error["sessionStatus"] == "processing" and error["progress"] == 60
 
 
 async def test_a_completed_session_answers_its_stored_result(
     fake_client: httpx.AsyncClient, fake: FakeService
 ) -> None:
-    fake.put("ok", "COMPLETED", 100, phase="COMPLETED")
+    fake.put("ok", "completed", 100, phase="finished")
     fake.results["ok"] = {"sessionId": "ok", "recipe": {"recipeName": "두부조림"}}
     response = await fake_client.get("/api/sessions/ok/result")
     assert response.status_code == 200 and response.json()["recipe"]["recipeName"] == "두부조림"

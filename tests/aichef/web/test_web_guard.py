@@ -90,7 +90,7 @@ async def test_errors_are_never_cached(fake_client: httpx.AsyncClient) -> None:
 async def test_a_guard_with_its_own_cap_names_that_cap(fake: FakeService) -> None:
     app = Guard(create_app(fake), max_body=100)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://aichef.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         over = await http.post("/api/sessions", content=padded(101), headers=JSON)
     assert over.status_code == 413
     assert over.json()["error"]["message"] == "request body is larger than 100 bytes"

@@ -45,7 +45,7 @@ def test_websocket_sends_each_change_then_end(live_server: LiveServer) -> None:
     statuses = [m["session"] for m in messages if m["type"] == "status"]
     progress = [s["progress"] for s in statuses]
     assert progress == sorted(progress) and progress[-1] == 100
-    assert statuses[-1]["status"] == "COMPLETED" and messages[-1] == {"type": "end"}
+    assert statuses[-1]["status"] == "completed" and messages[-1] == {"type": "end"}
 
 
 def test_websocket_for_an_unknown_session_says_so_and_closes(live_server: LiveServer) -> None:

@@ -23,7 +23,8 @@ def _free_port() -> int:
 
 def _call(url: str, body: dict[str, Any] | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json", "X-AIChef-Client": "workers-test-browser-0001"}
+    request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -58,10 +59,10 @@ def test_two_workers_serve_sessions_from_one_folder(tmp_path: Path) -> None:
         ids = [_call(f"{base}/sessions", {"profile": {"target": "diet"}})["sessionId"] for _ in range(6)]
         for session_id in ids:
             for _ in range(300):
-                if _call(f"{base}/sessions/{session_id}")["status"] in ("COMPLETED", "FAILED"):
+                if _call(f"{base}/sessions/{session_id}")["status"] in ("completed", "failed"):
                     break
                 time.sleep(0.05)
-            assert _call(f"{base}/sessions/{session_id}")["status"] == "COMPLETED"
+            assert _call(f"{base}/sessions/{session_id}")["status"] == "completed"
             assert _call(f"{base}/sessions/{session_id}/result")["sessionId"] == session_id
         listed = {s["sessionId"] for s in _call(f"{base}/sessions?limit=50")["sessions"]}
         assert set(ids) <= listed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -15,7 +16,15 @@ from aichef.models import parse_session
 from aichef.service import Kitchen
 from aichef.web import create_app
 
-TERMINAL = ("COMPLETED", "FAILED")
+TERMINAL = ("completed", "failed")
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class FakeService:
@@ -29,12 +38,12 @@ class FakeService:
         self.closed = False
 
     def put(
-        self, session_id: str, status: str = "RUNNING", progress: int = 10, **extra: Any
+        self, session_id: str, status: str = "processing", progress: int = 10, **extra: Any
     ) -> dict[str, Any]:
         session = {
             "sessionId": session_id,
             "status": status,
-            "phase": extra.pop("phase", "RECIPE_GENERATION"),
+            "phase": extra.pop("phase", "recipe_generation"),
             "progress": progress,
             "error": extra.pop("error", None),
             "createdAt": "2026-11-22T00:00:00.000Z",
@@ -45,7 +54,7 @@ class FakeService:
         self.sessions[session_id] = session
         return session
 
-    async def start_session(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def start_session(self, body: Mapping[str, Any], owner: str | None = None) -> dict[str, Any]:
         if self.fail_with is not None:
             raise self.fail_with
         data = dict(body)
@@ -53,7 +62,7 @@ class FakeService:
         request = parse_session(data)
         if request.sessionId in self.sessions:
             raise InvalidInput.one("sessionId", "already exists")
-        return self.put(request.sessionId, "PENDING", 0, phase="CREATED")
+        return self.put(request.sessionId, "processing", 0, phase="recipe_generation")
 
     def get_session(self, session_id: str) -> dict[str, Any] | None:
         if self.fail_with is not None:
@@ -64,10 +73,17 @@ class FakeService:
         result = self.results.get(session_id)
         return None if result is None else json.dumps(result, ensure_ascii=False)
 
-    def list_sessions(self, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.sessions.values())[::-1][:limit]
+    def list_sessions(self, limit: int = 20, owner: str | None = None) -> list[dict[str, Any]]:
+        return list(self.sessions.values())[::-1][:limit] if owner is not None else []
 
     async def subscribe(self, session_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Where the session stands now (as the kitchen's replay starts), then each update put."""
+        now = self.sessions.get(session_id)
+        if now is None:
+            return
+        yield now
+        if now["status"] in TERMINAL:
+            return
         while True:
             update = await self.updates.get()
             self.sessions[session_id] = update

@@ -28,7 +28,7 @@ def test_cook_prints_recipe_nutrition_verdicts_and_shopping_list(capsys: pytest.
     assert code == 0, err
     for heading in ("재료", "만드는 법", "영양 (1인분", "식단 기준 점검", "장보기 목록", "1인분 비용"):
         assert heading in out
-    assert "100%" in err and "COMPLETED" in err  # the progress bar reached the end
+    assert "100%" in err and "completed" in err  # the progress bar reached the end
 
 
 def test_cook_reads_korean_money_and_the_pantry_choice(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,7 +70,7 @@ def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
     assert code == 2
     assert field in err and "Traceback" not in err
     assert main(["sessions"]) == 0
-    assert "PENDING" not in capsys.readouterr().out  # no session was created
+    assert "processing" not in capsys.readouterr().out  # no session was created
 
 
 def test_sessions_and_show_replay_a_past_session(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,7 +79,7 @@ def test_sessions_and_show_replay_a_past_session(capsys: pytest.CaptureFixture[s
     result = json.loads(out)
     assert main(["sessions"]) == 0
     listing = capsys.readouterr().out
-    assert result["sessionId"] in listing and "COMPLETED" in listing
+    assert result["sessionId"] in listing and "completed" in listing
     assert main(["show", result["sessionId"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == result
     assert main(["show", "no-such-session"]) == 2
@@ -154,7 +154,7 @@ def test_200_random_profiles_complete_or_name_the_unmet_constraint(
             completed += 1
         else:
             failure = json.loads(out)
-            assert failure["status"] == "FAILED"
+            assert failure["status"] == "failed"
             assert failure["error"]["code"] == "ConstraintNotMet"
             assert failure["error"]["message"]
     assert completed >= 150

@@ -56,7 +56,7 @@ def test_a_killed_kitchen_s_session_is_finished_by_the_next_one(tmp_path: Path) 
     async def finish() -> tuple[dict[str, object], list[dict[str, object]], dict[str, object] | None]:
         kitchen = Kitchen(folder)
         before = kitchen.get_session("survivor")
-        assert before is not None and before["status"] == "RUNNING"
+        assert before is not None and before["status"] == "processing"
         resumed = await kitchen.resume()
         final = await kitchen.wait("survivor", timeout=60)
         history = kitchen.history("survivor")
@@ -65,7 +65,7 @@ def test_a_killed_kitchen_s_session_is_finished_by_the_next_one(tmp_path: Path) 
         return final, history, result if resumed else None
 
     final, history, result = asyncio.run(finish())
-    assert final["status"] == "COMPLETED"
+    assert final["status"] == "completed"
     assert result is not None and result["sessionId"] == "survivor"
     scheduled = [
         e["taskScheduledEventDetails"]["parameters"] for e in history if e["type"] == "TaskScheduled"

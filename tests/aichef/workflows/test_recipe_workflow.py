@@ -38,7 +38,7 @@ def _run(body: dict[str, Any], **replace: Any) -> tuple[Any, dict[str, Any], Tab
     try:
         create_session(sessions_table(), parse_session(body))
     except Exception:  # an invalid body has no session to create; the workflow must still cope
-        sessions_table().put_item(Item={"sessionId": body.get("sessionId", "bad"), "status": "PENDING"})
+        sessions_table().put_item(Item={"sessionId": body.get("sessionId", "bad"), "status": "processing"})
     execution = _machine(store, **replace).run(body, name=str(body.get("sessionId", "bad")))
     item = sessions_table().get_item(Key={"sessionId": body.get("sessionId", "bad")})["Item"]
     return execution, item, store
@@ -72,14 +72,14 @@ def test_the_definition_validates_and_keeps_its_placeholders() -> None:
 def test_happy_path_reports_progress_saves_the_result_for_seven_days() -> None:
     execution, item, store = _run(KETO)
     assert execution.status == "SUCCEEDED", execution.cause
-    assert item["status"] == "COMPLETED" and item["progress"] == 100 and "notifiedAt" in item
+    assert item["status"] == "completed" and item["progress"] == 100 and "notifiedAt" in item
     assert _updates(execution) == [
-        ("RECIPE_GENERATION", 10),
-        ("RECIPE_COMPLETED", 50),
-        ("PRICE_LOOKUP", 60),
-        ("PRICES_COMPLETED", 80),
-        ("COMBINING", 90),
-        ("COMPLETED", 100),
+        ("recipe_generation", 10),
+        ("recipe_completed", 50),
+        ("price_lookup", 60),
+        ("price_completed", 80),
+        ("combining_results", 90),
+        ("finished", 100),
     ]
     saved = store.table("aichef-results").get_item(Key={"sessionId": "s-keto"})["Item"]
     result = json.loads(saved["result"])
@@ -127,7 +127,7 @@ def test_invalid_input_fails_the_session_through_handle_validation_error() -> No
     body = {"sessionId": "s-bad", "profile": {"target": "ketoo", "servings": 2}}
     execution, item, _ = _run(body)
     assert execution.status == "FAILED" and execution.error == "InvalidInput"
-    assert item["status"] == "FAILED" and item["phase"] == "VALIDATION_FAILED"
+    assert item["status"] == "failed" and item["phase"] == "finished"
     error = json.loads(item["error"])
     assert error["Error"] == "InvalidInput"
     assert "profile.target" in json.loads(error["Cause"])["errorMessage"]
@@ -141,7 +141,7 @@ def test_a_recipe_no_profile_can_have_fails_the_session_naming_the_constraint() 
     }
     execution, item, _ = _run(body)
     assert execution.error == "RecipeFailed"
-    assert item["phase"] == "RECIPE_FAILED"
+    assert item["phase"] == "finished"
     message = json.loads(json.loads(item["error"])["Cause"])["errorMessage"]
     assert "최대 조리 시간" in message  # the constraint, named as the profile's language names it
 
@@ -155,7 +155,7 @@ def test_a_failed_price_lookup_falls_back_to_a_labelled_reference_price() -> Non
         return real_price(event, context)
 
     execution, item, store = _run(KETO, **{"aichef-price": flaky_price})
-    assert execution.status == "SUCCEEDED" and item["status"] == "COMPLETED"
+    assert execution.status == "SUCCEEDED" and item["status"] == "completed"
     saved = store.table("aichef-results").get_item(Key={"sessionId": "s-keto"})["Item"]
     items = json.loads(saved["result"])["pricing"]["items"]
     assert items and all(i["isEstimate"] and "TimeoutError" in i["note"] for i in items)
@@ -194,7 +194,7 @@ def test_throttled_lambda_is_retried_and_a_failed_notification_does_not_fail_the
     execution = machine.run(KETO, name="s-keto")
     assert calls["n"] == 2
     assert execution.status == "SUCCEEDED"
-    assert sessions_table().get_item(Key={"sessionId": "s-keto"})["Item"]["status"] == "COMPLETED"
+    assert sessions_table().get_item(Key={"sessionId": "s-keto"})["Item"]["status"] == "completed"
 
 
 def test_price_iterations_run_concurrently() -> None:
@@ -219,8 +219,8 @@ def test_kitchen_runs_a_session_to_completion(target: str) -> None:
         return session, seen, result
 
     session, seen, result = asyncio.run(cook())
-    assert session["status"] == "PENDING"
-    assert seen[-1]["status"] == "COMPLETED" and seen[-1]["progress"] == 100
+    assert session["status"] == "processing"
+    assert seen[-1]["status"] == "completed" and seen[-1]["progress"] == 100
     progress = [s["progress"] for s in seen]
     assert progress == sorted(progress)
     assert result is not None and result["target"] == target

@@ -134,7 +134,7 @@ def _check_finished_once(folder: Path, sessions: list[str] = ALL) -> None:
     try:
         for session in sessions:
             view = kitchen.get_session(session)
-            assert view is not None and view["status"] == "COMPLETED", session
+            assert view is not None and view["status"] == "completed", session
             history = kitchen.history(session)
             assert [e["id"] for e in history] == list(range(1, len(history) + 1))
             scheduled = [
