@@ -40,13 +40,10 @@ def retention() -> timedelta:
 
 
 def purge_closed_executions(store: Any, now: datetime | None = None) -> int:
-    """Delete the executions that closed longer ago than the retention, then give the space
-    back to the file system when the store can (an incremental vacuum); returns how many went."""
+    """Delete the executions that closed longer ago than the retention; the store gives the space
+    back to the file system itself (an incremental vacuum). Returns how many went."""
     moment = now if now is not None else datetime.now(UTC)
     deleted = int(store.purge(moment - retention()))
-    vacuum = getattr(store, "vacuum", None)  # the store's incremental vacuum, where it has one
-    if deleted and callable(vacuum):
-        vacuum()
     if deleted:
         _log.info("purged %d closed execution(s)", deleted)
     return deleted
