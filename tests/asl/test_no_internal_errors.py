@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asl import StateMachine, VirtualClock
@@ -327,17 +327,24 @@ def function_valued_machines(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime bug (JSONata evaluation, not validation): an expression returning a function ends in "
-    "'Internal error in the runtime' instead of States.QueryEvaluationError",
-)
-@settings(SETTINGS, max_examples=10, phases=(Phase.generate,))  # no shrinking: it is known to fail
+@settings(SETTINGS, max_examples=10)
 @given(definition=function_valued_machines(), data=INPUTS)
 def test_jsonata_expressions_returning_a_function_fail_with_an_aws_error(
     definition: dict[str, Any], data: Any
 ) -> None:
     _assert_aws_outcome(definition, data)
+
+
+def test_a_function_valued_expression_is_a_query_evaluation_error() -> None:
+    """AWS: an expression whose value is a function fails with States.QueryEvaluationError,
+    "returned an unsupported result type" (issue 16's recorded wording)."""
+    machine = StateMachine(
+        _wrap({"P": {"Type": "Pass", "Output": {"x": "{% $uppercase %}"}, "End": True}}, "P", "JSONata")
+    )
+    execution = machine.run({})
+    assert execution.status == "FAILED"
+    assert execution.error == "States.QueryEvaluationError"
+    assert "returned an unsupported result type" in (execution.cause or "")
 
 
 def test_an_aws_failure_is_accepted_and_an_internal_one_is_not() -> None:

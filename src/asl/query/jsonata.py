@@ -330,7 +330,15 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     "returned nothing (undefined).",
                 )
-            return _plain(value)
+            try:
+                return _plain(value)
+            except _NotJSON:
+                # A function (a lambda, or a built-in such as $uppercase named without a call).
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"The JSONata expression '{text}' specified for the field '{field}' "
+                    "returned an unsupported result type.",
+                ) from None
 
         return evaluate
     if isinstance(template, dict):
@@ -354,15 +362,22 @@ def _returns_undefined(text: str, bindings: dict[str, Any]) -> bool:
         return False
 
 
+class _NotJSON(Exception):
+    """The engine's value holds something JSON cannot carry (a function)."""
+
+
 def _plain(value: Any) -> Any:
-    """Turn the engine's sequences and number types into plain JSON values."""
+    """Turn the engine's sequences and number types into plain JSON values; raise :class:`_NotJSON`
+    for anything else."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
+    raise _NotJSON
 
 
 # --- the functions AWS adds to JSONata ----------------------------------------------------
