@@ -37,8 +37,8 @@ from jsonata.functions import Functions
 from jsonata.jexception import JException
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query._regex_worker import RegexTimedOut, guarded_engine
-from asl.runtime.failures import StateFailure
 
 __all__ = [
     "EvaluationLimits",

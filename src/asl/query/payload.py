@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.failures import StateFailure
 
 __all__ = ["Evaluator", "compile_dynamic", "compile_reference", "compile_template"]
 
@@ -85,7 +85,7 @@ def compile_reference(path: str, *, field: str) -> Evaluator:
 
 
 def _not_found(path: str, field: str, data: Any) -> StateFailure:
-    from asl.runtime.history import to_json
+    from asl._json import to_json
 
     return StateFailure(
         ErrorName.RUNTIME,

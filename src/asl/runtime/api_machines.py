@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from asl._json import to_json
 from asl.runtime.activities import Activities
 from asl.runtime.api_errors import InvalidArn, StateMachineDeleting, StateMachineDoesNotExist
 from asl.runtime.callbacks import TaskTokens
 from asl.runtime.clock import Clock
-from asl.runtime.history import to_json
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.live import LiveExecution
 from asl.runtime.pages import check_name

@@ -45,6 +45,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl._json import to_json
 from asl._json_limits import JSONLimitError, parse_json
 from asl.errors import ASLError, ExecutionAlreadyExists
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -62,7 +63,7 @@ from asl.runtime.api_machines import StateMachineAPI
 from asl.runtime.api_queries import QueryAPI
 from asl.runtime.callbacks import TaskTokens
 from asl.runtime.clock import Clock, RealClock
-from asl.runtime.history import Cursor, History, to_json
+from asl.runtime.history import Cursor, History
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
 from asl.runtime.map_runs import DurableHistory, FinishedIterations

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.failures import StateFailure
 
 __all__ = ["ABSENT", "Selector", "compile_input_path", "compile_result_path", "normalized_path"]
 
@@ -119,7 +119,7 @@ def _set_in_copy(node: Any, fields: tuple[str | int, ...], value: Any, path: str
 
 
 def _match_failure(path: str, node: Any) -> StateFailure:
-    from asl.runtime.history import to_json
+    from asl._json import to_json
 
     return StateFailure(
         ErrorName.RESULT_PATH_MATCH_FAILURE,

@@ -17,13 +17,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
-from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
-from asl.runtime.history import History, to_json
+from asl.runtime.history import History
 from asl.runtime.scope import run_scope
 from asl.states.base import State, error_output
 

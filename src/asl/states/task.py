@@ -8,14 +8,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.runtime.activities import QueuedTask
 from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
-from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
-from asl.runtime.history import details_key, to_json
+from asl.runtime.history import details_key
 from asl.runtime.tasks import classify
 from asl.states.base import State
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, compile_path, resolve
-from asl.runtime.failures import StateFailure
 from asl.runtime.frame import Frame
 from asl.states._comparisons import parse_timestamp
 from asl.states.base import State
