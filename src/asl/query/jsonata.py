@@ -254,7 +254,8 @@ _REGEX_ENGINE = guarded_engine(_regex_deadline)
 
 
 def is_expression(value: Any) -> bool:
-    """Is this a ``{% ... %}`` string?"""
+    """True when ``value`` is a JSONata expression string, ``"{% ... %}"`` (the runtime and the
+    validator both ask this one function)."""
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 

@@ -25,20 +25,11 @@ _MISSING = object()
 
 
 def _lookup(path: str) -> Callable[[Any, Any, Mapping[str, Any]], Any]:
-    compiled = compile_path(path)
-    root = compiled.root
+    evaluate = compile_path(path).evaluate
 
     def find(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
-        if root == "$":
-            source = data
-        elif root == "$$":
-            source = context
-        elif root[1:] in variables:
-            source = variables[root[1:]]
-        else:
-            return _MISSING
         try:
-            return compiled.find(source)
+            return evaluate(data, context, variables)
         except PathNotFound:
             return _MISSING
 

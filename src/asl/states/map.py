@@ -26,6 +26,7 @@ from asl.query.payload import compile_template
 from asl.runtime.frame import Frame
 from asl.runtime.history import History
 from asl.runtime.scope import run_scope
+from asl.states._io import path_value
 from asl.states.base import State, error_output
 
 __all__ = ["MapState"]
@@ -162,12 +163,7 @@ class MapState(State):
         path = self.spec.get(f"{key}Path")
         if path is None:
             return default
-        try:
-            value = resolve(path, effective, context, frame.variables)
-        except PathNotFound:
-            raise StateFailure(
-                ErrorName.RUNTIME, f"The {key}Path field does not reference an input value: {path}"
-            ) from None
+        value = path_value(path, f"{key}Path", effective, context, frame.variables, noun="field")
         number = _as_number(value)
         if kind is int and number is not None and float(number).is_integer():
             return int(number)
