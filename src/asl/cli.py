@@ -168,8 +168,8 @@ def _is_template_file(path: Path) -> bool:
     try:
         text = path.read_text(encoding="utf-8")
         return is_template(load_template(text, str(path))[0])
-    except (OSError, UnicodeDecodeError, DefinitionError):
-        return False  # reading it as a definition says what is wrong
+    except (OSError, UnicodeDecodeError, DefinitionError, RecursionError):
+        return False  # reading it as a definition says what is wrong (too deep: its depth limit)
 
 
 def _validate_template(path: Path) -> int:

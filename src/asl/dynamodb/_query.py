@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from ._ast import And, Between, Compare, Condition, Function, In, Not, Or, Path, Value
 from ._errors import validation
 from ._evaluate import evaluate
+from ._indexes import IndexSchema
 from ._projection import project
-from ._requests import check_projection, prepare, table_name
+from ._requests import Expressions, check_projection, prepare, table_name
 from ._schema import TableSchema, encode_key_value
+from .store import decode_item
 from .values import Item, item_size, normalize_item, type_of
 
 if TYPE_CHECKING:
@@ -34,17 +36,25 @@ def _limit(params: Mapping[str, Any]) -> int | None:
     return limit
 
 
-def _select(params: Mapping[str, Any], has_projection: bool) -> str:
+def _select(params: Mapping[str, Any], has_projection: bool, index: IndexSchema | None = None) -> str:
     select = params.get("Select")
     if select is None:
-        return "SPECIFIC_ATTRIBUTES" if has_projection else "ALL_ATTRIBUTES"
+        if has_projection:
+            return "SPECIFIC_ATTRIBUTES"
+        # AWS: ALL_ATTRIBUTES when reading a table, ALL_PROJECTED_ATTRIBUTES when reading an index
+        return "ALL_ATTRIBUTES" if index is None else "ALL_PROJECTED_ATTRIBUTES"
     if select not in _SELECT:
         raise validation(
             f"1 validation error detected: Value '{select}' at 'select' failed to satisfy constraint: "
             f"Member must satisfy enum value set: [{', '.join(_SELECT)}]"
         )
-    if select == "ALL_PROJECTED_ATTRIBUTES":
+    if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
         raise validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+    if select == "ALL_ATTRIBUTES" and index is not None and index.is_global and index.projection != "ALL":
+        raise validation(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
+            f"global secondary index {index.name} because its projection type is not ALL"
+        )
     if select == "SPECIFIC_ATTRIBUTES" and not has_projection:
         raise validation(
             "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
@@ -55,9 +65,17 @@ def _select(params: Mapping[str, Any], has_projection: bool) -> str:
     return str(select)
 
 
-def _no_index(params: Mapping[str, Any]) -> None:
-    if params.get("IndexName") is not None:
-        raise validation(f"The table does not have the specified index: {params['IndexName']}")
+def _index(schema: TableSchema, params: Mapping[str, Any]) -> IndexSchema | None:
+    """The index a Query or Scan names (IndexName), checked; None for the table itself."""
+    name = params.get("IndexName")
+    if name is None:
+        return None
+    index = schema.index(name) if isinstance(name, str) else None
+    if index is None:
+        raise validation(f"The table does not have the specified index: {name}")
+    if index.is_global and params.get("ConsistentRead") is True:
+        raise validation("Consistent reads are not supported on global secondary indexes")
+    return index
 
 
 def _start_key(schema: TableSchema, params: Mapping[str, Any]) -> tuple[bytes, bytes] | None:
@@ -72,20 +90,35 @@ def _start_key(schema: TableSchema, params: Mapping[str, Any]) -> tuple[bytes, b
     return schema.encode(schema.check_key(key))
 
 
-def _key_of(schema: TableSchema, item: Item) -> Item:
-    return {name: item[name] for name in schema.key_names}
+def _index_start(
+    schema: TableSchema, index: IndexSchema, params: Mapping[str, Any]
+) -> tuple[bytes, bytes, bytes, bytes] | None:
+    """An index read's ExclusiveStartKey (table keys and index keys) as (ipk, isk, pk, sk)."""
+    start = params.get("ExclusiveStartKey")
+    if start is None:
+        return None
+    key = normalize_item(start, "ExclusiveStartKey")
+    if set(key) != {*schema.key_names, *index.key_names}:
+        raise validation(
+            "The provided starting key is invalid: The provided key element does not match the schema"
+        )
+    pk, sk = schema.encode(schema.check_key({name: key[name] for name in schema.key_names}))
+    entry = index.entry(key)
+    assert entry is not None  # every index key is in the start key
+    return entry[0], entry[1], pk, sk
 
 
 def _page(
-    schema: TableSchema,
+    key_names: tuple[str, ...],
     candidates: Iterator[tuple[bytes, bytes, Item]],
     params: Mapping[str, Any],
     filter_: Condition | None,
     projection: tuple[Path, ...] | None,
     values: Mapping[str, Any],
+    index: IndexSchema | None = None,
 ) -> dict[str, Any]:
     limit = _limit(params)
-    select = _select(params, projection is not None)
+    select = _select(params, projection is not None, index)
     items: list[Item] = []
     scanned = 0
     read_bytes = 0
@@ -94,9 +127,11 @@ def _page(
         scanned += 1
         read_bytes += item_size(item)
         if filter_ is None or evaluate(filter_, item, values):
+            if select == "ALL_PROJECTED_ATTRIBUTES" and index is not None and not index.is_global:
+                item = index.project(item, key_names)  # an LSI's item is whole until here
             items.append(project(item, projection) if projection is not None else item)
         if (limit is not None and scanned >= limit) or read_bytes >= _PAGE_BYTES:
-            last = _key_of(schema, item)
+            last = {name: item[name] for name in key_names}
             break
     response: dict[str, Any] = {"Count": len(items), "ScannedCount": scanned}
     if select != "COUNT":
@@ -109,7 +144,7 @@ def _page(
 def scan(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     """Scan: every item of the table in key order, filtered after reading."""
     schema = store.schema(table_name(params))
-    _no_index(params)
+    index = _index(schema, params)
     expressions = prepare(params, ("FilterExpression", "ProjectionExpression"))
     if expressions.projection is not None:
         check_projection(expressions.projection)
@@ -120,6 +155,23 @@ def scan(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
         isinstance(total, int) and isinstance(segment, int) and 0 <= segment < total
     ):
         raise validation("The Segment parameter is zero-based and must be less than parameter TotalSegments")
+    if index is not None:
+        start = _index_start(schema, index, params)
+
+        def from_index() -> Iterator[tuple[bytes, bytes, Item]]:
+            for ipk, _isk, item in _index_rows(store, schema, index, None, start, True):
+                if total is None or zlib.crc32(ipk) % total == segment:
+                    yield ipk, _isk, item
+
+        return _page(
+            (*schema.key_names, *index.key_names),
+            _through(schema, index, from_index()),
+            params,
+            expressions.filter,
+            expressions.projection,
+            expressions.values,
+            index,
+        )
     after = _start_key(schema, params)
 
     def candidates() -> Iterator[tuple[bytes, bytes, Item]]:
@@ -133,13 +185,15 @@ def scan(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
                 return
             cursor = (rows[-1][0], rows[-1][1])
 
-    return _page(schema, candidates(), params, expressions.filter, expressions.projection, expressions.values)
+    return _page(
+        schema.key_names, candidates(), params, expressions.filter, expressions.projection, expressions.values
+    )
 
 
 def query(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
     """Query: the items of one partition whose sort key matches, in sort-key order."""
     schema = store.schema(table_name(params))
-    _no_index(params)
+    index = _index(schema, params)
     if params.get("KeyConditionExpression") is None:
         raise validation(
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
@@ -149,9 +203,12 @@ def query(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
         check_projection(expressions.projection)
     key_condition = expressions.key_condition
     assert key_condition is not None
-    partition_value = _check_key_condition(schema, key_condition, expressions.values)
+    keys = schema if index is None else index.as_table(schema.name)
+    partition_value = _check_key_condition(keys, key_condition, expressions.values)
     pk = encode_key_value(partition_value)
     forward = params.get("ScanIndexForward", True) is not False
+    if index is not None:
+        return _query_index(store, schema, index, pk, forward, params, expressions)
     start = _start_key(schema, params)
     if start is not None and start[0] != pk:
         raise validation(
@@ -179,7 +236,85 @@ def query(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
                 return
             cursor = rows[-1][1]
 
-    return _page(schema, candidates(), params, expressions.filter, expressions.projection, values)
+    return _page(schema.key_names, candidates(), params, expressions.filter, expressions.projection, values)
+
+
+def _query_index(
+    store: TableStore,
+    schema: TableSchema,
+    index: IndexSchema,
+    ipk: bytes,
+    forward: bool,
+    params: Mapping[str, Any],
+    expressions: Expressions,
+) -> dict[str, Any]:
+    """Query on a secondary index: one index partition in (index sort key, table key) order."""
+    start = _index_start(schema, index, params)
+    if start is not None and start[0] != ipk:
+        raise validation(
+            "The provided starting key is invalid: Exclusive Start Key must have same hash key as query"
+        )
+    key_condition = expressions.key_condition
+    assert key_condition is not None
+    values = expressions.values
+
+    def candidates() -> Iterator[tuple[bytes, bytes, Item]]:
+        matched = False
+        for row_ipk, isk, item in _index_rows(store, schema, index, ipk, start, forward):
+            if evaluate(key_condition, item, values):
+                matched = True
+                yield row_ipk, isk, item
+            elif matched:
+                return  # a key condition selects one contiguous run of index sort keys
+
+    return _page(
+        (*schema.key_names, *index.key_names),
+        _through(schema, index, candidates()),
+        params,
+        expressions.filter,
+        expressions.projection,
+        values,
+        index,
+    )
+
+
+def _index_rows(
+    store: TableStore,
+    schema: TableSchema,
+    index: IndexSchema,
+    ipk: bytes | None,
+    start: tuple[bytes, bytes, bytes, bytes] | None,
+    forward: bool,
+) -> Iterator[tuple[bytes, bytes, Item]]:
+    """The live items of an index (one partition, or all of it) in index order, after ``start``."""
+    cursor: tuple[bytes, ...] | None = None
+    if start is not None:
+        cursor = start[1:] if ipk is not None else start
+    while True:
+        rows = store.engine.index_rows(schema.name, index.name, ipk, cursor, forward, _BATCH)
+        for row_ipk, isk, _pk, _sk, text, expires in rows:
+            if store.live(expires):
+                yield row_ipk, isk, decode_item(text)
+        if len(rows) < _BATCH:
+            return
+        last = rows[-1]
+        cursor = last[1:4] if ipk is not None else last[:4]
+
+
+def _through(
+    schema: TableSchema, index: IndexSchema, rows: Iterator[tuple[bytes, bytes, Item]]
+) -> Iterator[tuple[bytes, bytes, Item]]:
+    """Items as a global index holds them (its projection); a local index reads the table's item.
+
+    A read through a GSI sees, filters and returns only the projected attributes; an LSI fetches
+    the rest of the item from the table when asked, so its items stay whole here and Select or a
+    ProjectionExpression decide what comes back.
+    """
+    if not index.is_global or index.projection == "ALL":
+        yield from rows
+        return
+    for ipk, isk, item in rows:
+        yield ipk, isk, index.project(item, schema.key_names)
 
 
 def _flatten(node: Condition) -> list[Condition]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import validation
 from .values import AttributeValue, Item, type_of
+
+if TYPE_CHECKING:
+    from ._indexes import IndexSchema
 
 _KEY_TYPES = ("S", "N", "B")
 _MAX_PARTITION_KEY = 2048
@@ -25,6 +28,17 @@ class TableSchema:
     sort_key: tuple[str, str] | None = None
     ttl_attribute: str | None = None
     created: float = 0.0
+    #: secondary indexes, in the order CreateTable/UpdateTable gave them
+    indexes: tuple[IndexSchema, ...] = ()
+    #: what DescribeTable reports beyond the keys (table id, billing, streams, tags, attribute types)
+    meta: Any = None
+
+    def index(self, name: str) -> IndexSchema | None:
+        """The secondary index of that name, or None."""
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        return None
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -83,22 +97,6 @@ class TableSchema:
         pk = encode_key_value(key[self.partition_key[0]])
         sk = b"" if self.sort_key is None else encode_key_value(key[self.sort_key[0]])
         return pk, sk
-
-    def describe(self) -> dict[str, Any]:
-        """The ``Table`` block of DescribeTable."""
-        schema = [{"AttributeName": self.partition_key[0], "KeyType": "HASH"}]
-        definitions = [{"AttributeName": self.partition_key[0], "AttributeType": self.partition_key[1]}]
-        if self.sort_key is not None:
-            schema.append({"AttributeName": self.sort_key[0], "KeyType": "RANGE"})
-            definitions.append({"AttributeName": self.sort_key[0], "AttributeType": self.sort_key[1]})
-        return {
-            "TableName": self.name,
-            "KeySchema": schema,
-            "AttributeDefinitions": definitions,
-            "TableStatus": "ACTIVE",
-            "TableArn": f"arn:aws:dynamodb:local:000000000000:table/{self.name}",
-            "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
-        }
 
 
 def encode_key_value(value: AttributeValue) -> bytes:

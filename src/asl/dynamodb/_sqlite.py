@@ -41,9 +41,43 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX IF NOT EXISTS ddb_items_expires ON ddb_items (expires) WHERE expires IS NOT NULL
         """,
     ),
+    (
+        # ``meta``: the JSON of everything DescribeTable reports beyond the key schema (table id,
+        # billing, streams, tags, secondary indexes). Index entries live in their own table, one row
+        # per (index, item) keyed by the index's own key and then the item's key: a Query on an index
+        # is then one range read of a SQLite primary key, as on the base table, and a sparse index
+        # simply has no row for an item that lacks the index keys. A key column per index on
+        # ddb_items would need an ALTER TABLE (and a SQL index) per CreateTable/UpdateTable, and
+        # would make the rows of every table wider; the side table costs nothing to tables without
+        # indexes. ``ddb_index_base`` finds an item's entries again when the item changes.
+        "dynamodb_0002_indexes",
+        """
+        ALTER TABLE ddb_tables ADD COLUMN meta TEXT;
+        CREATE TABLE IF NOT EXISTS ddb_index_items (
+            table_name TEXT NOT NULL,
+            index_name TEXT NOT NULL,
+            ipk BLOB NOT NULL,
+            isk BLOB NOT NULL,
+            pk BLOB NOT NULL,
+            sk BLOB NOT NULL,
+            PRIMARY KEY (table_name, index_name, ipk, isk, pk, sk)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ddb_index_base ON ddb_index_items (table_name, pk, sk)
+        """,
+    ),
 ]
 
 Row = tuple[bytes, bytes, str, float | None]  # pk, sk, item JSON, expires
+# ipk, isk, pk, sk, item JSON, expires: one entry of a secondary index with its item
+IndexRow = tuple[bytes, bytes, bytes, bytes, str, float | None]
+IndexEntry = tuple[str, bytes, bytes]  # index name, index partition key, index sort key (b"" if none)
+
+_INDEX_INSERT = "INSERT INTO ddb_index_items VALUES (?, ?, ?, ?, ?, ?)"
+_INDEX_SELECT = (
+    "SELECT x.ipk, x.isk, x.pk, x.sk, i.item, i.expires FROM ddb_index_items x JOIN ddb_items i "
+    "ON i.table_name = x.table_name AND i.pk = x.pk AND i.sk = x.sk "
+    "WHERE x.table_name = ? AND x.index_name = ?"
+)
 
 _LOAD = "SELECT item, expires FROM ddb_items WHERE table_name = ? AND pk = ? AND sk = ?"
 _SAVE = "INSERT OR REPLACE INTO ddb_items (table_name, pk, sk, item, expires) VALUES (?, ?, ?, ?, ?)"
@@ -189,6 +223,57 @@ class Engine:
                 )
             return list(cursor)
 
+    def save_entries(self, table: str, pk: bytes, sk: bytes, entries: list[IndexEntry]) -> None:
+        """Replace the secondary-index entries of one item (inside a transaction)."""
+        with self.lock:
+            self._cursor.execute(
+                "DELETE FROM ddb_index_items WHERE table_name = ? AND pk = ? AND sk = ?", (table, pk, sk)
+            )
+            for name, ipk, isk in entries:  # one or two as a rule: plain execute beats executemany
+                self._cursor.execute(_INDEX_INSERT, (table, name, ipk, isk, pk, sk))
+
+    def drop_entries(self, table: str, index: str | None = None) -> None:
+        """Delete the entries of one index of a table, or of all its indexes."""
+        with self.transaction() as connection:
+            if index is None:
+                connection.execute("DELETE FROM ddb_index_items WHERE table_name = ?", (table,))
+            else:
+                connection.execute(
+                    "DELETE FROM ddb_index_items WHERE table_name = ? AND index_name = ?", (table, index)
+                )
+
+    def index_rows(
+        self,
+        table: str,
+        index: str,
+        ipk: bytes | None,
+        after: tuple[bytes, ...] | None,
+        forward: bool,
+        batch: int,
+    ) -> list[IndexRow]:
+        """Up to ``batch`` entries of an index with their items, in index order.
+
+        With ``ipk`` one partition (a Query), ordered by (isk, pk, sk) and strictly after (or, going
+        backward, before) ``after`` = (isk, pk, sk); without it the whole index (a Scan), ordered by
+        (ipk, isk, pk, sk) and strictly after ``after`` = (ipk, isk, pk, sk).
+        """
+        sql = _INDEX_SELECT
+        args: list[object] = [table, index]
+        if ipk is not None:
+            sql += " AND x.ipk = ?"
+            args.append(ipk)
+            columns = "x.isk, x.pk, x.sk"
+        else:
+            columns = "x.ipk, x.isk, x.pk, x.sk"
+        if after is not None:
+            marks = ", ".join("?" * len(after))
+            sql += f" AND ({columns}) {'>' if forward else '<'} ({marks})"
+            args.extend(after)
+        order = "ASC" if forward else "DESC"
+        sql += " ORDER BY " + ", ".join(f"{c} {order}" for c in columns.split(", ")) + " LIMIT ?"
+        with self.lock:
+            return list(self.connection.execute(sql, (*args, batch)))
+
     def purge(self, table: str | None, now: float, oldest: float) -> int:
         """Delete items whose TTL passed (but not TTLs older than ``oldest``, which DynamoDB ignores)."""
         with self.transaction() as connection:
@@ -202,5 +287,12 @@ class Engine:
                     "DELETE FROM ddb_items WHERE table_name = ? AND expires IS NOT NULL AND expires <= ? "
                     "AND expires >= ?",
                     (table, now, oldest),
+                )
+            if cursor.rowcount:
+                # entries whose item expired go too (Query joins on the item, so none is ever served)
+                connection.execute(
+                    "DELETE FROM ddb_index_items WHERE NOT EXISTS (SELECT 1 FROM ddb_items i WHERE "
+                    "i.table_name = ddb_index_items.table_name AND i.pk = ddb_index_items.pk AND "
+                    "i.sk = ddb_index_items.sk)"
                 )
             return cursor.rowcount

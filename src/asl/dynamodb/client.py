@@ -15,14 +15,13 @@ from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from . import _operations, _query
+from . import _operations, _query, _tables
 from ._errors import (
     DynamoError,
     client_exceptions,
     request_id,
     response_metadata,
     to_client_error,
-    validation,
 )
 from ._params import check_legacy, check_params
 
@@ -54,7 +53,7 @@ class Client:
 
     def __init__(self, store: TableStore) -> None:
         self.store = store
-        self.meta = SimpleNamespace(region_name="local", service_model=None)
+        self.meta = SimpleNamespace(region_name=store.region, service_model=None)
 
     @property
     def exceptions(self) -> Any:
@@ -83,60 +82,34 @@ class Client:
         return call(self.store, "BatchWriteItem", _operations.batch_write_item, params)
 
     def create_table(self, **params: Any) -> dict[str, Any]:
-        return call(self.store, "CreateTable", _create_table, params)
+        return call(self.store, "CreateTable", _tables.create_table, params)
 
     def delete_table(self, **params: Any) -> dict[str, Any]:
-        return call(self.store, "DeleteTable", _delete_table, params)
+        return call(self.store, "DeleteTable", _tables.delete_table, params)
 
     def describe_table(self, **params: Any) -> dict[str, Any]:
-        return call(self.store, "DescribeTable", _describe_table, params)
+        return call(self.store, "DescribeTable", _tables.describe_table, params)
 
     def list_tables(self, **params: Any) -> dict[str, Any]:
-        return call(self.store, "ListTables", lambda store, _: {"TableNames": store.table_names()}, params)
+        return call(self.store, "ListTables", _tables.list_tables, params)
+
+    def update_table(self, **params: Any) -> dict[str, Any]:
+        return call(self.store, "UpdateTable", _tables.update_table, params)
+
+    def tag_resource(self, **params: Any) -> dict[str, Any]:
+        return call(self.store, "TagResource", _tables.tag_resource, params)
+
+    def untag_resource(self, **params: Any) -> dict[str, Any]:
+        return call(self.store, "UntagResource", _tables.untag_resource, params)
+
+    def list_tags_of_resource(self, **params: Any) -> dict[str, Any]:
+        return call(self.store, "ListTagsOfResource", _tables.list_tags, params)
 
     def update_time_to_live(self, **params: Any) -> dict[str, Any]:
         return call(self.store, "UpdateTimeToLive", _update_ttl, params)
 
     def describe_time_to_live(self, **params: Any) -> dict[str, Any]:
         return call(self.store, "DescribeTimeToLive", _describe_ttl, params)
-
-
-def _create_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
-    name = params.get("TableName")
-    schema = params.get("KeySchema") or []
-    types = {d["AttributeName"]: d["AttributeType"] for d in params.get("AttributeDefinitions") or []}
-    keys: dict[str, tuple[str, str]] = {}
-    for element in schema:
-        attribute, role = element.get("AttributeName"), element.get("KeyType")
-        if role not in ("HASH", "RANGE"):
-            raise validation(
-                f"1 validation error detected: Value '{role}' at 'keySchema' failed to satisfy constraint: "
-                "Member must satisfy enum value set: [HASH, RANGE]"
-            )
-        if attribute not in types:
-            raise validation(
-                "One or more parameter values were invalid: Some index key attributes are not defined in "
-                f"AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: [{', '.join(types)}]"
-            )
-        keys[role] = (attribute, types[attribute])
-    if "HASH" not in keys:
-        raise validation(
-            "1 validation error detected: Value null at 'keySchema' failed to satisfy "
-            "constraint: Member must not be null"
-        )
-    table = store.create_table(str(name), keys["HASH"], keys.get("RANGE"))
-    return {"TableDescription": store.schema(table.name).describe()}
-
-
-def _delete_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
-    name = str(params.get("TableName"))
-    description = store.schema(name).describe()
-    store.delete_table(name)
-    return {"TableDescription": {**description, "TableStatus": "DELETING"}}
-
-
-def _describe_table(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:
-    return {"Table": store.schema(str(params.get("TableName"))).describe()}
 
 
 def _update_ttl(store: TableStore, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 from asl._sqlite import synchronous_level
 
 from ._errors import DynamoError, table_not_found, validation
+from ._indexes import IndexSchema, index_from_meta
 from ._requests import check_table_name
 from ._schema import TableSchema, key_types
-from ._sqlite import Engine, Row
+from ._sqlite import Engine, IndexEntry, Row
 from .values import Item, from_storage
 
 if TYPE_CHECKING:
@@ -68,7 +70,11 @@ class TableStore:
         clock: Callable[[], float] = time.time,
         tracer: Callable[[str], None] | None = None,
         synchronous: str | None = None,
+        region: str = "us-east-1",
+        account: str = "123456789012",
     ) -> None:
+        self.region = region  # the region and account in table ARNs, as asl serve's --region/--account
+        self.account = account
         self.path = str(default_path() if path is None else path)
         self.clock = clock
         self.synchronous = synchronous_level(synchronous)
@@ -85,11 +91,16 @@ class TableStore:
         ttl_attribute: str | None = None,
         *,
         exist_ok: bool = False,
+        meta: dict[str, Any] | None = None,
     ) -> Table:
         """Create a table and return its :class:`Table`; key types are ``"S"``, ``"N"`` or ``"B"``.
 
         With ``exist_ok`` an existing table of the same name is returned instead of an error.
+        ``meta`` holds what CreateTable gave beyond the keys (see :mod:`._tables`); a table id is
+        added when it has none.
         """
+        meta = dict(meta or {})
+        meta.setdefault("id", str(uuid.uuid4()))
         if not isinstance(name, str):
             raise validation(f"The table name must be a string, not {type(name).__name__}")
         check_table_name(name)
@@ -104,7 +115,7 @@ class TableStore:
                 raise DynamoError("ResourceInUseException", f"Table already exists: {name}")
             if not exists:
                 connection.execute(
-                    "INSERT INTO ddb_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO ddb_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         name,
                         partition_key[0],
@@ -113,6 +124,7 @@ class TableStore:
                         sort_key[1] if sort_key else None,
                         ttl_attribute,
                         self.clock(),
+                        json.dumps(meta),
                     ),
                 )
         self._schemas.pop(name, None)
@@ -123,6 +135,7 @@ class TableStore:
         self.schema(name)
         with self._engine.transaction() as connection:
             connection.execute("DELETE FROM ddb_items WHERE table_name = ?", (name,))
+            connection.execute("DELETE FROM ddb_index_items WHERE table_name = ?", (name,))
             connection.execute("DELETE FROM ddb_tables WHERE name = ?", (name,))
         self._schemas.pop(name, None)
 
@@ -160,10 +173,38 @@ class TableStore:
             ).fetchone()
         if row is None:
             raise table_not_found(name)
-        _, pk, pk_type, sk, sk_type, ttl, created = row
-        schema = TableSchema(name, (pk, pk_type), (sk, sk_type) if sk else None, ttl, created)
+        _, pk, pk_type, sk, sk_type, ttl, created, meta_text = row
+        meta = json.loads(meta_text) if meta_text else {}
+        if "id" not in meta:  # a table made before table ids: a stable one from its name and birth
+            meta["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"asl-dynamodb:{name}:{created}"))
+        indexes = tuple(index_from_meta(index) for index in meta.get("indexes") or ())
+        schema = TableSchema(name, (pk, pk_type), (sk, sk_type) if sk else None, ttl, created, indexes, meta)
         self._schemas[name] = schema
         return schema
+
+    def set_meta(self, name: str, meta: dict[str, Any]) -> TableSchema:
+        """Store a table's new ``meta`` (UpdateTable, tags) and return its schema as now read."""
+        with self._engine.transaction() as connection:
+            connection.execute("UPDATE ddb_tables SET meta = ? WHERE name = ?", (json.dumps(meta), name))
+        self._schemas.pop(name, None)
+        return self.schema(name)
+
+    def fill_index(self, schema: TableSchema, index: IndexSchema) -> None:
+        """Write the entries of a new index for every item already in the table (a backfill)."""
+        with self._engine.transaction() as connection:
+            rows = connection.execute(
+                "SELECT pk, sk, item FROM ddb_items WHERE table_name = ?", (schema.name,)
+            ).fetchall()
+            entries = []
+            for pk, sk, text in rows:
+                entry = index.entry(_decode(text))
+                if entry is not None:
+                    entries.append((schema.name, index.name, entry[0], entry[1], pk, sk))
+            connection.executemany("INSERT INTO ddb_index_items VALUES (?, ?, ?, ?, ?, ?)", entries)
+
+    def drop_index(self, name: str, index: str) -> None:
+        """Delete every entry of one index."""
+        self._engine.drop_entries(name, index)
 
     def table(self, name: str) -> Table:
         """The boto3-``Table``-shaped resource of a table (plain Python values in and out)."""
@@ -200,6 +241,10 @@ class TableStore:
             return None  # DynamoDB ignores TTL attributes that are not numbers
         return float(Decimal(value["N"]))
 
+    def live(self, expires: float | None) -> bool:
+        """Whether an item with this TTL expiry is still served (not expired within five years)."""
+        return self._live(expires)
+
     def _live(self, expires: float | None) -> bool:
         if expires is None:
             return True
@@ -217,12 +262,20 @@ class TableStore:
         """Write an item (inside :meth:`transaction`); ``text`` is its :func:`encode_item` if already made."""
         if text is None:
             text = encode_item(item)
-        self._engine.save(schema.name, pk, sk, text, self._expiry(schema, item))
+        if schema.indexes:
+            entries = _entries(schema, item)  # before writing: a bad index key refuses the whole write
+            with self._engine.transaction():
+                self._engine.save(schema.name, pk, sk, text, self._expiry(schema, item))
+                self._engine.save_entries(schema.name, pk, sk, entries)
+        else:
+            self._engine.save(schema.name, pk, sk, text, self._expiry(schema, item))
         self._count_write()
 
     def remove(self, schema: TableSchema, pk: bytes, sk: bytes) -> None:
         """Delete an item (inside :meth:`transaction`)."""
         self._engine.delete(schema.name, pk, sk)
+        if schema.indexes:
+            self._engine.save_entries(schema.name, pk, sk, [])
         self._count_write()
 
     def _count_write(self) -> None:
@@ -258,6 +311,15 @@ class TableStore:
         return self._engine
 
 
+def _entries(schema: TableSchema, item: Item) -> list[IndexEntry]:
+    entries: list[IndexEntry] = []
+    for index in schema.indexes:
+        entry = index.entry(item)
+        if entry is not None:
+            entries.append((index.name, entry[0], entry[1]))
+    return entries
+
+
 def _base64(value: object) -> str:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode("ascii")
@@ -273,6 +335,11 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_
 def encode_item(item: Item) -> str:
     """The stored JSON text of an item: binaries as base64 text, as :func:`to_storage` gives them."""
     return _ENCODER.encode(item)
+
+
+def decode_item(text: str) -> Item:
+    """An item from its stored JSON text (the inverse of :func:`encode_item`)."""
+    return _decode(text)
 
 
 def _decode(text: str) -> Item:

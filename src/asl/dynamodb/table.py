@@ -22,6 +22,7 @@ from boto3.dynamodb.conditions import ConditionBase, ConditionExpressionBuilder
 
 from . import _operations, _query
 from ._errors import DynamoError, to_client_error
+from ._tables import describe
 from .client import Client, call
 from .values import to_plain, to_typed
 
@@ -96,7 +97,7 @@ class Table:
 
     def _describe(self) -> dict[str, Any]:
         try:
-            return self.store.schema(self.name).describe()
+            return describe(self.store, self.store.schema(self.name))
         except DynamoError as error:
             raise to_client_error(error, "DescribeTable") from None
 

@@ -24,6 +24,7 @@ from typing import Any
 from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
+from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.runtime.service import RETENTION, Runtime
 from asl.server._service import Backend, Service
 from asl.server._wire import CORAL, AWSError, decode, encode, error_body, service_model
@@ -104,7 +105,12 @@ class Endpoint:
     async def open(self) -> Backend:
         """Open the tables and the execution store, serve the stored machines, resume executions."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        tables = TableStore(self.data_dir / "tables.sqlite", synchronous=self.synchronous)
+        tables = TableStore(
+            self.data_dir / "tables.sqlite",
+            synchronous=self.synchronous,
+            region=str(self.machine_options.get("region", DEFAULT_REGION)),
+            account=str(self.machine_options.get("account", DEFAULT_ACCOUNT)),
+        )
         try:
             store = ExecutionStore(self.data_dir / "executions.sqlite", synchronous=self.synchronous)
         except BaseException:

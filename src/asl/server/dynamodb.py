@@ -35,8 +35,12 @@ _CLIENT_METHODS = {
     "ListTables": "list_tables",
     "PutItem": "put_item",
     "Query": "query",
+    "ListTagsOfResource": "list_tags_of_resource",
     "Scan": "scan",
+    "TagResource": "tag_resource",
+    "UntagResource": "untag_resource",
     "UpdateItem": "update_item",
+    "UpdateTable": "update_table",
     "UpdateTimeToLive": "update_time_to_live",
 }
 
