@@ -22,9 +22,10 @@ if TYPE_CHECKING:
         Problem,
         StatesError,
     )
+    from asl.execution.activities import ActivityWorker
+    from asl.execution.clock import RealClock, VirtualClock
     from asl.integrations.lambda_ import LambdaContext
     from asl.mocks import MockConfig, MockConfigError
-    from asl.runtime.activities import ActivityWorker
     from asl.runtime.api_errors import (
         ActivityDoesNotExist,
         ExecutionDoesNotExist,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
         TaskDoesNotExist,
         TaskTimedOut,
     )
-    from asl.runtime.clock import RealClock, VirtualClock
     from asl.runtime.interpreter import Execution, StateMachine
     from asl.runtime.service import Runtime
     from asl.store.executions import ExecutionStore
@@ -93,7 +93,7 @@ _HOMES: dict[str, str] = {
     "LambdaContext": "asl.integrations.lambda_",
     "MockConfig": "asl.mocks",
     "MockConfigError": "asl.mocks",
-    "ActivityWorker": "asl.runtime.activities",
+    "ActivityWorker": "asl.execution.activities",
     "ActivityDoesNotExist": "asl.runtime.api_errors",
     "ExecutionDoesNotExist": "asl.runtime.api_errors",
     "ExecutionNotRedrivable": "asl.runtime.api_errors",
@@ -106,8 +106,8 @@ _HOMES: dict[str, str] = {
     "StateMachineDoesNotExist": "asl.runtime.api_errors",
     "TaskDoesNotExist": "asl.runtime.api_errors",
     "TaskTimedOut": "asl.runtime.api_errors",
-    "RealClock": "asl.runtime.clock",
-    "VirtualClock": "asl.runtime.clock",
+    "RealClock": "asl.execution.clock",
+    "VirtualClock": "asl.execution.clock",
     "Execution": "asl.runtime.interpreter",
     "StateMachine": "asl.runtime.interpreter",
     "Runtime": "asl.runtime.service",

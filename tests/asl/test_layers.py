@@ -58,3 +58,9 @@ def test_the_package_root_names_the_function_validate_after_its_module_loads() -
 
     assert callable(validate) and validate.__name__ == "validate"
     assert asl.validate is validate
+
+
+def test_the_states_stand_below_the_runtime() -> None:
+    loaded = _loaded("import asl.states")
+    assert "asl.execution.frame" in loaded
+    assert _under(loaded, "asl.runtime", "asl.store", "asl.server", "asl.cli") == set()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl.runtime.activities import Activities
-from asl.runtime.clock import Clock
+from asl.execution.activities import Activities
+from asl.execution.clock import Clock
 from asl.runtime.pages import check_name
 from asl.store.executions import ExecutionStore
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from asl.execution.callbacks import TaskTokens
+from asl.execution.clock import Clock
 from asl.runtime.api_errors import InvalidOutput
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.clock import Clock
 from asl.store.executions import ExecutionStore
 
 __all__ = ["Callbacks"]

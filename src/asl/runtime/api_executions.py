@@ -19,6 +19,8 @@ from typing import Any
 from asl._json import to_json
 from asl._json_limits import JSONLimitError, parse_json
 from asl.errors import ASLError, ExecutionAlreadyExists
+from asl.execution.clock import Clock
+from asl.execution.history import Cursor, History
 from asl.mocks import MockConfig
 from asl.runtime.api_errors import (
     ExecutionDoesNotExist,
@@ -29,8 +31,6 @@ from asl.runtime.api_errors import (
     ValidationException,
 )
 from asl.runtime.api_machines import DELETED_CAUSE, Machines
-from asl.runtime.clock import Clock
-from asl.runtime.history import Cursor, History
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
 from asl.runtime.map_runs import DurableHistory, FinishedIterations

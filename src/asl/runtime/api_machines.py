@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from asl._json import to_json
-from asl.runtime.activities import Activities
+from asl.execution.activities import Activities
+from asl.execution.callbacks import TaskTokens
+from asl.execution.clock import Clock
 from asl.runtime.api_errors import InvalidArn, StateMachineDeleting, StateMachineDoesNotExist
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.clock import Clock
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.pages import check_name
 from asl.store.executions import ExecutionStore

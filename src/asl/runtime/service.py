@@ -39,15 +39,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl.execution.activities import Activities
+from asl.execution.callbacks import TaskTokens
+from asl.execution.clock import Clock, RealClock
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.mocks import MockConfig
-from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
 from asl.runtime.api_executions import Executions
 from asl.runtime.api_machines import Machines
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.clock import Clock, RealClock
 from asl.runtime.interpreter import StateMachine
 from asl.store.executions import ExecutionStore
 

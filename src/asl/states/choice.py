@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.frame import Frame
 from asl.states._comparisons import COMPARISONS, TYPE_TESTS
 from asl.states.base import State
 

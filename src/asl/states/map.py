@@ -19,13 +19,13 @@ from typing import Any
 
 from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
+from asl.execution.history import History
+from asl.execution.scope import run_scope
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
-from asl.runtime.frame import Frame
-from asl.runtime.history import History
-from asl.runtime.scope import run_scope
 from asl.states._io import path_value
 from asl.states.base import State, error_output
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.execution.activities import QueuedTask
+from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
+from asl.execution.frame import Frame
+from asl.execution.history import details_key
+from asl.execution.tasks import classify
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
-from asl.runtime.activities import QueuedTask
-from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
-from asl.runtime.frame import Frame
-from asl.runtime.history import details_key
-from asl.runtime.tasks import classify
 from asl.states._io import path_value
 from asl.states.base import State
 

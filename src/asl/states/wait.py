@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.execution.frame import Frame
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import compile_path
-from asl.runtime.frame import Frame
 from asl.states._comparisons import parse_timestamp
 from asl.states._io import path_value
 from asl.states.base import State

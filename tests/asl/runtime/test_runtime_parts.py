@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from asl import Runtime, StateMachineDeleting, StateMachineDoesNotExist
+from asl.execution.activities import Activities
+from asl.execution.callbacks import TaskTokens
+from asl.execution.clock import VirtualClock
 from asl.mocks import MockConfig
-from asl.runtime.activities import Activities
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
 from asl.runtime.api_executions import Executions
 from asl.runtime.api_machines import Machines
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.clock import VirtualClock
 from asl.store.executions import ExecutionStore
 
 START = datetime(2024, 5, 1, tzinfo=UTC)
