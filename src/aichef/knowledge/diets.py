@@ -414,7 +414,11 @@ def _plain(
     )
     shown = _number(value, rule.unit, ko)
     names = _names(items, ctx)
-    extra = f" ({'없는 재료' if ko else 'missing'}: {names})" if names else ""
+    # The fridge rule names what is not in the fridge; every other rule names the foods it counted
+    # (칼륨 풍부 식품: 브로콜리), which are in the dish, not missing from it.
+    missing = rule.id == "fridge.on_hand_share"
+    label = ("없는 재료" if missing else "해당 재료") if ko else ("missing" if missing else "from")
+    extra = f" ({label}: {names})" if names else ""
     if verdict == "pass":
         return (
             f"{title} {shown}: 기준 {limit} {op} 충족{extra}"

@@ -23,7 +23,7 @@ from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate.adapt import Attempt, adapt, explained
 from aichef.knowledge.generate.candidates import Candidate, candidate, candidates
 from aichef.knowledge.generate.checks import Checked, check
-from aichef.knowledge.generate.lines import Change, Line
+from aichef.knowledge.generate.lines import Change, Line, english_name
 from aichef.knowledge.generate.needs import Needs, needs_for
 from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
 from aichef.knowledge.ingredients import Ingredient, get
@@ -77,7 +77,11 @@ class GeneratedRecipe:
             "changes": [{**asdict(c), "text": c.describe(language)} for c in self.changes],
             "onHandShare": None if self.on_hand_share is None else round(self.on_hand_share, 1),
             "toBuy": [
-                {"key": i.key, "name": i.name_ko if language == "ko" else i.name_en, "grams": round(g, 1)}
+                {
+                    "key": i.key,
+                    "name": i.name_ko if language == "ko" else english_name(i.name_en),
+                    "grams": round(g, 1),
+                }
                 for i, g in self.to_buy
             ],
             "estimatedPurchase": self.purchase,
@@ -105,7 +109,7 @@ class Unmet:
 
 
 def _name(item: Ingredient, ko: bool) -> str:
-    return item.name_ko if ko else item.name_en
+    return item.name_ko if ko else english_name(item.name_en)
 
 
 def _target_note(attempt: Attempt, needs: Needs) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aichef.knowledge import ingredients
-from aichef.knowledge.generate.lines import PARTICLE_FORMS, Line, particle
+from aichef.knowledge.generate.lines import PARTICLE_FORMS, Line, english_name, particle
 from aichef.knowledge.recipes import LibraryRecipe, Mention, Segment
 from aichef.models import DIFFICULTIES, Recipe, RecipeIngredient
 
@@ -41,7 +41,7 @@ def _split_particle(words: str) -> tuple[str, str]:
 def _name(line: Line, ko: bool) -> str:
     if ko:
         return line.written if line.replaces is None else line.ingredient.name_ko
-    return line.ingredient.name_en
+    return english_name(line.ingredient.name_en)
 
 
 def _join(names: Sequence[str], ko: bool) -> str:
@@ -157,7 +157,7 @@ def _title(recipe: LibraryRecipe, lines: Mapping[str, Line], language: str) -> s
         parts.append(
             f"{old.name_ko} 대신 {line.ingredient.name_ko}"
             if ko
-            else f"{line.ingredient.name_en} for {old.name_en}"
+            else f"{english_name(line.ingredient.name_en)} for {english_name(old.name_en)}"
         )
     return f"{title} ({', '.join(parts)})"
 
@@ -178,7 +178,8 @@ _UNITS_EN = {
     "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove",
     "줌": "handful", "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "캔": "can",
     "포기": "head", "줄기": "sprig", "알": "piece", "송이": "floret", "봉지": "bag", "공기": "bowl",
-    "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb",
+    "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb", "대": "stalk", "잎": "leaf",
+    "조각": "piece", "줄": "strip",
 }  # fmt: skip
 
 
@@ -192,7 +193,11 @@ def ingredient_line(line: Line, language: str) -> RecipeIngredient:
     """One served ingredient line: small volumes in the next smaller spoon, a sliver of a piece or
     less than a quarter teaspoon weighed in grams (never "0.12 작은술 (0 g)"), at least 1 g."""
     item = line.ingredient
-    name = (line.written if line.replaces is None else item.name_ko) if language == "ko" else item.name_en
+    name = (
+        (line.written if line.replaces is None else item.name_ko)
+        if language == "ko"
+        else english_name(item.name_en)
+    )
     amount, unit = line.amount, line.unit
     if unit == "컵" and amount < 0.25:
         amount, unit = amount * 200 / 15, "큰술"
