@@ -99,10 +99,8 @@ def format_amount(amount: float, unit: str, language: str = "ko") -> str:
         whole = int(amount)
         options = [(0.0, ""), *_FRACTIONS, (1.0, "")] if whole else [*_FRACTIONS, (1.0, "")]
         value, glyph = min(options, key=lambda option: abs(amount - whole - option[0]))
-        if glyph:
-            number = f"{whole}{glyph}" if whole else glyph
-        else:
-            number = f"{whole + round(value)}"
+        whole += round(value)  # 1.97 -> 2, and the glyph is empty
+        number = f"{whole or ''}{glyph}" if glyph else f"{whole}"
     if language != "en":
         return f"{number}{unit}"
     if unit not in _WEIGHTS and amount > 1 and unit:
