@@ -99,7 +99,7 @@ def format_amount(amount: float, unit: str, language: str = "ko") -> str:
         whole = int(amount)
         options = [(0.0, ""), *_FRACTIONS, (1.0, "")] if whole else [*_FRACTIONS, (1.0, "")]
         value, glyph = min(options, key=lambda option: abs(amount - whole - option[0]))
-        whole += round(value)  # 1.97 -> 2, and the glyph is empty
+        whole += int(value)  # 1.97 -> 2 (value 1.0, no glyph); a fraction's value is below 1
         number = f"{whole or ''}{glyph}" if glyph else f"{whole}"
     if language != "en":
         return f"{number}{unit}"
