@@ -300,7 +300,8 @@ def checker(
     avoid = profile.allergen_keys()
     # Rules are chosen by the profile and constraints alone (see Rule.applies): no recipe needed.
     ctx = Context(profile, max_calories, max_cooking_time, (), Nutrients(), 0, owned, None, avoid)
-    rules = tuple(_rules(ctx))
+    # Sources are shown with every result: in the reader's language (a guideline keeps its name).
+    rules = tuple(rule.in_language(profile.language) for rule in _rules(ctx))
     fixed = tuple(rule for rule in rules if rule.fixed and rule.hard)
     floors = tuple(
         (rule, rule.measure.attr)

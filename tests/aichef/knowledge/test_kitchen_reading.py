@@ -160,3 +160,81 @@ def test_only_the_fridge_rule_calls_foods_missing() -> None:
     potassium = next(r for r in served.rules if r.id == "condition.potassium_foods")
     assert "없는 재료" not in potassium.explanation
     assert "브로콜리" in potassium.explanation
+
+
+# Published names a source may show in their own language; everything else must be the reader's.
+_NAMES_EN = (
+    "Harvard T.H. Chan School of Public Health, 'Diet Review: Ketogenic Diet for Weight Loss'",
+    "American Diabetes Association, Standards of Care in Diabetes—2024, 5. Nutrition therapy",
+    "WHO Guideline: Sugars intake for adults and children (2015)",
+    "International Tables of Glycemic Index, 2021",
+    "Dietary Guidelines for Americans 2020–2025",
+    "American Academy of Pediatrics policy statement 'Prevention of Choking Among Children' (2010)",
+    "American Academy of Pediatrics",
+    "WHO Guideline for complementary feeding of infants and young children 6–23 months of age (2023)",
+    "WHO/PAHO Guiding Principles for Complementary Feeding of the Breastfed Child (2003)",
+    "WHO Guideline: Sodium intake for adults and children (2012)",
+    "WHO Guideline: Potassium intake for adults and children (2012)",
+    "WHO Healthy diet fact sheet",
+    "KDIGO 2012 CKD guideline",
+    "KDIGO 2012",
+    "USDA SR28",
+)
+_NAMES_KO = (
+    "대한소아청소년과학회 이유식 지침",
+    "2020 한국인 영양소 섭취기준 (보건복지부·한국영양학회)",
+    "대한당뇨병학회 식품교환표",
+    "대한비만학회 비만 진료지침 2022",
+    "식품의약품안전처 영양성분 기준치",
+    "식품의약품안전처 식품 등의 표시기준: 알레르기 유발물질",
+    "대한고혈압학회 2022 진료지침",
+)
+_UNITS = re.compile(r"(?<![A-Za-z])(kcal|mg|kg|g)(?![A-Za-z])")
+
+
+def _all_rule_sources(language: str) -> dict[str, str]:
+    from aichef.knowledge import diets
+    from aichef.models import Constraints
+
+    profiles = [
+        Profile(target="keto", allergies=["peanut"], language=language),
+        Profile(
+            target="diabetes",
+            healthConditions=["hypertension", "kidney_disease", "high_cholesterol", "obesity"],
+            language=language,
+        ),
+        Profile(target="diet", language=language, preferences={"spicyLevel": 0}),
+        Profile(target="fridge", fridgeIngredients=["두부"], language=language),
+        *(Profile(target="baby_food", babyAgeMonths=m, language=language) for m in (6, 9, 14, 33)),
+    ]
+    sources: dict[str, str] = {}
+    for profile in profiles:
+        for constraints in (None, Constraints(maxCalories=600, maxCookingTime=30)):
+            for rule in diets.rules_for(profile, constraints):
+                sources[rule.id] = rule.source
+    return sources
+
+
+def test_rule_sources_are_in_the_readers_language() -> None:
+    korean = _all_rule_sources("ko")
+    assert len(korean) >= 30
+    for rule_id, source in korean.items():
+        rest = source
+        for name in _NAMES_EN:
+            rest = rest.replace(name, "")
+        assert re.search(r"[가-힣]", rest), (rule_id, source)
+        assert not re.search(r"[A-Za-z]{2,}", _UNITS.sub("", rest)), (rule_id, source)
+    for rule_id, source in _all_rule_sources("en").items():
+        rest = source
+        for name in _NAMES_KO:
+            rest = rest.replace(name, "")
+        assert not re.search(r"[가-힣]", rest), (rule_id, source)
+
+
+def test_fridge_share_reads_with_the_right_particle() -> None:
+    served = adapt_recipe("gyeran_jjim", Profile(target="fridge", fridgeIngredients=["달걀"]))
+    assert isinstance(served, GeneratedRecipe)
+    share = next(r for r in served.rules if r.id == "fridge.on_hand_share")
+    assert "이상를" not in share.explanation and "이하를" not in share.explanation
+    if share.verdict != "pass":
+        assert "70% 이상을 벗어남" in share.explanation, share.explanation
