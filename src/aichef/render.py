@@ -77,8 +77,14 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _won(amount: Any) -> str:
-    return f"{int(amount):,}원" if amount is not None else "-"
+def _won(amount: Any, language: str = "ko") -> str:
+    if amount is None:
+        return "-"
+    return f"{int(amount):,} KRW" if language == "en" else f"{int(amount):,}원"
+
+
+# The reference table's vendor name as the English page says it.
+_VENDORS_EN = {"참고 가격표": "reference price table"}
 
 
 # Kitchen fractions: a cook reads "½개", never "0.5개" or "0.38개".
@@ -184,11 +190,16 @@ def _shopping(plan: dict[str, Any], t: dict[str, str], language: str) -> str:
     for item in plan["items"]:
         label = t["estimate"] if item.get("isEstimate") else t["live"]
         left = item.get("leftoverGrams", 0)
+        vendor = _VENDORS_EN.get(item["vendor"], item["vendor"]) if language == "en" else item["vendor"]
         text.append(
-            f"  - {_pad(item['ingredient'], 14)} {item['package']} · {item['vendor']} · "
-            f"{_won(item['purchaseCost'])} ({t['used']} {item['neededGrams']:g} g ≈ "
-            f"{_won(item['costOfAmountNeeded'])}"
-            + (f" · {t['left']} {left:,.0f} g ≈ {_won(item.get('valueLeftover', 0))}" if left else "")
+            f"  - {_pad(item['ingredient'], 14)} {item['package']} · {vendor} · "
+            f"{_won(item['purchaseCost'], language)} ({t['used']} {item['neededGrams']:g} g ≈ "
+            f"{_won(item['costOfAmountNeeded'], language)}"
+            + (
+                f" · {t['left']} {left:,.0f} g ≈ {_won(item.get('valueLeftover', 0), language)}"
+                if left
+                else ""
+            )
             + f") [{label}]"
         )
     if plan.get("alreadyOwned"):

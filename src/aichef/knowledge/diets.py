@@ -330,6 +330,13 @@ _TEXTURES_KO = {
     "finger_food": "핑거푸드",
     "regular": "한입 크기 일반식",
 }
+_TEXTURES_EN = {
+    "puree": "purée",
+    "mashed": "mashed",
+    "soft_chunks": "soft lumps (soft rice)",
+    "finger_food": "finger food",
+    "regular": "bite-size family food",
+}
 _UNITS_KO = {"min": "분"}
 
 
@@ -368,9 +375,10 @@ def _explain(
     title = rule.title_ko if ko else rule.title_en
     if rule.id == "baby.texture":
         stage = baby_stage(ctx.baby_age)
-        fits = ", ".join(_TEXTURES_KO.get(t, t) if ko else t for t in sorted(stage.textures))
+        words = _TEXTURES_KO if ko else _TEXTURES_EN  # never the data's codes (soft_chunks)
+        fits = ", ".join(words.get(t, t) for t in sorted(stage.textures))
         months = f"{stage.first_month}–{stage.last_month}"
-        mine = _TEXTURES_KO.get(ctx.texture or "", ctx.texture) if ko else ctx.texture
+        mine = words.get(ctx.texture or "", ctx.texture)
         if ko:
             return f"{stage.name_ko}({months}개월)에 맞는 질감: {fits}; 이 레시피: {mine or '미표시'}"
         return f"{stage.name_en} ({months} months) needs {fits}; this recipe: {mine or 'not stated'}"

@@ -238,3 +238,53 @@ def test_fridge_share_reads_with_the_right_particle() -> None:
     assert "이상를" not in share.explanation and "이하를" not in share.explanation
     if share.verdict != "pass":
         assert "70% 이상을 벗어남" in share.explanation, share.explanation
+
+
+def test_english_leaves_are_leaves_and_sheets_sheets() -> None:
+    served = adapt_recipe("samgyeopsal_gui", _anyone("samgyeopsal_gui", language="en"))
+    assert isinstance(served, GeneratedRecipe)
+    units = {x.name: x.unit for x in served.recipe.ingredients}
+    assert units["lettuce"] == "leaf" and units["perilla leaves"] == "leaf", units
+
+
+def test_english_baby_texture_names_no_data_codes() -> None:
+    profile = Profile(target="baby_food", babyAgeMonths=9, language="en")
+    served = adapt_recipe("baby_sogogi_mu_jinbap", profile)
+    assert isinstance(served, GeneratedRecipe)
+    texture = next(r for r in served.rules if r.id == "baby.texture")
+    assert "_" not in texture.explanation and "soft lumps" in texture.explanation, texture.explanation
+
+
+def test_english_shopping_lines_say_krw_not_won() -> None:
+    from aichef.render import render_result
+
+    item = {
+        "ingredient": "pork belly",
+        "package": "300g",
+        "vendor": "참고 가격표",
+        "purchaseCost": 8480,
+        "neededGrams": 300,
+        "costOfAmountNeeded": 8480,
+        "isEstimate": True,
+    }
+    result = {
+        "language": "en",
+        "recipe": {
+            "recipeName": "Pork",
+            "description": "d",
+            "cookingTime": 20,
+            "difficulty": "easy",
+            "servings": 1,
+            "ingredients": [{"name": "pork belly", "amount": 300, "unit": "g", "grams": 300}],
+            "instructions": ["Grill."],
+        },
+        "nutrition": {"perServing": {}, "energyShare": {}},
+        "compliance": [],
+        "pricing": {"items": [item], "totalEstimatedCost": 8480, "costPerServing": 8480},
+    }
+    text = render_result(result)
+    assert "20 min · easy · 1 serving" in text
+    assert "  - pork belly 300 g\n" in text
+    shopping = text[text.index("Shopping list") :]
+    assert "8,480 KRW" in shopping and "원" not in shopping.split("Shopping summary")[0], shopping
+    assert "참고 가격표" not in shopping

@@ -181,6 +181,14 @@ _UNITS_EN = {
     "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb", "대": "stalk", "잎": "leaf",
     "조각": "piece", "줄": "strip",
 }  # fmt: skip
+# 장 counts anything flat: leaves of lettuce or cabbage, sheets of laver or kelp, rashers, slices.
+_SHEETS_EN = {"bacon": "strip", "whole_wheat_bread": "slice", "laver": "sheet", "kelp": "piece"}
+
+
+def _unit_en(unit: str, item: ingredients.Ingredient) -> str:
+    if unit == "장":
+        return _SHEETS_EN.get(item.key, "leaf" if item.category == "vegetable" else "sheet")
+    return _UNITS_EN.get(unit, unit)
 
 
 def _rounded(amount: float, unit: str) -> float:
@@ -206,7 +214,7 @@ def ingredient_line(line: Line, language: str) -> RecipeIngredient:
     if amount < 0.125 and unit not in ("g", "ml"):
         amount, unit = line.grams, "g"
     grams = float(max(1, round(line.grams)))
-    shown_unit = unit if language == "ko" else _UNITS_EN.get(unit, unit)
+    shown_unit = unit if language == "ko" else _unit_en(unit, item)
     return RecipeIngredient(name=name, amount=_rounded(amount, unit), unit=shown_unit, grams=grams)
 
 
