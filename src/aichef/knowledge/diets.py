@@ -342,6 +342,7 @@ _UNITS_KO = {"min": "분"}
 
 def _names(items: Iterable[str], ctx: Context, with_allergens: bool = False) -> str:
     from aichef.knowledge.allergens import label
+    from aichef.knowledge.generate.lines import english_name  # here: generate imports this module
 
     language = ctx.profile.language
     by_key = {ingredient.key: ingredient for ingredient, _ in ctx.lines}
@@ -351,7 +352,7 @@ def _names(items: Iterable[str], ctx: Context, with_allergens: bool = False) -> 
         if item is None:
             names.append(key)
             continue
-        name = item.name_ko if language == "ko" else item.name_en
+        name = item.name_ko if language == "ko" else english_name(item.name_en)
         if with_allergens and item.allergens:
             name += "(" + "·".join(label(a, language) for a in sorted(item.allergens)) + ")"
         names.append(name)

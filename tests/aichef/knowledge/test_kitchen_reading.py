@@ -288,3 +288,18 @@ def test_english_shopping_lines_say_krw_not_won() -> None:
     shopping = text[text.index("Shopping list") :]
     assert "8,480 KRW" in shopping and "원" not in shopping.split("Shopping summary")[0], shopping
     assert "참고 가격표" not in shopping
+
+
+def test_a_head_of_broccoli_is_a_head() -> None:
+    served = adapt_recipe("salmon_teriyaki", _anyone("salmon_teriyaki", language="en"))
+    assert isinstance(served, GeneratedRecipe)
+    broccoli = next(x for x in served.recipe.ingredients if x.name == "broccoli")
+    assert broccoli.unit == "head", broccoli
+
+
+def test_english_refusals_name_foods_as_a_reader_writes_them() -> None:
+    from aichef.knowledge.generate import Unmet
+
+    refused = adapt_recipe("janchi_guksu", Profile(target="fridge", fridgeIngredients=["물"], language="en"))
+    assert isinstance(refused, Unmet)
+    assert "Korean zucchini" in refused.explanation and "korean zucchini" not in refused.explanation

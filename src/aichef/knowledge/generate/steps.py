@@ -183,9 +183,13 @@ _UNITS_EN = {
 }  # fmt: skip
 # 장 counts anything flat: leaves of lettuce or cabbage, sheets of laver or kelp, rashers, slices.
 _SHEETS_EN = {"bacon": "strip", "whole_wheat_bread": "slice", "laver": "sheet", "kelp": "piece"}
+# 개 of a vegetable that grows in a head is a head ("broccoli ¼ head"), not a piece.
+_HEADS = frozenset({"broccoli", "cauliflower", "cabbage", "napa_cabbage", "iceberg_lettuce", "lettuce"})
 
 
 def _unit_en(unit: str, item: ingredients.Ingredient) -> str:
+    if unit in ("개", "통") and item.key in _HEADS:
+        return "head"
     if unit == "장":
         return _SHEETS_EN.get(item.key, "leaf" if item.category == "vegetable" else "sheet")
     return _UNITS_EN.get(unit, unit)
