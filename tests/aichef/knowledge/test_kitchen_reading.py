@@ -303,3 +303,13 @@ def test_english_refusals_name_foods_as_a_reader_writes_them() -> None:
     refused = adapt_recipe("janchi_guksu", Profile(target="fridge", fridgeIngredients=["물"], language="en"))
     assert isinstance(refused, Unmet)
     assert "Korean zucchini" in refused.explanation and "korean zucchini" not in refused.explanation
+
+
+@pytest.mark.parametrize("servings", [2, 4, 6, 8])
+def test_nobody_counts_eight_pinches(servings: int) -> None:
+    recipe_id = "grilled_spanish_mackerel_broccoli_tofu"  # 소금 3꼬집 for two
+    served = _served(recipe_id, servings)
+    salt = next(x for x in served.recipe.ingredients if x.name == "소금")
+    assert not (salt.unit == "꼬집" and salt.amount >= 8), salt
+    if servings >= 6:
+        assert salt.unit == "작은술" and 0.25 <= salt.amount <= 1.5, salt

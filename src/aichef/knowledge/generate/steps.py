@@ -202,7 +202,8 @@ def _rounded(amount: float, unit: str) -> float:
 
 
 def ingredient_line(line: Line, language: str) -> RecipeIngredient:
-    """One served ingredient line: small volumes in the next smaller spoon, a sliver of a piece or
+    """One served ingredient line: small volumes in the next smaller spoon, many pinches in teaspoons,
+    a sliver of a piece or
     less than a quarter teaspoon weighed in grams (never "0.12 작은술 (0 g)"), at least 1 g."""
     item = line.ingredient
     name = (
@@ -211,6 +212,8 @@ def ingredient_line(line: Line, language: str) -> RecipeIngredient:
         else english_name(item.name_en)
     )
     amount, unit = line.amount, line.unit
+    if unit == "꼬집" and amount >= 8:  # nobody counts nine pinches: 16 pinches make a teaspoon
+        amount, unit = amount / 16, "작은술"
     if unit == "컵" and amount < 0.25:
         amount, unit = amount * 200 / 15, "큰술"
     if unit == "큰술" and amount < 0.5:
