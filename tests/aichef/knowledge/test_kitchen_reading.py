@@ -313,3 +313,15 @@ def test_nobody_counts_eight_pinches(servings: int) -> None:
     assert not (salt.unit == "꼬집" and salt.amount >= 8), salt
     if servings >= 6:
         assert salt.unit == "작은술" and 0.25 <= salt.amount <= 1.5, salt
+
+
+def test_a_refusal_names_the_dish_with_its_particle_and_each_rule_once() -> None:
+    from aichef.knowledge.generate import Unmet
+
+    profile = Profile(target="fridge", fridgeIngredients=["물"])
+    refused = adapt_recipe("grilled_spanish_mackerel_broccoli_tofu", profile)
+    assert isinstance(refused, Unmet)
+    text = refused.explanation
+    assert text.startswith("'삼치구이와 브로콜리 두부무침'은 이 조건에 맞출 수 없습니다"), text
+    assert "은(는)" not in text
+    assert text.count("냉장고 재료 활용률") == 1, text

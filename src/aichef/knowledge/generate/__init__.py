@@ -23,7 +23,7 @@ from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate.adapt import Attempt, adapt, explained
 from aichef.knowledge.generate.candidates import Candidate, candidate, candidates
 from aichef.knowledge.generate.checks import Checked, check
-from aichef.knowledge.generate.lines import Change, Line, english_name
+from aichef.knowledge.generate.lines import Change, Line, english_name, particle
 from aichef.knowledge.generate.needs import Needs, needs_for
 from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
 from aichef.knowledge.ingredients import Ingredient, get
@@ -229,10 +229,13 @@ def _refusal(attempts: list[Attempt], gated: list[Checked], needs: Needs, chosen
             titles["allergy.declared"] = "알레르기" if ko else "allergies"
         name = closest.recipe.name(needs.language)
         listed = ", ".join(titles.get(rule, rule) for rule in ids)
-        details = f"{listed}: " + ("; ".join(parts) or ", ".join(ids))
+        joined = "; ".join(parts)
+        # A rule's explanation starts with its title: naming the titles first would say them twice.
+        told = parts and all(any(part.startswith(t) for t in titles.values()) for part in parts)
+        details = joined if told else f"{listed}: " + (joined or ", ".join(ids))
     if chosen:
         text = (
-            f"'{name}'은(는) 이 조건에 맞출 수 없습니다: {details}"
+            f"'{name}'{particle(name, '은')} 이 조건에 맞출 수 없습니다: {details}"
             if ko
             else f"'{name}' cannot meet: {details}"
         )
