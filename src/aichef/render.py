@@ -5,11 +5,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-__all__ = ["progress_bar", "render_result", "render_sessions"]
+__all__ = ["format_amount", "ingredient_text", "progress_bar", "render_result", "render_sessions"]
 
 _LABELS = {
     "ko": {
         "servings": "인분",
+        "serving": "인분",
         "minutes": "분",
         "ingredients": "재료",
         "steps": "만드는 법",
@@ -36,8 +37,9 @@ _LABELS = {
         "edible": "먹는 부분",
     },
     "en": {
-        "servings": "servings",
-        "minutes": "min",
+        "servings": " servings",
+        "serving": " serving",
+        "minutes": " min",
         "ingredients": "Ingredients",
         "steps": "Steps",
         "nutrition": "Nutrition per serving (USDA SR28)",
@@ -75,8 +77,55 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _won(amount: Any) -> str:
-    return f"{int(amount):,}원" if amount is not None else "-"
+def _won(amount: Any, language: str = "ko") -> str:
+    if amount is None:
+        return "-"
+    return f"{int(amount):,} KRW" if language == "en" else f"{int(amount):,}원"
+
+
+# The reference table's vendor name as the English page says it.
+_VENDORS_EN = {"참고 가격표": "reference price table"}
+
+
+# Kitchen fractions: a cook reads "½개", never "0.5개" or "0.38개".
+_FRACTIONS = ((0.25, "¼"), (1 / 3, "⅓"), (0.5, "½"), (2 / 3, "⅔"), (0.75, "¾"))
+# English units as a count reads them: "2 cloves", "1 clove"; spoons and weights do not change.
+_PLURALS = {"leaf": "leaves", "pinch": "pinches", "whole": "whole", "Tbsp": "Tbsp", "tsp": "tsp"}
+_WEIGHTS = frozenset({"g", "kg", "ml"})
+
+
+def format_amount(amount: float, unit: str, language: str = "ko") -> str:
+    """An amount as a cook reads it: weights as numbers ("600g"), counts and spoons in the nearest
+    kitchen fraction ("½개", "1¼큰술", "¾ cup"; never "0.38개").
+    English puts a space before the unit and counts above one in the plural ("2 cloves")."""
+    if unit in _WEIGHTS:
+        number = f"{amount:,.0f}" if amount >= 10 else f"{amount:g}"
+    else:
+        # The nearest kitchen fraction: 0.38 of a pear is a third, 1.3 spoons one and a third.
+        whole = int(amount)
+        options = [(0.0, ""), *_FRACTIONS, (1.0, "")] if whole else [*_FRACTIONS, (1.0, "")]
+        value, glyph = min(options, key=lambda option: abs(amount - whole - option[0]))
+        whole += int(value)  # 1.97 -> 2 (value 1.0, no glyph); a fraction's value is below 1
+        number = f"{whole or ''}{glyph}" if glyph else f"{whole}"
+    if language != "en":
+        return f"{number}{unit}"
+    if unit not in _WEIGHTS and amount > 1 and unit:
+        unit = _PLURALS.get(unit, unit + "s")
+    return f"{number} {unit}"
+
+
+def ingredient_text(item: dict[str, Any], language: str = "ko") -> str:
+    """One ingredient line: name, amount in kitchen units and, unless the unit is already grams,
+    the weight; bones or shell add the edible part ("닭 1마리 (1000 g, 먹는 부분 680 g)")."""
+    t = _LABELS["en" if language == "en" else "ko"]
+    text = f"{item['name']} {format_amount(item['amount'], item['unit'], language)}"
+    grams = item.get("grams")
+    edible = item.get("edibleGrams")
+    if grams and edible is not None:
+        return f"{text} ({grams:g} g, {t['edible']} {edible:g} g)"
+    if grams and item["unit"] != "g":
+        return f"{text} ({grams:g} g)"
+    return text
 
 
 def render_result(result: dict[str, Any]) -> str:
@@ -87,15 +136,12 @@ def render_result(result: dict[str, Any]) -> str:
         f"🍳 {recipe['recipeName']}",
         f"   {recipe['description']}",
         f"   {recipe['cookingTime']}{t['minutes']} · {recipe['difficulty']}"
-        f" · {recipe['servings']}{t['servings']}",
+        f" · {recipe['servings']}{t['serving'] if recipe['servings'] == 1 else t['servings']}",
         "",
         t["ingredients"],
     ]
     for item in recipe["ingredients"]:
-        grams = f" ({item['grams']:g} g)" if item.get("grams") else ""
-        if item.get("grams") and item.get("edibleGrams") is not None:  # bones or shell: what is eaten
-            grams = f" ({item['grams']:g} g, {t['edible']} {item['edibleGrams']:g} g)"
-        lines.append(f"  - {item['name']} {item['amount']:g}{item['unit']}{grams}")
+        lines.append(f"  - {ingredient_text(item, language)}")
     lines += ["", t["steps"]]
     lines += [f"  {i}. {step}" for i, step in enumerate(recipe["instructions"], 1)]
     if recipe.get("targetNote"):
@@ -144,11 +190,16 @@ def _shopping(plan: dict[str, Any], t: dict[str, str], language: str) -> str:
     for item in plan["items"]:
         label = t["estimate"] if item.get("isEstimate") else t["live"]
         left = item.get("leftoverGrams", 0)
+        vendor = _VENDORS_EN.get(item["vendor"], item["vendor"]) if language == "en" else item["vendor"]
         text.append(
-            f"  - {_pad(item['ingredient'], 14)} {item['package']} · {item['vendor']} · "
-            f"{_won(item['purchaseCost'])} ({t['used']} {item['neededGrams']:g} g ≈ "
-            f"{_won(item['costOfAmountNeeded'])}"
-            + (f" · {t['left']} {left:,.0f} g ≈ {_won(item.get('valueLeftover', 0))}" if left else "")
+            f"  - {_pad(item['ingredient'], 14)} {item['package']} · {vendor} · "
+            f"{_won(item['purchaseCost'], language)} ({t['used']} {item['neededGrams']:g} g ≈ "
+            f"{_won(item['costOfAmountNeeded'], language)}"
+            + (
+                f" · {t['left']} {left:,.0f} g ≈ {_won(item.get('valueLeftover', 0), language)}"
+                if left
+                else ""
+            )
             + f") [{label}]"
         )
     if plan.get("alreadyOwned"):

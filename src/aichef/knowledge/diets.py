@@ -300,7 +300,8 @@ def checker(
     avoid = profile.allergen_keys()
     # Rules are chosen by the profile and constraints alone (see Rule.applies): no recipe needed.
     ctx = Context(profile, max_calories, max_cooking_time, (), Nutrients(), 0, owned, None, avoid)
-    rules = tuple(_rules(ctx))
+    # Sources are shown with every result: in the reader's language (a guideline keeps its name).
+    rules = tuple(rule.in_language(profile.language) for rule in _rules(ctx))
     fixed = tuple(rule for rule in rules if rule.fixed and rule.hard)
     floors = tuple(
         (rule, rule.measure.attr)
@@ -329,11 +330,19 @@ _TEXTURES_KO = {
     "finger_food": "핑거푸드",
     "regular": "한입 크기 일반식",
 }
+_TEXTURES_EN = {
+    "puree": "purée",
+    "mashed": "mashed",
+    "soft_chunks": "soft lumps (soft rice)",
+    "finger_food": "finger food",
+    "regular": "bite-size family food",
+}
 _UNITS_KO = {"min": "분"}
 
 
 def _names(items: Iterable[str], ctx: Context, with_allergens: bool = False) -> str:
     from aichef.knowledge.allergens import label
+    from aichef.knowledge.generate.lines import english_name  # here: generate imports this module
 
     language = ctx.profile.language
     by_key = {ingredient.key: ingredient for ingredient, _ in ctx.lines}
@@ -343,7 +352,7 @@ def _names(items: Iterable[str], ctx: Context, with_allergens: bool = False) -> 
         if item is None:
             names.append(key)
             continue
-        name = item.name_ko if language == "ko" else item.name_en
+        name = item.name_ko if language == "ko" else english_name(item.name_en)
         if with_allergens and item.allergens:
             name += "(" + "·".join(label(a, language) for a in sorted(item.allergens)) + ")"
         names.append(name)
@@ -367,9 +376,10 @@ def _explain(
     title = rule.title_ko if ko else rule.title_en
     if rule.id == "baby.texture":
         stage = baby_stage(ctx.baby_age)
-        fits = ", ".join(_TEXTURES_KO.get(t, t) if ko else t for t in sorted(stage.textures))
+        words = _TEXTURES_KO if ko else _TEXTURES_EN  # never the data's codes (soft_chunks)
+        fits = ", ".join(words.get(t, t) for t in sorted(stage.textures))
         months = f"{stage.first_month}–{stage.last_month}"
-        mine = _TEXTURES_KO.get(ctx.texture or "", ctx.texture) if ko else ctx.texture
+        mine = words.get(ctx.texture or "", ctx.texture)
         if ko:
             return f"{stage.name_ko}({months}개월)에 맞는 질감: {fits}; 이 레시피: {mine or '미표시'}"
         return f"{stage.name_en} ({months} months) needs {fits}; this recipe: {mine or 'not stated'}"
@@ -414,7 +424,11 @@ def _plain(
     )
     shown = _number(value, rule.unit, ko)
     names = _names(items, ctx)
-    extra = f" ({'없는 재료' if ko else 'missing'}: {names})" if names else ""
+    # The fridge rule names what is not in the fridge; every other rule names the foods it counted
+    # (칼륨 풍부 식품: 브로콜리), which are in the dish, not missing from it.
+    missing = rule.id == "fridge.on_hand_share"
+    label = ("없는 재료" if missing else "해당 재료") if ko else ("missing" if missing else "from")
+    extra = f" ({label}: {names})" if names else ""
     if verdict == "pass":
         return (
             f"{title} {shown}: 기준 {limit} {op} 충족{extra}"

@@ -23,7 +23,7 @@ from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate.adapt import Attempt, adapt, explained
 from aichef.knowledge.generate.candidates import Candidate, candidate, candidates
 from aichef.knowledge.generate.checks import Checked, check
-from aichef.knowledge.generate.lines import Change, Line
+from aichef.knowledge.generate.lines import Change, Line, english_name, particle
 from aichef.knowledge.generate.needs import Needs, needs_for
 from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
 from aichef.knowledge.ingredients import Ingredient, get
@@ -77,7 +77,11 @@ class GeneratedRecipe:
             "changes": [{**asdict(c), "text": c.describe(language)} for c in self.changes],
             "onHandShare": None if self.on_hand_share is None else round(self.on_hand_share, 1),
             "toBuy": [
-                {"key": i.key, "name": i.name_ko if language == "ko" else i.name_en, "grams": round(g, 1)}
+                {
+                    "key": i.key,
+                    "name": i.name_ko if language == "ko" else english_name(i.name_en),
+                    "grams": round(g, 1),
+                }
                 for i, g in self.to_buy
             ],
             "estimatedPurchase": self.purchase,
@@ -105,7 +109,7 @@ class Unmet:
 
 
 def _name(item: Ingredient, ko: bool) -> str:
-    return item.name_ko if ko else item.name_en
+    return item.name_ko if ko else english_name(item.name_en)
 
 
 def _target_note(attempt: Attempt, needs: Needs) -> str:
@@ -225,10 +229,13 @@ def _refusal(attempts: list[Attempt], gated: list[Checked], needs: Needs, chosen
             titles["allergy.declared"] = "알레르기" if ko else "allergies"
         name = closest.recipe.name(needs.language)
         listed = ", ".join(titles.get(rule, rule) for rule in ids)
-        details = f"{listed}: " + ("; ".join(parts) or ", ".join(ids))
+        joined = "; ".join(parts)
+        # A rule's explanation starts with its title: naming the titles first would say them twice.
+        told = parts and all(any(part.startswith(t) for t in titles.values()) for part in parts)
+        details = joined if told else f"{listed}: " + (joined or ", ".join(ids))
     if chosen:
         text = (
-            f"'{name}'은(는) 이 조건에 맞출 수 없습니다: {details}"
+            f"'{name}'{particle(name, '은')} 이 조건에 맞출 수 없습니다: {details}"
             if ko
             else f"'{name}' cannot meet: {details}"
         )

@@ -10,6 +10,7 @@ out, and never swapped for an allergy: such a dish is not offered.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from aichef.knowledge import allergens, ingredients, nutrition
@@ -53,6 +54,17 @@ _TAG_RULES: dict[str, dict[str, str]] = {
 # Units counted in whole pieces for foods sold whole: eggs, a chicken, a fish.
 _WHOLE_UNITS = frozenset({"마리", "알"})
 _WHOLE_EGG_KEYS = frozenset({"egg", "quail_egg", "duck_egg"})
+# A fish is sold and cooked in pieces (삼치 4토막, 연어 2조각): never "3.75토막".
+_PIECE_UNITS = frozenset({"토막", "조각"})
+
+
+def _counted(line: Line) -> bool:
+    """Whether the line is counted in whole (or half) pieces: eggs, whole animals, fish pieces."""
+    if line.unit in _WHOLE_UNITS:
+        return True
+    if line.unit == "개":
+        return line.ingredient.key in _WHOLE_EGG_KEYS
+    return line.unit in _PIECE_UNITS and line.ingredient.category == "seafood"
 
 
 @dataclass(frozen=True)
@@ -176,15 +188,17 @@ def _fridge_swaps(
 
 
 def _whole_units(lines: list[Line], changes: list[Change]) -> None:
-    """Eggs in whole pieces, whole chickens and fish in halves: 1.5 eggs become 2, 0.75 of a chicken
-    becomes 1, and the dish says so."""
+    """Eggs in whole pieces, whole chickens and fish in halves, fish pieces in halves up to three
+    and whole above: 1.5 eggs become 2, 0.75 of a chicken becomes 1, 3.75 토막 become 4, and the dish
+    says so."""
     for index, line in enumerate(lines):
-        whole = line.unit in _WHOLE_UNITS or (line.unit == "개" and line.ingredient.key in _WHOLE_EGG_KEYS)
-        if line.dropped or not whole or line.amount <= 0:
+        if line.dropped or not _counted(line) or line.amount <= 0:
             continue
-        # A chicken or a fish is sold and cooked by the half too (반 마리); an egg only whole.
-        step = 0.5 if line.unit == "마리" else 1.0
-        count = max(step, round(line.amount / step) * step)
+        # A chicken or a fish is sold and cooked by the half too (반 마리), a fish piece cut in two
+        # when there are few; an egg only whole. Halves round up (2.5 eggs -> 3, not Python's 2).
+        half = line.unit == "마리" or (line.unit in _PIECE_UNITS and line.amount < 3)
+        step = 0.5 if half else 1.0
+        count = max(step, math.floor(line.amount / step + 0.5) * step)
         if abs(count - line.amount) < 0.01:
             continue
         lines[index] = replace(line, grams=line.grams * count / line.amount, amount=float(count))
@@ -277,7 +291,7 @@ def adapt(candidate: Candidate, needs: Needs) -> Attempt:
     if candidate.scaled.tags & needs.banned_tags:
         _drop_banned(lines, identity, needs, changes)
     _fridge_swaps(lines, recipe, identity, needs, changes)
-    if any(x.unit in _WHOLE_UNITS or x.ingredient.key in _WHOLE_EGG_KEYS for x in lines):
+    if any(_counted(x) for x in lines):
         _whole_units(lines, changes)
     blocking: list[RuleResult] = []
     for _ in range(_MAX_REPAIR_ROUNDS):

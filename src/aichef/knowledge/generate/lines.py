@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from aichef.knowledge import ingredients
 from aichef.knowledge.ingredients import Ingredient
 
-__all__ = ["PARTICLE_FORMS", "Change", "Line", "particle"]
+__all__ = ["PARTICLE_FORMS", "Change", "Line", "english_name", "particle"]
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,9 @@ class Change:
             exact = f"{self.factor:g}" if self.factor is not None else "?"
             unit = self.replacement or ""
             return (
-                f"{original}{particle(original, '은')} 통으로 쓰도록 반올림 (계산상 {exact}{unit})"
+                f"{original}{particle(original, '은')} {unit} 단위로 반올림 (계산상 {exact}{unit})"
                 if ko
-                else f"{original} rounded to whole pieces (exactly {exact})"
+                else f"{original} rounded to whole or half pieces (exactly {exact})"
             )
         pct = round(100 * (self.factor or 0))
         return f"{original} {pct}%로 줄임" if ko else f"{original} cut to {pct}%"
@@ -84,6 +85,23 @@ def particle(word: str, form: str) -> str:
     return pair[0] if final else pair[1]
 
 
+# The ingredient table writes English names in lower case for matching ("korean chili flakes");
+# a reader expects the proper adjectives of places and peoples capitalised.
+_PROPER = {
+    word: word.capitalize()
+    for word in (
+        "korean", "japanese", "chinese", "italian", "greek", "french", "pacific", "atlantic",
+        "alaska", "cheongyang", "worcestershire", "parmesan", "cheddar", "dijon",
+    )
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def english_name(name: str) -> str:
+    """An ingredient's English name as a reader expects it: "korean chili flakes" -> "Korean chili flakes"."""
+    return _WORD.sub(lambda m: _PROPER.get(m.group(0), m.group(0)), name)
+
+
 def _display(key: str, ko: bool) -> str:
     item = ingredients.get(key)
-    return item.name_ko if ko else item.name_en
+    return item.name_ko if ko else english_name(item.name_en)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aichef.knowledge import ingredients
-from aichef.knowledge.generate.lines import PARTICLE_FORMS, Line, particle
+from aichef.knowledge.generate.lines import PARTICLE_FORMS, Line, english_name, particle
 from aichef.knowledge.recipes import LibraryRecipe, Mention, Segment
 from aichef.models import DIFFICULTIES, Recipe, RecipeIngredient
 
@@ -41,7 +41,7 @@ def _split_particle(words: str) -> tuple[str, str]:
 def _name(line: Line, ko: bool) -> str:
     if ko:
         return line.written if line.replaces is None else line.ingredient.name_ko
-    return line.ingredient.name_en
+    return english_name(line.ingredient.name_en)
 
 
 def _join(names: Sequence[str], ko: bool) -> str:
@@ -157,7 +157,7 @@ def _title(recipe: LibraryRecipe, lines: Mapping[str, Line], language: str) -> s
         parts.append(
             f"{old.name_ko} 대신 {line.ingredient.name_ko}"
             if ko
-            else f"{line.ingredient.name_en} for {old.name_en}"
+            else f"{english_name(line.ingredient.name_en)} for {english_name(old.name_en)}"
         )
     return f"{title} ({', '.join(parts)})"
 
@@ -178,8 +178,21 @@ _UNITS_EN = {
     "큰술": "Tbsp", "작은술": "tsp", "컵": "cup", "개": "piece", "모": "block", "쪽": "clove",
     "줌": "handful", "뿌리": "stalk", "장": "sheet", "마리": "whole", "봉": "pack", "캔": "can",
     "포기": "head", "줄기": "sprig", "알": "piece", "송이": "floret", "봉지": "bag", "공기": "bowl",
-    "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb",
+    "팩": "pack", "토막": "piece", "꼬집": "pinch", "통": "bulb", "대": "stalk", "잎": "leaf",
+    "조각": "piece", "줄": "strip",
 }  # fmt: skip
+# 장 counts anything flat: leaves of lettuce or cabbage, sheets of laver or kelp, rashers, slices.
+_SHEETS_EN = {"bacon": "strip", "whole_wheat_bread": "slice", "laver": "sheet", "kelp": "piece"}
+# 개 of a vegetable that grows in a head is a head ("broccoli ¼ head"), not a piece.
+_HEADS = frozenset({"broccoli", "cauliflower", "cabbage", "napa_cabbage", "iceberg_lettuce", "lettuce"})
+
+
+def _unit_en(unit: str, item: ingredients.Ingredient) -> str:
+    if unit in ("개", "통") and item.key in _HEADS:
+        return "head"
+    if unit == "장":
+        return _SHEETS_EN.get(item.key, "leaf" if item.category == "vegetable" else "sheet")
+    return _UNITS_EN.get(unit, unit)
 
 
 def _rounded(amount: float, unit: str) -> float:
@@ -189,11 +202,18 @@ def _rounded(amount: float, unit: str) -> float:
 
 
 def ingredient_line(line: Line, language: str) -> RecipeIngredient:
-    """One served ingredient line: small volumes in the next smaller spoon, a sliver of a piece or
+    """One served ingredient line: small volumes in the next smaller spoon, many pinches in teaspoons,
+    a sliver of a piece or
     less than a quarter teaspoon weighed in grams (never "0.12 작은술 (0 g)"), at least 1 g."""
     item = line.ingredient
-    name = (line.written if line.replaces is None else item.name_ko) if language == "ko" else item.name_en
+    name = (
+        (line.written if line.replaces is None else item.name_ko)
+        if language == "ko"
+        else english_name(item.name_en)
+    )
     amount, unit = line.amount, line.unit
+    if unit == "꼬집" and amount >= 8:  # nobody counts nine pinches: 16 pinches make a teaspoon
+        amount, unit = amount / 16, "작은술"
     if unit == "컵" and amount < 0.25:
         amount, unit = amount * 200 / 15, "큰술"
     if unit == "큰술" and amount < 0.5:
@@ -201,7 +221,7 @@ def ingredient_line(line: Line, language: str) -> RecipeIngredient:
     if amount < 0.125 and unit not in ("g", "ml"):
         amount, unit = line.grams, "g"
     grams = float(max(1, round(line.grams)))
-    shown_unit = unit if language == "ko" else _UNITS_EN.get(unit, unit)
+    shown_unit = unit if language == "ko" else _unit_en(unit, item)
     return RecipeIngredient(name=name, amount=_rounded(amount, unit), unit=shown_unit, grams=grams)
 
 
