@@ -74,7 +74,8 @@ def energy_share(nutrients: Nutrients) -> dict[str, float]:
     # floats a part divided by the total can come out above 100 %.
     if total < 1e-6:
         return {name: 0.0 for name in parts}
-    return {name: 100.0 * value / total for name, value in parts.items()}
+    # A share that is the whole total can come out a rounding step above 100 (x / sum([x]) in floats).
+    return {name: min(100.0, 100.0 * value / total) for name, value in parts.items()}
 
 
 def compute(
