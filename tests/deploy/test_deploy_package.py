@@ -99,7 +99,7 @@ def test_handler_modules_are_those_the_template_deploys() -> None:
 def test_requirements_are_exactly_what_the_handlers_import() -> None:
     assert build.dependency_problems() == []
     listed = build.requirement_names()
-    assert {"boto3", "pydantic", "pyyaml", "jsonata-python"} == set(listed)
+    assert {"boto3", "pydantic"} == set(listed)
     assert not set(listed) & set(FORBIDDEN)
 
 

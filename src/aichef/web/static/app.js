@@ -677,10 +677,11 @@ async function openSession(sessionId) {
     return;
   }
   const session = normalise(body);
-  // A session started here is followed from its first event, even when it ended before the page asked.
+  // A session started here, or still running, is followed from its first event: the stream replays
+  // every step in order, so showing where it stands now first would make the bar jump back.
   if (session.status === "processing" || state.startedHere === sessionId) {
     setRunning(true);
-    showProgress(session.status === "processing" ? session : { ...session, status: "processing", phase: "created", progress: 0 });
+    showProgress({ ...session, status: "processing", phase: "created", progress: 0 });
     $("progress-title").focus();
     follow(sessionId);
   } else {
@@ -882,11 +883,23 @@ function renderFavourites() {
 }
 
 // "1 마리 (1,000 g) (먹는 부분 680 g)": a line bought with bones or shell also says what is eaten.
+// Counts and spoons in the nearest kitchen fraction ("½ 모", "1¼ 큰술"), as the CLI prints them
+// (aichef.render.format_amount); weights as numbers.
+const FRACTIONS = [[0.25, "¼"], [1 / 3, "⅓"], [0.5, "½"], [2 / 3, "⅔"], [0.75, "¾"]];
+function kitchenNumber(amount, unit) {
+  if (["g", "kg", "ml"].includes(unit)) return num(amount, amount >= 10 ? 0 : 1);
+  let whole = Math.floor(amount);
+  const options = [...(whole ? [[0, ""]] : []), ...FRACTIONS, [1, ""]];
+  const [value, glyph] = options.reduce((best, o) => (Math.abs(amount - whole - o[0]) < Math.abs(amount - whole - best[0]) ? o : best));
+  whole += Math.floor(value);
+  return glyph ? `${whole || ""}${glyph}` : `${whole}`;
+}
+
 function ingredientAmount(i) {
   const unit = state.lang === "en" ? UNITS_EN[i.unit] || i.unit : i.unit;
   const grams = i.grams && i.unit !== "g" ? ` (${num(i.grams, 0)} g)` : "";
   const edible = i.edibleGrams != null ? ` (${t("edibleGrams", { n: num(i.edibleGrams, 0) })})` : "";
-  return `${num(i.amount, 2)} ${unit}${grams}${edible}`;
+  return `${kitchenNumber(Number(i.amount), i.unit)} ${unit}${grams}${edible}`;
 }
 
 function renderResult(result) {
