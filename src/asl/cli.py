@@ -382,8 +382,10 @@ def _serve(args: argparse.Namespace) -> int:
                 region=args.region,
                 account=args.account,
             )
-            json_logs = observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json"
-            serve(app, host=args.host, port=args.port, **({"log_format": "json"} if json_logs else {}))
+            if observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json":
+                serve(app, host=args.host, port=args.port, log_format="json")
+            else:
+                serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0
