@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ __all__ = [
     "JSONFormatter",
     "Registry",
     "history_event",
+    "parse_samples",
     "use_log_format",
 ]
 
@@ -289,6 +291,43 @@ def history_event(
             "state entered" if kind.endswith("Entered") else "state exited",
             extra={"execution_arn": execution_arn, "state": str(details.get("name", "")), "event": kind},
         )
+
+
+# --- reading a scrape back (tests, benchmarks) -----------------------------------------------
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
+_COMMENT = re.compile(
+    r"^# (?:HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*"
+    r"|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (?:counter|gauge|histogram|summary|untyped))$"
+)
+
+Sample = tuple[str, frozenset[tuple[str, str]]]
+
+
+def parse_samples(text: str) -> dict[Sample, float]:
+    """The samples of a text exposition by (name, labels); a line off the format's grammar raises ValueError.
+
+    >>> parse_samples('# TYPE a counter\\na{b="c"} 2.0\\n')
+    {('a', frozenset({('b', 'c')})): 2.0}
+    """
+    found: dict[Sample, float] = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            if not _COMMENT.match(line):
+                raise ValueError(f"not a HELP or TYPE line: {line!r}")
+            continue
+        sample = _SAMPLE.match(line)
+        labels_text = sample.group(2) if sample else None
+        if sample is None or (labels_text and _LABEL.sub("", labels_text)):
+            raise ValueError(f"not a sample line: {line!r}")
+        labels = frozenset((k, _unescape(v)) for k, v in _LABEL.findall(labels_text or ""))
+        found[(sample.group(1), labels)] = float(sample.group(3))
+    return found
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
 
 
 # --- structured logs ---------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -12,26 +11,13 @@ from typing import Any
 import pytest
 from asl_serve_support import ROLE, client, eventually
 
-from asl.observe import Counter, Histogram, JSONFormatter, Registry
+from asl.observe import Counter, Histogram, JSONFormatter, Registry, parse_samples
 from asl.server import BackgroundServer, create_app
-
-_SERIES = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$")
-_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
 def parse(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """The samples of a text exposition, checked line by line against the format's grammar."""
-    samples: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
     assert text.endswith("\n")
-    for line in text.splitlines():
-        if line.startswith("#"):
-            assert re.match(r"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$", line), line
-            continue
-        found = _SERIES.match(line)
-        assert found, line
-        labels = frozenset(_LABEL.findall(found.group(3) or ""))
-        samples[(found.group(1), labels)] = float(found.group(4))
-    return samples
+    return parse_samples(text)
 
 
 def value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
@@ -65,6 +51,9 @@ def test_the_exposition_escapes_labels_and_help_and_counts_buckets() -> None:
         hits.inc(-1, path="a")
     with pytest.raises(ValueError):
         hits.inc(wrong="a")
+    assert value(samples, "t_hits_total", path='a"b\\c\nd') == 3  # escapes read back
+    with pytest.raises(ValueError):
+        parse_samples('t{a="unclosed} 1\n')
 
 
 _MACHINE = {
