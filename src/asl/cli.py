@@ -23,8 +23,8 @@ from asl._validation.pending import mark
 from asl._validation.template import is_template, load_template, pending_values
 from asl.definition import read_definition
 from asl.errors import ASLError, DefinitionError
+from asl.runtime.api_executions import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.runtime.interpreter import Execution, StateMachine
-from asl.runtime.service import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.validate import iter_errors, iter_template_errors
 
 __all__ = ["main"]

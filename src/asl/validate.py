@@ -25,6 +25,7 @@ from asl._validation.context import (
     show,
     string,
     type_name,
+    unsupported,
 )
 from asl._validation.fields import CHECKS
 from asl._validation.pending import is_pending
@@ -138,8 +139,7 @@ def _machine(
         if key not in allowed:
             run.report(
                 SCHEMA,
-                f"Field '{key}' is not supported {_PLACES.get(allowed, 'here')}; "
-                f"allowed fields: {', '.join(sorted(allowed))}",
+                unsupported(key, _PLACES.get(allowed, "here"), allowed),
                 at,
             )
         elif key == "Comment" or key == "Version":
@@ -304,7 +304,7 @@ def _unknown(run: Run, key: str, at: StateAt, allowed: frozenset[str], loc: str)
             f"{at.language}; allowed fields: {listed}"
         )
     else:
-        message = f"Field '{key}' is not supported in a {at.kind} state; allowed fields: {listed}"
+        message = unsupported(key, f"in a {at.kind} state", allowed)
     run.report(SCHEMA, message, loc)
 
 
@@ -379,8 +379,7 @@ def _processor_config(run: Run, value: object, loc: str) -> None:
         if allowed is None:
             run.report(
                 SCHEMA,
-                f"Field '{key}' is not supported in ProcessorConfig; allowed fields: "
-                + ", ".join(sorted(PROCESSOR_CONFIG_FIELDS)),
+                unsupported(key, "in ProcessorConfig", PROCESSOR_CONFIG_FIELDS),
                 pointer(loc, key),
             )
         elif item not in allowed:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from asl import StateMachine, VirtualClock
-from asl.runtime.history import to_json
+from asl._json import to_json
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 

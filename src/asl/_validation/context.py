@@ -11,8 +11,9 @@ from typing import Any
 
 from asl._validation.pending import is_pending
 from asl._validation.schema import JSONATA, JSONPATH
-from asl._validation.syntax import intrinsic_error, is_jsonata, jsonata_error, path_error
+from asl._validation.syntax import intrinsic_error, jsonata_error, path_error
 from asl.errors import Problem
+from asl.query.jsonata import is_expression
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
@@ -94,6 +95,15 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def unsupported(key: str, place: str, allowed: Iterable[str], hint: str = "") -> str:
+    """The message for a field a place does not take, listing those it does.
+
+    >>> unsupported("Foo", "in a retrier", ["MaxAttempts", "ErrorEquals"])
+    "Field 'Foo' is not supported in a retrier; allowed fields: ErrorEquals, MaxAttempts"
+    """
+    return f"Field '{key}' is not supported {place}{hint}; allowed fields: {', '.join(sorted(allowed))}"
+
+
 def is_integer(value: object) -> bool:
     # JSON has one number type: 3.0 is as good an integer as 3, but true is not one.
     if isinstance(value, bool):
@@ -121,7 +131,7 @@ def integer(
     jsonata: bool,
 ) -> None:
     """An integer within bounds; in a JSONata state a ``{% %}`` expression is also allowed."""
-    if (jsonata and is_jsonata(value)) or is_pending(value):
+    if (jsonata and is_expression(value)) or is_pending(value):
         return
     if is_integer(value) and minimum <= value and (maximum is None or value <= maximum):  # type: ignore[operator]
         return
@@ -198,7 +208,7 @@ def expressions(run: Run, value: object, loc: str, name: str) -> None:
         _, child, child_loc = step
         if is_pending(child):
             continue
-        if is_jsonata(child):
+        if is_expression(child):
             problem = jsonata_error(str(child))
             if problem is not None:
                 run.report(

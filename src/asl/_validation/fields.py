@@ -19,6 +19,7 @@ from asl._validation.context import (
     string,
     target,
     template,
+    unsupported,
 )
 from asl._validation.pending import is_pending
 from asl._validation.schema import (
@@ -32,7 +33,8 @@ from asl._validation.schema import (
     MAX_SECONDS,
     PROCESSOR_FIELDS,
 )
-from asl._validation.syntax import is_jsonata, timestamp_error
+from asl._validation.syntax import timestamp_error
+from asl.query.jsonata import is_expression
 
 INVALID_RESOURCE = "INVALID_RESOURCE"
 INVALID_LABEL = "INVALID_LABEL_NAME"
@@ -69,7 +71,7 @@ def _template(name: str, *, must_be_object: bool = True) -> FieldCheck:
     def check(run: Run, value: object, at: StateAt, loc: str) -> None:
         if at.language == JSONPATH:
             template(run, value, loc, name, must_be_object=must_be_object)
-        elif must_be_object and not isinstance(value, Mapping) and not is_jsonata(value):
+        elif must_be_object and not isinstance(value, Mapping) and not is_expression(value):
             run.report(
                 SCHEMA,
                 f"Field '{name}' must be a JSON object or a JSONata expression, not {show(value)}",
@@ -135,7 +137,7 @@ def _lambda_error(arn: str) -> str | None:
 
 
 def _timestamp(run: Run, value: object, at: StateAt, loc: str) -> None:
-    if (at.language == JSONATA and is_jsonata(value)) or is_pending(value):
+    if (at.language == JSONATA and is_expression(value)) or is_pending(value):
         return
     problem = timestamp_error(value) if isinstance(value, str) else "it is not a string"
     if problem is not None:
@@ -149,7 +151,7 @@ def _timestamp(run: Run, value: object, at: StateAt, loc: str) -> None:
 
 
 def _percentage(run: Run, value: object, at: StateAt, loc: str) -> None:
-    if at.language == JSONATA and is_jsonata(value):
+    if at.language == JSONATA and is_expression(value):
         return
     if not (is_number(value) and 0 <= value <= 100):  # type: ignore[operator]
         extra = " or a JSONata expression {% ... %}" if at.language == JSONATA else ""
@@ -161,7 +163,7 @@ def _percentage(run: Run, value: object, at: StateAt, loc: str) -> None:
 
 
 def _items(run: Run, value: object, at: StateAt, loc: str) -> None:
-    if not isinstance(value, list) and not is_jsonata(value):
+    if not isinstance(value, list) and not is_expression(value):
         run.report(
             SCHEMA,
             f"Field 'Items' must be an array or a JSONata expression {{% ... %}}, not {show(value)}",
@@ -202,7 +204,7 @@ def _map_part(name: str) -> FieldCheck:
             if key not in allowed:
                 run.report(
                     SCHEMA,
-                    f"Field '{key}' is not supported in {name}; allowed fields: {', '.join(sorted(allowed))}",
+                    unsupported(key, f"in {name}", allowed),
                     key_loc,
                 )
             elif is_pending(item):

@@ -17,6 +17,7 @@ from asl._validation.context import (
     string,
     target,
     template,
+    unsupported,
 )
 from asl._validation.pending import is_pending
 from asl._validation.schema import (
@@ -32,7 +33,8 @@ from asl._validation.schema import (
     MAX_SECONDS,
     RETRIER_FIELDS,
 )
-from asl._validation.syntax import is_jsonata, timestamp_error
+from asl._validation.syntax import timestamp_error
+from asl.query.jsonata import is_expression
 
 
 def _is_string(value: object) -> bool:
@@ -138,7 +140,7 @@ def _jsonata_rule(run: Run, rule: Mapping[str, Any], at: StateAt, loc: str) -> N
     for key, value in rule.items():
         key_loc = pointer(loc, key)
         if key == "Condition":
-            if not isinstance(value, bool) and not is_jsonata(value):
+            if not isinstance(value, bool) and not is_expression(value):
                 run.report(
                     SCHEMA,
                     "Field 'Condition' must be a JSONata expression {% ... %} or a boolean, "
@@ -155,8 +157,7 @@ def _jsonata_rule(run: Run, rule: Mapping[str, Any], at: StateAt, loc: str) -> N
             )
             run.report(
                 SCHEMA,
-                f"Field '{key}' is not supported in a JSONata Choice rule{hint}; allowed fields: "
-                + ", ".join(sorted(allowed)),
+                unsupported(key, "in a JSONata Choice rule", allowed, hint),
                 key_loc,
             )
     for name in ("Condition", "Next"):
@@ -240,8 +241,7 @@ def retry(run: Run, value: object, at: StateAt, loc: str) -> None:
             if key not in RETRIER_FIELDS:
                 run.report(
                     SCHEMA,
-                    f"Field '{key}' is not supported in a retrier; allowed fields: "
-                    + ", ".join(sorted(RETRIER_FIELDS)),
+                    unsupported(key, "in a retrier", RETRIER_FIELDS),
                     key_loc,
                 )
             elif key in ("IntervalSeconds", "MaxDelaySeconds"):
@@ -277,8 +277,7 @@ def catch(run: Run, value: object, at: StateAt, loc: str) -> None:
             if key not in allowed:
                 run.report(
                     SCHEMA,
-                    f"Field '{key}' is not supported in a {at.language} catcher; allowed fields: "
-                    + ", ".join(sorted(allowed)),
+                    unsupported(key, f"in a {at.language} catcher", allowed),
                     key_loc,
                 )
             elif key == "ResultPath":

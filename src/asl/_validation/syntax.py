@@ -18,16 +18,12 @@ from functools import lru_cache
 from jsonata import Jsonata
 from jsonata.jexception import JException
 
+from asl._timestamps import RFC3339
 from asl._validation.schema import INTRINSIC_FUNCTIONS
 from asl.query.jsonpath import JSONPathSyntaxError, compile_path
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_TIMESTAMP = re.compile(RFC3339)
 _INTRINSIC_HEAD = re.compile(r"(States\.[A-Za-z0-9]+)\s*\(")
-
-
-def is_jsonata(value: object) -> bool:
-    """True when ``value`` is a JSONata expression string, ``"{% ... %}"``."""
-    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
 @lru_cache(maxsize=4096)

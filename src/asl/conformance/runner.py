@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from asl.conformance.cases import Case
 from asl.conformance.compare import outcome_mismatches
 from asl.errors import ASLError
-from asl.runtime.clock import VirtualClock
+from asl.execution.clock import VirtualClock
 from asl.runtime.interpreter import StateMachine
 
 __all__ = ["CaseResult", "Summary", "run_case", "run_cases"]

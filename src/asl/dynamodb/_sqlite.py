@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from asl.store._sqlite import migrate, synchronous_level
+from asl._sqlite import migrate, synchronous_level
 
 # Named migrations, applied once each and recorded in ``_migrations`` as the execution store does.
 MIGRATIONS: list[tuple[str, str]] = [

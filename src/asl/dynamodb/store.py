@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from asl.store._sqlite import synchronous_level
+from asl._sqlite import synchronous_level
 
 from ._errors import DynamoError, table_not_found, validation
 from ._indexes import IndexSchema, index_from_meta

@@ -27,10 +27,17 @@ from email.utils import formatdate
 from typing import Any
 
 from asl.dynamodb import TableStore
-from asl.dynamodb._errors import DynamoError, request_id
-from asl.dynamodb._operations import delete_item, get_item, put_item, update_item
-from asl.dynamodb._params import check_legacy, request_fields
-from asl.dynamodb.values import to_storage
+from asl.dynamodb.operations import (
+    DynamoError,
+    check_legacy,
+    delete_item,
+    get_item,
+    put_item,
+    request_fields,
+    request_id,
+    to_storage,
+    update_item,
+)
 from asl.errors import ErrorName, StatesError
 
 __all__ = ["ACTIONS", "invoke"]

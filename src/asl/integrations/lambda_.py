@@ -20,8 +20,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+from asl._json import to_json, to_json_around
 from asl.errors import StatesError
-from asl.runtime.history import to_json, to_json_around
 
 __all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query._intrinsic_functions import FORMAT, FUNCTIONS, InvalidArguments
 from asl.query._intrinsic_java import java_json
 from asl.query._intrinsic_parser import (
@@ -29,7 +30,6 @@ from asl.query._intrinsic_parser import (
     parse_call,
 )
 from asl.query.jsonpath import PathNotFound, resolve
-from asl.runtime.failures import StateFailure
 
 __all__ = [
     "FUNCTION_NAMES",

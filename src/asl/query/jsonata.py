@@ -37,8 +37,8 @@ from jsonata.functions import Functions
 from jsonata.jexception import JException
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query._regex_worker import RegexTimedOut, guarded_engine
-from asl.runtime.failures import StateFailure
 
 __all__ = [
     "EvaluationLimits",
@@ -254,7 +254,8 @@ _REGEX_ENGINE = guarded_engine(_regex_deadline)
 
 
 def is_expression(value: Any) -> bool:
-    """Is this a ``{% ... %}`` string?"""
+    """True when ``value`` is a JSONata expression string, ``"{% ... %}"`` (the runtime and the
+    validator both ask this one function)."""
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 

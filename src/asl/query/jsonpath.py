@@ -68,6 +68,19 @@ class CompiledPath:
         """True for a Reference Path: ``$`` then single names and indexes only."""
         return self.not_reference is None
 
+    def evaluate(self, data: Any, context: Any, variables: Mapping[str, Any] | None = None) -> Any:
+        """Evaluate from the root the path names: the input (``$``), the context object
+        (``$$``) or a variable (``$name``); raise PathNotFound for a definite miss or an
+        unknown variable. The one entry every caller of a compiled path uses."""
+        root = self.root
+        if root == "$":
+            return self.find(data)
+        if root == "$$":
+            return self.find(context)
+        if variables is None or root[1:] not in variables:
+            raise PathNotFound(self.text)
+        return self.find(variables[root[1:]])
+
     def find(self, root_value: Any) -> Any:
         """Evaluate against the root value; raise PathNotFound for a definite miss."""
         fields = self.fields
@@ -98,16 +111,7 @@ class CompiledPath:
 
 def resolve(path: str, data: Any, context: Any, variables: Mapping[str, Any] | None = None) -> Any:
     """Evaluate ``path`` against the input, the context object or a variable."""
-    compiled = compile_path(path)
-    root = compiled.root
-    if root == "$":
-        return compiled.find(data)
-    if root == "$$":
-        return compiled.find(context)
-    name = root[1:]
-    if variables is None or name not in variables:
-        raise PathNotFound(path)
-    return compiled.find(variables[name])
+    return compile_path(path).evaluate(data, context, variables)
 
 
 # --- parsing -----------------------------------------------------------------------------

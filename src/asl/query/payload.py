@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.failures import StateFailure
 from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.failures import StateFailure
 
 __all__ = ["Evaluator", "compile_dynamic", "compile_reference", "compile_template"]
 
@@ -62,22 +62,11 @@ def compile_dynamic(expression: str, *, field: str) -> Evaluator:
 
 def compile_reference(path: str, *, field: str) -> Evaluator:
     """A path that must select something; a miss is AWS's ``States.Runtime`` error."""
-    compiled = compile_path(path)
-    root = compiled.root
-    find = compiled.find
+    select = compile_path(path).evaluate
 
     def evaluate(data: Any, context: Any, variables: Mapping[str, Any] | None) -> Any:
-        if root == "$":
-            source = data
-        elif root == "$$":
-            source = context
-        else:
-            name = root[1:]
-            if variables is None or name not in variables:
-                raise _not_found(path, field, data)
-            source = variables[name]
         try:
-            return find(source)
+            return select(data, context, variables)
         except PathNotFound:
             raise _not_found(path, field, data) from None
 
@@ -85,7 +74,7 @@ def compile_reference(path: str, *, field: str) -> Evaluator:
 
 
 def _not_found(path: str, field: str, data: Any) -> StateFailure:
-    from asl.runtime.history import to_json
+    from asl._json import to_json
 
     return StateFailure(
         ErrorName.RUNTIME,

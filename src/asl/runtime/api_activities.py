@@ -1,25 +1,29 @@
-"""The activity half of the runtime's API: CreateActivity ... GetActivityTask."""
+"""The runtime's activities: CreateActivity ... GetActivityTask."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from asl.runtime.activities import Activities
-from asl.runtime.clock import Clock
+from asl.execution.activities import Activities
+from asl.execution.clock import Clock
 from asl.runtime.pages import check_name
 from asl.store.executions import ExecutionStore
 
-__all__ = ["ActivityAPI"]
+__all__ = ["ActivityService"]
 
 
-class ActivityAPI:
-    """Activities of a :class:`~asl.runtime.service.Runtime` (mixed into it)."""
+class ActivityService:
+    """The activities of a :class:`~asl.runtime.service.Runtime`: kept in the store, their
+    queued tasks and waiting workers in ``activities`` (the registry task states use)."""
 
-    store: ExecutionStore
-    activities: Activities
-    clock: Clock
-    region: str
-    account: str
+    def __init__(self, store: ExecutionStore, clock: Clock, region: str, account: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.region = region
+        self.account = account
+        self.activities = Activities()
+        for arn, name, created in store.activities():
+            self.activities.add(arn, name, created)
 
     def create_activity(self, name: str) -> dict[str, Any]:
         """CreateActivity (idempotent for the same name)."""

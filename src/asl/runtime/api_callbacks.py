@@ -1,24 +1,31 @@
-"""The callback half of the runtime's API: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat."""
+"""The runtime's task tokens: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from asl.execution.callbacks import TaskTokens
+from asl.execution.clock import Clock
 from asl.runtime.api_errors import InvalidOutput
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.clock import Clock
 from asl.store.executions import ExecutionStore
 
-__all__ = ["CallbackAPI"]
+__all__ = ["Callbacks"]
 
 
-class CallbackAPI:
-    """Answering task tokens (mixed into :class:`~asl.runtime.service.Runtime`)."""
+class Callbacks:
+    """The task tokens handed out by the runtime's machines, and the answers to them.
 
-    store: ExecutionStore
-    clock: Clock
-    tokens: TaskTokens
+    Heartbeats are kept in the store, so that a resumed task's HeartbeatSeconds count from
+    the last one; an answer returns once the task's result is durable.
+    """
+
+    def __init__(self, store: ExecutionStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.tokens = TaskTokens()
+        self.tokens.beats = store.heartbeats()
+        self.tokens.on_beat = store.record_heartbeat
 
     async def send_task_success(self, task_token: str, output: str) -> dict[str, Any]:
         """SendTaskSuccess: ``output`` is JSON text; returns once the result is durable."""

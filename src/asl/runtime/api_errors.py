@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from asl.errors import ASLError, ExecutionAlreadyExists
-from asl.runtime.activities import ActivityDoesNotExist
-from asl.runtime.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
+from asl.execution.activities import ActivityDoesNotExist
+from asl.execution.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
 
 __all__ = [
     "ActivityDoesNotExist",

@@ -18,16 +18,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from asl._json import to_json
 from asl.definition import load_definition
 from asl.errors import ASLError, StatesError
+from asl.execution.clock import Clock, RealClock
+from asl.execution.frame import Frame, Run, iso_time
+from asl.execution.history import Cursor, History
+from asl.execution.scope import run_scope
+from asl.execution.tasks import Integration, TaskRunner
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
 from asl.mocks import MockCase
 from asl.query.jsonata import EvaluationPastDeadline, execution_deadline
-from asl.runtime.clock import Clock, RealClock
-from asl.runtime.frame import Frame, Run, iso_time
-from asl.runtime.history import Cursor, History, to_json
-from asl.runtime.scope import run_scope
-from asl.runtime.tasks import Integration, TaskRunner
 from asl.states import compile_scope
 from asl.states.base import check_size
 from asl.states.wait import ExecutionTimedOut

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from asl.runtime.history import History
+from asl.execution.history import History
 from asl.store.executions import ExecutionStore
 
 __all__ = ["DurableHistory", "FinishedIterations"]
 
 
 class FinishedIterations:
-    """The :class:`~asl.runtime.frame.IterationLog` of one execution in an :class:`ExecutionStore`.
+    """The :class:`~asl.execution.frame.IterationLog` of one execution in an :class:`ExecutionStore`.
 
     ``recorded`` is what the store held at resume: ``(map event, index) -> (output, failed)``.
     """

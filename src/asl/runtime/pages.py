@@ -8,9 +8,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from asl.execution.callbacks import InvalidToken
+from asl.execution.history import MAX_EVENTS
 from asl.runtime.api_errors import InvalidName
-from asl.runtime.callbacks import InvalidToken
-from asl.runtime.history import MAX_EVENTS
 from asl.store.rows import ExecutionRecord
 
 __all__ = [

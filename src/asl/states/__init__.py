@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl.runtime.frame import Scope
+from asl.execution.frame import Scope
 from asl.states.base import State
 from asl.states.choice import ChoiceState
 from asl.states.fail import FailState

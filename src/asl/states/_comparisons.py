@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from asl._timestamps import RFC3339
+
 __all__ = ["COMPARISONS", "TYPE_TESTS", "parse_timestamp"]
 
-_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
-)
+_TIMESTAMP = re.compile(f"^{RFC3339}$", re.IGNORECASE)
 
 
 def parse_timestamp(value: Any) -> datetime | None:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName
-from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.failures import StateFailure
+from asl.failures import StateFailure
+from asl.query.jsonpath import PathNotFound, compile_path, resolve
 
 __all__ = ["ABSENT", "Selector", "compile_input_path", "compile_result_path", "normalized_path"]
 
@@ -57,19 +57,11 @@ def compile_input_path(path: Any, field: str) -> Selector:
         return _identity
     if path is None:
         return _empty
-    compiled = compile_path(path)
-    find = compiled.find
-    root = compiled.root
+    evaluate = compile_path(path).evaluate
 
     def select(value: Any, context: Any, variables: Mapping[str, Any] | None = None) -> Any:
         try:
-            if root == "$":
-                return find(value)
-            if root == "$$":
-                return find(context)
-            if variables is None or root[1:] not in variables:
-                raise PathNotFound(path)
-            return find(variables[root[1:]])
+            return evaluate(value, context, variables)
         except PathNotFound:
             raise StateFailure(
                 ErrorName.RUNTIME,
@@ -119,9 +111,28 @@ def _set_in_copy(node: Any, fields: tuple[str | int, ...], value: Any, path: str
 
 
 def _match_failure(path: str, node: Any) -> StateFailure:
-    from asl.runtime.history import to_json
+    from asl._json import to_json
 
     return StateFailure(
         ErrorName.RESULT_PATH_MATCH_FAILURE,
         f'Unable to apply ResultPath "{path}" to input "{to_json(node)}"',
     )
+
+
+def path_value(
+    path: str,
+    field: str,
+    data: Any,
+    context: Any,
+    variables: Mapping[str, Any] | None,
+    *,
+    noun: str = "parameter",
+) -> Any:
+    """The value a ``*Path`` field (SecondsPath, TimeoutSecondsPath, MaxConcurrencyPath ...)
+    selects; AWS's ``States.Runtime`` error, naming the field, when it selects nothing."""
+    try:
+        return resolve(path, data, context, variables)
+    except PathNotFound:
+        raise StateFailure(
+            ErrorName.RUNTIME, f"The {field} {noun} does not reference an input value: {path}"
+        ) from None

@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
-from asl.runtime.history import to_json
 from asl.states._io import ABSENT, compile_input_path, compile_result_path
 from asl.states._retry import Catcher, Retrier, matches, retry_delay
 

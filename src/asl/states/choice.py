@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, compile_path
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
 from asl.states._comparisons import COMPARISONS, TYPE_TESTS
 from asl.states.base import State
 
@@ -25,20 +25,11 @@ _MISSING = object()
 
 
 def _lookup(path: str) -> Callable[[Any, Any, Mapping[str, Any]], Any]:
-    compiled = compile_path(path)
-    root = compiled.root
+    evaluate = compile_path(path).evaluate
 
     def find(data: Any, context: Any, variables: Mapping[str, Any]) -> Any:
-        if root == "$":
-            source = data
-        elif root == "$$":
-            source = context
-        elif root[1:] in variables:
-            source = variables[root[1:]]
-        else:
-            return _MISSING
         try:
-            return compiled.find(source)
+            return evaluate(data, context, variables)
         except PathNotFound:
             return _MISSING
 

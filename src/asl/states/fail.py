@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_dynamic
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
 from asl.states.base import State
 
 __all__ = ["FailState"]

@@ -17,14 +17,16 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.execution.frame import Frame
+from asl.execution.history import History
+from asl.execution.scope import run_scope
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
-from asl.runtime.history import History, to_json
-from asl.runtime.scope import run_scope
+from asl.states._io import path_value
 from asl.states.base import State, error_output
 
 __all__ = ["MapState"]
@@ -161,12 +163,7 @@ class MapState(State):
         path = self.spec.get(f"{key}Path")
         if path is None:
             return default
-        try:
-            value = resolve(path, effective, context, frame.variables)
-        except PathNotFound:
-            raise StateFailure(
-                ErrorName.RUNTIME, f"The {key}Path field does not reference an input value: {path}"
-            ) from None
+        value = path_value(path, f"{key}Path", effective, context, frame.variables, noun="field")
         number = _as_number(value)
         if kind is int and number is not None and float(number).is_integer():
             return int(number)

@@ -7,8 +7,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asl.runtime.frame import Frame
-from asl.runtime.scope import run_scope
+from asl.execution.frame import Frame
+from asl.execution.scope import run_scope
 from asl.states.base import State
 
 __all__ = ["ParallelState", "gather_or_fail"]

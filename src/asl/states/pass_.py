@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl.runtime.frame import Frame
+from asl.execution.frame import Frame
 from asl.states.base import State
 
 __all__ = ["PassState"]

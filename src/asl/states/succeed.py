@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl.runtime.frame import Frame
+from asl.execution.frame import Frame
 from asl.states.base import State
 
 __all__ = ["SucceedState"]

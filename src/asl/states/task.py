@@ -8,15 +8,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from asl._json import to_json
 from asl.errors import ErrorName, StatesError
+from asl.execution.activities import QueuedTask
+from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
+from asl.execution.frame import Frame
+from asl.execution.history import details_key
+from asl.execution.tasks import classify
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
-from asl.query.jsonpath import PathNotFound, resolve
-from asl.runtime.activities import QueuedTask
-from asl.runtime.callbacks import TaskTokens, TimedOut, Waiter
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
-from asl.runtime.history import details_key, to_json
-from asl.runtime.tasks import classify
+from asl.states._io import path_value
 from asl.states.base import State
 
 __all__ = ["TaskState"]
@@ -47,14 +48,7 @@ class TaskState(State):
         if self.timeout_template is not None:
             value = self.timeout_template(self.states_binding(raw, context), frame.variables)
         elif self.timeout_path is not None:
-            try:
-                value = resolve(self.timeout_path, effective, context, frame.variables)
-            except PathNotFound:
-                raise StateFailure(
-                    ErrorName.RUNTIME,
-                    "The TimeoutSecondsPath parameter does not reference an input value: "
-                    f"{self.timeout_path}",
-                ) from None
+            value = path_value(self.timeout_path, "TimeoutSecondsPath", effective, context, frame.variables)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise StateFailure(
                     ErrorName.RUNTIME,
@@ -67,13 +61,7 @@ class TaskState(State):
         value: Any = self.spec.get("HeartbeatSeconds")
         path = self.spec.get("HeartbeatSecondsPath")
         if path is not None:
-            try:
-                value = resolve(path, effective, context, frame.variables)
-            except PathNotFound:
-                raise StateFailure(
-                    ErrorName.RUNTIME,
-                    f"The HeartbeatSecondsPath parameter does not reference an input value: {path}",
-                ) from None
+            value = path_value(path, "HeartbeatSecondsPath", effective, context, frame.variables)
         if value is None or (self.jsonata and isinstance(value, str)):
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from asl.errors import ErrorName
+from asl.execution.frame import Frame
+from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
-from asl.query.jsonpath import PathNotFound, compile_path, resolve
-from asl.runtime.failures import StateFailure
-from asl.runtime.frame import Frame
+from asl.query.jsonpath import compile_path
 from asl.states._comparisons import parse_timestamp
+from asl.states._io import path_value
 from asl.states.base import State
 
 __all__ = ["WaitState", "sleep_until"]
@@ -91,12 +92,7 @@ class WaitState(State):
             return max((moment - now).total_seconds(), 0.0) if moment else 0.0
         assert self.path is not None
         path = self.value
-        try:
-            value = resolve(path, effective, context, frame.variables)
-        except PathNotFound:
-            raise StateFailure(
-                ErrorName.RUNTIME, f"The {self.field} parameter does not reference an input value: {path}"
-            ) from None
+        value = path_value(path, self.field, effective, context, frame.variables)
         if self.field == "SecondsPath":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise StateFailure(

@@ -19,8 +19,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from asl._sqlite import connect, migrate
 from asl.store._locks import lock_store
-from asl.store._sqlite import connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
 
 __all__ = ["adopt"]

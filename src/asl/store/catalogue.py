@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from asl.store._sqlite import Transaction
+from asl._sqlite import Transaction
 from asl.store.rows import encode_time
 
 __all__ = ["Catalogue"]

@@ -20,9 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from asl.errors import ASLError
-from asl.store._locks import StoreInUse, lock_store
-from asl.store._sqlite import (
+from asl._paths import data_dir
+from asl._sqlite import (
     Transaction,
     connect,
     give_back_space,
@@ -30,6 +29,8 @@ from asl.store._sqlite import (
     migrate,
     synchronous_level,
 )
+from asl.errors import ASLError
+from asl.store._locks import StoreInUse, lock_store
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
 from asl.store.migrations import EXECUTION_MIGRATIONS
@@ -40,9 +41,7 @@ __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
 
 def default_path() -> Path:
     """``executions.sqlite`` beside the local DynamoDB tables (``$ASL_DATA_DIR`` ...)."""
-    from asl.dynamodb.store import default_path as tables_path
-
-    return tables_path().with_name("executions.sqlite")
+    return data_dir() / "executions.sqlite"
 
 
 class ExecutionStore(Catalogue):

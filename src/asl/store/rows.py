@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from asl.runtime.history import to_json
+from asl._json import to_json
 
 __all__ = [
     "COLUMNS",

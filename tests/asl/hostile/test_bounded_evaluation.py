@@ -14,8 +14,8 @@ import pytest
 
 from asl import StateMachine
 from asl.cli import main
+from asl.execution import history
 from asl.query.jsonata import EvaluationLimits, evaluation_limits
-from asl.runtime import history
 from asl.states._comparisons import COMPARISONS
 
 SMALL = EvaluationLimits(steps=10**9, seconds=0.5, string_chars=100_000, sequence_items=10_000)

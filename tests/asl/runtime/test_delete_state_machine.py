@@ -134,7 +134,7 @@ def test_a_running_execution_keeps_the_machine_deleting_until_its_next_transitio
         with pytest.raises(ExecutionDoesNotExist):
             runtime.describe_execution(failed)
         assert _names(runtime) == []
-        assert runtime._live == {}
+        assert runtime.executions._live == {}
         runtime.create_state_machine("M", PASS)
         assert runtime.list_executions(arn) == {"executions": []}
         await runtime.close()
@@ -252,10 +252,10 @@ def test_closing_while_a_deletion_stops_an_execution_leaves_it_for_the_next_runt
         runtime.delete_state_machine(arn)
         gate.set()  # Gate ends, T is entered: the deletion asks for the execution to stop
         for _ in range(50):
-            if runtime._stopping:
+            if runtime.executions._stopping:
                 break
             await asyncio.sleep(0)
-        stops = list(runtime._stopping)
+        stops = list(runtime.executions._stopping)
         assert stops
         await runtime.close()  # the stop must not go on against a closed store
         await settle()

@@ -11,7 +11,7 @@ import pytest
 from durable_support import START, ManualClock, StuckClock, crash, settle
 
 from asl import ExecutionStore, InvalidOutput, InvalidToken, Runtime, TaskDoesNotExist, TaskTimedOut
-from asl.runtime.callbacks import TaskTokens
+from asl.execution.callbacks import TaskTokens
 
 SQS = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 

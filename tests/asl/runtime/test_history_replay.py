@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from asl.runtime.history import Cursor, History, ReplayDiverged
+from asl.execution.history import Cursor, History, ReplayDiverged
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -107,7 +107,7 @@ def test_dropping_a_cancelled_subtree_ends_the_replay_of_its_threads_only() -> N
 
 
 def test_a_stalled_replay_is_abandoned_rather_than_waited_on_forever(monkeypatch: pytest.MonkeyPatch) -> None:
-    import asl.runtime.history as history_module
+    import asl.execution.history as history_module
 
     monkeypatch.setattr(history_module, "STALL_SECONDS", 0.01)
 

@@ -122,7 +122,7 @@ LOOP = {
 def test_the_history_limit_fails_standard_and_sync_executions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asl.runtime import history
+    from asl.execution import history
 
     monkeypatch.setattr(history, "MAX_EVENTS", 60)
     with BackgroundServer(create_app(tmp_path)) as server:

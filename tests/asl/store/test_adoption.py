@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from asl import Runtime
+from asl._sqlite import connect, migrate
 from asl.errors import ASLError
 from asl.store import ExecutionRecord, ExecutionStore, StoreInUse
-from asl.store._sqlite import connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

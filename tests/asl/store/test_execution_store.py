@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import asl.store
+from asl._sqlite import applied_migrations, connect, migrate
 from asl.store import ExecutionRecord, ExecutionStore, StoreInUse
-from asl.store._sqlite import applied_migrations, connect, migrate
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.rows import encode_event
 

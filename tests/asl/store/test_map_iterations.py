@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from asl._sqlite import applied_migrations
 from asl.store import ExecutionRecord, ExecutionStore
-from asl.store._sqlite import applied_migrations
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 MACHINE = "arn:aws:states:us-east-1:1:stateMachine:M"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from asl._sqlite import connect, synchronous_level
 from asl.dynamodb import TableStore
 from asl.errors import ASLError
 from asl.store import ExecutionRecord, ExecutionStore
-from asl.store._sqlite import connect, synchronous_level
 
 # what `PRAGMA synchronous` answers for each level (SQLite's numbering)
 PRAGMA_VALUE = {"NORMAL": 1, "FULL": 2}

@@ -11,7 +11,6 @@ durable store can replay each thread's recorded events after a restart.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -21,7 +20,7 @@ from typing import Any
 from asl import observe
 from asl.errors import StatesError
 
-__all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key", "to_json", "to_json_around"]
+__all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key"]
 
 #: AWS keeps at most 25,000 events in one execution's history.
 MAX_EVENTS = 25_000
@@ -34,32 +33,6 @@ _CLOSING = frozenset({"ExecutionFailed", "ExecutionSucceeded", "ExecutionTimedOu
 STALL_SECONDS = 30.0
 
 logger = logging.getLogger("asl")
-
-
-# one encoder for every call: json.dumps with options would build a new one each time
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def to_json(value: Any) -> str:
-    """Serialise a payload compactly, as the service stores it."""
-    return _ENCODE(value)
-
-
-# NUL never stands unescaped in JSON text, so the marker's text cannot occur by chance.
-_MARKER = "\x00asl-member-text\x00"
-_MARKER_TEXT = _ENCODE(_MARKER)
-
-
-def to_json_around(value: dict[str, Any], key: str, member_text: str) -> str:
-    """``to_json({**value, key: <the value member_text encodes>})`` without encoding that
-    member again: the text of a Lambda payload is already at hand, and a large one is most of
-    the cost of writing its events.
-
-    >>> to_json_around({"FunctionName": "f", "Payload": None}, "Payload", '{"a":[1]}')
-    '{"FunctionName":"f","Payload":{"a":[1]}}'
-    """
-    before, _, after = _ENCODE({**value, key: _MARKER}).partition(_MARKER_TEXT)
-    return before + member_text + after
 
 
 _DETAILS_KEYS: dict[str, str] = {}

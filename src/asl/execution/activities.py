@@ -18,14 +18,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from asl.errors import ASLError
 
-if TYPE_CHECKING:
-    from asl.runtime.service import Runtime
-
-__all__ = ["Activities", "Activity", "ActivityDoesNotExist", "ActivityWorker", "QueuedTask"]
+__all__ = ["Activities", "Activity", "ActivityClient", "ActivityDoesNotExist", "ActivityWorker", "QueuedTask"]
 
 logger = logging.getLogger("asl")
 
@@ -118,6 +115,20 @@ class Activities:
             return None
 
 
+class ActivityClient(Protocol):
+    """What a worker needs of a runtime (:class:`~asl.runtime.service.Runtime` is one)."""
+
+    async def get_activity_task(
+        self, activity_arn: str, worker_name: str | None = None, wait_seconds: float = 60.0
+    ) -> dict[str, Any]: ...
+
+    async def send_task_success(self, task_token: str, output: str) -> dict[str, Any]: ...
+
+    async def send_task_failure(
+        self, task_token: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]: ...
+
+
 class ActivityWorker:
     """Polls an activity and answers each task with a Python function's result.
 
@@ -128,7 +139,7 @@ class ActivityWorker:
 
     def __init__(
         self,
-        runtime: Runtime,
+        runtime: ActivityClient,
         activity_arn: str,
         handler: Callable[[Any], Any],
         *,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl.runtime.frame import Frame, Scope
+from asl.execution.frame import Frame, Scope
 
 __all__ = ["run_scope"]
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asl._json import to_json, to_json_around
 from asl.errors import ErrorName, StatesError
+from asl.execution.activities import Activities
+from asl.execution.callbacks import TaskTokens
 from asl.integrations.lambda_ import LambdaFunctions, invoke_response, invoke_response_text
-from asl.runtime.activities import Activities
-from asl.runtime.callbacks import TaskTokens
-from asl.runtime.history import to_json, to_json_around
 
 __all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
 

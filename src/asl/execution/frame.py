@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from asl.runtime.history import Cursor, History
+from asl.execution.history import Cursor, History
 
 if TYPE_CHECKING:
+    from asl.execution.clock import Clock
+    from asl.execution.tasks import TaskRunner
     from asl.mocks import MockCase
-    from asl.runtime.clock import Clock
-    from asl.runtime.tasks import TaskRunner
 
 __all__ = ["Frame", "IterationLog", "Run", "Scope", "iso_time"]
 

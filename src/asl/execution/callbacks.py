@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from asl.errors import ASLError, ErrorName
-from asl.runtime.clock import Clock
+from asl.execution.clock import Clock
 
 __all__ = [
     "InvalidToken",
