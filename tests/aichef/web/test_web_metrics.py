@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
-from web_support import LiveServer
+from web_support import LiveServer, free_port
 
 from asl.observe import JSONFormatter, parse_samples
 
@@ -76,3 +82,35 @@ def test_metrics_move_when_sessions_run_and_log_lines_are_json_without_secrets(
     for session_id in ids:
         assert any(p.get("execution_arn", "").endswith(":" + session_id) for p in transitions)
     assert all(SECRET not in line for line in lines)
+
+
+def test_aichef_serve_command_writes_json_lines_and_answers_metrics(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "NAVER_CLIENT_SECRET": SECRET, "AICHEF_LOG_FORMAT": "json"}
+    env.pop("AICHEF_PROVIDER", None)  # the offline recipes
+    command = [sys.executable, "-m", "aichef.cli", "--data-dir", str(tmp_path), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        started = httpx.post(f"{url}/api/sessions", json=BODY, timeout=10)
+        assert started.status_code == 202
+        session_id = started.json()["sessionId"]
+        with httpx.stream("GET", f"{url}/api/sessions/{session_id}/events", timeout=30) as events:
+            for _ in events.iter_lines():
+                pass
+        samples = scrape(url)
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=30)
+    assert value(samples, "aichef_sessions_finished_total", status="completed") == 1
+    assert value(samples, "aichef_sessions_in_progress") == 0
+    logged = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert [line for line in stderr.splitlines() if not line.startswith(("{", "AI Chef:"))] == []
+    assert any(p.get("session_id") == session_id and p["message"] == "request" for p in logged)
+    assert SECRET not in stderr

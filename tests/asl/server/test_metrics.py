@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -130,3 +135,37 @@ def test_metrics_move_when_executions_run_and_logs_are_json_without_secrets(
     assert [p["state"] for p in entered] == ["Greet", "Check", "Broke"]
     assert any(p["message"] == "execution ended" and p.get("status") == "FAILED" for p in parsed)
     assert all(secret not in line for line in lines)
+
+
+def test_asl_serve_command_writes_json_lines_and_answers_metrics(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "asl.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path)]
+    env = {**os.environ, "NAVER_CLIENT_SECRET": "SECRET-MARKER-5f1c"}
+    process = subprocess.Popen([*command, "--log-format", "json"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0 or process.poll() is not None
+
+        eventually(listening, "asl serve to listen")
+        sfn = client("stepfunctions", url)
+        arn = sfn.create_state_machine(
+            name="plain", definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}', roleArn=ROLE
+        )["stateMachineArn"]
+        done = sfn.start_execution(stateMachineArn=arn, input='{"key": "SECRET-MARKER-5f1c"}')["executionArn"]
+        eventually(lambda: sfn.describe_execution(executionArn=done)["status"] == "SUCCEEDED", "the end")
+        samples = parse(scrape(url)[1])
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert value(samples, "asl_executions_finished_total", state_machine="plain", status="SUCCEEDED") == 1
+    logged = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    plain = [line for line in stderr.splitlines() if not line.startswith(("{", "asl serve:"))]
+    assert plain == []  # uvicorn's own lines are JSON too
+    assert any(p["message"] == "request" and p["action"] == "AWSStepFunctions.StartExecution" for p in logged)
+    assert any(p.get("execution_arn") == done and p["message"] == "execution ended" for p in logged)
+    assert "SECRET-MARKER-5f1c" not in stderr
