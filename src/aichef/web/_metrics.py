@@ -109,11 +109,15 @@ class Observed:
             return
         began = time.perf_counter()
         status = 500  # what the client gets when the app raises before answering
+        created: str | None = None  # a new session's id, from its Location (/api/sessions/<id>)
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, created
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                for name, value in message.get("headers", ()):
+                    if name.lower() == b"location" and value.startswith(b"/api/sessions/"):
+                        created = value.decode("latin-1").rsplit("/", 1)[-1]
             await send(message)
 
         try:
@@ -122,7 +126,7 @@ class Observed:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = str(scope["method"])
             HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
-            session_id = (scope.get("path_params") or {}).get("session_id")
+            session_id = (scope.get("path_params") or {}).get("session_id") or created
             extra: dict[str, Any] = {
                 "method": method,
                 "path": str(scope["path"]),

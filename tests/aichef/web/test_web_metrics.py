@@ -75,6 +75,8 @@ def test_metrics_move_when_sessions_run_and_log_lines_are_json_without_secrets(
     assert all({"time", "level", "logger", "message"} <= set(p) for p in parsed)
     requests = [p for p in parsed if p["logger"] == "aichef.web.requests"]
     assert all({"method", "path", "route", "status", "duration_ms"} <= set(p) for p in requests)
+    posts = [p for p in requests if p["method"] == "POST" and p["route"] == "/api/sessions"]
+    assert {p["session_id"] for p in posts} == set(ids)  # from the new session's Location
     streams = [p for p in requests if p["route"] == route]
     assert {p["session_id"] for p in streams} == set(ids)
     assert all(p["execution_arn"].endswith(":" + p["session_id"]) for p in streams)
