@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a host name the server answers besides loopback (repeat; behind a proxy, its public "
         "name; '*' for any); also $AICHEF_ALLOWED_HOSTS, a comma list",
     )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=None,
+        help="json: one JSON object per log line, a line per request and per state transition "
+        "(default: $AICHEF_LOG_FORMAT, else text)",
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -224,7 +231,12 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as err:
         raise AIChefError(f"the web app is not available: {err}") from None
     result: int = serve(
-        args.host, args.port, args.data_dir, workers=args.workers, allowed_hosts=args.allowed_host
+        args.host,
+        args.port,
+        args.data_dir,
+        workers=args.workers,
+        allowed_hosts=args.allowed_host,
+        log_format=args.log_format,
     )
     return result
 

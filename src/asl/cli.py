@@ -10,6 +10,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -132,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         default=90.0,
         help="delete executions this many days after they closed, at start and every hour "
         "(default: 90, as AWS)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=None,
+        help="json: one JSON object per log line, a line per request and per state transition "
+        "(default: $ASL_LOG_FORMAT, else text)",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -330,6 +338,7 @@ def _history(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import contextlib
 
+    from asl import observe
     from asl.server import create_app, default_data_dir, serve
     from asl.store import ExecutionStore
 
@@ -343,6 +352,11 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--retention-days must be more than 0 and at most 36500, got {args.retention_days:g}"
         )
+    if args.log_format is None and os.environ.get("ASL_LOG_FORMAT", "text").strip().lower() not in (
+        "text",
+        "json",
+    ):
+        raise UsageError(f"ASL_LOG_FORMAT must be text or json, got {os.environ['ASL_LOG_FORMAT']!r}")
     handlers = _load_handlers(args.handlers) if args.handlers else {}
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
@@ -368,7 +382,10 @@ def _serve(args: argparse.Namespace) -> int:
                 region=args.region,
                 account=args.account,
             )
-            serve(app, host=args.host, port=args.port)
+            if observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json":
+                serve(app, host=args.host, port=args.port, log_format="json")
+            else:
+                serve(app, host=args.host, port=args.port)
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0

@@ -17,6 +17,7 @@ from aichef.web._errors import install_handlers
 from aichef.web._events import KEEPALIVE_SECONDS
 from aichef.web._glossary import glossary_router
 from aichef.web._guard import BODY_SECONDS, Guard, allowed_hosts
+from aichef.web._metrics import Observed, metrics_router, watch
 from aichef.web._routes import api_router
 from aichef.web._schemas import install_openapi
 from aichef.web._servings import servings_router
@@ -54,6 +55,9 @@ def create_app(
     app.include_router(servings_router())
     app.include_router(glossary_router())
     app.include_router(static_router(_STATIC))
+    app.include_router(metrics_router())
+    watch(kitchen)
 
     app.add_middleware(Guard, hosts=allowed_hosts(hosts), body_seconds=body_seconds)
+    app.add_middleware(Observed)  # outermost: counts the requests the guard refuses too
     return app

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 
 from aichef.web.app import create_app
+from asl.observe import use_log_format
 
 __all__ = ["serve", "worker_app"]
 
@@ -24,6 +25,11 @@ _SHUTDOWN_SECONDS = 3
 def _own_names(host: str) -> list[str]:
     """The host the server listens on answers requests that name it (not a wildcard address)."""
     return [] if host in ("0.0.0.0", "::", "") else [host]
+
+
+def _log_config() -> Any:
+    # JSON lines: uvicorn's loggers go through the root's JSON handler instead of its own config
+    return None if os.environ.get("AICHEF_LOG_FORMAT") == "json" else uvicorn.config.LOGGING_CONFIG
 
 
 async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> None:
@@ -41,6 +47,7 @@ async def _run(host: str, port: int, data_dir: str | None, log_level: str) -> No
             host=host,
             port=port,
             log_level=log_level,
+            log_config=_log_config(),
             access_log=False,
             server_header=False,
             lifespan="off",
@@ -57,6 +64,7 @@ def worker_app() -> Any:
     resuming its sessions at start-up and closing at shutdown."""
     from aichef.service import Kitchen
 
+    use_log_format(None, "AICHEF_LOG_FORMAT")  # the parent checked the value and set it for us
     kitchen = Kitchen(worker=True)
     app = create_app(kitchen)
 
@@ -86,6 +94,7 @@ def _serve_workers(host: str, port: int, data_dir: str | None, log_level: str, w
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=_log_config(),
         access_log=False,
         server_header=False,
         lifespan="on",
@@ -104,6 +113,7 @@ def serve(
     log_level: str = "info",
     workers: int = 1,
     allowed_hosts: Sequence[str] = (),
+    log_format: str | None = None,
 ) -> int:
     """Serve until interrupted; 127.0.0.1 unless told otherwise. Answers the process exit code.
 
@@ -112,6 +122,12 @@ def serve(
     """
     if not 0 <= port <= 65535:
         print(f"aichef serve: --port must be between 0 and 65535, got {port}", file=sys.stderr)
+        return 2
+    try:  # json (or $AICHEF_LOG_FORMAT=json): a JSON object per log line, also in the workers
+        if use_log_format(log_format, "AICHEF_LOG_FORMAT") == "json":
+            os.environ["AICHEF_LOG_FORMAT"] = "json"
+    except ValueError:
+        print("aichef serve: --log-format (or AICHEF_LOG_FORMAT) must be text or json", file=sys.stderr)
         return 2
     if host not in ("127.0.0.1", "localhost", "::1"):
         logging.getLogger("aichef.web").warning(

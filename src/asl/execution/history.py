@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from asl import observe
 from asl.errors import StatesError
 
 __all__ = ["MAX_EVENTS", "Cursor", "History", "ReplayDiverged", "details_key"]
@@ -105,6 +106,9 @@ class History:
         self._left = 0
         self._caught_up: asyncio.Event | None = None
         self._thread_of: dict[int, str] = {}  # id of a Map/ParallelStateStarted -> its thread
+        # (state machine ARN, execution ARN) once the execution owns it: new events are counted
+        self.observed: tuple[str, str] | None = None
+        self._open_tasks: dict[str, Any] = {}
 
     # --- replay ----------------------------------------------------------------------------
 
@@ -228,6 +232,8 @@ class History:
             self._listener(event)
         if self.sink is not None:
             self.sink(event, cursor.thread)
+        if self.observed is not None:
+            observe.history_event(*self.observed, cursor.thread, event, self._open_tasks)
         return event_id
 
     def types(self) -> list[str]:

@@ -76,6 +76,7 @@ class Execution:
         self.error: str | None = None
         self.cause: str | None = None
         self.history_log = history if history is not None else History(machine.clock.now, machine.on_event)
+        self.history_log.observed = (machine.arn, self.arn)  # metrics and transition log lines
         self._done = asyncio.Event() if _loop_running() else None
         # set by asl.Runtime: redrives so far, when the timeout counts from, the mocked test case
         self.redrive_count = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -21,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from asl import observe
 from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
@@ -185,6 +187,10 @@ class Endpoint:
             await self._http(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "GET" and scope["path"] == "/metrics":
+            await _metrics(send)
+            return
+        began = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         target = headers.get("x-amz-target", "")
         prefix, _, action = target.partition(".")
@@ -200,6 +206,19 @@ class Endpoint:
             model = service_model(service.model) if service is not None else None
             status, answer = err.status, error_body(model, err) if model is not None else err.body()
         await _respond(send, status, answer, service is not None and service.crc32)
+        # the action only when it is one of the service's (an unknown target would grow the labels)
+        known = service is not None and action in service.operations
+        observe.HTTP_REQUESTS.inc(action=target if known else "unknown", status=str(status))
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": str(scope["path"]),
+                "action": target if known else "unknown",
+                "status": status,
+                "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+            },
+        )
 
     async def _answer(self, request: _Request) -> dict[str, Any]:
         service, action = request.service, request.action
@@ -317,6 +336,16 @@ async def _read_body(receive: Receive, limit: int, declared: str | None) -> tupl
                 break
         more = bool(message.get("more_body", False))
     return (b"".join(chunks) if size <= limit else None), size
+
+
+async def _metrics(send: Send) -> None:
+    payload = observe.REGISTRY.expose().encode("utf-8")
+    headers = [
+        (b"content-type", observe.CONTENT_TYPE.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _respond(send: Send, status: int, answer: Mapping[str, Any], crc32: bool) -> None:

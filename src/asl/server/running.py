@@ -14,12 +14,15 @@ from types import TracebackType
 
 import uvicorn
 
+from asl import observe
 from asl.server.app import Endpoint
 
 __all__ = ["BackgroundServer", "serve"]
 
 
-def _config(app: Endpoint, host: str, port: int, log_level: str, grace: int) -> uvicorn.Config:
+def _config(
+    app: Endpoint, host: str, port: int, log_level: str, grace: int, log_format: str = "text"
+) -> uvicorn.Config:
     # no access log: the endpoint logs what it needs and a request's headers carry credentials;
     # a pending GetActivityTask long poll (60 s) is answered empty after ``grace`` seconds of shutting down
     return uvicorn.Config(
@@ -31,14 +34,24 @@ def _config(app: Endpoint, host: str, port: int, log_level: str, grace: int) -> 
         lifespan="on",
         ws="none",
         timeout_graceful_shutdown=grace,
+        # JSON lines: uvicorn's own loggers go through the root's JSON handler instead of its config
+        log_config=None if log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
 
 
 def serve(
-    app: Endpoint, host: str = "127.0.0.1", port: int = 8083, log_level: str = "info", grace: int = 5
+    app: Endpoint,
+    host: str = "127.0.0.1",
+    port: int = 8083,
+    log_level: str = "info",
+    grace: int = 5,
+    log_format: str | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C); running executions stay RUNNING and resume next time."""
-    uvicorn.Server(_config(app, host, port, log_level, grace)).run()
+    """Serve until interrupted (Ctrl-C); running executions stay RUNNING and resume next time.
+
+    ``log_format`` ``json`` (or ``$ASL_LOG_FORMAT=json``): one JSON object per log line."""
+    chosen = observe.use_log_format(log_format, "ASL_LOG_FORMAT")
+    uvicorn.Server(_config(app, host, port, log_level, grace, chosen)).run()
 
 
 class BackgroundServer:

@@ -1,0 +1,388 @@
+"""Local observability: a small metrics registry (Prometheus text format 0.0.4) and JSON log lines.
+
+The registry is process-wide (:data:`REGISTRY`), as a Prometheus client's default registry is:
+every runtime in the process counts into it and each server's ``GET /metrics`` shows it.
+Metrics come from the execution history (:func:`history_event`, called by
+:class:`~asl.runtime.history.History` for each new event, never for a replayed one), so a
+resumed execution is not counted twice.
+
+>>> hits = Counter("demo_hits_total", "Hits.", ("path",))
+>>> hits.inc(path='/a"b')
+>>> print(hits.expose().splitlines()[-1])
+demo_hits_total{path="/a\\"b"} 1.0
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "CONTENT_TYPE",
+    "END_LISTENERS",
+    "EXECUTIONS_FINISHED",
+    "EXECUTIONS_STARTED",
+    "HTTP_REQUESTS",
+    "REGISTRY",
+    "TASK_DURATION",
+    "Counter",
+    "Gauge",
+    "Histogram",
+    "JSONFormatter",
+    "Registry",
+    "history_event",
+    "parse_samples",
+    "use_log_format",
+]
+
+#: the Content-Type of the text exposition format
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+Labels = tuple[str, ...]
+
+
+def _escape_label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))
+
+
+def _series(name: str, names: Sequence[str], values: Sequence[str], value: float) -> str:
+    if not names:
+        return f"{name} {_number(value)}"
+    labels = ",".join(f'{k}="{_escape_label(v)}"' for k, v in zip(names, values, strict=True))
+    return f"{name}{{{labels}}} {_number(value)}"
+
+
+class _Metric:
+    kind = "untyped"
+
+    def __init__(self, name: str, help: str, labels: Iterable[str] = (), registry: Registry | None = None):
+        self.name = name
+        self.help = help
+        self.labels: Labels = tuple(labels)
+        self._lock = threading.Lock()  # handlers run on worker threads; += is not atomic
+        (registry if registry is not None else REGISTRY).register(self)
+
+    def _key(self, labels: Mapping[str, str]) -> Labels:
+        if set(labels) != set(self.labels):
+            raise ValueError(f"{self.name} takes the labels {self.labels}, got {tuple(labels)}")
+        return tuple(str(labels[k]) for k in self.labels)
+
+    def _header(self) -> list[str]:
+        return [f"# HELP {self.name} {_escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
+
+    def expose(self) -> str:
+        raise NotImplementedError
+
+
+class Counter(_Metric):
+    """A number that only goes up, per label set."""
+
+    kind = "counter"
+
+    def __init__(self, name: str, help: str, labels: Iterable[str] = (), registry: Registry | None = None):
+        super().__init__(name, help, labels, registry)
+        self._values: dict[Labels, float] = {}
+
+    def inc(self, amount: float = 1.0, **labels: str) -> None:
+        if amount < 0:
+            raise ValueError("a counter cannot go down")
+        key = self._key(labels)
+        with self._lock:
+            self._values[key] = self._values.get(key, 0.0) + amount
+
+    def value(self, **labels: str) -> float:
+        return self._values.get(self._key(labels), 0.0)
+
+    def expose(self) -> str:
+        with self._lock:
+            items = sorted(self._values.items())
+        return "\n".join(self._header() + [_series(self.name, self.labels, k, v) for k, v in items])
+
+
+class Gauge(Counter):
+    """A number that goes up and down (e.g. sessions in progress)."""
+
+    kind = "gauge"
+
+    def dec(self, amount: float = 1.0, **labels: str) -> None:
+        key = self._key(labels)
+        with self._lock:
+            self._values[key] = self._values.get(key, 0.0) - amount
+
+    def inc(self, amount: float = 1.0, **labels: str) -> None:
+        key = self._key(labels)
+        with self._lock:
+            self._values[key] = self._values.get(key, 0.0) + amount
+
+    def set(self, value: float, **labels: str) -> None:
+        key = self._key(labels)
+        with self._lock:
+            self._values[key] = value
+
+
+#: seconds: from a quick local handler to a slow model call
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Histogram(_Metric):
+    """Observations counted into cumulative buckets, with their count and sum."""
+
+    kind = "histogram"
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        labels: Iterable[str] = (),
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
+        registry: Registry | None = None,
+    ):
+        super().__init__(name, help, labels, registry)
+        self.buckets = tuple(sorted(buckets))
+        self._values: dict[Labels, tuple[list[int], list[float]]] = {}  # bucket counts, [count, sum]
+
+    def observe(self, value: float, **labels: str) -> None:
+        key = self._key(labels)
+        with self._lock:
+            counts, totals = self._values.setdefault(key, ([0] * len(self.buckets), [0.0, 0.0]))
+            for i, bound in enumerate(self.buckets):
+                if value <= bound:
+                    counts[i] += 1
+            totals[0] += 1
+            totals[1] += value
+
+    def count(self, **labels: str) -> int:
+        found = self._values.get(self._key(labels))
+        return int(found[1][0]) if found else 0
+
+    def expose(self) -> str:
+        lines = self._header()
+        names = (*self.labels, "le")
+        with self._lock:
+            items = sorted((k, (list(c), list(t))) for k, (c, t) in self._values.items())
+        for key, (counts, (count, total)) in items:
+            for bound, n in zip(self.buckets, counts, strict=True):
+                lines.append(_series(f"{self.name}_bucket", names, (*key, _number(bound)), n))
+            lines.append(_series(f"{self.name}_bucket", names, (*key, "+Inf"), count))
+            lines.append(_series(f"{self.name}_count", self.labels, key, count))
+            lines.append(_series(f"{self.name}_sum", self.labels, key, total))
+        return "\n".join(lines)
+
+
+class Registry:
+    """The metrics one ``/metrics`` shows, in the order they were made."""
+
+    def __init__(self) -> None:
+        self._metrics: dict[str, _Metric] = {}
+
+    def register(self, metric: _Metric) -> None:
+        if metric.name in self._metrics:
+            raise ValueError(f"a metric named {metric.name} exists already")
+        self._metrics[metric.name] = metric
+
+    def expose(self) -> str:
+        """The text exposition format 0.0.4 (ends with a newline, as the format asks)."""
+        return "\n".join(m.expose() for m in self._metrics.values()) + "\n"
+
+
+REGISTRY = Registry()
+
+EXECUTIONS_STARTED = Counter(
+    "asl_executions_started_total", "Executions started, by state machine.", ("state_machine",)
+)
+EXECUTIONS_FINISHED = Counter(
+    "asl_executions_finished_total",
+    "Executions ended, by state machine and status (SUCCEEDED, FAILED, TIMED_OUT, ABORTED).",
+    ("state_machine", "status"),
+)
+TASK_DURATION = Histogram(
+    "asl_task_duration_seconds",
+    "Task states' run time, from scheduled to result, by resource.",
+    ("resource",),
+)
+HTTP_REQUESTS = Counter(
+    "asl_http_requests_total",
+    "Requests to asl serve, by action (X-Amz-Target) and HTTP status.",
+    ("action", "status"),
+)
+
+#: called with (state machine ARN, status) when an execution ends (AI Chef counts its sessions)
+END_LISTENERS: list[Callable[[str, str], None]] = []
+
+_ENDS = {
+    "ExecutionSucceeded": "SUCCEEDED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTimedOut": "TIMED_OUT",
+    "ExecutionAborted": "ABORTED",
+}
+_TASK_ENDS = frozenset(
+    {
+        "TaskSucceeded",
+        "TaskFailed",
+        "TaskTimedOut",
+        "LambdaFunctionSucceeded",
+        "LambdaFunctionFailed",
+        "LambdaFunctionTimedOut",
+    }
+)
+_TASK_STARTS = frozenset({"TaskScheduled", "LambdaFunctionScheduled"})
+
+transitions = logging.getLogger("asl.transitions")
+
+
+def _machine_name(machine_arn: str) -> str:
+    return machine_arn.rsplit(":", 1)[-1]
+
+
+def history_event(
+    machine_arn: str, execution_arn: str, thread: str, event: Mapping[str, Any], open_tasks: dict[str, Any]
+) -> None:
+    """Count and log one new history event of an execution. ``open_tasks`` is the execution's own
+    scratch space (thread -> scheduled task), so a task's duration needs no global state."""
+    kind = str(event["type"])
+    machine = _machine_name(machine_arn)
+    if kind == "ExecutionStarted":
+        EXECUTIONS_STARTED.inc(state_machine=machine)
+        transitions.info(
+            "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
+        )
+    elif kind in _ENDS:
+        EXECUTIONS_FINISHED.inc(state_machine=machine, status=_ENDS[kind])
+        transitions.info(
+            "execution ended",
+            extra={"execution_arn": execution_arn, "state_machine": machine, "status": _ENDS[kind]},
+        )
+        for listener in END_LISTENERS:
+            listener(machine_arn, _ENDS[kind])
+    elif kind in _TASK_STARTS:
+        if kind == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
+            details = event.get("taskScheduledEventDetails") or {}
+            resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
+        else:  # a Lambda function's ARN as the Resource
+            resource = str((event.get("lambdaFunctionScheduledEventDetails") or {}).get("resource", "lambda"))
+        open_tasks[thread] = (resource, event["timestamp"])
+    elif kind in _TASK_ENDS:
+        opened = open_tasks.pop(thread, None)
+        if opened is not None and isinstance(opened[1], datetime):
+            seconds = max((event["timestamp"] - opened[1]).total_seconds(), 0.0)
+            TASK_DURATION.observe(seconds, resource=opened[0])
+    elif kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails") or {}
+        transitions.info(
+            "state entered" if kind.endswith("Entered") else "state exited",
+            extra={"execution_arn": execution_arn, "state": str(details.get("name", "")), "event": kind},
+        )
+
+
+# --- reading a scrape back (tests, benchmarks) -----------------------------------------------
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
+_COMMENT = re.compile(
+    r"^# (?:HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*"
+    r"|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (?:counter|gauge|histogram|summary|untyped))$"
+)
+
+Sample = tuple[str, frozenset[tuple[str, str]]]
+
+
+def parse_samples(text: str) -> dict[Sample, float]:
+    """The samples of a text exposition by (name, labels); a line off the format's grammar raises ValueError.
+
+    >>> parse_samples('# TYPE a counter\\na{b="c"} 2.0\\n')
+    {('a', frozenset({('b', 'c')})): 2.0}
+    """
+    found: dict[Sample, float] = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            if not _COMMENT.match(line):
+                raise ValueError(f"not a HELP or TYPE line: {line!r}")
+            continue
+        sample = _SAMPLE.match(line)
+        labels_text = sample.group(2) if sample else None
+        if sample is None or (labels_text and _LABEL.sub("", labels_text)):
+            raise ValueError(f"not a sample line: {line!r}")
+        labels = frozenset((k, _unescape(v)) for k, v in _LABEL.findall(labels_text or ""))
+        found[(sample.group(1), labels)] = float(sample.group(3))
+    return found
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+
+
+# --- structured logs ---------------------------------------------------------------------------
+
+#: the request and execution fields a log record may carry (nothing else of ``extra`` is written:
+#: a header, a body or a payload could hold a secret)
+FIELDS = (
+    "method",
+    "path",
+    "route",
+    "action",
+    "status",
+    "duration_ms",
+    "session_id",
+    "execution_arn",
+    "state_machine",
+    "state",
+    "event",
+)
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the known request fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for field in FIELDS:
+            value = record.__dict__.get(field)
+            if value is not None:
+                line[field] = value
+        if record.exc_info:
+            # the exception's type only: its text or traceback may quote a payload
+            line["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "Exception"
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def use_log_format(fmt: str | None, env: str = "ASL_LOG_FORMAT") -> str:
+    """Make every handler of the root and uvicorn loggers write JSON lines when ``fmt`` (else
+    ``$env``) is ``json``; answers the format used (``text`` or ``json``)."""
+    chosen = (fmt or os.environ.get(env) or "text").strip().lower()
+    if chosen not in ("text", "json"):
+        raise ValueError(f"the log format must be text or json, got {chosen!r}")
+    if chosen == "json":
+        handler = logging.StreamHandler()
+        handler.setFormatter(JSONFormatter())
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = []
+            logger.propagate = True
+    return chosen
