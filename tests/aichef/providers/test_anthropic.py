@@ -86,7 +86,10 @@ def test_rate_limit_to_the_end_falls_back_with_a_note_in_english(provider_for: M
     assert outcome.source == "offline" and len(waits) == 1
     assert isinstance(outcome.result, GeneratedRecipe)
     note = outcome.result.recipe.targetNote
-    assert note.startswith("[Model recipe replaced]") and "rate_limit_error" in note
+    # Plain words for the user; the vendor's error type only in the outcome (and the log).
+    assert note.startswith("[Model recipe replaced]") and "too busy to answer" in note
+    assert "rate_limit_error" not in note
+    assert outcome.reason is not None and "rate_limit_error" in outcome.reason
 
 
 def test_malformed_output_then_fallback(provider_for: MakeProvider) -> None:

@@ -119,7 +119,9 @@ def test_throttling_that_never_ends_falls_back_to_offline_with_a_note(provider_f
     assert outcome.source == "offline" and len(waits) == 2 and len(fake.requests) == 3
     assert isinstance(outcome.result, GeneratedRecipe)
     assert outcome.result.recipe.targetNote.startswith("[AI 모델 레시피 대체]")
-    assert "ThrottlingException" in outcome.result.recipe.targetNote
+    assert "ThrottlingException" not in outcome.result.recipe.targetNote
+    assert outcome.reason is not None and "ThrottlingException" in outcome.reason
+    assert outcome.category == "throttled"
     assert not outcome.result.source_id.startswith("bedrock:")
 
 
@@ -133,7 +135,8 @@ def test_malformed_output_is_sent_back_twice_then_replaced_by_offline(provider_f
     assert any("nutrition: unknown field" in p for p in outcome.rounds[1].problems)
     assert isinstance(outcome.result, GeneratedRecipe)
     note = outcome.result.recipe.targetNote
-    assert "[AI 모델 레시피 대체]" in note and "2번 고쳐" in note
+    assert "[AI 모델 레시피 대체]" in note and "레시피 형식에 맞지 않았습니다" in note
+    assert outcome.category == "malformed" and "nutrition" not in note
     # The second call repeats the prose answer and asks for a fix as plain text (no tool call to answer).
     second = fake.requests[1]["body"]["messages"]
     assert second[1] == {"role": "assistant", "content": [{"text": "네, 레시피입니다: 삼겹살 볶음"}]}

@@ -72,9 +72,11 @@ def test_a_failed_model_is_replaced_by_offline_with_the_reason_kept() -> None:
     note = outcome.result.recipe.targetNote
     assert (
         note
-        == f"[Model recipe replaced] an offline recipe is served instead of fake:m1's: {outcome.reason}. "
+        == "[Model recipe replaced] an offline recipe is served instead of fake:m1's: "
+        + "the model server was too busy to answer. "
         + (offline.recipe.targetNote)
     )
+    assert outcome.reason is not None and "ThrottlingException" in outcome.reason
     # Apart from the note, the recipe is the generator's own.
     assert dataclasses.replace(outcome.result, recipe=offline.recipe) == offline
 
