@@ -88,8 +88,9 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--language", choices=["ko", "en", "mixed"], default="mixed")
-    parser.add_argument("--max-tokens", type=int, default=900)
+    parser.add_argument("--max-tokens", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for one answer")
     parser.add_argument(
         "--base-url", help="an already running OpenAI-compatible server (default: start SmolLM2)"
     )
@@ -104,7 +105,11 @@ def main() -> None:
     tokens = 0
     started_all = time.perf_counter()
     with endpoint(args) as server:
-        env = {**server.env(), "AICHEF_OPENAI_MAX_TOKENS": str(args.max_tokens)}
+        env = {
+            **server.env(),
+            "AICHEF_OPENAI_MAX_TOKENS": str(args.max_tokens),
+            "AICHEF_OPENAI_TIMEOUT": str(args.timeout),
+        }
         with openai_provider(env) as provider:
             for request in requests:
                 started = time.perf_counter()
