@@ -340,7 +340,7 @@ def example_recipe(request: SessionRequest) -> dict[str, Any] | None:
             }
             for line in served.lines
         ],
-        "instructions": list(recipe.instructions[:4]),  # a short example keeps the answer short
+        "instructions": list(recipe.instructions[:3]),  # a short example keeps the answer short
     }
 
 
