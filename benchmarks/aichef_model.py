@@ -120,11 +120,11 @@ def main() -> None:
                 seconds[target].append(took)
                 tokens += sum(r.usage.get("completion_tokens", 0) for r in outcome.rounds)
                 if args.json:
-                    row = {
+                    record = {
                         "target": target, "language": request.profile.language, "verdict": verdict(outcome),
                         "rounds": len(outcome.rounds), "seconds": round(took, 2), "reason": outcome.reason,
                     }  # fmt: skip
-                    print(json.dumps(row, ensure_ascii=False))
+                    print(json.dumps(record, ensure_ascii=False))
     wall = time.perf_counter() - started_all
     print(f"# {platform.machine()}, {platform.python_version()}, model {args.model}, context {args.context}, "
           f"max_tokens {args.max_tokens}, {args.profiles} profiles ({args.language}), {wall:.0f} s in all, "
