@@ -8,11 +8,15 @@ command -v "$py" >/dev/null 2>&1 || py=python3
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-stamp=".venv/.stamp-$(sha256sum pyproject.toml | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
+# AICHEF_EXTRAS chooses the extras: scripts/main needs dev only, scripts/test adds model (a real
+# language model server, whose first build takes minutes). A test setup also serves scripts/main.
+extras="${AICHEF_EXTRAS:-dev}"
+hash="$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.stamp-$hash-${extras//,/-}"
+if [ ! -f "$stamp" ] && ! { [ "$extras" = dev ] && [ -f ".venv/.stamp-$hash-dev-model" ]; }; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-  rm -f .venv/.stamp-*
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
+  find .venv -maxdepth 1 -name '.stamp-*' ! -name ".stamp-$hash-*" -delete
   touch "$stamp"
 fi
 export PATH="$root/.venv/bin:$PATH"

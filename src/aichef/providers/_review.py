@@ -16,6 +16,7 @@ from aichef.knowledge import diets, gate, nutrition
 from aichef.knowledge.allergens import label
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate import GeneratedRecipe, Line
+from aichef.knowledge.generate.needs import needs_for
 from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
 from aichef.knowledge.units import MASS_UNITS, VOLUME_UNITS, canonical_unit, to_grams
 from aichef.models import Recipe, RecipeIngredient, SessionRequest
@@ -256,12 +257,15 @@ def review(data: object, request: SessionRequest, source_id: str) -> Review:
     report = nutrition.compute(pairs, profile.servings)
     cooking_time = int(data["cookingTime"])
     texture = str(data["texture"])
-    results = diets.check(request, pairs, report, cooking_time, texture=texture)
+    # The generator's own reading of the profile: the fridge share counts the pantry as on hand, so a
+    # model's recipe is judged exactly as an offline one.
+    needs = needs_for(request)
+    results = needs.checker.check(pairs, report, cooking_time, texture)
     blocking = [f"[{r.id}] {r.explanation}" for r in diets.hard_failures(results)]
     blocking += _mentions(data, profile.allergen_keys(), ko)
     if blocking:
         return Review(None, tuple(blocking), language)
-    on_hand = diets.on_hand_keys(profile)
+    on_hand = needs.owned
     share: float | None = None
     if profile.target == "fridge":
         needed = {x.ingredient.key for x in lines if "staple" not in x.ingredient.tags}

@@ -11,11 +11,16 @@ True
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from aichef.knowledge import allergens, diets
-from aichef.knowledge.ingredients import all_ingredients
+from aichef.knowledge.generator import GeneratedRecipe
+from aichef.knowledge.generator import generate as offline_generate
+from aichef.knowledge.ingredients import all_ingredients, lookup
+from aichef.knowledge.recipes import load_library
 from aichef.models import DIFFICULTIES, HEALTH_CONDITIONS, SessionRequest
 
 __all__ = [
@@ -23,6 +28,11 @@ __all__ = [
     "TOOL_DESCRIPTION",
     "TOOL_NAME",
     "allowed_names",
+    "compact_names",
+    "compact_schema",
+    "compact_system_prompt",
+    "compact_user_prompt",
+    "example_recipe",
     "recipe_schema",
     "strict_schema",
     "system_prompt",
@@ -299,3 +309,118 @@ def user_prompt(request: SessionRequest) -> str:
     return "\n".join(
         [head, *lines, "", rule_head, *rules, "", allowed_head, ", ".join(allowed_names(request))]
     )
+
+
+# A small model (SmolLM2-135M serves 2,048 tokens by default) cannot read the whole ingredient table:
+# the compact prompt offers a short list, shows one recipe from the library that already fits the
+# profile as an example, and asks for grams only, so that its answer fits in what is left.
+COMPACT_NAMES = 32
+
+
+def example_recipe(request: SessionRequest) -> dict[str, Any] | None:
+    """The library's recipe for this profile (the offline generator's choice) in the tool's shape,
+    amounts in grams, or None when no recipe fits the profile."""
+    served = offline_generate(request)
+    if not isinstance(served, GeneratedRecipe):
+        return None
+    ko = request.profile.language == "ko"
+    recipe = served.recipe
+    return {
+        "recipeName": recipe.recipeName,
+        "description": recipe.description,
+        "cookingTime": recipe.cookingTime,
+        "difficulty": recipe.difficulty,
+        "servings": recipe.servings,
+        "texture": served.texture,
+        "ingredients": [
+            {
+                "name": line.ingredient.name_ko if ko else line.ingredient.name_en,
+                "amount": float(max(1, round(line.grams))),
+                "unit": "g",
+            }
+            for line in served.lines
+        ],
+        "instructions": list(recipe.instructions[:3]),  # a short example keeps the answer short
+    }
+
+
+def compact_names(request: SessionRequest, example: Mapping[str, Any] | None) -> list[str]:
+    """At most ``COMPACT_NAMES`` allowed names: the example's, the fridge's, then those the library's
+    recipes for this target use most."""
+    allowed = allowed_names(request)
+    permitted = set(allowed)
+    ko = request.profile.language == "ko"
+    wanted: list[str] = [str(line["name"]) for line in (example or {}).get("ingredients", ())]
+    for word in request.profile.fridgeIngredients:
+        item = lookup(word)
+        if item is not None:
+            wanted.append(item.name_ko if ko else item.name_en)
+    uses: Counter[str] = Counter()
+    for library_recipe in load_library():
+        if request.profile.target in library_recipe.targets:
+            for line in library_recipe.lines:
+                item = lookup(line.item)
+                if item is not None:
+                    uses[item.name_ko if ko else item.name_en] += 1
+    wanted += [name for name, _ in uses.most_common()]
+    return [name for name in dict.fromkeys(wanted) if name in permitted][:COMPACT_NAMES]
+
+
+def compact_schema(request: SessionRequest, names: list[str]) -> dict[str, Any]:
+    """The schema sent to a small model's server: the strict subset of :func:`recipe_schema` with the
+    ingredient names limited to ``names`` and amounts in grams, so that a server that turns the
+    schema into a grammar (llama.cpp) cannot even write an unknown name. The review still checks
+    the answer against the full schema."""
+    schema = strict_schema(recipe_schema(request))
+    line = schema["properties"]["ingredients"]["items"]
+    line["properties"]["name"] = {"type": "string", "enum": names}
+    line["properties"]["unit"] = {"type": "string", "enum": ["g"]}
+    return schema
+
+
+def compact_system_prompt(request: SessionRequest) -> str:
+    """The target's voice and the answer's form, in few words."""
+    ko = request.profile.language == "ko"
+    persona = _PERSONAS[request.profile.target][0 if ko else 1]
+    if ko:
+        rules = (
+            "JSON 객체 하나로만 답하세요. 재료 이름은 목록의 이름 그대로, 양은 그램(g)으로 적습니다. "
+            "영양 성분은 적지 마세요. 모든 글은 한국어로 씁니다."
+        )
+    else:
+        rules = (
+            "Answer with one JSON object only. Ingredient names exactly as listed, amounts in grams (g). "
+            "No nutrition figures. Write everything in English."
+        )
+    return f"{persona}\n\n{rules}"
+
+
+def compact_user_prompt(request: SessionRequest, example: Mapping[str, Any] | None, names: list[str]) -> str:
+    """The request in short: profile, the hard rules, allergies, the short list and one example."""
+    profile = request.profile
+    ko = profile.language == "ko"
+    lines = [
+        "다음 조건에 맞는 레시피 하나를 JSON으로 만들어 주세요." if ko else "Write one recipe as JSON.",
+        (f"인분: {profile.servings}" if ko else f"Servings: {profile.servings}"),
+    ]
+    if profile.babyAgeMonths is not None:
+        lines.append(f"아기: {profile.babyAgeMonths}개월" if ko else f"Baby: {profile.babyAgeMonths} months")
+    if profile.fridgeIngredients:
+        owned = ", ".join(profile.fridgeIngredients)
+        lines.append(f"냉장고 재료: {owned}" if ko else f"In the fridge: {owned}")
+    avoid = sorted(profile.allergen_keys())
+    if avoid:
+        named = ", ".join(allergens.label(key, profile.language) for key in avoid)
+        lines.append(f"알레르기(절대 사용 금지): {named}" if ko else f"Allergies (never use): {named}")
+    rules = [
+        text
+        for rule in diets.rules_for(profile, request.constraints)
+        if rule.hard and (text := _rule_line(rule, request))
+    ]
+    if rules:
+        lines += ["규칙 (1인분 기준):" if ko else "Rules (per serving):", *rules]
+    lines += [("재료 목록: " if ko else "Ingredients: ") + ", ".join(names)]
+    if example is not None:
+        shown = json.dumps(example, ensure_ascii=False, separators=(",", ":"))
+        lines += ["규칙을 지키는 예:" if ko else "An example that keeps the rules:", shown]
+    return "\n".join(lines)

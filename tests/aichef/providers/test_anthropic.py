@@ -86,7 +86,7 @@ def test_rate_limit_to_the_end_falls_back_with_a_note_in_english(provider_for: M
     assert outcome.source == "offline" and len(waits) == 1
     assert isinstance(outcome.result, GeneratedRecipe)
     note = outcome.result.recipe.targetNote
-    assert note.startswith("A checked recipe from our library is served instead of the AI model's.")
+    assert note.startswith("A checked recipe from our library is served instead of the AI model's, because")
     assert "too busy" in note and "rate_limit_error" not in note  # plain words; the code is logged
 
 

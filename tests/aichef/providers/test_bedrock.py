@@ -134,9 +134,9 @@ def test_malformed_output_is_sent_back_twice_then_replaced_by_offline(provider_f
     assert any("nutrition: unknown field" in p for p in outcome.rounds[1].problems)
     assert isinstance(outcome.result, GeneratedRecipe)
     note = outcome.result.recipe.targetNote
-    assert "AI 모델의 레시피 대신" in note and "점검을 통과하지 못했습니다" in note
+    assert "AI 모델의 레시피 대신" in note and "레시피 형식에 맞지 않았습니다" in note
     assert "nutrition" not in note and "unknown field" not in note  # no validation dump for users
-    assert "2번 고쳐" in (outcome.reason or "")
+    assert "after 2 repair" in (outcome.reason or "")
     # The second call repeats the prose answer and asks for a fix as plain text (no tool call to answer).
     second = fake.requests[1]["body"]["messages"]
     assert second[1] == {"role": "assistant", "content": [{"text": "네, 레시피입니다: 삼겹살 볶음"}]}

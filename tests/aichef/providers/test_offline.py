@@ -71,8 +71,8 @@ def test_a_failed_model_is_replaced_by_offline_with_the_reason_kept() -> None:
     assert outcome.source == "offline" and len(waits) == 1
     note = outcome.result.recipe.targetNote
     assert note == (
-        "A checked recipe from our library is served instead of the AI model's. "
-        "The AI model service was too busy to answer. " + offline.recipe.targetNote
+        "A checked recipe from our library is served instead of the AI model's, because the model server "
+        "was too busy to answer. " + offline.recipe.targetNote
     )
     assert "ThrottlingException" in (outcome.reason or "")  # the detail stays for the log
     # Apart from the note, the recipe is the generator's own.

@@ -184,4 +184,5 @@ def test_defaults_point_at_a_local_ollama_and_hide_the_key() -> None:
     settings = OpenAISettings.from_env({"AICHEF_OPENAI_MODEL": "m", "OPENAI_API_KEY": "sk-secret"})
     assert settings.base_url == DEFAULT_BASE_URL == "http://127.0.0.1:11434"
     assert settings.url == "http://127.0.0.1:11434/v1/chat/completions"
-    assert settings.mode == "json_schema" and "sk-secret" not in repr(settings)
+    assert settings.mode == "auto" and "sk-secret" not in repr(settings)
+    assert settings.timeout == 300.0 and settings.context is None and not settings.compact

@@ -150,12 +150,16 @@ def test_baby_food_checks_texture_and_seasoning_for_the_age() -> None:
 
 
 def test_fridge_recipes_report_the_share_on_hand_and_what_to_buy() -> None:
-    request = _request(target="fridge", fridgeIngredients=["삼겹살", "양배추"])
-    verdict = review(KETO_OK, request, "m")
-    served = verdict.served
+    # With no pantry, garlic must be bought: 2 of the 3 non-staples (pork belly, cabbage, garlic) on hand.
+    request = _request(target="fridge", fridgeIngredients=["삼겹살", "양배추"], pantry="none")
+    served = review(KETO_OK, request, "m").served
     assert served is not None
-    assert served.on_hand_share == pytest.approx(100 * 2 / 3)  # non-staples: pork belly, cabbage, garlic
+    assert served.on_hand_share == pytest.approx(100 * 2 / 3)
     assert [item.key for item, _ in served.to_buy] == ["garlic"]
+    # The default pantry holds garlic, as the offline generator assumes: nothing to buy.
+    served = review(KETO_OK, _request(target="fridge", fridgeIngredients=["삼겹살", "양배추"]), "m").served
+    assert served is not None
+    assert served.on_hand_share == pytest.approx(100) and served.to_buy == ()
 
 
 def test_constraints_are_rules_too() -> None:
