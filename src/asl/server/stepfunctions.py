@@ -15,6 +15,8 @@ from typing import Any
 from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
+from asl.runtime.api_definitions import ROLE_ARN, creation_problems
+from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
 from asl.server._wire import AWSError, service_model
@@ -57,6 +59,29 @@ def _definition(text: str) -> dict[str, Any]:
     return definition
 
 
+def _checked(definition: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The definition, once AWS's create-time checks for a machine of ``kind`` pass."""
+    problems = creation_problems(definition, kind)
+    if problems:
+        raise DefinitionError(problems)
+    return definition
+
+
+def _role(params: dict[str, Any]) -> str:
+    role = str(params["roleArn"])
+    if not ROLE_ARN.fullmatch(role):
+        raise _error("InvalidArn", f"Invalid Arn: 'Role ARN is not valid: {role}'")
+    return role
+
+
+def _express_execution(arn: Any) -> None:
+    """AWS keeps no record of EXPRESS executions that these APIs could read: their ARNs are refused."""
+    if isinstance(arn, str) and ":express:" in arn:
+        raise _error(
+            "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: express': '{arn}'"
+        )
+
+
 def _stored(backend: Backend, arn: str) -> dict[str, Any] | None:
     return next(
         (m for m in backend.runtime.list_state_machines()["stateMachines"] if m["stateMachineArn"] == arn),
@@ -78,8 +103,9 @@ def _page(items: list[dict[str, Any]], key: str, params: dict[str, Any]) -> dict
 
 async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     runtime = backend.runtime
-    definition = _definition(params["definition"])
     kind = params.get("type", "STANDARD")
+    definition = _checked(_definition(params["definition"]), kind)
+    role = _role(params)
     arn = f"arn:aws:states:{runtime.region}:{runtime.account}:stateMachine:{params['name']}"
     stored = _stored(backend, arn)
     if stored is not None:
@@ -88,10 +114,10 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
         if current["status"] == "DELETING":
             raise _error("StateMachineDeleting", f"State Machine is being deleted: '{arn}'")
         same = (json.loads(current["definition"]), current["roleArn"], current["type"])
-        if same != (definition, params["roleArn"], kind):
+        if same != (definition, role, kind):
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
-    return runtime.create_state_machine(params["name"], definition, kind, role_arn=params["roleArn"])
+    return runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
 
 
 async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -103,11 +129,22 @@ async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> di
 
 async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     runtime = backend.runtime
-    current = runtime.describe_state_machine(_machine_arn(params))
+    arn = _machine_arn(params)
+    if not any(
+        key in params for key in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
+    ):
+        raise _error(
+            "MissingRequiredParameter",
+            "Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration "
+            "must be specified",
+        )
+    current = runtime.describe_state_machine(arn)
     definition = (
-        _definition(params["definition"]) if "definition" in params else json.loads(current["definition"])
+        _checked(_definition(params["definition"]), current["type"])
+        if "definition" in params
+        else json.loads(current["definition"])
     )
-    role = params.get("roleArn", current["roleArn"])
+    role = _role(params) if "roleArn" in params else current["roleArn"]
     runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
     updated = runtime.describe_state_machine(current["stateMachineArn"])
     return {"updateDate": runtime.clock.now(), "revisionId": updated["revisionId"]}
@@ -131,6 +168,7 @@ async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[
 
 
 async def describe_state_machine_for_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     execution = backend.runtime.describe_execution(params["executionArn"])
     machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
     return {**machine, "updateDate": machine["creationDate"]}
@@ -138,7 +176,9 @@ async def describe_state_machine_for_execution(backend: Backend, params: dict[st
 
 async def validate_state_machine_definition(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        problems = list(iter_errors(_definition(params["definition"])))
+        definition = _definition(params["definition"])
+        problems = list(iter_errors(definition))
+        problems += creation_problems(definition, params.get("type", "STANDARD"))
     except DefinitionError as err:
         problems = err.problems
     size = page_size(params.get("maxResults"))
@@ -180,14 +220,21 @@ async def start_sync_execution(backend: Backend, params: dict[str, Any]) -> dict
 
 
 async def describe_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return backend.runtime.describe_execution(params["executionArn"])
 
 
 async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     if "mapRunArn" in params:
         raise _error("ValidationException", "mapRunArn: asl serve does not list the executions of a Map Run")
+    arn = _machine_arn(params)
+    if backend.runtime.describe_state_machine(arn)["type"] == "EXPRESS":
+        raise _error(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by this type of state machine: '{arn}'",
+        )
     return backend.runtime.list_executions(
-        _machine_arn(params),
+        arn,
         status_filter=params.get("statusFilter"),
         max_results=params.get("maxResults"),
         next_token=params.get("nextToken"),
@@ -196,6 +243,7 @@ async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str,
 
 
 async def get_execution_history(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return backend.runtime.get_execution_history(
         params["executionArn"],
         max_results=params.get("maxResults"),
@@ -206,6 +254,7 @@ async def get_execution_history(backend: Backend, params: dict[str, Any]) -> dic
 
 
 async def stop_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return await backend.runtime.stop_execution(
         params["executionArn"], error=params.get("error"), cause=params.get("cause")
     )
@@ -219,6 +268,18 @@ async def redrive_execution(backend: Backend, params: dict[str, Any]) -> dict[st
 
 
 async def send_task_success(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    output = params["output"]
+    # AWS: a task's output is at most 262,144 bytes (as UTF-8), like an execution's input
+    if (
+        isinstance(output, str)
+        and len(output) > MAX_INPUT_BYTES // 4
+        and len(output.encode()) > MAX_INPUT_BYTES
+    ):
+        raise _error(
+            "ValidationException",
+            "1 validation error detected: Value at 'output' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_INPUT_BYTES}",
+        )
     return await backend.runtime.send_task_success(params["taskToken"], params["output"])
 
 

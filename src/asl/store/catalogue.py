@@ -34,10 +34,13 @@ class Catalogue:
     ) -> int:
         """Record a machine's definition; a changed definition becomes a new version."""
         self.flush()
-        row = self._db.execute("SELECT version FROM state_machines WHERE arn=?", (arn,)).fetchone()
+        row = self._db.execute("SELECT version, role_arn FROM state_machines WHERE arn=?", (arn,)).fetchone()
         if row is not None:
             current = self.definition(arn, int(row[0]))
             if current == definition:
+                if row[1] != role_arn:  # UpdateStateMachine may change the role alone
+                    with self._transaction():
+                        self._db.execute("UPDATE state_machines SET role_arn=? WHERE arn=?", (role_arn, arn))
                 return int(row[0])
             # the highest, not the current one plus one: an adopted store may have added versions
             highest = "SELECT MAX(version) FROM state_machine_versions WHERE arn=?"
@@ -46,8 +49,10 @@ class Catalogue:
             version = 1
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO state_machines (arn, name, type, role_arn, created, version) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                # an update keeps the machine's creationDate and status (AWS never changes the first)
+                "INSERT INTO state_machines (arn, name, type, role_arn, created, version) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO UPDATE SET "
+                "type=excluded.type, role_arn=excluded.role_arn, version=excluded.version",
                 (arn, name, type, role_arn, encode_time(created), version),
             )
             self._db.execute(
