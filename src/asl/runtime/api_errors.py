@@ -7,6 +7,7 @@ from asl.execution.activities import ActivityDoesNotExist
 from asl.execution.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
 
 __all__ = [
+    "MAX_TAGS",
     "ActivityDoesNotExist",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
@@ -16,10 +17,12 @@ __all__ = [
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
+    "ResourceNotFound",
     "StateMachineDeleting",
     "StateMachineDoesNotExist",
     "TaskDoesNotExist",
     "TaskTimedOut",
+    "TooManyTags",
     "ValidationException",
     "error_code",
 ]
@@ -59,6 +62,18 @@ class ValidationException(ASLError):
 
 class InvalidOutput(ASLError):
     """The task output sent with SendTaskSuccess is not JSON."""
+
+
+#: AWS: a Step Functions resource has at most 50 tags
+MAX_TAGS = 50
+
+
+class ResourceNotFound(ASLError):
+    """No resource (here: state machine) has this ARN."""
+
+
+class TooManyTags(ASLError):
+    """A resource would have more than :data:`MAX_TAGS` tags."""
 
 
 def error_code(error: ASLError) -> str:

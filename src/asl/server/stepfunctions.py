@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
 from asl.runtime.api_definitions import ROLE_ARN, creation_problems
+from asl.runtime.api_errors import MAX_TAGS
 from asl.runtime.api_executions import MAX_INPUT_BYTES
+from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
 from asl.server._wire import AWSError, service_model
@@ -107,17 +110,33 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     definition = _checked(_definition(params["definition"]), kind)
     role = _role(params)
     arn = f"arn:aws:states:{runtime.region}:{runtime.account}:stateMachine:{params['name']}"
+    logging = logging_configuration(params.get("loggingConfiguration"))
+    tracing = tracing_configuration(params.get("tracingConfiguration"))
     stored = _stored(backend, arn)
     if stored is not None:
-        # AWS: the same request again is fine, another definition, role or type is not
+        # AWS: the same request again is fine (a different roleArn or tags are ignored, and not
+        # kept); another definition, type, logging or tracing configuration is not
         current = runtime.describe_state_machine(arn)
         if current["status"] == "DELETING":
             raise _error("StateMachineDeleting", f"State Machine is being deleted: '{arn}'")
-        same = (json.loads(current["definition"]), current["roleArn"], current["type"])
-        if same != (definition, role, kind):
+        same = (
+            json.loads(current["definition"]),
+            current["type"],
+            current["loggingConfiguration"],
+            current["tracingConfiguration"],
+        )
+        if same != (definition, kind, logging, tracing):
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
-    return runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
+    created = runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
+    runtime.configure_state_machine(arn, logging=logging, tracing=tracing, tags=_tags(params.get("tags", [])))
+    return created
+
+
+def _tags(tags: list[dict[str, str]]) -> dict[str, str]:
+    if len(tags) > MAX_TAGS:
+        raise _error("TooManyTags", f"Too many tags: a resource has at most {MAX_TAGS} tags")
+    return {tag["key"]: tag.get("value", "") for tag in tags}
 
 
 async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -146,8 +165,13 @@ async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     )
     role = _role(params) if "roleArn" in params else current["roleArn"]
     runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
-    updated = runtime.describe_state_machine(current["stateMachineArn"])
-    return {"updateDate": runtime.clock.now(), "revisionId": updated["revisionId"]}
+    given = {key: params.get(f"{key}Configuration") for key in ("logging", "tracing")}
+    return runtime.configure_state_machine(
+        arn,
+        logging=logging_configuration(given["logging"]) if given["logging"] is not None else None,
+        tracing=tracing_configuration(given["tracing"]) if given["tracing"] is not None else None,
+        updated=True,
+    )
 
 
 async def delete_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +195,11 @@ async def describe_state_machine_for_execution(backend: Backend, params: dict[st
     _express_execution(params["executionArn"])
     execution = backend.runtime.describe_execution(params["executionArn"])
     machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
-    return {**machine, "updateDate": machine["creationDate"]}
+    machine.pop("status", None)  # not a member of this answer
+    row = backend.runtime.machines.row(execution["stateMachineArn"])
+    # AWS: "For a newly created state machine, this is the creation date"
+    updated = row["updated"] if row and row["updated"] else None
+    return {**machine, "updateDate": datetime.fromisoformat(updated) if updated else machine["creationDate"]}
 
 
 async def validate_state_machine_definition(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -318,6 +346,21 @@ async def get_activity_task(backend: Backend, params: dict[str, Any]) -> dict[st
     )
 
 
+# --- tags ----------------------------------------------------------------------------------------
+
+
+async def tag_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.tag_resource(params["resourceArn"], params["tags"])
+
+
+async def untag_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.untag_resource(params["resourceArn"], params["tagKeys"])
+
+
+async def list_tags_for_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.list_tags_for_resource(params["resourceArn"])
+
+
 OPERATIONS: dict[str, Operation] = {
     "CreateActivity": create_activity,
     "CreateStateMachine": create_state_machine,
@@ -332,6 +375,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListActivities": list_activities,
     "ListExecutions": list_executions,
     "ListStateMachines": list_state_machines,
+    "ListTagsForResource": list_tags_for_resource,
     "RedriveExecution": redrive_execution,
     "SendTaskFailure": send_task_failure,
     "SendTaskHeartbeat": send_task_heartbeat,
@@ -339,6 +383,8 @@ OPERATIONS: dict[str, Operation] = {
     "StartExecution": start_execution,
     "StartSyncExecution": start_sync_execution,
     "StopExecution": stop_execution,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
     "UpdateStateMachine": update_state_machine,
     "ValidateStateMachineDefinition": validate_state_machine_definition,
 }

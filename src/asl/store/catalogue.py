@@ -15,6 +15,11 @@ from asl.store.rows import encode_time
 
 __all__ = ["Catalogue"]
 
+_MACHINE_KEYS = (
+    "arn", "name", "type", "role_arn", "created", "version", "status",
+    "logging", "tracing", "revision", "updated", "tags",
+)  # fmt: skip
+
 
 class Catalogue:
     """The part of :class:`~asl.store.ExecutionStore` that keeps machines and activities."""
@@ -63,12 +68,25 @@ class Catalogue:
 
     def state_machines(self) -> list[dict[str, Any]]:
         """Every machine by name: ``arn``, ``name``, ``type``, ``role_arn``, ``created``, ``version``,
-        ``status`` (ACTIVE, or DELETING while its running executions end)."""
+        ``status`` (ACTIVE, or DELETING while its running executions end), ``logging`` and
+        ``tracing`` (JSON text or None), ``revision`` and ``updated`` (None until the first update)
+        and ``tags`` (JSON text of an object)."""
         rows = self._db.execute(
-            "SELECT arn, name, type, role_arn, created, version, status FROM state_machines ORDER BY name"
+            f"SELECT {', '.join(_MACHINE_KEYS)} FROM state_machines ORDER BY name"
         ).fetchall()
-        keys = ("arn", "name", "type", "role_arn", "created", "version", "status")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        return [dict(zip(_MACHINE_KEYS, row, strict=True)) for row in rows]
+
+    def configure_state_machine(self, arn: str, **fields: str | None) -> None:
+        """Set some of a machine's ``logging``, ``tracing``, ``revision``, ``updated`` and ``tags``."""
+        unknown = set(fields) - {"logging", "tracing", "revision", "updated", "tags"}
+        if unknown:
+            raise ValueError(f"not a configurable field of a state machine: {sorted(unknown)}")
+        if not fields:
+            return
+        self.flush()
+        assignments = ", ".join(f"{key}=?" for key in fields)  # keys checked above, values bound
+        with self._transaction():
+            self._db.execute(f"UPDATE state_machines SET {assignments} WHERE arn=?", (*fields.values(), arn))
 
     def definition(self, arn: str, version: int) -> str | None:
         row = self._db.execute(

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
-from asl_serve_support import ROLE
+from asl_serve_support import ROLE, client
+
+from asl.server import BackgroundServer, create_app
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 WAIT_LONG = {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}}}
@@ -169,3 +172,112 @@ def test_an_update_keeps_the_creation_date_and_an_empty_one_is_refused(sfn: Any)
     # MissingRequiredParameter error"
     with pytest.raises(sfn.exceptions.MissingRequiredParameter):
         sfn.update_state_machine(stateMachineArn=arn)
+
+
+def test_describe_always_answers_logging_and_tracing_and_keeps_the_values_given(sfn: Any) -> None:
+    # AWS returns loggingConfiguration and tracingConfiguration on every DescribeStateMachine
+    plain = _create(sfn, "configured-plain", PASS)
+    described = sfn.describe_state_machine(stateMachineArn=plain)
+    assert described["loggingConfiguration"] == {"level": "OFF", "includeExecutionData": False}
+    assert described["tracingConfiguration"] == {"enabled": False}
+
+    logging = {
+        "level": "ERROR",
+        "includeExecutionData": True,
+        "destinations": [
+            {"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:sfn:*"}}
+        ],
+    }
+    arn = _create(
+        sfn, "configured", PASS, loggingConfiguration=logging, tracingConfiguration={"enabled": True}
+    )
+    described = sfn.describe_state_machine(stateMachineArn=arn)
+    assert described["loggingConfiguration"] == logging
+    assert described["tracingConfiguration"] == {"enabled": True}
+    # AWS's idempotency check covers them: another configuration under the same name is refused
+    with pytest.raises(sfn.exceptions.StateMachineAlreadyExists):
+        _create(sfn, "configured", PASS, tracingConfiguration={"enabled": False})
+    # ... but a different roleArn is ignored, and not kept
+    other_role = "arn:aws:iam::123456789012:role/Ignored"
+    again = _create(
+        sfn,
+        "configured",
+        PASS,
+        roleArn=other_role,
+        loggingConfiguration=logging,
+        tracingConfiguration={"enabled": True},
+    )
+    assert again == arn
+    assert sfn.describe_state_machine(stateMachineArn=arn)["roleArn"] == ROLE
+
+    sfn.update_state_machine(stateMachineArn=arn, tracingConfiguration={"enabled": False})
+    described = sfn.describe_state_machine(stateMachineArn=arn)
+    assert described["tracingConfiguration"] == {"enabled": False}
+    assert described["loggingConfiguration"] == logging  # an update keeps what it does not name
+
+
+def test_revision_id_and_update_date_come_with_the_first_update(sfn: Any) -> None:
+    # AWS: "The first revision ID when you create the state machine is null"; each update gives
+    # a new one, and DescribeStateMachineForExecution's updateDate is the creation date until then
+    arn = _create(sfn, "revised", WAIT_LONG)
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert "revisionId" not in sfn.describe_state_machine(stateMachineArn=arn)
+    for_execution = sfn.describe_state_machine_for_execution(executionArn=execution)
+    created = sfn.describe_state_machine(stateMachineArn=arn)["creationDate"]
+    assert for_execution["updateDate"] == created
+    time.sleep(1.1)
+    first = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(PASS))
+    second = sfn.update_state_machine(stateMachineArn=arn, roleArn="arn:aws:iam::123456789012:role/B")
+    assert first["revisionId"] != second["revisionId"]
+    assert sfn.describe_state_machine(stateMachineArn=arn)["revisionId"] == second["revisionId"]
+    assert first["updateDate"] > created
+    assert (
+        sfn.describe_state_machine_for_execution(executionArn=execution)["updateDate"] == second["updateDate"]
+    )
+    sfn.stop_execution(executionArn=execution)
+
+
+# --- tags --------------------------------------------------------------------------------------
+
+
+def test_tags_on_a_state_machine(sfn: Any) -> None:
+    arn = _create(sfn, "tagged", PASS, tags=[{"key": "team", "value": "kitchen"}])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "kitchen"}]
+    sfn.tag_resource(
+        resourceArn=arn, tags=[{"key": "team", "value": "pantry"}, {"key": "env", "value": "dev"}]
+    )
+    tags = {t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=arn)["tags"]}
+    assert tags == {"team": "pantry", "env": "dev"}  # TagResource replaces a key's value
+    sfn.untag_resource(resourceArn=arn, tagKeys=["team", "absent"])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "dev"}]
+    # AWS: at most 50 tags on a resource
+    with pytest.raises(sfn.exceptions.TooManyTags):
+        sfn.tag_resource(resourceArn=arn, tags=[{"key": f"k{i}", "value": ""} for i in range(50)])
+    missing = arn.replace(":tagged", ":no-such-machine")
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.list_tags_for_resource(resourceArn=missing)
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.tag_resource(resourceArn=missing, tags=[{"key": "a", "value": "b"}])
+    # a deleted machine's tags go with it
+    sfn.delete_state_machine(stateMachineArn=arn)
+    assert _create(sfn, "tagged", PASS) == arn
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == []
+
+
+def test_configuration_tags_and_revision_survive_a_restart(tmp_path: Path) -> None:
+    with BackgroundServer(create_app(tmp_path)) as first:
+        sfn = client("stepfunctions", first.url)
+        arn = _create(
+            sfn, "kept", PASS, tracingConfiguration={"enabled": True}, tags=[{"key": "a", "value": "b"}]
+        )
+        created = sfn.describe_state_machine(stateMachineArn=arn)["creationDate"]
+        revision = sfn.update_state_machine(stateMachineArn=arn, roleArn="arn:aws:iam::123456789012:role/R")[
+            "revisionId"
+        ]
+    with BackgroundServer(create_app(tmp_path)) as second:
+        sfn = client("stepfunctions", second.url)
+        described = sfn.describe_state_machine(stateMachineArn=arn)
+        assert (described["creationDate"], described["revisionId"]) == (created, revision)
+        assert described["roleArn"] == "arn:aws:iam::123456789012:role/R"
+        assert described["tracingConfiguration"] == {"enabled": True}
+        assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "a", "value": "b"}]
