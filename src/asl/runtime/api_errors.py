@@ -14,6 +14,7 @@ __all__ = [
     "ExecutionNotRedrivable",
     "InvalidArn",
     "InvalidExecutionInput",
+    "InvalidLoggingConfiguration",
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
@@ -54,6 +55,10 @@ class InvalidName(ASLError):
 
 class InvalidExecutionInput(ASLError):
     """The execution input is not JSON."""
+
+
+class InvalidLoggingConfiguration(ASLError):
+    """A loggingConfiguration AWS refuses (a level other than OFF needs exactly one destination)."""
 
 
 class ValidationException(ASLError):

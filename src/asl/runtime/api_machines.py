@@ -22,7 +22,12 @@ from asl._json import to_json
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock
-from asl.runtime.api_errors import InvalidArn, StateMachineDeleting, StateMachineDoesNotExist
+from asl.runtime.api_errors import (
+    InvalidArn,
+    InvalidLoggingConfiguration,
+    StateMachineDeleting,
+    StateMachineDoesNotExist,
+)
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.pages import check_name
 from asl.store.executions import ExecutionStore
@@ -48,6 +53,12 @@ def logging_configuration(given: Mapping[str, Any] | None) -> dict[str, Any]:
     """A loggingConfiguration as Describe* answers it: level and includeExecutionData always."""
     if given is None:
         return dict(DEFAULT_LOGGING)
+    destinations = given.get("destinations") or []
+    # AWS: destinations are "Limited to size 1. Required, if your log level is not set to OFF."
+    if len(destinations) > 1 or (given.get("level", "OFF") != "OFF" and not destinations):
+        raise InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: a level other than OFF needs exactly one log destination"
+        )
     answer: dict[str, Any] = {
         "level": given.get("level", "OFF"),
         "includeExecutionData": bool(given.get("includeExecutionData", False)),

@@ -112,6 +112,7 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     arn = f"arn:aws:states:{runtime.region}:{runtime.account}:stateMachine:{params['name']}"
     logging = logging_configuration(params.get("loggingConfiguration"))
     tracing = tracing_configuration(params.get("tracingConfiguration"))
+    tags = _tags(params.get("tags", []))
     stored = _stored(backend, arn)
     if stored is not None:
         # AWS: the same request again is fine (a different roleArn or tags are ignored, and not
@@ -129,7 +130,7 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
     created = runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
-    runtime.configure_state_machine(arn, logging=logging, tracing=tracing, tags=_tags(params.get("tags", [])))
+    runtime.configure_state_machine(arn, logging=logging, tracing=tracing, tags=tags)
     return created
 
 
@@ -164,14 +165,12 @@ async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict
         else json.loads(current["definition"])
     )
     role = _role(params) if "roleArn" in params else current["roleArn"]
-    runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
     given = {key: params.get(f"{key}Configuration") for key in ("logging", "tracing")}
-    return runtime.configure_state_machine(
-        arn,
-        logging=logging_configuration(given["logging"]) if given["logging"] is not None else None,
-        tracing=tracing_configuration(given["tracing"]) if given["tracing"] is not None else None,
-        updated=True,
-    )
+    # checked before anything changes: a refused update changes nothing
+    logging = logging_configuration(given["logging"]) if given["logging"] is not None else None
+    tracing = tracing_configuration(given["tracing"]) if given["tracing"] is not None else None
+    runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
+    return runtime.configure_state_machine(arn, logging=logging, tracing=tracing, updated=True)
 
 
 async def delete_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:

@@ -253,6 +253,9 @@ def test_tags_on_a_state_machine(sfn: Any) -> None:
     # AWS: at most 50 tags on a resource
     with pytest.raises(sfn.exceptions.TooManyTags):
         sfn.tag_resource(resourceArn=arn, tags=[{"key": f"k{i}", "value": ""} for i in range(50)])
+    with pytest.raises(sfn.exceptions.TooManyTags):  # and nothing is created
+        _create(sfn, "overtagged", PASS, tags=[{"key": f"k{i}", "value": ""} for i in range(51)])
+    assert "overtagged" not in {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
     missing = arn.replace(":tagged", ":no-such-machine")
     with pytest.raises(sfn.exceptions.ResourceNotFound):
         sfn.list_tags_for_resource(resourceArn=missing)
@@ -281,3 +284,23 @@ def test_configuration_tags_and_revision_survive_a_restart(tmp_path: Path) -> No
         assert described["roleArn"] == "arn:aws:iam::123456789012:role/R"
         assert described["tracingConfiguration"] == {"enabled": True}
         assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "a", "value": "b"}]
+
+
+def test_a_log_level_without_one_destination_is_refused(sfn: Any) -> None:
+    # AWS's LoggingConfiguration: destinations are "Limited to size 1. Required, if your log
+    # level is not set to OFF."
+    with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration):
+        _create(sfn, "no-destination", PASS, loggingConfiguration={"level": "ALL"})
+    group = {"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}
+    with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration):
+        _create(
+            sfn, "two-destinations", PASS, loggingConfiguration={"level": "ALL", "destinations": [group] * 2}
+        )
+    arn = _create(sfn, "off-is-fine", PASS, loggingConfiguration={"level": "OFF"})
+    with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration):
+        sfn.update_state_machine(
+            stateMachineArn=arn, definition=json.dumps(WAIT_LONG), loggingConfiguration={"level": "ERROR"}
+        )
+    described = sfn.describe_state_machine(stateMachineArn=arn)  # a refused update changes nothing
+    assert described["loggingConfiguration"]["level"] == "OFF"
+    assert (json.loads(described["definition"]), "revisionId" in described) == (PASS, False)
