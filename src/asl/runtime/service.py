@@ -133,18 +133,18 @@ class Runtime:
     # --- tags ------------------------------------------------------------------------------------
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
-        """TagResource: add or replace a state machine's tags (at most 50 in all, as on AWS)."""
+        """TagResource: add or replace a state machine's or an activity's tags (at most 50, as on AWS)."""
         current = self._tags_of(resource_arn)
         current.update({tag["key"]: tag.get("value", "") for tag in tags})
         if len(current) > MAX_TAGS:
             raise TooManyTags(f"Too many tags: a resource has at most {MAX_TAGS} tags: '{resource_arn}'")
-        self.machines.configure(resource_arn, tags=current)
+        self._set_tags(resource_arn, current)
         return {}
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         """UntagResource: remove the tags with these keys (keys it does not have are ignored)."""
         current = self._tags_of(resource_arn)
-        self.machines.configure(resource_arn, tags={k: v for k, v in current.items() if k not in tag_keys})
+        self._set_tags(resource_arn, {k: v for k, v in current.items() if k not in tag_keys})
         return {}
 
     def list_tags_for_resource(self, resource_arn: str) -> dict[str, Any]:
@@ -152,10 +152,22 @@ class Runtime:
         return {"tags": [{"key": k, "value": v} for k, v in self._tags_of(resource_arn).items()]}
 
     def _tags_of(self, resource_arn: str) -> dict[str, str]:
+        """A state machine's or an activity's tags."""
+        if ":activity:" in resource_arn:
+            tags = self.store.activity_tags(resource_arn)
+            if tags is None:
+                raise ResourceNotFound(f"Resource not found: '{resource_arn}'")
+            return tags
         try:
             return self.machines.tags(resource_arn)
         except StateMachineDoesNotExist:
             raise ResourceNotFound(f"Resource not found: '{resource_arn}'") from None
+
+    def _set_tags(self, resource_arn: str, tags: dict[str, str]) -> None:
+        if ":activity:" in resource_arn:
+            self.store.set_activity_tags(resource_arn, tags)
+        else:
+            self.machines.configure(resource_arn, tags=tags)
 
     def delete_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
         """DeleteStateMachine: ``{}``, also for a machine that does not exist or is already going.

@@ -324,7 +324,11 @@ async def send_task_heartbeat(backend: Backend, params: dict[str, Any]) -> dict[
 
 
 async def create_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
-    return backend.runtime.create_activity(params["name"])
+    tags = _tags(params.get("tags", []))
+    created = backend.runtime.create_activity(params["name"])
+    if tags:
+        backend.runtime.tag_resource(created["activityArn"], params["tags"])
+    return created
 
 
 async def describe_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:

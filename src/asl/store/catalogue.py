@@ -6,6 +6,7 @@ group commit (``_transaction`` flushes first), so their rows never overtake the 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -118,12 +119,22 @@ class Catalogue:
     def put_activity(self, arn: str, name: str, created: datetime) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT OR IGNORE INTO activities VALUES (?, ?, ?)", (arn, name, encode_time(created))
+                "INSERT OR IGNORE INTO activities (arn, name, created) VALUES (?, ?, ?)",
+                (arn, name, encode_time(created)),
             )
 
     def delete_activity(self, arn: str) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM activities WHERE arn=?", (arn,))
+
+    def activity_tags(self, arn: str) -> dict[str, str] | None:
+        """An activity's tags; None when there is no such activity."""
+        row = self._db.execute("SELECT tags FROM activities WHERE arn=?", (arn,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def set_activity_tags(self, arn: str, tags: dict[str, str]) -> None:
+        with self._transaction():
+            self._db.execute("UPDATE activities SET tags=? WHERE arn=?", (json.dumps(tags), arn))
 
     def activities(self) -> list[tuple[str, str, datetime]]:
         rows = self._db.execute("SELECT arn, name, created FROM activities ORDER BY name").fetchall()

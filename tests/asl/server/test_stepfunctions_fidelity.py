@@ -16,6 +16,7 @@ import pytest
 from asl_serve_support import ROLE, client
 
 from asl.server import BackgroundServer, create_app
+from asl.store import ExecutionStore
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 WAIT_LONG = {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}}}
@@ -304,3 +305,40 @@ def test_a_log_level_without_one_destination_is_refused(sfn: Any) -> None:
     described = sfn.describe_state_machine(stateMachineArn=arn)  # a refused update changes nothing
     assert described["loggingConfiguration"]["level"] == "OFF"
     assert (json.loads(described["definition"]), "revisionId" in described) == (PASS, False)
+
+
+def test_tags_on_an_activity(sfn: Any) -> None:
+    # AWS tags activities as it tags state machines (CreateActivity's tags, TagResource ...)
+    arn = sfn.create_activity(name="tagged-activity", tags=[{"key": "team", "value": "kitchen"}])[
+        "activityArn"
+    ]
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "kitchen"}]
+    sfn.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "dev"}])
+    sfn.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "dev"}]
+    sfn.delete_activity(activityArn=arn)
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.list_tags_for_resource(resourceArn=arn)
+
+
+def test_configuration_and_tags_move_with_an_adopted_store(tmp_path: Path) -> None:
+    # a store another process left behind is adopted whole: a machine's configuration and tags too
+    with BackgroundServer(create_app(tmp_path / "left")) as first:
+        sfn = client("stepfunctions", first.url)
+        arn = _create(
+            sfn, "adopted", PASS, tracingConfiguration={"enabled": True}, tags=[{"key": "a", "value": "b"}]
+        )
+        revision = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(WAIT_LONG))[
+            "revisionId"
+        ]
+        activity = sfn.create_activity(name="adopted", tags=[{"key": "c", "value": "d"}])["activityArn"]
+    store = ExecutionStore(tmp_path / "here.sqlite")
+    store.adopt(tmp_path / "left" / "executions.sqlite")
+    row = next(r for r in store.state_machines() if r["arn"] == arn)
+    assert (json.loads(row["tracing"]), json.loads(row["tags"]), row["revision"]) == (
+        {"enabled": True},
+        {"a": "b"},
+        revision,
+    )
+    assert store.activity_tags(activity) == {"c": "d"}
+    store.close()
