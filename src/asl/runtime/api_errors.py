@@ -7,19 +7,23 @@ from asl.execution.activities import ActivityDoesNotExist
 from asl.execution.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
 
 __all__ = [
+    "MAX_TAGS",
     "ActivityDoesNotExist",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
     "ExecutionNotRedrivable",
     "InvalidArn",
     "InvalidExecutionInput",
+    "InvalidLoggingConfiguration",
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
+    "ResourceNotFound",
     "StateMachineDeleting",
     "StateMachineDoesNotExist",
     "TaskDoesNotExist",
     "TaskTimedOut",
+    "TooManyTags",
     "ValidationException",
     "error_code",
 ]
@@ -53,12 +57,28 @@ class InvalidExecutionInput(ASLError):
     """The execution input is not JSON."""
 
 
+class InvalidLoggingConfiguration(ASLError):
+    """A loggingConfiguration AWS refuses (a level other than OFF needs exactly one destination)."""
+
+
 class ValidationException(ASLError):
     """A parameter breaks one of AWS's constraints (a length, a range)."""
 
 
 class InvalidOutput(ASLError):
     """The task output sent with SendTaskSuccess is not JSON."""
+
+
+#: AWS: a Step Functions resource has at most 50 tags
+MAX_TAGS = 50
+
+
+class ResourceNotFound(ASLError):
+    """No resource (here: state machine) has this ARN."""
+
+
+class TooManyTags(ASLError):
+    """A resource would have more than :data:`MAX_TAGS` tags."""
 
 
 def error_code(error: ASLError) -> str:

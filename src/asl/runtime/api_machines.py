@@ -13,6 +13,7 @@ deletion back: they run to their end in memory.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,55 @@ from asl._json import to_json
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock
-from asl.runtime.api_errors import InvalidArn, StateMachineDeleting, StateMachineDoesNotExist
+from asl.runtime.api_errors import (
+    InvalidArn,
+    InvalidLoggingConfiguration,
+    StateMachineDeleting,
+    StateMachineDoesNotExist,
+)
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.pages import check_name
 from asl.store.executions import ExecutionStore
+from asl.store.rows import encode_time
 
-__all__ = ["DELETED_CAUSE", "Machines"]
+__all__ = [
+    "DEFAULT_LOGGING",
+    "DEFAULT_TRACING",
+    "DELETED_CAUSE",
+    "Machines",
+    "logging_configuration",
+    "tracing_configuration",
+]
 
 #: the cause recorded on an execution stopped because its state machine is being deleted
 DELETED_CAUSE = "The state machine was deleted."
+#: what AWS's Describe* answer for a machine created without a logging or tracing configuration
+DEFAULT_LOGGING: dict[str, Any] = {"level": "OFF", "includeExecutionData": False}
+DEFAULT_TRACING: dict[str, Any] = {"enabled": False}
+
+
+def logging_configuration(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A loggingConfiguration as Describe* answers it: level and includeExecutionData always."""
+    if given is None:
+        return dict(DEFAULT_LOGGING)
+    destinations = given.get("destinations") or []
+    # AWS: destinations are "Limited to size 1. Required, if your log level is not set to OFF."
+    if len(destinations) > 1 or (given.get("level", "OFF") != "OFF" and not destinations):
+        raise InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: a level other than OFF needs exactly one log destination"
+        )
+    answer: dict[str, Any] = {
+        "level": given.get("level", "OFF"),
+        "includeExecutionData": bool(given.get("includeExecutionData", False)),
+    }
+    if given.get("destinations"):
+        answer["destinations"] = list(given["destinations"])
+    return answer
+
+
+def tracing_configuration(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A tracingConfiguration as Describe* answers it."""
+    return {"enabled": bool((given or {}).get("enabled", False))}
 
 
 class Machines:
@@ -90,16 +131,63 @@ class Machines:
         return {"stateMachineArn": arn, "creationDate": self.clock.now()}
 
     def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
-        version, machine = self.machine(state_machine_arn)
-        return {
+        """DescribeStateMachine: ``revisionId`` only once the machine has been updated (as on AWS)."""
+        _, machine = self.machine(state_machine_arn)
+        row = self.row(machine.arn)
+        described = {
             "stateMachineArn": machine.arn,
             "name": machine.name,
             "type": machine.type,
             "definition": to_json(machine.definition),
-            "roleArn": machine.role_arn,
+            "roleArn": row["role_arn"] if row else machine.role_arn,
             "status": "DELETING" if machine.arn in self._deleting else "ACTIVE",
-            "revisionId": str(version),
+            "loggingConfiguration": json.loads(row["logging"])
+            if row and row["logging"]
+            else dict(DEFAULT_LOGGING),
+            "tracingConfiguration": json.loads(row["tracing"])
+            if row and row["tracing"]
+            else dict(DEFAULT_TRACING),
         }
+        if row and row["revision"]:
+            described["revisionId"] = row["revision"]
+        return described
+
+    def row(self, arn: str) -> dict[str, Any] | None:
+        """The machine's row in the store (see :meth:`~asl.store.ExecutionStore.state_machines`)."""
+        return next((row for row in self.store.state_machines() if row["arn"] == arn), None)
+
+    def configure(
+        self,
+        arn: str,
+        logging: Mapping[str, Any] | None = None,
+        tracing: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+        updated: bool = False,
+    ) -> dict[str, Any]:
+        """Keep a machine's logging and tracing configuration and its tags; ``updated`` gives it a
+        new revision id and update date (UpdateStateMachine). Returns ``updateDate`` and ``revisionId``
+        when updated."""
+        fields: dict[str, str | None] = {}
+        if logging is not None:
+            fields["logging"] = to_json(logging_configuration(logging))
+        if tracing is not None:
+            fields["tracing"] = to_json(tracing_configuration(tracing))
+        if tags is not None:
+            fields["tags"] = to_json(dict(tags))
+        answer: dict[str, Any] = {}
+        if updated:
+            answer = {"updateDate": self.clock.now(), "revisionId": str(uuid.uuid4())}
+            fields["revision"] = answer["revisionId"]
+            fields["updated"] = encode_time(answer["updateDate"])
+        self.store.configure_state_machine(arn, **fields)
+        return answer
+
+    def tags(self, arn: str) -> dict[str, str]:
+        row = self.row(arn)
+        if row is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        tags: dict[str, str] = json.loads(row["tags"] or "{}")
+        return tags
 
     def list_state_machines(self) -> dict[str, Any]:
         """ListStateMachines: a machine being deleted is listed until it is gone, as on AWS."""

@@ -46,6 +46,7 @@ from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
 from asl.mocks import MockConfig
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
+from asl.runtime.api_errors import MAX_TAGS, ResourceNotFound, StateMachineDoesNotExist, TooManyTags
 from asl.runtime.api_executions import Executions
 from asl.runtime.api_machines import Machines
 from asl.runtime.interpreter import StateMachine
@@ -123,6 +124,50 @@ class Runtime:
     def list_state_machines(self) -> dict[str, Any]:
         """ListStateMachines: a machine being deleted is listed until it is gone, as on AWS."""
         return self.machines.list_state_machines()
+
+    def configure_state_machine(self, state_machine_arn: str, **config: Any) -> dict[str, Any]:
+        """Keep a machine's ``logging`` and ``tracing`` configuration and ``tags``; ``updated=True``
+        gives it a new revision id (see :meth:`~asl.runtime.api_machines.Machines.configure`)."""
+        return self.machines.configure(state_machine_arn, **config)
+
+    # --- tags ------------------------------------------------------------------------------------
+
+    def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        """TagResource: add or replace a state machine's or an activity's tags (at most 50, as on AWS)."""
+        current = self._tags_of(resource_arn)
+        current.update({tag["key"]: tag.get("value", "") for tag in tags})
+        if len(current) > MAX_TAGS:
+            raise TooManyTags(f"Too many tags: a resource has at most {MAX_TAGS} tags: '{resource_arn}'")
+        self._set_tags(resource_arn, current)
+        return {}
+
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        """UntagResource: remove the tags with these keys (keys it does not have are ignored)."""
+        current = self._tags_of(resource_arn)
+        self._set_tags(resource_arn, {k: v for k, v in current.items() if k not in tag_keys})
+        return {}
+
+    def list_tags_for_resource(self, resource_arn: str) -> dict[str, Any]:
+        """ListTagsForResource: ``{"tags": [{"key": ..., "value": ...}]}``."""
+        return {"tags": [{"key": k, "value": v} for k, v in self._tags_of(resource_arn).items()]}
+
+    def _tags_of(self, resource_arn: str) -> dict[str, str]:
+        """A state machine's or an activity's tags."""
+        if ":activity:" in resource_arn:
+            tags = self.store.activity_tags(resource_arn)
+            if tags is None:
+                raise ResourceNotFound(f"Resource not found: '{resource_arn}'")
+            return tags
+        try:
+            return self.machines.tags(resource_arn)
+        except StateMachineDoesNotExist:
+            raise ResourceNotFound(f"Resource not found: '{resource_arn}'") from None
+
+    def _set_tags(self, resource_arn: str, tags: dict[str, str]) -> None:
+        if ":activity:" in resource_arn:
+            self.store.set_activity_tags(resource_arn, tags)
+        else:
+            self.machines.configure(resource_arn, tags=tags)
 
     def delete_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
         """DeleteStateMachine: ``{}``, also for a machine that does not exist or is already going.

@@ -10,11 +10,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
+from asl.runtime.api_definitions import ROLE_ARN, creation_problems
+from asl.runtime.api_errors import MAX_TAGS
+from asl.runtime.api_executions import MAX_INPUT_BYTES
+from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
 from asl.server._wire import AWSError, service_model
@@ -57,6 +62,29 @@ def _definition(text: str) -> dict[str, Any]:
     return definition
 
 
+def _checked(definition: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The definition, once AWS's create-time checks for a machine of ``kind`` pass."""
+    problems = creation_problems(definition, kind)
+    if problems:
+        raise DefinitionError(problems)
+    return definition
+
+
+def _role(params: dict[str, Any]) -> str:
+    role = str(params["roleArn"])
+    if not ROLE_ARN.fullmatch(role):
+        raise _error("InvalidArn", f"Invalid Arn: 'Role ARN is not valid: {role}'")
+    return role
+
+
+def _express_execution(arn: Any) -> None:
+    """AWS keeps no record of EXPRESS executions that these APIs could read: their ARNs are refused."""
+    if isinstance(arn, str) and ":express:" in arn:
+        raise _error(
+            "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: express': '{arn}'"
+        )
+
+
 def _stored(backend: Backend, arn: str) -> dict[str, Any] | None:
     return next(
         (m for m in backend.runtime.list_state_machines()["stateMachines"] if m["stateMachineArn"] == arn),
@@ -78,20 +106,38 @@ def _page(items: list[dict[str, Any]], key: str, params: dict[str, Any]) -> dict
 
 async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     runtime = backend.runtime
-    definition = _definition(params["definition"])
     kind = params.get("type", "STANDARD")
+    definition = _checked(_definition(params["definition"]), kind)
+    role = _role(params)
     arn = f"arn:aws:states:{runtime.region}:{runtime.account}:stateMachine:{params['name']}"
+    logging = logging_configuration(params.get("loggingConfiguration"))
+    tracing = tracing_configuration(params.get("tracingConfiguration"))
+    tags = _tags(params.get("tags", []))
     stored = _stored(backend, arn)
     if stored is not None:
-        # AWS: the same request again is fine, another definition, role or type is not
+        # AWS: the same request again is fine (a different roleArn or tags are ignored, and not
+        # kept); another definition, type, logging or tracing configuration is not
         current = runtime.describe_state_machine(arn)
         if current["status"] == "DELETING":
             raise _error("StateMachineDeleting", f"State Machine is being deleted: '{arn}'")
-        same = (json.loads(current["definition"]), current["roleArn"], current["type"])
-        if same != (definition, params["roleArn"], kind):
+        same = (
+            json.loads(current["definition"]),
+            current["type"],
+            current["loggingConfiguration"],
+            current["tracingConfiguration"],
+        )
+        if same != (definition, kind, logging, tracing):
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
-    return runtime.create_state_machine(params["name"], definition, kind, role_arn=params["roleArn"])
+    created = runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
+    runtime.configure_state_machine(arn, logging=logging, tracing=tracing, tags=tags)
+    return created
+
+
+def _tags(tags: list[dict[str, str]]) -> dict[str, str]:
+    if len(tags) > MAX_TAGS:
+        raise _error("TooManyTags", f"Too many tags: a resource has at most {MAX_TAGS} tags")
+    return {tag["key"]: tag.get("value", "") for tag in tags}
 
 
 async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -103,14 +149,28 @@ async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> di
 
 async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     runtime = backend.runtime
-    current = runtime.describe_state_machine(_machine_arn(params))
+    arn = _machine_arn(params)
+    if not any(
+        key in params for key in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
+    ):
+        raise _error(
+            "MissingRequiredParameter",
+            "Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration "
+            "must be specified",
+        )
+    current = runtime.describe_state_machine(arn)
     definition = (
-        _definition(params["definition"]) if "definition" in params else json.loads(current["definition"])
+        _checked(_definition(params["definition"]), current["type"])
+        if "definition" in params
+        else json.loads(current["definition"])
     )
-    role = params.get("roleArn", current["roleArn"])
+    role = _role(params) if "roleArn" in params else current["roleArn"]
+    given = {key: params.get(f"{key}Configuration") for key in ("logging", "tracing")}
+    # checked before anything changes: a refused update changes nothing
+    logging = logging_configuration(given["logging"]) if given["logging"] is not None else None
+    tracing = tracing_configuration(given["tracing"]) if given["tracing"] is not None else None
     runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
-    updated = runtime.describe_state_machine(current["stateMachineArn"])
-    return {"updateDate": runtime.clock.now(), "revisionId": updated["revisionId"]}
+    return runtime.configure_state_machine(arn, logging=logging, tracing=tracing, updated=True)
 
 
 async def delete_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -131,14 +191,21 @@ async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[
 
 
 async def describe_state_machine_for_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     execution = backend.runtime.describe_execution(params["executionArn"])
     machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
-    return {**machine, "updateDate": machine["creationDate"]}
+    machine.pop("status", None)  # not a member of this answer
+    row = backend.runtime.machines.row(execution["stateMachineArn"])
+    # AWS: "For a newly created state machine, this is the creation date"
+    updated = row["updated"] if row and row["updated"] else None
+    return {**machine, "updateDate": datetime.fromisoformat(updated) if updated else machine["creationDate"]}
 
 
 async def validate_state_machine_definition(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        problems = list(iter_errors(_definition(params["definition"])))
+        definition = _definition(params["definition"])
+        problems = list(iter_errors(definition))
+        problems += creation_problems(definition, params.get("type", "STANDARD"))
     except DefinitionError as err:
         problems = err.problems
     size = page_size(params.get("maxResults"))
@@ -180,14 +247,21 @@ async def start_sync_execution(backend: Backend, params: dict[str, Any]) -> dict
 
 
 async def describe_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return backend.runtime.describe_execution(params["executionArn"])
 
 
 async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     if "mapRunArn" in params:
         raise _error("ValidationException", "mapRunArn: asl serve does not list the executions of a Map Run")
+    arn = _machine_arn(params)
+    if backend.runtime.describe_state_machine(arn)["type"] == "EXPRESS":
+        raise _error(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by this type of state machine: '{arn}'",
+        )
     return backend.runtime.list_executions(
-        _machine_arn(params),
+        arn,
         status_filter=params.get("statusFilter"),
         max_results=params.get("maxResults"),
         next_token=params.get("nextToken"),
@@ -196,6 +270,7 @@ async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str,
 
 
 async def get_execution_history(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return backend.runtime.get_execution_history(
         params["executionArn"],
         max_results=params.get("maxResults"),
@@ -206,6 +281,7 @@ async def get_execution_history(backend: Backend, params: dict[str, Any]) -> dic
 
 
 async def stop_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    _express_execution(params["executionArn"])
     return await backend.runtime.stop_execution(
         params["executionArn"], error=params.get("error"), cause=params.get("cause")
     )
@@ -219,6 +295,18 @@ async def redrive_execution(backend: Backend, params: dict[str, Any]) -> dict[st
 
 
 async def send_task_success(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    output = params["output"]
+    # AWS: a task's output is at most 262,144 bytes (as UTF-8), like an execution's input
+    if (
+        isinstance(output, str)
+        and len(output) > MAX_INPUT_BYTES // 4
+        and len(output.encode()) > MAX_INPUT_BYTES
+    ):
+        raise _error(
+            "ValidationException",
+            "1 validation error detected: Value at 'output' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_INPUT_BYTES}",
+        )
     return await backend.runtime.send_task_success(params["taskToken"], params["output"])
 
 
@@ -236,7 +324,11 @@ async def send_task_heartbeat(backend: Backend, params: dict[str, Any]) -> dict[
 
 
 async def create_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
-    return backend.runtime.create_activity(params["name"])
+    tags = _tags(params.get("tags", []))
+    created = backend.runtime.create_activity(params["name"])
+    if tags:
+        backend.runtime.tag_resource(created["activityArn"], params["tags"])
+    return created
 
 
 async def describe_activity(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +349,21 @@ async def get_activity_task(backend: Backend, params: dict[str, Any]) -> dict[st
     )
 
 
+# --- tags ----------------------------------------------------------------------------------------
+
+
+async def tag_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.tag_resource(params["resourceArn"], params["tags"])
+
+
+async def untag_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.untag_resource(params["resourceArn"], params["tagKeys"])
+
+
+async def list_tags_for_resource(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
+    return backend.runtime.list_tags_for_resource(params["resourceArn"])
+
+
 OPERATIONS: dict[str, Operation] = {
     "CreateActivity": create_activity,
     "CreateStateMachine": create_state_machine,
@@ -271,6 +378,7 @@ OPERATIONS: dict[str, Operation] = {
     "ListActivities": list_activities,
     "ListExecutions": list_executions,
     "ListStateMachines": list_state_machines,
+    "ListTagsForResource": list_tags_for_resource,
     "RedriveExecution": redrive_execution,
     "SendTaskFailure": send_task_failure,
     "SendTaskHeartbeat": send_task_heartbeat,
@@ -278,6 +386,8 @@ OPERATIONS: dict[str, Operation] = {
     "StartExecution": start_execution,
     "StartSyncExecution": start_sync_execution,
     "StopExecution": stop_execution,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
     "UpdateStateMachine": update_state_machine,
     "ValidateStateMachineDefinition": validate_state_machine_definition,
 }

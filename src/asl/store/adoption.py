@@ -29,7 +29,9 @@ _EXECUTION_FIELDS = (
     "arn, machine_arn, version, name, status, input, output, error, cause, "
     "start_date, stop_date, redrive_count, redrive_date, test_case"
 )
-_MACHINE_FIELDS = "arn, name, type, role_arn, created, version, status"
+_MACHINE_FIELDS = (
+    "arn, name, type, role_arn, created, version, status, logging, tracing, revision, updated, tags"
+)
 
 
 def adopt(db: sqlite3.Connection, path: str | Path, next_id: int) -> list[str]:
@@ -100,7 +102,10 @@ def _copy(db: sqlite3.Connection, next_id: int) -> list[str]:
         "SELECT m.new, i.map_event, i.item, i.failed, i.output FROM adopted.map_iterations i "
         "JOIN temp.moved m ON i.execution = m.old"
     )
-    db.execute("INSERT OR IGNORE INTO main.activities (arn, name, created) SELECT * FROM adopted.activities")
+    db.execute(
+        "INSERT OR IGNORE INTO main.activities (arn, name, created, tags) "
+        "SELECT arn, name, created, tags FROM adopted.activities"
+    )
     db.execute("INSERT OR IGNORE INTO main.heartbeats (token, at) SELECT token, at FROM adopted.heartbeats")
     rows = db.execute(
         "SELECT e.arn FROM adopted.executions e JOIN temp.moved m ON e.id = m.old ORDER BY m.new"
@@ -137,7 +142,8 @@ def _copy_machines(db: sqlite3.Connection) -> None:
     # a machine this store does not know comes with its current version and status
     db.execute(
         f"INSERT INTO main.state_machines ({_MACHINE_FIELDS}) "
-        "SELECT s.arn, s.name, s.type, s.role_arn, s.created, COALESCE(v.new, s.version), s.status "
+        "SELECT s.arn, s.name, s.type, s.role_arn, s.created, COALESCE(v.new, s.version), s.status, "
+        "s.logging, s.tracing, s.revision, s.updated, s.tags "
         "FROM adopted.state_machines s LEFT JOIN temp.versions v ON v.arn = s.arn AND v.old = s.version "
         "WHERE s.arn NOT IN (SELECT arn FROM main.state_machines)"
     )

@@ -118,4 +118,18 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        # AWS keeps a machine's logging and tracing configuration and its tags (an activity's tags
+        # too), and gives it a
+        # revision id (with an update date) only once it has been updated. JSON text, NULL = never set.
+        "0008_state_machine_configuration",
+        """
+        ALTER TABLE state_machines ADD COLUMN logging TEXT;
+        ALTER TABLE state_machines ADD COLUMN tracing TEXT;
+        ALTER TABLE state_machines ADD COLUMN revision TEXT;
+        ALTER TABLE state_machines ADD COLUMN updated TEXT;
+        ALTER TABLE state_machines ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE activities ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'
+        """,
+    ),
 ]

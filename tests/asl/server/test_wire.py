@@ -90,8 +90,8 @@ def test_unknown_targets_are_unknown_operations(server: BackgroundServer) -> Non
         status, _, body = post(server, target, b"{}")
         assert status == 400
         assert body["__type"] == "com.amazon.coral.service#UnknownOperationException"
-    status, _, body = post(server, "AWSStepFunctions.TagResource", b"{}")
-    assert "does not implement AWSStepFunctions.TagResource" in body["message"]
+    status, _, body = post(server, "AWSStepFunctions.UpdateMapRun", b"{}")
+    assert "does not implement AWSStepFunctions.UpdateMapRun" in body["message"]
 
 
 def test_only_post_is_answered(server: BackgroundServer) -> None:

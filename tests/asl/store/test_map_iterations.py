@@ -45,7 +45,7 @@ def test_the_schema_gains_a_named_migration(tmp_path: Path) -> None:
     ExecutionStore(tmp_path / "s.sqlite").close()
     db = sqlite3.connect(tmp_path / "s.sqlite")
     try:
-        assert applied_migrations(db)[-1] == "0007_map_iterations"
+        assert "0007_map_iterations" in applied_migrations(db)
     finally:
         db.close()
 
