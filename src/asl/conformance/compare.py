@@ -116,9 +116,17 @@ def _event_difference(want: dict[str, Any], got: dict[str, Any], tokens: Sequenc
 
 
 def detail_matches(expected: Any, actual: Any, tokens: Sequence[str] = ()) -> bool:
-    """One detail value: the recorder stored JSON text decoded, the engine may keep it as text."""
+    """One detail value: the recorder stored JSON text decoded, the engine may keep it as text.
+
+    The rule holds at any depth: ``assignedVariables`` is an object of JSON texts, some of
+    which the recorder decoded.
+    """
     if json_matches(expected, actual, tokens):
         return True
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return expected.keys() == actual.keys() and all(
+            detail_matches(value, actual[key], tokens) for key, value in expected.items()
+        )
     if not isinstance(actual, str):
         return False
     parsed_actual = _parsed(actual)

@@ -41,3 +41,9 @@ def test_detail_text_is_compared_as_json_and_placeholders_match_anything() -> No
         ("<region>", "<uuid>"),
     )
     assert not json_matches("snf_role_arn", None) and json_matches("snf_role_arn", None, ("snf_role_arn",))
+
+
+def test_nested_detail_text_is_compared_as_json_too() -> None:
+    recorded = {"ItemsVar": {"foo": "bar"}, "n": "1"}
+    assert detail_matches(recorded, {"ItemsVar": '{"foo":"bar"}', "n": "1"})
+    assert not detail_matches(recorded, {"ItemsVar": '{"foo":"baz"}', "n": "1"})
