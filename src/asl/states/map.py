@@ -24,7 +24,7 @@ from asl.execution.frame import Frame
 from asl.execution.history import History
 from asl.execution.scope import run_scope
 from asl.failures import StateFailure
-from asl.query.jsonata import compile_jsonata, off_loop
+from asl.query.jsonata import compile_jsonata, expression_text, is_expression, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
 from asl.states._io import path_value
@@ -98,9 +98,17 @@ class MapState(State):
         if self.jsonata:
             states = self.states_binding(raw, context)
             items = raw if self.items is None else await off_loop(self.items, states, frame.variables)
+            if not isinstance(items, list) and self.items is None:
+                # no Items: AWS iterates over the input itself; its message names no
+                # expression and no state (an EvaluationFailed event still records it)
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"Map state input must be an array but was: {to_json(items)}",
+                    prefixed=False,
+                )
             if not isinstance(items, list):
-                expression = self.spec.get("Items", "$states.input")
-                text = expression[2:-2].strip() if isinstance(expression, str) else expression
+                expression = self.spec["Items"]
+                text = expression_text(expression) if is_expression(expression) else to_json(expression)
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field 'Items' returned an "

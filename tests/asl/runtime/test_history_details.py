@@ -224,3 +224,47 @@ def test_a_distributed_map_run_arn_has_aws_form() -> None:
         r"arn:aws:states:[a-z0-9-]+:\d{12}:mapRun:Machine/Lbl:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         arn,
     ), arn
+
+
+def _jsonata_map(value: Any, **fields: Any) -> Any:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                **fields,
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    return StateMachine(definition, clock=VirtualClock()).run(value)
+
+
+def test_a_jsonata_map_without_items_over_a_non_array_input_fails_with_aws_message() -> None:
+    # AWS: States.QueryEvaluationError "Map state input must be an array but was: <json>"
+    execution = _jsonata_map({"a": 1})
+    assert execution.error == "States.QueryEvaluationError"
+    assert execution.cause == 'Map state input must be an array but was: {"a":1}'
+    assert [e["type"] for e in execution.history][2:4] == ["EvaluationFailed", "MapStateFailed"]
+
+
+def test_a_jsonata_map_items_error_quotes_the_whole_expression() -> None:
+    # the expression between {% and %}, trimmed: never cut inside it
+    execution = _jsonata_map({"a": "x"}, Items="{%  $states.input.a  %}")
+    assert execution.error == "States.QueryEvaluationError"
+    assert "The JSONata expression '$states.input.a' specified for the field 'Items' returned an " in (
+        execution.cause or ""
+    )
+    assert 'for value: "x"' in (execution.cause or "")
+
+
+def test_a_jsonata_map_items_that_returns_a_function_is_a_query_evaluation_error() -> None:
+    # AWS: States.QueryEvaluationError "... returned an unsupported result type.", never an internal error
+    for items in ("{% $uppercase %}", "{% [1, function($x){$x}] %}"):
+        execution = _jsonata_map({}, Items=items)
+        assert execution.error == "States.QueryEvaluationError", execution.cause
+        assert (execution.cause or "").endswith(
+            "specified for the field 'Items' returned an unsupported result type."
+        )
