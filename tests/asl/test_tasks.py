@@ -82,8 +82,9 @@ def test_plain_lambda_arn_returns_raw_payload_with_lambda_events() -> None:
         "LambdaFunctionStarted",
         "LambdaFunctionSucceeded",
     ]
-    # each event points at the one before it
-    assert [e["previousEventId"] for e in execution.history] == [0, 1, 2, 3, 4, 5, 6]
+    # each event points at the one before it, except the first state's entered event: AWS
+    # records previousEventId 0 there, not ExecutionStarted's id
+    assert [e["previousEventId"] for e in execution.history] == [0, 0, 2, 3, 4, 5, 6]
 
 
 def test_an_unhandled_exception_becomes_lambdas_error_and_cause() -> None:

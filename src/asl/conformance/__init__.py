@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from asl.conformance.cases import Case, default_directory, load_cases
-from asl.conformance.compare import json_matches, outcome_mismatches
+from asl.conformance.compare import history_mismatches, json_matches, outcome_mismatches
 from asl.conformance.runner import CaseResult, Summary, run_case, run_cases
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "CaseResult",
     "Summary",
     "default_directory",
+    "history_mismatches",
     "json_matches",
     "load_cases",
     "outcome_mismatches",

@@ -23,6 +23,11 @@ class Case:
     placeholders: tuple[str, ...]
     state_machine_type: str
     start_api: str
+    #: every recorded event without its timestamp (None where only the outcome or the
+    #: event types were recorded)
+    history_events: list[dict[str, Any]] | None = None
+    #: tokens standing for masked values inside ``history_events``
+    history_placeholders: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any], category: str) -> Case:
@@ -36,6 +41,8 @@ class Case:
             placeholders=tuple(data.get("snapshot_placeholders") or ()),
             state_machine_type=data.get("state_machine_type", "STANDARD"),
             start_api=data.get("start_api") or "StartExecution",
+            history_events=None if data.get("history_order_normalised") else data.get("history_events"),
+            history_placeholders=tuple(data.get("history_placeholders") or ()),
         )
 
 

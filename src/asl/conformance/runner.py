@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from asl.conformance.cases import Case
-from asl.conformance.compare import outcome_mismatches
+from asl.conformance.compare import history_mismatches, outcome_mismatches
 from asl.errors import ASLError
 from asl.execution.clock import VirtualClock
 from asl.runtime.interpreter import StateMachine
@@ -35,7 +35,9 @@ class Summary:
         return [r for results in self.by_category.values() for r in results]
 
 
-async def run_case_async(case: Case) -> CaseResult:
+async def run_case_async(case: Case, *, whole_history: bool = True) -> CaseResult:
+    """Run one case and compare it; with ``whole_history`` (the default) every recorded
+    event is compared where ``history_events`` was recorded, else only the event types."""
     try:
         machine = StateMachine(
             case.definition,
@@ -56,19 +58,23 @@ async def run_case_async(case: Case) -> CaseResult:
         [event["type"] for event in execution.history],
         case.placeholders,
     )
+    if whole_history and case.history_events is not None:
+        tokens = case.history_placeholders + case.placeholders
+        problems += history_mismatches(case.history_events, execution.history, tokens)
     return CaseResult(case, problems)
 
 
-def run_case(case: Case) -> CaseResult:
-    return asyncio.run(run_case_async(case))
+def run_case(case: Case, *, whole_history: bool = True) -> CaseResult:
+    return asyncio.run(run_case_async(case, whole_history=whole_history))
 
 
-def run_cases(cases: Iterable[Case]) -> Summary:
+def run_cases(cases: Iterable[Case], *, whole_history: bool = True) -> Summary:
     summary = Summary()
 
     async def run_all() -> None:
         for case in cases:
-            summary.by_category[case.category].append(await run_case_async(case))
+            result = await run_case_async(case, whole_history=whole_history)
+            summary.by_category[case.category].append(result)
 
     asyncio.run(run_all())
     return summary

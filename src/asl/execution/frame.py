@@ -80,7 +80,7 @@ class Run:
 class Frame:
     """One thread of control within an execution."""
 
-    __slots__ = ("cursor", "last_output", "last_text", "map_item", "run", "variables")
+    __slots__ = ("assigned", "cursor", "last_output", "last_text", "map_item", "run", "variables")
 
     def __init__(
         self,
@@ -96,6 +96,17 @@ class Frame:
         # the last state's output and its JSON, so the next state need not serialise it again
         self.last_output: Any = None
         self.last_text = ""
+        # what the running state assigned: its exited event lists them (assignedVariables)
+        self.assigned: dict[str, Any] | None = None
+
+    def assign(self, values: dict[str, Any]) -> None:
+        """Set variables (a state's Assign) and remember them for the state's exited event."""
+        if values:
+            self.variables.update(values)
+            if self.assigned is None:
+                self.assigned = dict(values)
+            else:
+                self.assigned.update(values)
 
     def child(self, thread: str, map_item: dict[str, Any] | None = None) -> Frame:
         """A branch or iteration: it reads the outer variables, and its own writes stay inside.

@@ -307,6 +307,7 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"exceeded its evaluation limits. {reason}",
+                    location=field,
                 ) from None
             except JException as err:
                 code = getattr(err, "error", None)
@@ -316,12 +317,14 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"threw an error during evaluation. {detail}",
+                    location=field,
                 ) from None
             except Exception as err:  # an AWS function rejected its arguments
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     f"threw an error during evaluation. {err}",
+                    location=field,
                 ) from None
             finally:
                 _local.budget = outer
@@ -330,6 +333,7 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     "returned nothing (undefined).",
+                    location=field,
                 )
             try:
                 return _plain(value)
@@ -339,6 +343,7 @@ def compile_jsonata(template: Any, field: str) -> JSONataTemplate:
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field '{field}' "
                     "returned an unsupported result type.",
+                    location=field,
                 ) from None
 
         return evaluate

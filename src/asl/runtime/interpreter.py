@@ -263,6 +263,9 @@ class StateMachine:
                 "roleArn": self.role_arn,
             },
         )
+        # AWS links the first state's entered event to no event (previousEventId 0), not to
+        # ExecutionStarted; everything after it follows the thread as usual
+        frame.cursor.last_id = 0
         try:
             output = await self._within_deadline(run_scope(self.scope, frame, execution.input), run)
             text = to_json(output)

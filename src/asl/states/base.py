@@ -51,6 +51,10 @@ class State:
     has_exited_event: ClassVar[bool] = True
     failed_event: ClassVar[str | None] = None
     aborted_event: ClassVar[str | None] = None
+    #: AWS links an EvaluationFailed event to the event before the state's entered event
+    #: (Output, Assign, Items evaluated as the state's input is taken in); a Wait's
+    #: Seconds/Timestamp failure links to the entered event itself
+    evaluation_follows_entered: ClassVar[bool] = False
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         self.name = name
@@ -103,6 +107,7 @@ class State:
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:
+            frame.assigned = None  # a retried attempt's assignments start afresh
             context = frame.context(self.name, entered_at, retry_count) if self.uses_context else _NO_CONTEXT
             try:
                 next_state, output = await self.execute(frame, raw, context)
@@ -116,6 +121,8 @@ class State:
                     details = {"error": error.error, "cause": error.cause, "state": self.name}
                     if failure.location:
                         details["location"] = failure.location
+                    if not self.evaluation_follows_entered:
+                        frame.cursor.last_id = run.history.events[entered_id - 1]["previousEventId"]
                     frame.event("EvaluationFailed", details)
             except StatesError as err:
                 error = err
@@ -157,11 +164,17 @@ class State:
         text = raw_text if raw_text and output is raw else to_json(output)
         check_size(self.name, text)
         frame.last_output, frame.last_text = output, text
+        assigned, frame.assigned = frame.assigned, None
         if self.has_exited_event:
-            frame.event(
-                self.exited_type,
-                {"name": self.name, "output": text, "outputDetails": {"truncated": False}},
-            )
+            details: dict[str, Any] = {
+                "name": self.name,
+                "output": text,
+                "outputDetails": {"truncated": False},
+            }
+            if assigned:  # AWS lists what the state assigned, each value as JSON text
+                details["assignedVariables"] = {name: to_json(value) for name, value in assigned.items()}
+                details["assignedVariablesDetails"] = {"truncated": False}
+            frame.event(self.exited_type, details)
         return output
 
     # --- helpers for subclasses --------------------------------------------------------
@@ -200,7 +213,7 @@ class State:
             assigned = self.assign(result, raw, context, frame, None) if self.assign is not None else None
             output = self.output_path(self.result_path(raw, result), context, frame.variables)
         if assigned:
-            frame.variables.update(assigned)
+            frame.assign(assigned)
         return output
 
     @staticmethod
@@ -236,7 +249,7 @@ class State:
                 values = assign(caught, raw, context, frame, states) if assign is not None else None
                 result = caught if output is None else output(states, frame.variables)
                 if values:
-                    frame.variables.update(values)
+                    frame.assign(values)
                 return result
 
             return handle_jsonata
@@ -245,7 +258,7 @@ class State:
         def handle(frame: Frame, raw: Any, error: StatesError, context: Mapping[str, Any]) -> Any:
             caught = error_output(error)
             if assign is not None:
-                frame.variables.update(assign(caught, raw, context, frame, None))
+                frame.assign(assign(caught, raw, context, frame, None))
             return result_path(raw, caught)
 
         return handle

@@ -134,7 +134,7 @@ class ChoiceState(State):
             values.update(self.assign(effective, raw, context, frame, None))
         if rule_assign is not None:
             values.update(rule_assign(effective, raw, context, frame, None))
-        frame.variables.update(values)
+        frame.assign(values)
         return self.output_path(effective, context, frame.variables)
 
     def _choose_jsonata(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
@@ -163,5 +163,5 @@ class ChoiceState(State):
             values.update(rule_assign(raw, raw, context, frame, states))
         output_template = rule_output or self.output
         output = raw if output_template is None else output_template(states, snapshot)
-        frame.variables.update(values)
+        frame.assign(values)
         return next_state, output

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import json
 import math
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from asl.execution.frame import Frame
 from asl.execution.history import History
 from asl.execution.scope import run_scope
 from asl.failures import StateFailure
-from asl.query.jsonata import compile_jsonata, off_loop
+from asl.query.jsonata import compile_jsonata, expression_text, is_expression, off_loop
 from asl.query.jsonpath import PathNotFound, resolve
 from asl.query.payload import compile_template
 from asl.states._io import path_value
@@ -97,14 +98,23 @@ class MapState(State):
         if self.jsonata:
             states = self.states_binding(raw, context)
             items = raw if self.items is None else await off_loop(self.items, states, frame.variables)
+            if not isinstance(items, list) and self.items is None:
+                # no Items: AWS iterates over the input itself; its message names no
+                # expression and no state (an EvaluationFailed event still records it)
+                raise StateFailure(
+                    ErrorName.QUERY_EVALUATION_ERROR,
+                    f"Map state input must be an array but was: {to_json(items)}",
+                    prefixed=False,
+                )
             if not isinstance(items, list):
-                expression = self.spec.get("Items", "$states.input")
-                text = expression[2:-2].strip() if isinstance(expression, str) else expression
+                expression = self.spec["Items"]
+                text = expression_text(expression) if is_expression(expression) else to_json(expression)
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The JSONata expression '{text}' specified for the field 'Items' returned an "
                     f"unexpected result type. Expected 'array', but was '{_json_type(items)}' "
                     f"for value: {to_json(items)}",
+                    location="Items",
                 )
             concurrency = await off_loop(self._number, frame, states, "MaxConcurrency", 0)
             started = frame.event("MapStateStarted", {"length": len(items)})
@@ -123,14 +133,27 @@ class MapState(State):
             selector_input = effective
         self._check_tolerance(tolerated, percentage)
         if self.distributed:
-            frame.event("MapRunStarted", {"mapRunArn": f"{frame.run.execution['Id']}/{self.name}"})
-        results = await self._iterate(
-            frame, started, items, selector_input, context, concurrency, tolerated, percentage
-        )
+            frame.event("MapRunStarted", {"mapRunArn": self._map_run_arn(frame)})
+        # AWS chains the iterations: an iteration starts after the last event of the one that
+        # finished before it (not its MapIterationSucceeded/Failed, which nothing links to)
+        chain = [started]
+        try:
+            results = await self._iterate(
+                frame, started, chain, items, selector_input, context, concurrency, tolerated, percentage
+            )
+        except StatesError:
+            # AWS links MapStateFailed (or a retry's MapStateStarted) to the failed iteration's
+            # last event, not to its MapIterationFailed
+            frame.cursor.last_id = chain[0]
+            raise
+        # ... and MapStateSucceeded to the last event of the history
         frame.cursor.last_id = len(frame.run.history.events)
         if self.distributed:
             frame.event("MapRunSucceeded")
-        frame.event("MapStateSucceeded")
+        succeeded = frame.event("MapStateSucceeded")
+        # ... and MapStateExited to the same event as MapStateSucceeded, not to it (read back
+        # from the event, which a replay hands back as recorded)
+        frame.cursor.last_id = frame.run.history.events[succeeded - 1]["previousEventId"]
         return self.next, (
             await self.finish_off_loop(frame, raw, results, context)
             if self.offload_finish
@@ -186,12 +209,23 @@ class MapState(State):
         if percentage is not None and not 0 <= percentage <= 100:
             raise StateFailure(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
 
+    def _map_run_arn(self, frame: Frame) -> str:
+        """AWS's form: ``arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:UUID``.
+
+        The label is the Map's ``Label``, else the state's name (AWS masks it in every
+        recorded case, so which it uses without a Label is not known here).
+        """
+        prefix = ":".join(frame.run.execution["Id"].split(":")[:5])  # arn:aws:states:REGION:ACCOUNT
+        label = self.spec.get("Label", self.name)
+        return f"{prefix}:mapRun:{frame.run.state_machine['Name']}/{label}:{uuid.uuid4()}"
+
     # --- iterations ----------------------------------------------------------------------
 
     async def _iterate(
         self,
         frame: Frame,
         started: int,
+        chain: list[int],
         items: list[Any],
         selector_input: Any,
         context: dict[str, Any],
@@ -227,6 +261,7 @@ class MapState(State):
             )
             names = {"name": self.name, "index": index}
             if not self.distributed:
+                child.cursor.last_id = chain[0]
                 child.event("MapIterationStarted", names)
             try:
                 results[index] = await run_scope(self.processor, child, item_input)
@@ -238,6 +273,7 @@ class MapState(State):
                 if error.error == ErrorName.RUNTIME:
                     raise
                 if not self.distributed:
+                    chain[0] = child.cursor.last_id
                     child.event("MapIterationFailed", names)
                 failures.append(error)
                 if len(failures) > allowed:
@@ -249,6 +285,7 @@ class MapState(State):
             if log is not None:
                 log.record(started, index, to_json(results[index]), False)
             if not self.distributed:
+                chain[0] = child.cursor.last_id
                 child.event("MapIterationSucceeded", names)
 
         def finished(index: int, output: str, failed: bool) -> None:

@@ -49,14 +49,18 @@ class ParallelState(State):
             else self.effective_input(raw, context, frame)
         )
         started = frame.event("ParallelStateStarted")
-        if len(self.branches) == 1:
-            results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
-        else:
-            results = await gather_or_fail(
-                [run_scope(b, frame.child(f"{started}.{i}"), value) for i, b in enumerate(self.branches)],
-                functools.partial(frame.run.history.drop_subtree, started),
-            )
-        frame.cursor.last_id = len(frame.run.history.events)
+        try:
+            if len(self.branches) == 1:
+                results = [await run_scope(self.branches[0], frame.child(f"{started}.0"), value)]
+            else:
+                results = await gather_or_fail(
+                    [run_scope(b, frame.child(f"{started}.{i}"), value) for i, b in enumerate(self.branches)],
+                    functools.partial(frame.run.history.drop_subtree, started),
+                )
+        finally:
+            # AWS links what follows the branches (ParallelStateSucceeded or ParallelStateFailed)
+            # to the last event of the history
+            frame.cursor.last_id = len(frame.run.history.events)
         frame.event("ParallelStateSucceeded")
         return self.next, (
             await self.finish_off_loop(frame, raw, results, context)

@@ -36,7 +36,9 @@ async def sleep_until(frame: Frame, seconds: float, since: datetime) -> None:
 
 class WaitState(State):
     type_name = "Wait"
-    aborted_event = "WaitStateAborted"
+    # no aborted_event: a stop during a Wait records no WaitStateAborted event, AWS's history
+    # goes from WaitStateEntered straight to ExecutionAborted
+    evaluation_follows_entered = True
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         super().__init__(name, spec, query_language)
@@ -65,7 +67,7 @@ class WaitState(State):
             )
         effective = self.input_path(raw, context, frame.variables)
         if self.assign is not None:
-            frame.variables.update(self.assign(effective, raw, context, frame, None))
+            frame.assign(self.assign(effective, raw, context, frame, None))
         return self.next, self.output_path(effective, context, frame.variables)
 
     def _jsonata_seconds(self, value: Any, now: datetime) -> float:
@@ -74,6 +76,7 @@ class WaitState(State):
                 raise StateFailure(
                     ErrorName.QUERY_EVALUATION_ERROR,
                     f"The Seconds field must be a non-negative integer, got: {value!r}",
+                    location="Seconds",
                 )
             return float(value)
         return _seconds_until(
@@ -82,6 +85,7 @@ class WaitState(State):
             ErrorName.QUERY_EVALUATION_ERROR,
             "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
             f"date-time format string: {value}",
+            location="Timestamp",
         )
 
     def _jsonpath_seconds(self, effective: Any, context: Any, frame: Frame, now: datetime) -> float:
@@ -114,9 +118,9 @@ class WaitState(State):
         )
 
 
-def _seconds_until(value: Any, now: datetime, error: str, message: str) -> float:
+def _seconds_until(value: Any, now: datetime, error: str, message: str, location: str | None = None) -> float:
     """Seconds from ``now`` to a timestamp (0 when it has passed); AWS's error when it is not one."""
     moment = parse_timestamp(value)
     if moment is None:
-        raise StateFailure(error, message)
+        raise StateFailure(error, message, location=location)
     return max((moment - now).total_seconds(), 0.0)

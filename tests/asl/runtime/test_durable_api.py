@@ -229,7 +229,8 @@ def test_stop_aborts_parallel_branches_and_waits() -> None:
         await asyncio.sleep(0.01)
         await runtime.stop_execution(execution)
         types = [event["type"] for event in runtime.get_execution_history(execution)["events"]]
-        assert {"TaskStateAborted", "WaitStateAborted"} <= set(types)
+        assert "TaskStateAborted" in types
+        assert "WaitStateAborted" not in types  # AWS records none for a Wait cut short by a stop
         assert types[-2:] == ["ParallelStateAborted", "ExecutionAborted"]
         assert runtime.describe_execution(execution)["status"] == "ABORTED"
         await runtime.close()
