@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,16 @@ from aichef import sessions
 from aichef.handlers import recipe as recipe_handler
 from aichef.providers import ModelProvider
 from aichef.providers.openai_compat import HttpReply, OpenAIChat, OpenAISettings
-from aichef.tables import sessions_table
+from aichef.tables import sessions_table, use_store
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Data in tmp, local tables, reference prices; the process's table store forgotten after."""
+    for name in ("AICHEF_BACKEND", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    use_store(None)
 
 
 def _sse(*pieces: str) -> list[bytes]:
@@ -95,6 +105,49 @@ def test_a_streaming_model_shows_its_pieces_without_touching_the_steps(
     assert writing and all(e["phase"] == "recipe_generation" and e["progress"] == 10 for e in writing)
     assert all(e["status"] == "processing" for e in writing)
     assert events[-1]["status"] == "completed" and "writing" not in events[-1]
+
+
+def test_the_cook_command_shows_the_model_writing_on_its_progress_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aichef import cli
+
+    whole = json.dumps(KETO_OK, ensure_ascii=False)
+    shown = threading.Event()
+    bar = cli.progress_bar
+
+    def watched_bar(*args: Any, **kwargs: Any) -> str:
+        line = bar(*args, **kwargs)
+        if "모델이 쓰는 중" in line:
+            shown.set()
+        return line
+
+    def stream(
+        url: str, headers: Mapping[str, str], body: bytes, timeout: float, on_line: Callable[[bytes], None]
+    ) -> HttpReply:
+        lines = _sse(*(whole[i : i + 40] for i in range(0, len(whole), 40)))
+        for number, line in enumerate(lines):
+            on_line(line)
+            if number == 2:
+                assert shown.wait(10), "the progress line never showed the model writing"
+        return HttpReply(200, {}, b"")
+
+    def no_plain_call(url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> HttpReply:
+        raise AssertionError("the recipe handler must ask the model to stream")
+
+    settings = OpenAISettings(model="m", base_url="http://127.0.0.1:1/cli", mode="json_object")
+    provider = ModelProvider(OpenAIChat(settings, no_plain_call, stream), backoff=quick_backoff()[0])
+    monkeypatch.setenv("AICHEF_PROVIDER", "openai")
+    monkeypatch.setattr(recipe_handler, "_providers", {"openai": provider})
+    monkeypatch.setattr(sessions, "WRITING_INTERVAL", 0.0)
+    monkeypatch.setattr(cli, "progress_bar", watched_bar)
+    code = cli.main(["cook", "--target", "keto", "--servings", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if "%" in line]
+    writing = [line for line in lines if "모델이 쓰는 중" in line]
+    assert writing and all(" 10% recipe_generation · 모델이 쓰는 중 " in line for line in writing)
+    assert [line for line in lines if "모델이 쓰는 중" not in line][-1].rstrip().endswith("100% finished")
 
 
 def test_the_recorder_writes_at_most_once_a_second_only_while_generating(
