@@ -189,15 +189,21 @@ def writing_recorder(
 
     Only ``writing`` is set, and only while the item is still in ``recipe_generation`` (a
     condition, so a late write never lands on a later phase or recreates a deleted item); the text
-    is never stored (it may hold anything). A failed write is logged at DEBUG and forgotten: the
+    is never stored (it may hold anything). The pieces of a repair's answer add to the first's, so
+    the count only grows. A failed write is logged at DEBUG and forgotten: the
     recipe matters more than its progress."""
     every = WRITING_INTERVAL if interval is None else interval
     lock = threading.Lock()
     last: list[float] = []
+    counted = {"before": 0, "previous": 0}  # a repair request starts counting at 1 again
 
     def record(pieces: int, text: str) -> None:
         now = clock()
         with lock:
+            if pieces < counted["previous"]:  # a new answer (a repair): the count goes on growing
+                counted["before"] += counted["previous"]
+            counted["previous"] = pieces
+            pieces += counted["before"]
             if last and now - last[0] < every:
                 return
             last[:] = [now]

@@ -169,6 +169,9 @@ def test_the_recorder_writes_at_most_once_a_second_only_while_generating(
         seen = table.get_item(Key={"sessionId": "a"})["Item"]
         assert int(seen["writing"]["pieces"]) == {1: 1, 2: 1, 3: 3, 4: 3}[pieces]  # 1 s apart at most
     assert "secret" not in json.dumps(table.get_item(Key={"sessionId": "a"})["Item"], default=str)
+    now[0] += 1
+    record(2, "")  # a repair's answer starts again at 1, 2, ...: the count goes on from 4
+    assert int(table.get_item(Key={"sessionId": "a"})["Item"]["writing"]["pieces"]) == 6
 
     # A later phase, or a session gone: nothing written, nothing raised, one DEBUG line.
     table.update_item(
@@ -182,7 +185,7 @@ def test_the_recorder_writes_at_most_once_a_second_only_while_generating(
         record(9, "")
         sessions.writing_recorder(table, "gone", interval=0)(1, "")
     item = table.get_item(Key={"sessionId": "a"})["Item"]
-    assert int(item["writing"]["pieces"]) == 3 and item["phase"] == "recipe_completed"
+    assert int(item["writing"]["pieces"]) == 6 and item["phase"] == "recipe_completed"
     assert table.get_item(Key={"sessionId": "gone"}).get("Item") is None
     assert len([r for r in caplog.records if r.name == "aichef.sessions"]) == 2
     assert "writing" not in sessions.session_view(item)
