@@ -159,9 +159,18 @@ async def _cook_async(args: argparse.Namespace, body: dict[str, Any]) -> int:
         session_id = session["sessionId"]
         final = session
         tty = sys.stderr.isatty()
+        language = str(body.get("profile", {}).get("language", "ko"))
+        width = 0  # a shorter line after a longer one (the writing count gone) must not leave its tail
         async for final in kitchen.subscribe(session_id):
-            bar = progress_bar(int(final.get("progress", 0)), str(final.get("phase", "")))
-            print(("\r" + bar) if tty else bar, end="" if tty else "\n", file=sys.stderr, flush=True)
+            bar = progress_bar(
+                int(final.get("progress", 0)),
+                str(final.get("phase", "")),
+                writing=final.get("writing"),
+                language=language,
+            )
+            shown = bar.ljust(width) if tty else bar
+            width = max(width, len(bar))
+            print(("\r" + shown) if tty else shown, end="" if tty else "\n", file=sys.stderr, flush=True)
         if tty:
             print(file=sys.stderr)
         await kitchen.wait(session_id)

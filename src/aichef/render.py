@@ -210,9 +210,23 @@ def _shopping(plan: dict[str, Any], t: dict[str, str], language: str) -> str:
     return "\n".join(text)
 
 
-def progress_bar(progress: int, phase: str, width: int = 30) -> str:
+def progress_bar(
+    progress: int, phase: str, width: int = 30, *, writing: Any = None, language: str = "ko"
+) -> str:
+    """One line of progress; ``writing`` (the session's ``{"pieces": n}`` while a model streams its
+    recipe) adds how far it has written.
+
+    >>> progress_bar(10, "recipe_generation", 10, writing={"pieces": 42})
+    '[█·········]  10% recipe_generation · 모델이 쓰는 중 42'
+    >>> progress_bar(10, "recipe_generation", 10, writing={"pieces": 7}, language="en")
+    '[█·········]  10% recipe_generation · model writing 7'
+    """
     filled = round(width * max(0, min(progress, 100)) / 100)
-    return f"[{'█' * filled}{'·' * (width - filled)}] {progress:3d}% {phase}"
+    line = f"[{'█' * filled}{'·' * (width - filled)}] {progress:3d}% {phase}"
+    pieces = writing.get("pieces") if isinstance(writing, dict) else None
+    if isinstance(pieces, int) and pieces > 0 and phase == "recipe_generation":
+        line += f" · {'model writing' if language == 'en' else '모델이 쓰는 중'} {pieces}"
+    return line
 
 
 def render_sessions(sessions: list[dict[str, Any]]) -> str:

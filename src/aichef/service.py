@@ -541,6 +541,7 @@ class Kitchen:
         Every turn waits: for a change, the poll interval, or the execution's end. An execution
         that ended with its item still processing is settled here, so the stream always ends."""
         seen: set[tuple[Any, ...]] = set()
+        writing: Any = None  # the model's progress last sent (see session_view)
         loop = asyncio.get_running_loop()
         quiet_since = loop.time()
         ended = False
@@ -549,12 +550,21 @@ class Kitchen:
             if item is None:
                 return
             fresh = False
-            for step in progress_events(item):
+            steps = progress_events(item)
+            for step in steps:
                 key = (step.get("status"), step.get("phase"), step.get("progress"))
                 if key not in seen:
                     seen.add(key)
                     fresh = True
+                    writing = step.get("writing")
                     yield step
+            # The model writing (same step, more pieces) is news too, sent as the current step
+            # again; a replayed step never carries it, so the steps' order is untouched.
+            current = steps[-1] if steps else None
+            if current is not None and current.get("writing") not in (None, writing):
+                writing = current["writing"]
+                fresh = True
+                yield current
             if session_view(item).get("status") in TERMINAL:
                 return
             if ended:  # ended, settled, and still not terminal: nothing more will come

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,6 +38,7 @@ __all__ = [
     "owner_hash",
     "progress_events",
     "session_view",
+    "writing_recorder",
 ]
 
 TERMINAL = frozenset({"completed", "failed"})
@@ -66,6 +70,9 @@ _OLD_PHASE = {
 # Attributes kept on the item for the server's own use, never shown.
 _PRIVATE = frozenset({"owner", "steps", "expiresAt"})
 _PHASE_AT = {progress: phase for phase, progress in PHASES.items()}
+# How often, at most, a model that streams its answer has its progress written to the item.
+WRITING_INTERVAL = 1.0
+_LOG = logging.getLogger("aichef.sessions")
 
 
 def now_iso() -> str:
@@ -130,7 +137,13 @@ def current_words(status: Any, phase: Any) -> tuple[Any, Any]:
 
 
 def session_view(item: dict[str, Any]) -> dict[str, Any]:
-    """The public view of a session item."""
+    """The public view of a session item (``writing`` only while the recipe is being generated).
+
+    >>> session_view({"sessionId": "s", "phase": "recipe_generation", "writing": {"pieces": Decimal(7)}})
+    {'sessionId': 's', 'phase': 'recipe_generation', 'writing': {'pieces': 7}, 'error': None}
+    >>> "writing" in session_view({"sessionId": "s", "phase": "price_lookup", "writing": {"pieces": 9}})
+    False
+    """
     view = {key: _plain(value) for key, value in item.items() if key not in _PRIVATE}
     if "status" in view or "phase" in view:
         status, phase = current_words(view.get("status"), view.get("phase"))
@@ -138,6 +151,9 @@ def session_view(item: dict[str, Any]) -> dict[str, Any]:
             view["status"] = status
         if "phase" in view:
             view["phase"] = phase
+    writing = view.pop("writing", None)
+    if isinstance(writing, dict) and view.get("phase") == "recipe_generation":
+        view["writing"] = {key: _plain(value) for key, value in writing.items()}
     error = view.get("error")
     if isinstance(error, str):
         view["error"] = _readable_error(error)
@@ -155,14 +171,57 @@ def progress_events(item: dict[str, Any]) -> list[dict[str, Any]]:
     for progress in sorted(int(number) for number in item.get("steps") or ()):
         phase = _PHASE_AT.get(progress)
         if phase is not None:
-            steps.append(
-                {**view, "status": "processing", "phase": phase, "progress": progress, "error": None}
-            )
+            step = {**view, "status": "processing", "phase": phase, "progress": progress, "error": None}
+            step.pop("writing", None)  # a replayed step is how it began; only the current one writes
+            steps.append(step)
     if not steps or (steps[-1]["phase"], steps[-1]["progress"]) != (view.get("phase"), view.get("progress")):
         steps.append(view)
     else:
         steps[-1] = view
     return steps
+
+
+def writing_recorder(
+    table: Any, session_id: str, interval: float | None = None, clock: Callable[[], float] = time.monotonic
+) -> Callable[[int, str], None]:
+    """An ``on_tokens`` callback for a model that streams: records ``writing`` = ``{"pieces", "at"}``
+    on the session item, at most once per ``interval`` seconds (default :data:`WRITING_INTERVAL`).
+
+    Only ``writing`` is set, and only while the item is still in ``recipe_generation`` (a
+    condition, so a late write never lands on a later phase or recreates a deleted item); the text
+    is never stored (it may hold anything). The pieces of a repair's answer add to the first's, so
+    the count only grows. A failed write is logged at DEBUG and forgotten: the
+    recipe matters more than its progress."""
+    every = WRITING_INTERVAL if interval is None else interval
+    lock = threading.Lock()
+    last: list[float] = []
+    counted = {"before": 0, "previous": 0}  # a repair request starts counting at 1 again
+
+    def record(pieces: int, text: str) -> None:
+        now = clock()
+        with lock:
+            if pieces < counted["previous"]:  # a new answer (a repair): the count goes on growing
+                counted["before"] += counted["previous"]
+            counted["previous"] = pieces
+            pieces += counted["before"]
+            if last and now - last[0] < every:
+                return
+            last[:] = [now]
+        try:
+            table.update_item(
+                Key={"sessionId": session_id},
+                UpdateExpression="SET #writing = :writing",
+                ConditionExpression="attribute_exists(sessionId) AND #phase = :phase",
+                ExpressionAttributeNames={"#writing": "writing", "#phase": "phase"},
+                ExpressionAttributeValues={
+                    ":writing": {"pieces": int(pieces), "at": now_iso()},
+                    ":phase": "recipe_generation",
+                },
+            )
+        except Exception as exc:  # progress is a courtesy: the recipe goes on whatever happened here
+            _LOG.debug("session %s: writing progress not recorded (%s)", session_id, type(exc).__name__)
+
+    return record
 
 
 def _readable_error(text: str) -> dict[str, Any]:

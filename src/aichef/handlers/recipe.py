@@ -12,6 +12,8 @@ from aichef.errors import AIChefError
 from aichef.knowledge.generate import GeneratedRecipe, Unmet
 from aichef.knowledge.pantry import on_hand
 from aichef.models import SessionRequest
+from aichef.sessions import writing_recorder
+from aichef.tables import sessions_table
 
 __all__ = ["ConstraintNotMet", "configured_provider", "handler", "recipe_payload"]
 
@@ -75,7 +77,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     provider = configured_provider()
     source = getattr(provider, "name", "offline")
     if hasattr(provider, "run"):  # a language model: say whether its recipe or the offline one was served
-        outcome = provider.run(request)
+        # A model that streams shows on the session item how far it has written (pieces, not text).
+        outcome = provider.run(request, on_tokens=writing_recorder(sessions_table(), request.sessionId))
         generated, served_by = outcome.result, f"{source} ({outcome.source})"
     else:
         generated, served_by = provider.generate(request), source

@@ -30,7 +30,9 @@ _TICK = object()
 def _changed(previous: dict[str, Any] | None, status: dict[str, Any]) -> bool:
     if previous is None:
         return True
-    return any(previous.get(k) != status.get(k) for k in ("status", "phase", "progress", "error"))
+    # "writing": the model's pieces so far, while the recipe is generated (same step, news anyway)
+    keys = ("status", "phase", "progress", "error", "writing")
+    return any(previous.get(k) != status.get(k) for k in keys)
 
 
 async def _pump(service: SessionService, session_id: str, queue: asyncio.Queue[object]) -> None:

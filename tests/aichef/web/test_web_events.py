@@ -65,6 +65,33 @@ async def test_stream_sends_now_then_each_change_then_end(
     assert statuses[-1]["status"] == "completed"
 
 
+async def test_the_model_writing_is_sent_as_news_of_the_same_step(
+    fake_client: httpx.AsyncClient, fake: FakeService
+) -> None:
+    fake.put("w1", "processing", 10)
+
+    async def progress() -> None:
+        await asyncio.sleep(0.01)
+        now = fake.sessions["w1"]
+        for update in [
+            {"writing": {"pieces": 3, "at": "t1"}},
+            {"writing": {"pieces": 3, "at": "t1"}},  # nothing new: not sent again
+            {"writing": {"pieces": 9, "at": "t2"}},
+            {"phase": "recipe_completed", "progress": 50},
+            {"status": "completed", "phase": "finished", "progress": 100},
+        ]:
+            now = {key: value for key, value in now.items() if key != "writing"} | update
+            await fake.updates.put(now)
+
+    feeder = asyncio.create_task(progress())
+    async with fake_client.stream("GET", "/api/sessions/w1/events") as response:
+        events = [json.loads(data) for name, data in await read_events(response) if name == "status"]
+    await feeder
+    assert [(s["progress"], s.get("writing", {}).get("pieces")) for s in events] == [
+        (10, None), (10, 3), (10, 9), (50, None), (100, None)
+    ]  # fmt: skip
+
+
 async def test_a_finished_session_streams_its_state_once_and_ends(
     fake_client: httpx.AsyncClient, fake: FakeService
 ) -> None:

@@ -21,6 +21,7 @@ const TEXT = {
     used: "사용", left: "남음", summary: "장보기 요약", maxCalories: "1인분 최대 열량", maxCookingTime: "최대 조리 시간",
     minutes: "분", optional: "선택", spicy: "매운 정도", submit: "레시피 만들기", submitting: "만드는 중…",
     waiting: "준비 중", progressLabel: "진행률", resultArea: "결과",
+    writing: "AI 모델이 레시피를 쓰는 중… (조각 {n}개)",
     emptyTitle: "레시피가 여기에 표시됩니다",
     emptyText: "조건을 고르고 ‘레시피 만들기’를 누르세요. 재료별 영양 성분(USDA 기준), 식단 기준 점검표, 장보기 목록과 가격을 함께 보여 드립니다.",
     recent: "최근 세션", refresh: "새로고침", noRecent: "아직 만든 레시피가 없습니다.",
@@ -86,6 +87,7 @@ const TEXT = {
     used: "Used", left: "Left over", summary: "Shopping summary", maxCalories: "Max calories per serving", maxCookingTime: "Max cooking time",
     minutes: "min", optional: "optional", spicy: "Spiciness", submit: "Make my recipe", submitting: "Cooking…",
     waiting: "Getting ready", progressLabel: "Progress", resultArea: "Result",
+    writing: "The AI model is writing… ({n} pieces)",
     emptyTitle: "Your recipe will appear here",
     emptyText: "Choose your options and press “Make my recipe”. You get nutrition per ingredient (USDA data), a diet checklist, and a shopping list with prices.",
     recent: "Recent sessions", refresh: "Refresh", noRecent: "No recipes yet.",
@@ -558,6 +560,15 @@ function showProgress(session) {
   $("progress-live").textContent = `${words} ${progress}%`;
   card.classList.toggle("done", session.status === "completed");
   renderPhases(session);
+  showWriting(session);
+}
+
+// A model that streams its recipe: how many pieces it has written so far (never the text itself).
+function showWriting(session) {
+  const pieces = Number(session.writing?.pieces);
+  const writing = session.status === "processing" && session.phase === "recipe_generation" && pieces > 0;
+  $("writing-note").textContent = writing ? t("writing", { n: num(pieces, 0) }) : "";
+  $("writing-note").hidden = !writing;
 }
 
 function failureAdvice(session) {
@@ -589,7 +600,15 @@ function showFailure(session) {
 function enqueue(sessionId, raw) {
   const session = normalise(raw);
   const last = state.queue[state.queue.length - 1] || state.lastQueued;
-  if (last && last.phase === session.phase && last.progress === session.progress && last.status === session.status) return;
+  if (last && last.phase === session.phase && last.progress === session.progress && last.status === session.status) {
+    // The same step with more pieces written: no new step to play, the count changes in place.
+    if (session.writing) {
+      last.writing = session.writing;
+      const shown = state.shown;
+      if (shown && shown.phase === session.phase && shown.progress === session.progress) showWriting({ ...shown, writing: session.writing });
+    }
+    return;
+  }
   if (last && Number(session.progress) < Number(last.progress) && session.status === "processing") return;
   state.lastQueued = session;
   state.queue.push(session);
