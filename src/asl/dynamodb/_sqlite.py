@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from asl._sqlite import migrate, synchronous_level
+from asl._sqlite import give_back_space, incremental_vacuum, migrate, synchronous_level
 
 # Named migrations, applied once each and recorded in ``_migrations`` as the execution store does.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -130,6 +130,7 @@ class Engine:
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30.0)
+        self.file = target != ":memory:"
         self.depth = 0  # nesting of transaction(); 0 when none is open
         self._cursor = self.connection.cursor()  # reused: one cursor object per statement costs time
         self._transaction = Transaction(self)
@@ -138,6 +139,10 @@ class Engine:
         with self.lock:
             cursor = self.connection
             if target != ":memory:":
+                # Before WAL: so that purging expired items can give their pages back to the file
+                # system (the execution store does the same). A file another process holds keeps its
+                # setting until an opening finds it alone.
+                incremental_vacuum(self.connection)
                 cursor.execute("PRAGMA journal_mode=WAL")
             # Either level keeps a WAL database consistent; NORMAL may lose the last commits to a power
             # cut, FULL syncs the WAL on every commit. Set in memory too, so the setting reads the same.
@@ -295,4 +300,12 @@ class Engine:
                     "i.table_name = ddb_index_items.table_name AND i.pk = ddb_index_items.pk AND "
                     "i.sk = ddb_index_items.sk)"
                 )
-            return cursor.rowcount
+            deleted = cursor.rowcount
+        with self.lock:
+            # Only outside any transaction: the vacuum pragma would commit an enclosing one.
+            if deleted and self.file and self.depth == 0:
+                try:
+                    give_back_space(self.connection)
+                except sqlite3.OperationalError:
+                    pass  # another process is writing: the pages stay free in the file until next time
+        return deleted
