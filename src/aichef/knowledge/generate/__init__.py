@@ -21,9 +21,10 @@ from typing import Any
 
 from aichef.knowledge.diets import RuleResult
 from aichef.knowledge.generate.adapt import Attempt, adapt, explained
-from aichef.knowledge.generate.candidates import Candidate, candidate, candidates
+from aichef.knowledge.generate.candidates import Candidate, candidate
 from aichef.knowledge.generate.checks import Checked, check
 from aichef.knowledge.generate.lines import Change, Line, english_name, particle
+from aichef.knowledge.generate.memo import Memo, memo_for
 from aichef.knowledge.generate.needs import Needs, needs_for
 from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
 from aichef.knowledge.ingredients import Ingredient, get
@@ -299,13 +300,14 @@ def generate(
     good recipes; the same request always gets the same recipe.
     """
     needs = _unpack(request, constraints)
-    attempts, assessed = _adapt_until_won(candidates(needs), needs)
+    memo = memo_for(needs)  # adapting and checking depend on the profile, not on the session
+    attempts, assessed = _adapt_until_won(memo.candidates, needs, memo)
     ranked = order(assessed)
     gated: list[Checked] = []
     for item in ranked:
         if not item.cooks_fridge:
             break  # fridge mode: the rest would not cook the fridge
-        checked = check(item.attempt, needs)
+        checked = memo.check(item.attempt, needs)
         if not checked.violations:
             return _serve(checked, needs, item)
         gated.append(checked)
@@ -314,14 +316,14 @@ def generate(
     return _refusal(attempts, gated, needs)
 
 
-def _adapt_until_won(pool: list[Candidate], needs: Needs) -> tuple[list[Attempt], list[Assessed]]:
+def _adapt_until_won(pool: list[Candidate], needs: Needs, memo: Memo) -> tuple[list[Attempt], list[Assessed]]:
     """Adapt the candidates, most promising first, until no dish left can beat one already safe to
     serve within the budget: a dish's :func:`ceiling` bounds its score from above, so once the best
     dish that fits the budget and passes the gate scores more than the next ceiling, adapting the rest
     would change nothing (they could at most fit the budget too, with a lower score). In fridge mode
     the fridge's own points come first, so every dish is adapted."""
     if needs.profile.target == "fridge":
-        every = [adapt(c, needs) for c in pool]
+        every = [memo.adapt(c, needs) for c in pool]
         return every, [assess(a, needs) for a in every if not a.blocking]
     ceilings = {id(c): ceiling(c.recipe, needs) for c in pool}
     attempts: list[Attempt] = []
@@ -330,7 +332,7 @@ def _adapt_until_won(pool: list[Candidate], needs: Needs) -> tuple[list[Attempt]
     for item in sorted(pool, key=lambda c: ceilings[id(c)], reverse=True):
         if won is not None and ceilings[id(item)] < won:
             break
-        attempt = adapt(item, needs)
+        attempt = memo.adapt(item, needs)
         attempts.append(attempt)
         if attempt.blocking:
             continue
@@ -339,7 +341,7 @@ def _adapt_until_won(pool: list[Candidate], needs: Needs) -> tuple[list[Attempt]
         if (
             graded.fits_budget
             and (won is None or graded.score > won)
-            and not check(attempt, needs).violations
+            and not memo.check(attempt, needs).violations
         ):
             won = graded.score
     # Library order among equals, as if every dish had been adapted.
