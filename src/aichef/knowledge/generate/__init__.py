@@ -26,7 +26,7 @@ from aichef.knowledge.generate.checks import Checked, check
 from aichef.knowledge.generate.lines import Change, Line, english_name, particle
 from aichef.knowledge.generate.memo import Memo, memo_for
 from aichef.knowledge.generate.needs import Needs, needs_for
-from aichef.knowledge.generate.rank import Assessed, assess, ceiling, order
+from aichef.knowledge.generate.rank import Assessed, order
 from aichef.knowledge.ingredients import Ingredient, get
 from aichef.knowledge.nutrition import NutritionReport
 from aichef.knowledge.recipes import LibraryRecipe, get_recipe
@@ -318,14 +318,14 @@ def generate(
 
 def _adapt_until_won(pool: list[Candidate], needs: Needs, memo: Memo) -> tuple[list[Attempt], list[Assessed]]:
     """Adapt the candidates, most promising first, until no dish left can beat one already safe to
-    serve within the budget: a dish's :func:`ceiling` bounds its score from above, so once the best
+    serve within the budget: a dish's :func:`.rank.ceiling` bounds its score from above, so once the best
     dish that fits the budget and passes the gate scores more than the next ceiling, adapting the rest
     would change nothing (they could at most fit the budget too, with a lower score). In fridge mode
     the fridge's own points come first, so every dish is adapted."""
     if needs.profile.target == "fridge":
         every = [memo.adapt(c, needs) for c in pool]
-        return every, [assess(a, needs) for a in every if not a.blocking]
-    ceilings = {id(c): ceiling(c.recipe, needs) for c in pool}
+        return every, [memo.assess(a, needs) for a in every if not a.blocking]
+    ceilings = {id(c): memo.ceiling(c.recipe, needs) for c in pool}
     attempts: list[Attempt] = []
     assessed: list[Assessed] = []
     won: float | None = None  # the best score of a dish that fits the budget and passes the gate
@@ -336,7 +336,7 @@ def _adapt_until_won(pool: list[Candidate], needs: Needs, memo: Memo) -> tuple[l
         attempts.append(attempt)
         if attempt.blocking:
             continue
-        graded = assess(attempt, needs)
+        graded = memo.assess(attempt, needs)
         assessed.append(graded)
         if (
             graded.fits_budget

@@ -1,7 +1,8 @@
 """What the generator works out for one profile, kept for the next request with the same profile.
 
 Everything before ranking depends on the profile and constraints only, never on the session: the
-candidates, each dish adapted (:func:`.adapt.adapt`) and its gate check (:func:`.checks.check`). The
+candidates, each dish adapted (:func:`.adapt.adapt`), its gate check (:func:`.checks.check`) and what
+ranks it apart from the session's jitter (:func:`.rank.grade`, :func:`.rank.base`). The
 session id only varies the pick between equally good dishes (the jitter of :mod:`.rank`), so requests
 that differ only in it (the common case: the same household cooking again, the five targets of a
 load test) reuse this work instead of adapting about thirty dishes again. Every value kept is
@@ -19,7 +20,8 @@ from aichef.knowledge.generate.adapt import Attempt, adapt
 from aichef.knowledge.generate.candidates import Candidate, candidates
 from aichef.knowledge.generate.checks import Checked, check
 from aichef.knowledge.generate.needs import Needs
-from aichef.knowledge.recipes import load_library
+from aichef.knowledge.generate.rank import Assessed, Grade, assess, base, ceiling, grade
+from aichef.knowledge.recipes import LibraryRecipe, load_library
 
 __all__ = ["Memo", "memo_for"]
 
@@ -38,6 +40,8 @@ class Memo:
         # that a different candidate under the same id (a test's own recipe) is worked out afresh.
         self._attempts: dict[str, tuple[Candidate, Attempt]] = {}
         self._checks: dict[str, tuple[Attempt, Checked]] = {}
+        self._grades: dict[str, tuple[Attempt, Grade]] = {}
+        self._bases: dict[str, tuple[LibraryRecipe, float]] = {}
 
     def adapt(self, item: Candidate, needs: Needs) -> Attempt:
         """:func:`.adapt.adapt`, once per dish."""
@@ -46,6 +50,18 @@ class Memo:
     def check(self, attempt: Attempt, needs: Needs) -> Checked:
         """:func:`.checks.check`, once per attempt."""
         return _kept(self._checks, attempt.recipe.id, attempt, lambda: check(attempt, needs))
+
+    def ceiling(self, recipe: LibraryRecipe, needs: Needs) -> float:
+        """:func:`.rank.ceiling` for this session, the profile's part (:func:`.rank.base`) kept."""
+        return ceiling(recipe, needs, self._base(recipe, needs))
+
+    def assess(self, attempt: Attempt, needs: Needs) -> Assessed:
+        """:func:`.rank.assess` for this session, the profile's parts (:func:`.rank.grade`) kept."""
+        part = _kept(self._grades, attempt.recipe.id, attempt, lambda: grade(attempt, needs))
+        return assess(attempt, needs, part, self._base(attempt.recipe, needs))
+
+    def _base(self, recipe: LibraryRecipe, needs: Needs) -> float:
+        return _kept(self._bases, recipe.id, recipe, lambda: base(recipe, needs))
 
 
 def _kept(store: dict[str, tuple[_S, _T]], key: str, source: _S, work: Callable[[], _T]) -> _T:

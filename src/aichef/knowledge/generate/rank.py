@@ -21,7 +21,7 @@ from aichef.knowledge.recipes import LibraryRecipe
 from aichef.knowledge.roles import role_of
 from aichef.knowledge.shopping import estimate_purchase
 
-__all__ = ["MAX_MISSING", "Assessed", "assess", "ceiling", "order"]
+__all__ = ["MAX_MISSING", "Assessed", "Grade", "assess", "base", "ceiling", "grade", "order"]
 
 MAX_MISSING = 3  # minor items fridge mode may ask the user to buy
 _DIFFICULTY = {"easy": 0, "medium": 1, "hard": 2}
@@ -52,10 +52,16 @@ def _jitter(seed: str, recipe: LibraryRecipe) -> float:
     return hashlib.sha256(f"{seed}|{recipe.id}".encode()).digest()[0] / 255 * 6
 
 
-def ceiling(recipe: LibraryRecipe, needs: Needs) -> float:
+def ceiling(recipe: LibraryRecipe, needs: Needs, base_value: float | None = None) -> float:
     """The dish's score before adapting: what fits the profile (target, baby's age, cuisine) less what
     asks too much (difficulty, spiciness), plus the session's jitter. Adapting only takes points away
-    (warnings, a light meal, changes), so no adapted attempt of it scores higher (outside fridge mode)."""
+    (warnings, a light meal, changes), so no adapted attempt of it scores higher (outside fridge mode).
+    ``base_value`` is :func:`base` when the caller kept it (it depends on the profile only)."""
+    return (base(recipe, needs) if base_value is None else base_value) + _jitter(needs.seed, recipe)
+
+
+def base(recipe: LibraryRecipe, needs: Needs) -> float:
+    """:func:`ceiling` without the session's jitter."""
     profile = needs.profile
     value = 40.0 if profile.target in recipe.targets else 0.0
     if recipe.baby_age and profile.babyAgeMonths is not None:
@@ -68,16 +74,24 @@ def ceiling(recipe: LibraryRecipe, needs: Needs) -> float:
         value += 6 if recipe.cuisine == "korean" else 0  # Korean home cooks first
     value -= 20 * max(0, _DIFFICULTY[recipe.difficulty] - _LEVELS[profile.cookingLevel])
     value -= 5 * max(0, recipe.spicy_level - wished.spicyLevel)
-    return value + _jitter(needs.seed, recipe)
+    return value
 
 
-def _score(attempt: Attempt, needs: Needs) -> float:
-    value = ceiling(attempt.recipe, needs)
-    value -= 4 * attempt.warnings
+def _penalties(attempt: Attempt, needs: Needs) -> tuple[float, float, float]:
+    """What adapting took away from the ceiling: warnings, a light meal, changes (in that order)."""
+    light = 0.0
     if needs.profile.target != "baby_food" and attempt.report is not None:
         # A side dish of 70 kcal is no meal: below 250 kcal a serving, the lighter the less likely.
-        value -= max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
-    value -= 3 * sum(1 for c in attempt.changes if c.kind != "round")
+        light = max(0.0, 250.0 - attempt.report.per_serving.kcal) / 8
+    return 4 * attempt.warnings, light, 3 * sum(1 for c in attempt.changes if c.kind != "round")
+
+
+def _score(value: float, penalties: tuple[float, float, float]) -> float:
+    # Subtracted one by one, as ever: the same floats, so ties between dishes break as before.
+    warned, light, changed = penalties
+    value -= warned
+    value -= light
+    value -= changed
     return value
 
 
@@ -106,15 +120,35 @@ def _fridge(attempt: Attempt, needs: Needs) -> tuple[tuple[Line, ...], bool, boo
     return missing, cooks, uses_protein, points
 
 
-def assess(attempt: Attempt, needs: Needs) -> Assessed:
-    """What ranks one attempt that the diet rules let through."""
+@dataclass(frozen=True)
+class Grade:
+    """What ranks an attempt apart from the session's jitter (it depends on the profile only, so the
+    generator keeps it per profile): the purchase, the penalties, and fridge mode's verdict."""
+
+    purchase: int
+    fits_budget: bool
+    penalties: tuple[float, float, float]
+    fridge: tuple[tuple[Line, ...], bool, bool, float] | None
+
+
+def grade(attempt: Attempt, needs: Needs) -> Grade:
+    """The session-independent part of :func:`assess`."""
     purchase = estimate_purchase(attempt.pairs, needs.owned)
-    fits = purchase <= needs.profile.budget
-    score = _score(attempt, needs)
-    if needs.profile.target != "fridge":
-        return Assessed(attempt, score, purchase, fits)
-    missing, cooks, uses_protein, points = _fridge(attempt, needs)
-    return Assessed(attempt, score + points, purchase, fits, missing, cooks, uses_protein)
+    fridge = _fridge(attempt, needs) if needs.profile.target == "fridge" else None
+    return Grade(purchase, purchase <= needs.profile.budget, _penalties(attempt, needs), fridge)
+
+
+def assess(
+    attempt: Attempt, needs: Needs, graded: Grade | None = None, base_value: float | None = None
+) -> Assessed:
+    """What ranks one attempt that the diet rules let through (``graded`` and ``base_value``: the
+    profile's own parts, :func:`grade` and :func:`base`, when the caller kept them)."""
+    part = grade(attempt, needs) if graded is None else graded
+    score = _score(ceiling(attempt.recipe, needs, base_value), part.penalties)
+    if part.fridge is None:
+        return Assessed(attempt, score, part.purchase, part.fits_budget)
+    missing, cooks, uses_protein, points = part.fridge
+    return Assessed(attempt, score + points, part.purchase, part.fits_budget, missing, cooks, uses_protein)
 
 
 def order(assessed: Sequence[Assessed]) -> list[Assessed]:
