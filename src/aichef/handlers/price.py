@@ -7,13 +7,13 @@ estimate carrying the reason, never shown as a live price.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from aichef import secrets
 from aichef.errors import InvalidInput
 from aichef.knowledge.ingredients import get
-from aichef.knowledge.prices import PriceSource, ReferencePriceSource
+from aichef.knowledge.prices import PriceQuote, PriceSource, ReferencePriceSource
 
 if TYPE_CHECKING:
     from aichef.providers._price_cache import PriceCache
@@ -51,6 +51,9 @@ def _live_source(language: str) -> PriceSource:
     return _sources[language]
 
 
+_QUOTE_FIELDS = tuple(f.name for f in fields(PriceQuote))
+
+
 def handler(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
     item = event.get("ingredient") or {}
     key = item.get("key")
@@ -67,4 +70,6 @@ def handler(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
         quotes = ReferencePriceSource(language=language).quotes(ingredient, why if reason else "")
     else:
         quotes = _live_source(language).quotes(ingredient)
-    return [asdict(quote) for quote in quotes]
+    # Every field of a quote is a str, number, bool or None: a shallow dict is what dataclasses.asdict
+    # gives, without its recursive deep copy (the dearest part of this handler).
+    return [{name: getattr(quote, name) for name in _QUOTE_FIELDS} for quote in quotes]
