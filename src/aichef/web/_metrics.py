@@ -126,20 +126,24 @@ class Observed:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = str(scope["method"])
             HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
-            session_id = (scope.get("path_params") or {}).get("session_id") or created
-            extra: dict[str, Any] = {
-                "method": method,
-                "path": str(scope["path"]),
-                "route": route,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-            }
-            if isinstance(session_id, str):
-                extra["session_id"] = session_id
-                app = scope.get("app")
-                arn_of = getattr(
-                    getattr(getattr(app, "state", None), "kitchen", None), "_execution_arn", None
-                )
-                if callable(arn_of):
-                    extra["execution_arn"] = arn_of(session_id)
-            logger.info("request", extra=extra)
+            if logger.isEnabledFor(logging.INFO):  # the line's fields cost more than the count
+                _log(scope, method, route, status, began, created)
+
+
+def _log(scope: Scope, method: str, route: str, status: int, began: float, created: str | None) -> None:
+    """The request's log line: its session and execution, never a header, query or body."""
+    session_id = (scope.get("path_params") or {}).get("session_id") or created
+    extra: dict[str, Any] = {
+        "method": method,
+        "path": str(scope["path"]),
+        "route": route,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+    }
+    if isinstance(session_id, str):
+        extra["session_id"] = session_id
+        app = scope.get("app")
+        arn_of = getattr(getattr(getattr(app, "state", None), "kitchen", None), "_execution_arn", None)
+        if callable(arn_of):
+            extra["execution_arn"] = arn_of(session_id)
+    logger.info("request", extra=extra)
