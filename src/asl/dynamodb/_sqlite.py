@@ -9,6 +9,7 @@ read-modify-write, so a conditional update or an ``ADD`` can never lose a concur
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -304,8 +305,7 @@ class Engine:
         with self.lock:
             # Only outside any transaction: the vacuum pragma would commit an enclosing one.
             if deleted and self.file and self.depth == 0:
-                try:
+                # another process writing: the pages stay free inside the file until next time
+                with contextlib.suppress(sqlite3.OperationalError):
                     give_back_space(self.connection)
-                except sqlite3.OperationalError:
-                    pass  # another process is writing: the pages stay free in the file until next time
         return deleted
