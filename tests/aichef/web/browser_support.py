@@ -9,13 +9,11 @@ import json
 import shutil
 import subprocess
 import tarfile
-import threading
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from web_support import FakeService
+from web_support import FakeService, ThreadedServer
 
 from aichef.sessions import TERMINAL
 from aichef.web import create_app
@@ -100,40 +98,12 @@ class ScriptedService(FakeService):
             yield self.put(session_id, status, progress, phase=phase)
 
 
-class ScriptedServer:
-    """uvicorn on 127.0.0.1 and a free port, in a thread, serving a ScriptedService."""
+class ScriptedServer(ThreadedServer):
+    """The app serving a ScriptedService."""
 
     def __init__(self, result: Mapping[str, Any]) -> None:
+        super().__init__()
         self.service = ScriptedService(result)
-        self.ready = threading.Event()
-        self.server: uvicorn.Server | None = None
-        self.port = 0
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
-    async def _main(self) -> None:
-        config = uvicorn.Config(
-            create_app(self.service), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        serving = asyncio.create_task(self.server.serve())
-        while not self.server.started and not serving.done():
-            await asyncio.sleep(0.01)
-        if self.server.started:
-            self.port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.ready.set()
-        await serving
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        if not self.ready.wait(30) or not self.port:
-            raise RuntimeError("the scripted test server did not start")
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        assert self.server is not None
-        self.server.should_exit = True
-        self.thread.join(30)
+    async def _open(self) -> Any:
+        return create_app(self.service)

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -95,8 +95,9 @@ class FakeService:
         self.closed = True
 
 
-class LiveServer:
-    """uvicorn on 127.0.0.1 and a free port, in a thread with its own loop and in-memory kitchen."""
+class ThreadedServer:
+    """uvicorn on 127.0.0.1 and a free port, in a thread with its own loop, serving the app that
+    :meth:`_open` builds (and :meth:`_close` tidies up after)."""
 
     def __init__(self) -> None:
         self.ready = threading.Event()
@@ -104,10 +105,16 @@ class LiveServer:
         self.port = 0
         self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
+    async def _open(self) -> Any:
+        """The ASGI app to serve, built on the server's own loop."""
+        raise NotImplementedError
+
+    async def _close(self) -> None:
+        """What to close once the server has stopped."""
+
     async def _main(self) -> None:
-        kitchen = Kitchen(in_memory=True, poll_seconds=0.01)
         config = uvicorn.Config(
-            create_app(kitchen),
+            await self._open(),
             host="127.0.0.1",
             port=0,
             log_level="warning",
@@ -124,19 +131,30 @@ class LiveServer:
         try:
             await serving
         finally:
-            await kitchen.close()
+            await self._close()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         if not self.ready.wait(30) or not self.port:
-            raise RuntimeError("the test server did not start")
+            raise RuntimeError(f"the test server ({type(self).__name__}) did not start")
         return self
 
     def __exit__(self, *_exc: object) -> None:
         assert self.server is not None
         self.server.should_exit = True
         self.thread.join(30)
+
+
+class LiveServer(ThreadedServer):
+    """The real app on an in-memory kitchen."""
+
+    async def _open(self) -> Any:
+        self.kitchen = Kitchen(in_memory=True, poll_seconds=0.01)
+        return create_app(self.kitchen)
+
+    async def _close(self) -> None:
+        await self.kitchen.close()
