@@ -102,6 +102,16 @@ class IndexSchema:
         }
 
 
+def defined_type(attribute: Any, types: Mapping[str, str]) -> str:
+    """The type AttributeDefinitions gives a key attribute (table or index); AWS's error when none does."""
+    if attribute not in types:
+        raise validation(
+            "One or more parameter values were invalid: Some index key attributes are not defined in "
+            f"AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: [{', '.join(types)}]"
+        )
+    return types[attribute]
+
+
 def index_from_meta(meta: Mapping[str, Any]) -> IndexSchema:
     """An index as stored in the table's ``meta`` JSON."""
     hash_key, range_key = meta["hash"], meta["range"]
@@ -138,12 +148,7 @@ def index_from_request(
                 "One or more parameter values were invalid: Invalid KeySchema: The first KeySchemaElement "
                 "is not a HASH key type"
             )
-        if attribute not in types:
-            raise validation(
-                "One or more parameter values were invalid: Some index key attributes are not defined in "
-                f"AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: [{', '.join(types)}]"
-            )
-        keys[role] = (attribute, types[attribute])
+        keys[role] = (attribute, defined_type(attribute, types))
     if "HASH" not in keys:
         raise validation(
             "One or more parameter values were invalid: Invalid KeySchema: The first KeySchemaElement "

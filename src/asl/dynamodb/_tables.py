@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._errors import DynamoError, validation
-from ._indexes import IndexSchema, check_index_set, index_from_request
+from ._indexes import IndexSchema, check_index_set, defined_type, index_from_request
 from ._schema import TableSchema
 from .values import item_size
 
@@ -104,12 +104,7 @@ def _key_schema(elements: list[Any], types: Mapping[str, str]) -> dict[str, tupl
                 f"1 validation error detected: Value '{role}' at 'keySchema' failed to satisfy constraint: "
                 "Member must satisfy enum value set: [HASH, RANGE]"
             )
-        if attribute not in types:
-            raise validation(
-                "One or more parameter values were invalid: Some index key attributes are not defined in "
-                f"AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: [{', '.join(types)}]"
-            )
-        keys[role] = (attribute, types[attribute])
+        keys[role] = (attribute, defined_type(attribute, types))
     if "HASH" not in keys:
         raise validation(
             "1 validation error detected: Value null at 'keySchema' failed to satisfy "
