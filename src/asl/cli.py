@@ -146,6 +146,12 @@ def _parser() -> argparse.ArgumentParser:
         help="json: one JSON object per log line, a line per request and per state transition "
         "(default: $ASL_LOG_FORMAT, else text)",
     )
+    serve.add_argument(
+        "--mock-config",
+        metavar="FILE",
+        help="a Step Functions Local mock configuration (MockConfigFile.json): StartExecution of "
+        "'<state machine ARN>#<test case>' runs that test case (default: $SFN_MOCK_CONFIG)",
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -363,6 +369,7 @@ def _serve(args: argparse.Namespace) -> int:
     ):
         raise UsageError(f"ASL_LOG_FORMAT must be text or json, got {os.environ['ASL_LOG_FORMAT']!r}")
     handlers = _load_handlers(args.handlers) if args.handlers else {}
+    mocks = _mock_config(args.mock_config)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -386,6 +393,7 @@ def _serve(args: argparse.Namespace) -> int:
                 retention=timedelta(days=args.retention_days),
                 region=args.region,
                 account=args.account,
+                mock_config=mocks,
             )
             if observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json":
                 serve(app, host=args.host, port=args.port, log_format="json")
@@ -394,6 +402,22 @@ def _serve(args: argparse.Namespace) -> int:
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0
+
+
+def _mock_config(option: str | None) -> Any:
+    """The mock configuration ``--mock-config`` or, as Step Functions Local reads it,
+    ``$SFN_MOCK_CONFIG`` names (read now: a bad file stops ``asl serve`` before it listens)."""
+    from asl.mocks import MockConfigError, load_mock_config
+
+    where, path = (
+        ("--mock-config", option) if option else ("SFN_MOCK_CONFIG", os.environ.get("SFN_MOCK_CONFIG"))
+    )
+    if not path:
+        return None
+    try:
+        return load_mock_config(path)
+    except MockConfigError as err:
+        raise UsageError(f"{where}: {err}") from None
 
 
 def _conformance(args: argparse.Namespace) -> int:

@@ -115,14 +115,15 @@ class Executions:
         self, state_machine_arn: str, input: Any = "{}", name: str | None = None
     ) -> dict[str, Any]:
         """StartSyncExecution (EXPRESS machines): run to the end and describe the result."""
-        machine_arn = state_machine_arn.partition("#")[0]
+        machine_arn, _, test_case = state_machine_arn.partition("#")
         _, machine = self.machines.starting(machine_arn)
         if machine.type != "EXPRESS":
             raise StateMachineDoesNotExist(
                 f"StartSyncExecution needs an EXPRESS state machine: '{machine_arn}'"
             )
         value, _text = _input(input)
-        execution = await machine.execute(value, name, sync=True)
+        mock = self.mocks.case(machine.name, test_case) if test_case else None
+        execution = await machine.execute(value, name, sync=True, mock=mock)
         return execution.describe()
 
     def _history(self, machine: StateMachine, record: ExecutionRecord, resuming: bool = False) -> History:

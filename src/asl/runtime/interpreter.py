@@ -208,9 +208,13 @@ class StateMachine:
         execution._task = task  # type: ignore[attr-defined]  # keeps a reference so it is not collected
         return execution
 
-    async def execute(self, input: Any = None, name: str | None = None, *, sync: bool = False) -> Execution:
-        """Run an execution to its end (async); ``sync`` is StartSyncExecution (EXPRESS)."""
+    async def execute(
+        self, input: Any = None, name: str | None = None, *, sync: bool = False, mock: MockCase | None = None
+    ) -> Execution:
+        """Run an execution to its end (async); ``sync`` is StartSyncExecution (EXPRESS); ``mock``
+        the mocked test case it runs (:mod:`asl.mocks`)."""
         execution = self._new_execution(input, name, sync)
+        execution.mock = mock
         await self._drive(execution)
         return execution
 

@@ -43,7 +43,7 @@ from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock, RealClock
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
-from asl.mocks import MockConfig
+from asl.mocks import MockConfig, load_mock_config
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
 from asl.runtime.api_errors import MAX_TAGS, ResourceNotFound, StateMachineDoesNotExist, TooManyTags
@@ -87,7 +87,7 @@ class Runtime:
         self.machine_options = machine_options
         self.region = str(machine_options.get("region", DEFAULT_REGION))
         self.account = str(machine_options.get("account", DEFAULT_ACCOUNT))
-        self.mocks = _load_mocks(mock_config)
+        self.mocks = load_mock_config(mock_config)
         self.callbacks = Callbacks(self.store, self.clock)
         self.activity_service = ActivityService(self.store, self.clock, self.region, self.account)
         self.machines = Machines(
@@ -300,14 +300,3 @@ class Runtime:
         """Stop driving executions (they stay RUNNING in the store) and close the store."""
         await self.executions.close()
         self.store.close()
-
-
-def _load_mocks(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:
-    """A mock configuration from a file, its parsed contents, or nothing (no test cases)."""
-    if config is None:
-        return MockConfig({})
-    if isinstance(config, MockConfig):
-        return config
-    if isinstance(config, Mapping):
-        return MockConfig(config)
-    return MockConfig.load(config)

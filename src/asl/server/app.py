@@ -27,6 +27,7 @@ from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.mocks import MockConfig, load_mock_config
 from asl.runtime.service import RETENTION, Runtime
 from asl.server._service import Backend, Service
 from asl.server._wire import CORAL, AWSError, decode, encode, error_body, service_model
@@ -65,18 +66,21 @@ def create_app(
     synchronous: str | None = None,
     retention: timedelta = RETENTION,
     purge_every: float = PURGE_EVERY_SECONDS,
+    mock_config: MockConfig | Mapping[str, Any] | str | Path | None = None,
     **machine_options: Any,
 ) -> Endpoint:
     """The endpoint over ``data_dir`` (tables.sqlite, executions.sqlite); ``handlers`` serve Lambda tasks.
 
     ``synchronous`` (``"NORMAL"`` or ``"FULL"``; None: ``$ASL_SYNCHRONOUS``, else NORMAL) goes to
     both stores. Closed executions are deleted ``retention`` after they closed (AWS: 90 days),
-    when the server starts and every ``purge_every`` seconds. ``machine_options`` go to every
-    state machine created over the API (``region``,
-    ``account`` ...).
+    when the server starts and every ``purge_every`` seconds. ``mock_config`` is a Step Functions
+    Local mock configuration (a file or its contents, read now so a bad one fails here): StartExecution
+    of ``<state machine ARN>#<test case>`` runs that test case. ``machine_options`` go to every
+    state machine created over the API (``region``, ``account`` ...).
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     endpoint = Endpoint(folder, handlers, machine_options, synchronous)
+    endpoint.mocks = load_mock_config(mock_config)
     endpoint.retention, endpoint.purge_every = retention, purge_every
     return endpoint
 
@@ -101,6 +105,7 @@ class Endpoint:
         self.retention = RETENTION
         self.purge_every = PURGE_EVERY_SECONDS
         self.startup_error: str | None = None
+        self.mocks = MockConfig({})
 
     # --- lifespan ------------------------------------------------------------------------------
 
@@ -118,7 +123,9 @@ class Endpoint:
         except BaseException:
             tables.close()
             raise
-        runtime = Runtime(store, handlers=self.handlers, tables=tables, **self.machine_options)
+        runtime = Runtime(
+            store, handlers=self.handlers, tables=tables, mock_config=self.mocks, **self.machine_options
+        )
         # describing a stored machine makes the runtime serve it, so resume() picks up its executions
         for machine in runtime.list_state_machines()["stateMachines"]:
             runtime.describe_state_machine(machine["stateMachineArn"])
