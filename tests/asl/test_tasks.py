@@ -162,10 +162,10 @@ def test_task_timeout_fires_states_timeout() -> None:
 
 
 def test_a_resource_nobody_serves_fails_with_a_message_naming_it() -> None:
-    execution = StateMachine(one_task("arn:aws:states:::sns:publish"), {}).run({})
+    execution = StateMachine(one_task("arn:aws:states:::glue:startJobRun"), {}).run({})
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
-    assert "arn:aws:states:::sns:publish" in (execution.cause or "")
+    assert "arn:aws:states:::glue:startJobRun" in (execution.cause or "")
 
 
 def test_custom_resources_and_substitutions() -> None:

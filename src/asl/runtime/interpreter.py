@@ -27,6 +27,8 @@ from asl.execution.history import Cursor, History
 from asl.execution.scope import run_scope
 from asl.execution.tasks import Integration, TaskRunner
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
+from asl.integrations.local import stand_ins
+from asl.integrations.outbox import SENDER, Outbox
 from asl.mocks import MockCase
 from asl.query.jsonata import EvaluationPastDeadline, execution_deadline
 from asl.states import compile_scope
@@ -132,7 +134,9 @@ class StateMachine:
 
     ``handlers`` maps Lambda function names (or ARNs) to Python handlers; ``tables`` is an
     ``asl.dynamodb.TableStore`` serving ``dynamodb:*`` tasks; ``resources`` maps any other
-    resource ARN to a callable of the task's parameters.
+    resource ARN to a callable of the task's parameters. ``sns:publish``, ``sqs:sendMessage``
+    and ``events:putEvents`` are served locally unless ``integrations`` serves them: what they
+    send is kept in :attr:`outbox` (``outbox`` shares one between machines).
     """
 
     def __init__(
@@ -153,6 +157,7 @@ class StateMachine:
         task_threads: bool = True,
         validate: bool = True,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.definition = load_definition(definition, substitutions)
         if validate:
@@ -188,6 +193,11 @@ class StateMachine:
             from asl.integrations.dynamodb import invoke as dynamodb_invoke
 
             all_integrations.setdefault("dynamodb", functools.partial(dynamodb_invoke, tables))
+        self.outbox = outbox if outbox is not None else Outbox()
+        for service, stand_in in stand_ins(self.outbox).items():
+            # a callable registered for the exact ARN (resources=) keeps serving it
+            if not any(arn.startswith(f"arn:aws:states:::{service}:") for arn in resources or {}):
+                all_integrations.setdefault(service, stand_in)
         functions = LambdaFunctions(
             handlers, executor=_shared_executor(), threads=task_threads, region=region, account=account
         )
@@ -255,6 +265,7 @@ class StateMachine:
         )
         run.mock = execution.mock
         execution.run = run
+        SENDER.set((execution.arn, self.arn))  # what the local sns/sqs/events record as the sender
         if run.deadline is not None and isinstance(self.clock, RealClock):
             # an expression still evaluating at the deadline stops there (this task's context)
             execution_deadline(time.monotonic() + (run.deadline - self.clock.now()).total_seconds())

@@ -43,6 +43,7 @@ from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock, RealClock
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.integrations.outbox import Outbox
 from asl.mocks import MockConfig, load_mock_config
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
@@ -88,6 +89,8 @@ class Runtime:
         self.region = str(machine_options.get("region", DEFAULT_REGION))
         self.account = str(machine_options.get("account", DEFAULT_ACCOUNT))
         self.mocks = load_mock_config(mock_config)
+        # what the machines' local sns/sqs/events stand-ins sent (one outbox for all of them)
+        self.outbox: Outbox = machine_options.setdefault("outbox", Outbox())
         self.callbacks = Callbacks(self.store, self.clock)
         self.activity_service = ActivityService(self.store, self.clock, self.region, self.account)
         self.machines = Machines(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from asl import observe
 from asl._json_limits import JSONLimitError, parse_json
@@ -35,7 +36,7 @@ from asl.server.dynamodb import DYNAMODB
 from asl.server.stepfunctions import STEP_FUNCTIONS
 from asl.store import ExecutionStore
 
-__all__ = ["Endpoint", "create_app", "default_data_dir"]
+__all__ = ["OUTBOX_PATH", "Endpoint", "create_app", "default_data_dir"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -48,6 +49,8 @@ _DRAIN_LIMIT = 64 * 1024 * 1024
 _UNKNOWN_LIMIT = 1024 * 1024
 # how deeply a request body may nest: a DynamoDB item's 32 levels take two each, plus the request's own
 _BODY_DEPTH = 128
+#: where ``asl serve`` shows what the local sns/sqs/events stand-ins sent (GET, read-only)
+OUTBOX_PATH = "/asl/outbox"
 #: how often a running server deletes the executions past their retention
 PURGE_EVERY_SECONDS = 3600.0
 
@@ -197,6 +200,9 @@ class Endpoint:
         if scope["method"] == "GET" and scope["path"] == "/metrics":
             await _metrics(send)
             return
+        if scope["method"] == "GET" and scope["path"] == OUTBOX_PATH:
+            await self._outbox(scope, send)
+            return
         began = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         target = headers.get("x-amz-target", "")
@@ -226,6 +232,25 @@ class Endpoint:
                 "duration_ms": round((time.perf_counter() - began) * 1000, 3),
             },
         )
+
+    async def _outbox(self, scope: Scope, send: Send) -> None:
+        """``GET /asl/outbox[?service=sns|sqs|events][&executionArn=ARN]``: what the local SNS, SQS
+        and EventBridge stand-ins sent, oldest first (read-only; the query narrows it)."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        service = query.get("service", [None])[0]
+        execution = query.get("executionArn", [None])[0]
+        answer: dict[str, Any]
+        if service not in (None, "sns", "sqs", "events"):
+            status, answer = 400, {"message": f"service must be sns, sqs or events, got {service!r}"}
+        elif self.backend is None:
+            status, answer = 503, {"message": "asl serve is starting or stopping"}
+        else:
+            sent = self.backend.runtime.outbox.messages(service, execution)
+            status, answer = 200, {"messages": [message.to_dict() for message in sent]}
+        payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
 
     async def _answer(self, request: _Request) -> dict[str, Any]:
         service, action = request.service, request.action
