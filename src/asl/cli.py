@@ -152,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a Step Functions Local mock configuration (MockConfigFile.json): StartExecution of "
         "'<state machine ARN>#<test case>' runs that test case (default: $SFN_MOCK_CONFIG)",
     )
+    serve.add_argument(
+        "--lambda-endpoint",
+        metavar="URL",
+        help="call the Lambda Invoke API at URL for Lambda tasks no --handlers function serves "
+        "(e.g. http://127.0.0.1:3001, where `sam local start-lambda` listens)",
+    )
     serve.set_defaults(command=_serve)
     return parser
 
@@ -370,6 +376,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"ASL_LOG_FORMAT must be text or json, got {os.environ['ASL_LOG_FORMAT']!r}")
     handlers = _load_handlers(args.handlers) if args.handlers else {}
     mocks = _mock_config(args.mock_config)
+    lambda_endpoint = _lambda_endpoint(args.lambda_endpoint) if args.lambda_endpoint else None
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -394,6 +401,7 @@ def _serve(args: argparse.Namespace) -> int:
                 region=args.region,
                 account=args.account,
                 mock_config=mocks,
+                lambda_endpoint=lambda_endpoint,
             )
             if observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json":
                 serve(app, host=args.host, port=args.port, log_format="json")
@@ -402,6 +410,15 @@ def _serve(args: argparse.Namespace) -> int:
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0
+
+
+def _lambda_endpoint(url: str) -> Any:
+    from asl.integrations.lambda_http import LambdaEndpoint
+
+    try:
+        return LambdaEndpoint(url)
+    except ValueError as err:
+        raise UsageError(f"--lambda-endpoint: {err}") from None
 
 
 def _mock_config(option: str | None) -> Any:

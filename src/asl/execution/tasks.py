@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from asl._json import to_json, to_json_around
 from asl.errors import ErrorName, StatesError
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
-from asl.integrations.lambda_ import LambdaFunctions, invoke_response, invoke_response_text
+from asl.integrations.lambda_ import LambdaFunctions
 
 __all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
 
@@ -104,15 +103,13 @@ class TaskRunner:
             return TaskResult(value, text)
         if call.kind == "integration":
             if _invokes(call):
-                if not isinstance(parameters, dict) or "FunctionName" not in parameters:
+                if not isinstance(parameters, dict):
                     raise StatesError(
                         ErrorName.RUNTIME,
                         "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
                     )
-                name = str(parameters["FunctionName"])
-                value, text = await self.functions.invoke(name, payload_text, timeout)
-                request_id = str(uuid.uuid4())
-                return TaskResult(invoke_response(value, request_id), invoke_response_text(text, request_id))
+                value, text = await self.functions.invoke_task(parameters, payload_text, timeout)
+                return TaskResult(value, text)
             integration = self.integrations.get(call.service)
             if integration is not None:
                 return TaskResult(await _maybe_await(integration(call.action, parameters)))

@@ -27,6 +27,7 @@ from asl.execution.history import Cursor, History
 from asl.execution.scope import run_scope
 from asl.execution.tasks import Integration, TaskRunner
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
+from asl.integrations.lambda_http import LambdaEndpoint
 from asl.integrations.local import stand_ins
 from asl.integrations.outbox import SENDER, Outbox
 from asl.mocks import MockCase
@@ -136,7 +137,8 @@ class StateMachine:
     ``asl.dynamodb.TableStore`` serving ``dynamodb:*`` tasks; ``resources`` maps any other
     resource ARN to a callable of the task's parameters. ``sns:publish``, ``sqs:sendMessage``
     and ``events:putEvents`` are served locally unless ``integrations`` serves them: what they
-    send is kept in :attr:`outbox` (``outbox`` shares one between machines).
+    send is kept in :attr:`outbox` (``outbox`` shares one between machines). Lambda functions
+    no handler serves are invoked over HTTP at ``lambda_endpoint`` (``sam local start-lambda``).
     """
 
     def __init__(
@@ -158,6 +160,7 @@ class StateMachine:
         validate: bool = True,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         outbox: Outbox | None = None,
+        lambda_endpoint: LambdaEndpoint | str | None = None,
     ) -> None:
         self.definition = load_definition(definition, substitutions)
         if validate:
@@ -199,7 +202,12 @@ class StateMachine:
             if not any(arn.startswith(f"arn:aws:states:::{service}:") for arn in resources or {}):
                 all_integrations.setdefault(service, stand_in)
         functions = LambdaFunctions(
-            handlers, executor=_shared_executor(), threads=task_threads, region=region, account=account
+            handlers,
+            executor=_shared_executor(),
+            threads=task_threads,
+            region=region,
+            account=account,
+            endpoint=lambda_endpoint,
         )
         self.tasks = TaskRunner(functions, all_integrations, resources)
 
