@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from asl_serve_support import EXAMPLES, ROLE, client, eventually
 
+from asl.cli import main
 from asl.server import BackgroundServer, create_app
 
 MOCKS = EXAMPLES / "mocks"
@@ -55,7 +57,7 @@ _CONFIG = {
 
 
 @pytest.fixture(scope="module")
-def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundServer]:
     folder = tmp_path_factory.mktemp("mocks")
     config = {
         "StateMachines": {
@@ -78,7 +80,17 @@ def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         )
         sfn.create_state_machine(name="Catching", definition=json.dumps(_CATCHING), roleArn=ROLE)
         sfn.create_state_machine(name="Quick", definition=json.dumps(_CATCHING), roleArn=ROLE, type="EXPRESS")
-        yield sfn
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sfn(served: BackgroundServer) -> Any:
+    return client("stepfunctions", served.url)
+
+
+@pytest.fixture(scope="module")
+def outbox_url(served: BackgroundServer) -> str:
+    return f"{served.url}/asl/outbox"
 
 
 def _finished(sfn: Any, arn: str) -> dict[str, Any]:
@@ -103,6 +115,19 @@ def test_a_test_case_runs_its_mocked_responses_and_the_execution_belongs_to_the_
     assert json.loads(lambda_output["output"])["Payload"] == {"StatusCode": 200, "body": "Hello from Lambda!"}
     listed = sfn.list_executions(stateMachineArn=MACHINE)["executions"]
     assert arn in [e["executionArn"] for e in listed]
+
+
+def test_a_hybrid_test_case_sends_its_unmocked_states_message_through_the_local_sqs(
+    sfn: Any, outbox_url: str
+) -> None:
+    # the developer guide: a state the test case does not mock calls its service; here the local SQS
+    arn = sfn.start_execution(stateMachineArn=f"{MACHINE}#HybridPath", input='{"n": 1}')["executionArn"]
+    described = _finished(sfn, arn)
+    assert described["status"] == "SUCCEEDED"
+    with urllib.request.urlopen(f"{outbox_url}?service=sqs&executionArn={arn}", timeout=10) as answer:
+        [sent] = json.loads(answer.read())["messages"]
+    assert json.loads(sent["message"])["Payload"] == {"StatusCode": 200, "body": "Hello from Lambda!"}
+    assert json.loads(described["output"])["MessageId"] == sent["messageId"]
 
 
 def test_a_mocked_throw_is_the_tasks_error_and_catch_matches_it(sfn: Any) -> None:
@@ -190,15 +215,15 @@ def test_serve_reads_the_mock_config_named_by_sfn_mock_config(tmp_path: Path) ->
     ],
 )
 def test_serve_refuses_a_bad_mock_config_naming_the_problem(
-    tmp_path: Path, contents: str | None, says: str
+    tmp_path: Path, contents: str | None, says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "MockConfigFile.json"
     if contents is not None:
         path.write_text(contents)
-    process = _serve(tmp_path, "--port", "0", "--mock-config", str(path))
-    _, errors = process.communicate(timeout=60)
-    assert process.returncode == 2
-    assert says in errors and "Traceback" not in errors
+    # in-process: the file is refused before anything listens (the subprocess test below covers exit 2)
+    assert main(["serve", "--port", "0", "--data-dir", str(tmp_path), "--mock-config", str(path)]) == 2
+    errors = capsys.readouterr().err
+    assert errors.startswith("asl: --mock-config: ") and says in errors
     assert "asl serve: http" not in errors  # refused before it listens
 
 
