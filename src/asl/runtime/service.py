@@ -66,7 +66,9 @@ class Runtime:
     for tests). ``handlers``, ``resources``, ``integrations``, ``tables``, ``region`` ... are
     StateMachine options for machines made with :meth:`create_state_machine`;
     :meth:`register` adds a machine built elsewhere, with its own handlers. ``mock_config``
-    is a Step Functions Local mock file (or its contents). Use the runtime from one event
+    is a Step Functions Local mock file (or its contents); ``lambda_endpoint`` a server of the
+    Lambda Invoke API for functions no handler serves; :attr:`outbox` keeps what the machines'
+    local ``sns:publish``, ``sqs:sendMessage`` and ``events:putEvents`` sent. Use the runtime from one event
     loop, and :meth:`close` it: what was not yet committed is otherwise replayed on resume.
 
     The runtime is made of four parts, each owning its state: :attr:`machines`

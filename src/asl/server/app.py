@@ -79,7 +79,8 @@ def create_app(
     when the server starts and every ``purge_every`` seconds. ``mock_config`` is a Step Functions
     Local mock configuration (a file or its contents, read now so a bad one fails here): StartExecution
     of ``<state machine ARN>#<test case>`` runs that test case. ``machine_options`` go to every
-    state machine created over the API (``region``, ``account`` ...).
+    state machine created over the API (``region``, ``account``, ``lambda_endpoint`` ...); what
+    the local sns/sqs/events stand-ins send is answered at ``GET /asl/outbox``.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     endpoint = Endpoint(folder, handlers, machine_options, synchronous)
