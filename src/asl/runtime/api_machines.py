@@ -22,6 +22,7 @@ from asl._json import to_json
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock
+from asl.integrations.jobs import Job
 from asl.runtime.api_errors import (
     InvalidArn,
     InvalidLoggingConfiguration,
@@ -95,6 +96,8 @@ class Machines:
         self.tokens = tokens
         self.activities = activities
         self._machines: dict[str, tuple[int, StateMachine]] = {}
+        # job-running services every machine here uses (``states``: nested executions, see Runtime)
+        self.jobs: dict[str, Job] = {}
         self._deleting: set[str] = set()  # DELETING until their running executions end
         for row in self.store.state_machines():
             if row["status"] == "DELETING":
@@ -106,6 +109,7 @@ class Machines:
             raise StateMachineDeleting(f"State Machine is being deleted: '{machine.arn}'")
         machine.tasks.tokens = self.tokens
         machine.tasks.activities = self.activities
+        machine.tasks.jobs = self.jobs
         version = self.store.put_state_machine(
             machine.arn,
             machine.name,
@@ -246,6 +250,7 @@ class Machines:
             machine.clock = found[1].clock
             machine.on_event = found[1].on_event
         machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
+        machine.tasks.jobs = self.jobs
         if found is None and wanted == int(current["version"]):
             self._machines[arn] = (wanted, machine)
         return wanted, machine

@@ -43,6 +43,7 @@ from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock, RealClock
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.integrations.stepfunctions import NestedExecutions
 from asl.mocks import MockConfig
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
@@ -94,6 +95,8 @@ class Runtime:
             self.store, self.clock, machine_options, self.callbacks.tokens, self.activity_service.activities
         )
         self.executions = Executions(self.store, self.clock, self.machines, self.mocks)
+        # states:startExecution tasks start their children here (nested executions)
+        self.machines.jobs["states"] = NestedExecutions(self)
 
     @property
     def tokens(self) -> TaskTokens:
