@@ -180,7 +180,7 @@ class TaskState(State):
                     )
                     if sync and job is not None:
                         started = result if recorded is None else json.loads(recorded_output(recorded))
-                        result = await self._job_result(frame, job, started)
+                        result = await self._job_result(frame, job, started, timeout, scheduled)
                     else:
                         waiter, result = await self._wait_for_token(
                             frame, token, timeout, heartbeat, scheduled, submitted
@@ -230,14 +230,36 @@ class TaskState(State):
         origin = Origin(frame.run.execution["Id"], scheduled, timestamp)
         return TaskResult(await job.start(self.call.action, self.call.pattern, parameters, origin))
 
-    async def _job_result(self, frame: Frame, job: Job, started: Any) -> Any:
-        """Wait for a .sync job's end (integrations/jobs.py); a replay hands back its recorded end."""
+    async def _job_result(
+        self, frame: Frame, job: Job, started: Any, timeout: float | None, scheduled: int
+    ) -> Any:
+        """Wait for a .sync job's end (integrations/jobs.py); a replay hands back its recorded end.
+        TimeoutSeconds counts from the recorded TaskScheduled, so it holds across restarts."""
         recorded = frame.recorded()
         if recorded is not None:
             return recorded_outcome(recorded)
         await frame.go_live()
         run = frame.run
-        return await job.result(self.call.action, self.call.pattern, started, lambda: run.aborted)
+        work = asyncio.ensure_future(
+            job.result(self.call.action, self.call.pattern, started, lambda: run.aborted)
+        )
+        if timeout is None:
+            return await work
+        deadline = run.history.events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout)
+        # the clock's sleep, so a virtual clock decides the timeout without waiting
+        sleeper = asyncio.ensure_future(
+            run.clock.sleep(max((deadline - run.clock.now()).total_seconds(), 0.0))
+        )
+        try:
+            await asyncio.wait({work, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            if not work.done():  # timed out, or the execution stopped: the job hears it
+                work.cancel()
+                await asyncio.wait({work})
+        if work.cancelled():
+            raise TimeoutError
+        return work.result()
 
     async def _wait_for_token(
         self,

@@ -366,3 +366,26 @@ def test_a_task_run_again_after_a_restart_finds_the_child_it_had_started() -> No
         await rt.close()
 
     asyncio.run(scenario())
+
+
+def test_timeout_seconds_bounds_the_wait_for_a_sync_child() -> None:
+    """TimeoutSeconds bounds a .sync task as any task: it fails with States.Timeout (TaskTimedOut)."""
+
+    async def scenario() -> None:
+        clock = ManualClock(START)
+        rt = Runtime(ExecutionStore(":memory:"), clock=clock)
+        rt.create_state_machine("Child", WAITING_CHILD)
+        definition = parent(".sync")
+        definition["States"]["Call"]["TimeoutSeconds"] = 10
+        arn = rt.create_state_machine("Parent", definition)["stateMachineArn"]
+        started = await rt.start_execution(arn, '{"order": 7}')
+        await settle()
+        await clock.move(5)
+        assert rt.describe_execution(started["executionArn"])["status"] == "RUNNING"
+        await clock.move(5)
+        described = await rt.wait(started["executionArn"])
+        assert (described["status"], described["error"]) == ("FAILED", "States.Timeout")
+        assert _types(rt, started["executionArn"])[-2:] == ["TaskTimedOut", "ExecutionFailed"]
+        await rt.close()
+
+    asyncio.run(scenario())
