@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from durable_support import START, ManualClock, crash, forever, settle
+from nested_crash_worker import CHILD as WORKER_CHILD
+from nested_crash_worker import PARENT as WORKER_PARENT
 
 from asl import ExecutionStore, Runtime
 from asl.integrations.jobs import Origin
@@ -24,6 +31,7 @@ ACCOUNT_ARN = "arn:aws:states:us-east-1:123456789012"
 CHILD_ARN = f"{ACCOUNT_ARN}:stateMachine:Child"
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
+WORKER = Path(__file__).with_name("nested_crash_worker.py")
 
 CHILD = {
     "StartAt": "Echo",
@@ -389,3 +397,50 @@ def test_timeout_seconds_bounds_the_wait_for_a_sync_child() -> None:
         await rt.close()
 
     asyncio.run(scenario())
+
+
+def test_a_parent_killed_while_it_waits_gets_its_child_result_from_the_next_process(
+    db: Path, tmp_path: Path
+) -> None:
+    """SIGKILL while a .sync:2 parent waits: the next process resumes parent and child, starts no
+    second child, and the parent ends with the child's result."""
+    log = tmp_path / "work.log"
+    worker = subprocess.Popen(
+        [sys.executable, str(WORKER), str(db), str(log)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(1200):  # up to a minute on a busy machine
+            if log.exists() and "ready" in log.read_text().split():
+                break
+            if worker.poll() is not None:
+                raise AssertionError(worker.communicate()[0].decode()[-3000:])
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the worker's parent never waited for its child")
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        assert worker.stdout is not None
+        worker.stdout.close()
+
+    async def resumed() -> None:
+        calls: list[Any] = []
+
+        def work(event: Any, context: Any) -> Any:
+            calls.append(event)
+            return {"done": event["order"]}
+
+        rt = Runtime(ExecutionStore(db), handlers={"work": work})
+        rt.create_state_machine("Child", WORKER_CHILD)
+        rt.create_state_machine("Parent", WORKER_PARENT)
+        await rt.resume()
+        parent_arn = f"{ACCOUNT_ARN}:execution:Parent:p1"
+        described = await rt.wait(parent_arn)
+        assert described["status"] == "SUCCEEDED"
+        assert json.loads(described["output"])["Output"] == {"done": 7}
+        assert len(_children(rt)) == 1 and calls == [{"order": 7}]
+        assert _types(rt, parent_arn).count("TaskSubmitted") == 1
+        await rt.close()
+
+    asyncio.run(resumed())
+    assert log.read_text().split() == ["started", "ready"]
