@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from asl._json import to_json
 from asl.errors import ASLError, ErrorName, ExecutionAlreadyExists, StatesError
-from asl.integrations.jobs import SYNC_PATTERNS, Origin
+from asl.integrations.jobs import Origin
 
 __all__ = ["FIELDS", "ExecutionsAPI", "NestedExecutions", "execution_arn"]
 
@@ -90,13 +90,13 @@ class NestedExecutions:
             started = earlier
         except ASLError as error:
             raise _sdk_error(error, request_id) from None
-        body = {"ExecutionArn": started["executionArn"], "StartDate": _millis(started["startDate"])}
-        wire = {"executionArn": body["ExecutionArn"], "startDate": body["StartDate"] / 1000}
+        arn, start_date = str(started["executionArn"]), _millis(started["startDate"])
+        wire = {"executionArn": arn, "startDate": start_date / 1000}  # the response body on the wire
         return {
-            "ExecutionArn": body["ExecutionArn"],
+            "ExecutionArn": arn,
             "SdkHttpMetadata": _http_metadata(wire, request_id),
             "SdkResponseMetadata": {"RequestId": request_id},
-            "StartDate": body["StartDate"],
+            "StartDate": start_date,
         }
 
     def _started_before(
@@ -116,8 +116,6 @@ class NestedExecutions:
         self, action: str, pattern: str, submitted: dict[str, Any], aborted: Callable[[], bool]
     ) -> Any:
         """Wait for the child's end: DescribeExecution's shape, or ``States.TaskFailed``."""
-        if pattern not in SYNC_PATTERNS:  # pragma: no cover - the task only waits for .sync
-            raise ValueError(f"states:{action}{pattern} does not wait for the execution")
         arn = str(submitted["ExecutionArn"])
         try:
             described = await self._closed(arn)
