@@ -444,3 +444,53 @@ def test_a_parent_killed_while_it_waits_gets_its_child_result_from_the_next_proc
 
     asyncio.run(resumed())
     assert log.read_text().split() == ["started", "ready"]
+
+
+def test_an_aborted_child_fails_the_sync_task_with_its_status() -> None:
+    """A child stopped by someone else fails its .sync parent with States.TaskFailed (Status ABORTED)."""
+
+    async def scenario() -> None:
+        rt = _runtime()
+        rt.create_state_machine("Child", WAITING_CHILD)
+        arn = rt.create_state_machine("Parent", parent(".sync"))["stateMachineArn"]
+        started = await rt.start_execution(arn, '{"order": 7}')
+        await settle()
+        (child,) = _children(rt)
+        await rt.stop_execution(child["executionArn"], error="Halt", cause="by hand")
+        described = await rt.wait(started["executionArn"])
+        assert described["error"] == "States.TaskFailed"
+        cause = json.loads(described["cause"])
+        assert (cause["Status"], cause["Error"], cause["Cause"]) == ("ABORTED", "Halt", "by hand")
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_jsonata_arguments_and_input_given_as_json_text() -> None:
+    """Arguments (JSONata) are the same fields; an Input given as a string is passed as JSON text."""
+
+    async def scenario() -> None:
+        rt = _runtime()
+        definition = {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": START_EXECUTION + ".sync:2",
+                    "Arguments": {
+                        "StateMachineArn": CHILD_ARN,
+                        "Input": '{"order": 9}',
+                        "Name": "{% 'n' & $states.input.order %}",
+                    },
+                    "Output": "{% $states.result.Output.got %}",
+                    "End": True,
+                }
+            },
+        }
+        described = await _run(rt, definition)
+        assert json.loads(described["output"]) == {"order": 9}
+        assert _children(rt)[0]["name"] == "n7"
+        await rt.close()
+
+    asyncio.run(scenario())
