@@ -55,14 +55,10 @@ async def run_test_state(request: TestStateRequest, options: Mapping[str, Any]) 
     """Run the request's state once; ``options`` are the :class:`StateMachine` options (handlers,
     resources, integrations, tables, region ...) its Task calls with."""
     clock = VirtualClock()
-    machine = StateMachine(
-        request.machine,
-        name=_MACHINE_NAME,
-        type="EXPRESS",
-        clock=clock,
-        role_arn=request.role_arn,
-        **options,
-    )
+    settings = {**options, "name": _MACHINE_NAME, "type": "EXPRESS", "clock": clock}
+    if request.role_arn is not None:
+        settings["role_arn"] = request.role_arn
+    machine = StateMachine(request.machine, **settings)
     state = _find(machine.scope, request.state_name)
     data: dict[str, Any] = {"input": request.input}
     _instrument(state, data)
@@ -151,8 +147,13 @@ def _mocked_map(
         selector_input = effective
     if request.map_item_reader_data is not None:
         items = request.map_item_reader_data  # what the ItemReader read, as given
-    if not isinstance(items, list):
-        raise StateFailure(ErrorName.RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
+    if not isinstance(items, list):  # (a JSONPath ItemsPath that selects no array failed above)
+        what = "Map state input" if state.jsonata and state.items is None else "The Map state's items"
+        raise StateFailure(
+            ErrorName.QUERY_EVALUATION_ERROR if state.jsonata else ErrorName.RUNTIME,
+            f"{what} must be an array but was: {to_json(items)}",
+            prefixed=False,
+        )
     if not state.jsonata:
         data["afterItemsPath"] = items
     concurrency, tolerated, percentage = numbers

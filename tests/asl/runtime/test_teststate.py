@@ -737,3 +737,61 @@ def test_the_runtime_answers_test_state_with_its_handlers() -> None:
             await runtime.close()
 
     assert json.loads(asyncio.run(scenario())["output"]) == {"loud": "A", "extra": 1}
+
+
+def test_a_mocked_jsonata_map_selects_its_items_by_expression() -> None:
+    # [API] afterItemsPath is "Not populated when the QueryLanguage is JSONata"
+    definition = {
+        "Type": "Map",
+        "QueryLanguage": "JSONata",
+        "Items": "{% $states.input.rows %}",
+        "ItemSelector": {"row": "{% $states.context.Map.Item.Value %}", "n": "{% $states.input.n %}"},
+        "MaxConcurrency": "{% $states.input.n %}",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "Output": "{% $count($states.result) %}",
+        "End": True,
+    }
+    answer = ask(
+        definition, '{"rows": ["a", "b"], "n": 3}', mock={"result": "[1, 2]"}, inspection_level="DEBUG"
+    )
+    assert answer["output"] == "2"
+    shown = data(answer)
+    assert shown["afterItemSelector"] == [{"row": "a", "n": 3}, {"row": "b", "n": 3}]
+    assert shown["maxConcurrency"] == 3
+    assert "afterItemsPath" not in shown
+    failed = ask({**definition, "Items": "{% 'x' %}"}, '{"rows": [], "n": 1}', mock={"result": "[]"})
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.QueryEvaluationError")
+
+
+def test_trace_on_a_task_shows_the_same_data_as_debug() -> None:
+    # [recorded] TRACE on a Lambda task: the DEBUG fields (request/response are for HTTP tasks only)
+    definition = task(LAMBDA_ARN + "shout", End=True)
+    assert ask(definition, '{"word": "x"}', inspection_level="TRACE") == ask(
+        definition, '{"word": "x"}', inspection_level="DEBUG"
+    )
+
+
+def test_map_item_reader_data_stands_for_what_the_reader_read() -> None:
+    # [API] mapItemReaderData: "The data read by ItemReader in Distributed Map states"
+    definition = {
+        "Type": "Map",
+        "ItemReader": {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": "b", "Key": "k"},
+        },
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
+        "End": True,
+    }
+    answer = ask(
+        definition,
+        mock={"result": "[1, 2]"},
+        state_configuration={"mapItemReaderData": '[{"id": 1}, {"id": 2}]'},
+        inspection_level="DEBUG",
+    )
+    assert data(answer)["afterItemsPath"] == [{"id": 1}, {"id": 2}]
+    with pytest.raises(ValidationException, match="needs a Map state with an ItemReader"):
+        ask(MAP, '{"items": []}', mock={"result": "[]"}, state_configuration={"mapItemReaderData": "[]"})
