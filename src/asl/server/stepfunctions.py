@@ -22,8 +22,8 @@ from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
+from asl.server._teststate import test_state
 from asl.server._wire import AWSError, service_model
-from asl.server.teststate import test_state
 from asl.validate import iter_errors
 
 __all__ = ["STEP_FUNCTIONS"]
