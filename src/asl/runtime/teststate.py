@@ -66,7 +66,8 @@ async def run_test_state(request: TestStateRequest, options: Mapping[str, Any]) 
     context = _context(frame, request, clock)
     raw = request.input
     try:
-        next_state, output = await asyncio.wait_for(_attempt(state, frame, raw, context, request), TIME_LIMIT)
+        attempt = _attempt(state, frame, raw, context, request, data)
+        next_state, output = await asyncio.wait_for(attempt, TIME_LIMIT)
     except TimeoutError:
         error = StatesError(ErrorName.TIMEOUT, "The TestState API ran for more than five minutes.")
     except StateFailure as failure:
@@ -87,7 +88,12 @@ async def run_test_state(request: TestStateRequest, options: Mapping[str, Any]) 
 
 
 async def _attempt(
-    state: State, frame: Frame, raw: Any, context: dict[str, Any], request: TestStateRequest
+    state: State,
+    frame: Frame,
+    raw: Any,
+    context: dict[str, Any],
+    request: TestStateRequest,
+    data: dict[str, Any],
 ) -> tuple[str | None, Any]:
     mock = request.mock
     if isinstance(state, FailState) and not state.jsonata:
@@ -95,7 +101,7 @@ async def _attempt(
     if mock is None:
         return await state.execute(frame, raw, context)
     if isinstance(state, MapState):
-        return _mocked_map(state, frame, raw, context, request, mock)
+        return _mocked_map(state, frame, raw, context, request, mock, data)
     if isinstance(state, ParallelState):
         state.effective_input(raw, context, frame)
         return state.next, state.finish(frame, raw, _mocked(mock), context)
@@ -129,11 +135,16 @@ class _StateMock(MockCase):
 
 
 def _mocked_map(
-    state: MapState, frame: Frame, raw: Any, context: dict[str, Any], request: TestStateRequest, mock: Mock
+    state: MapState,
+    frame: Frame,
+    raw: Any,
+    context: dict[str, Any],
+    request: TestStateRequest,
+    mock: Mock,
+    data: dict[str, Any],
 ) -> tuple[str | None, Any]:
     """A Map tested without running its iterations: its items, their ItemSelector and batches,
     its numbers, and the mocked result (the Map's whole result) through its output steps."""
-    data = _recorded(state)
     variables = frame.variables
     if state.jsonata:
         states = state.states_binding(raw, context)
@@ -268,7 +279,6 @@ def _context(frame: Frame, request: TestStateRequest, clock: VirtualClock) -> di
 
 def _instrument(state: State, data: dict[str, Any]) -> None:
     """Wrap the tested instance's compiled steps so each value it produces is kept in ``data``."""
-    state.__dict__["_inspection"] = data
     if state.jsonata:
         arguments = state.arguments
         if arguments is not None:
@@ -306,11 +316,6 @@ def _keeping(step: Callable[..., Any], data: dict[str, Any], key: str) -> Callab
         return value
 
     return kept
-
-
-def _recorded(state: State) -> dict[str, Any]:
-    data: dict[str, Any] = state.__dict__["_inspection"]
-    return data
 
 
 _ORDER = (
