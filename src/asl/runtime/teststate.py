@@ -34,7 +34,7 @@ from asl.runtime.api_errors import ValidationException
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.teststate_request import Mock, TestStateRequest
 from asl.states import State
-from asl.states._retry import matches
+from asl.states._retry import Retrier, matches
 from asl.states.fail import FailState
 from asl.states.map import MapState, _allowed_failures
 from asl.states.parallel import ParallelState
@@ -372,7 +372,7 @@ def _handled(
                 if request.retrier_retry_count < retrier.max_attempts:
                     details = {
                         "retryIndex": index,
-                        "retryBackoffIntervalSeconds": round(retrier.delay(request.retrier_retry_count)),
+                        "retryBackoffIntervalSeconds": _back_off(retrier, request.retrier_retry_count),
                     }
                     return _answer(request, state, frame, data, "RETRIABLE", error=error, details=details)
                 break  # the first retrier that matches decides; its attempts are spent
@@ -394,6 +394,19 @@ def _handled(
                     details={"catchIndex": index},
                 )
     return _answer(request, state, frame, data, "FAILED", error=error)
+
+
+#: retryBackoffIntervalSeconds is an Integer in AWS's model
+_MAX_INTEGER = 2**31 - 1
+
+
+def _back_off(retrier: Retrier, retries: int) -> int:
+    """Seconds before the next retry, in whole seconds (a huge retry count overflows no float)."""
+    try:
+        delay = retrier.delay(retries)
+    except OverflowError:
+        delay = float(retrier.max_delay_seconds) if retrier.max_delay_seconds is not None else _MAX_INTEGER
+    return min(round(delay), _MAX_INTEGER)
 
 
 def _answer(

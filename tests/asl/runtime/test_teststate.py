@@ -795,3 +795,22 @@ def test_map_item_reader_data_stands_for_what_the_reader_read() -> None:
     assert data(answer)["afterItemsPath"] == [{"id": 1}, {"id": 2}]
     with pytest.raises(ValidationException, match="needs a Map state with an ItemReader"):
         ask(MAP, '{"items": []}', mock={"result": "[]"}, state_configuration={"mapItemReaderData": "[]"})
+
+
+def test_a_huge_retry_count_still_answers_a_back_off() -> None:
+    # retryBackoffIntervalSeconds is an Integer in AWS's model: a back-off past it is capped there
+    definition = task(
+        "arn:aws:states:::lambda:invoke",
+        Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 99999999, "BackoffRate": 2.0}],
+        End=True,
+    )
+    answer = ask(
+        definition,
+        mock=MOCK_ERROR,
+        state_configuration={"retrierRetryCount": 5000},
+        inspection_level="DEBUG",
+    )
+    assert answer["inspectionData"]["errorDetails"] == {
+        "retryIndex": 0,
+        "retryBackoffIntervalSeconds": 2**31 - 1,
+    }
