@@ -51,6 +51,8 @@ from asl.runtime.api_errors import MAX_TAGS, ResourceNotFound, StateMachineDoesN
 from asl.runtime.api_executions import Executions
 from asl.runtime.api_machines import Machines
 from asl.runtime.interpreter import StateMachine
+from asl.runtime.teststate import run_test_state
+from asl.runtime.teststate_request import parse_request
 from asl.store.executions import ExecutionStore
 
 __all__ = ["RETENTION", "Runtime"]
@@ -287,6 +289,44 @@ class Runtime:
     ) -> dict[str, Any]:
         """GetActivityTask: long-polls up to ``wait_seconds`` (AWS: 60); ``{}`` when none came."""
         return await self.activity_service.get_activity_task(activity_arn, worker_name, wait_seconds)
+
+    # --- TestState --------------------------------------------------------------------------------
+
+    async def test_state(
+        self,
+        definition: Mapping[str, Any] | str,
+        input: Any = None,
+        *,
+        inspection_level: str | None = None,
+        reveal_secrets: bool = False,
+        variables: Mapping[str, Any] | str | None = None,
+        state_name: str | None = None,
+        mock: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | str | None = None,
+        state_configuration: Mapping[str, Any] | None = None,
+        role_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """TestState: run one state once (a Task with this runtime's handlers, unless ``mock``
+        answers for it) and answer as AWS does (``status``, ``output``, ``error``, ``cause``,
+        ``nextState``, ``inspectionData``). Arguments are the API's, in snake case; JSON
+        fields may be given as text or as values. See :mod:`asl.runtime.teststate`.
+
+        >>> await runtime.test_state({"Type": "Pass", "Result": 1, "Next": "B"})  # doctest: +SKIP
+        {'status': 'SUCCEEDED', 'output': '1', 'nextState': 'B'}
+        """
+        request = parse_request(
+            definition,
+            input=input,
+            inspection_level=inspection_level,
+            reveal_secrets=reveal_secrets,
+            variables=variables,
+            state_name=state_name,
+            mock=mock,
+            context=context,
+            state_configuration=state_configuration,
+            role_arn=role_arn,
+        )
+        return await run_test_state(request, self.machine_options)
 
     # --- keeping and shutting down ---------------------------------------------------------------
 

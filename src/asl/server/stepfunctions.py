@@ -22,6 +22,7 @@ from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.server._service import Backend, Operation, Service
+from asl.server._teststate import test_state
 from asl.server._wire import AWSError, service_model
 from asl.validate import iter_errors
 
@@ -387,6 +388,7 @@ OPERATIONS: dict[str, Operation] = {
     "StartSyncExecution": start_sync_execution,
     "StopExecution": stop_execution,
     "TagResource": tag_resource,
+    "TestState": test_state,
     "UntagResource": untag_resource,
     "UpdateStateMachine": update_state_machine,
     "ValidateStateMachineDefinition": validate_state_machine_definition,
