@@ -250,8 +250,9 @@ class Machines:
             self._machines[arn] = (wanted, machine)
         return wanted, machine
 
-    def starting(self, machine_arn: str) -> tuple[int, StateMachine]:
-        """The machine a new execution would run; refused while it is being deleted."""
+    def starting(self, machine_arn: str, version: int | None = None) -> tuple[int, StateMachine]:
+        """The machine a new execution would run (``version``: a published version's definition);
+        refused while it is being deleted."""
         if machine_arn in self._deleting:
             raise StateMachineDeleting(f"State Machine is being deleted: '{machine_arn}'")
-        return self.machine(machine_arn)
+        return self.machine(machine_arn, version)
