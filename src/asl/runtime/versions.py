@@ -401,8 +401,7 @@ class Versions:
                 raise ValidationException(
                     f"routingConfiguration: weight must be an integer from 0 to 100, got {weight!r}"
                 )
-            arn, number = self._version_arn(str(version_arn))
-            machines.add(arn)
+            machines.add(self._version_arn(str(version_arn))[0])
             checked.append({"stateMachineVersionArn": str(version_arn), "weight": weight})
         if len(machines) > 1:
             raise ValidationException(

@@ -100,9 +100,9 @@ class Catalogue:
             self._db.execute("UPDATE state_machines SET status='DELETING' WHERE arn=?", (arn,))
 
     def delete_state_machine(self, arn: str) -> int:
-        """Delete a machine with its versions (published ones too), its aliases, its executions and their events; returns how many
-        executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
-        with no executions)."""
+        """Delete a machine with its versions (published ones too), its aliases, its executions and
+        their events; returns how many executions went (AWS keeps nothing of a deleted machine: a
+        new one of the same name starts with no executions)."""
         with self._transaction():
             for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(

@@ -138,7 +138,8 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         # started from it resumes with that definition; `published` is the highest number ever
         # given, since AWS never gives a deleted version's number again. An alias keeps its
         # routing as JSON text. execution_qualifiers says which version or alias an execution was
-        # started with (only those that were: most executions have no row here).
+        # started with (only those that were: most executions have no row here, so ListExecutions
+        # of a version or alias reads it whole rather than through indexes every store would carry).
         "0009_versions_and_aliases",
         """
         ALTER TABLE state_machines ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
@@ -153,7 +154,7 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
             description TEXT,
             created TEXT NOT NULL,
             PRIMARY KEY (arn, number)
-        );
+        ) WITHOUT ROWID;
         CREATE TABLE aliases (
             arn TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -162,14 +163,12 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
             created TEXT NOT NULL,
             updated TEXT NOT NULL,
             PRIMARY KEY (arn, name)
-        );
+        ) WITHOUT ROWID;
         CREATE TABLE execution_qualifiers (
             execution INTEGER PRIMARY KEY,
             version_arn TEXT,
             alias_arn TEXT
-        );
-        CREATE INDEX execution_qualifiers_by_version ON execution_qualifiers (version_arn);
-        CREATE INDEX execution_qualifiers_by_alias ON execution_qualifiers (alias_arn)
+        )
         """,
     ),
 ]

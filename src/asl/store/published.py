@@ -179,7 +179,8 @@ class Published:
         self.flush()
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
-            f"SELECT execution, version_arn, alias_arn FROM execution_qualifiers WHERE execution IN ({marks})",
+            "SELECT execution, version_arn, alias_arn FROM execution_qualifiers "
+            f"WHERE execution IN ({marks})",
             ids,
         ).fetchall()
         return {int(execution): (version, alias) for execution, version, alias in rows}
