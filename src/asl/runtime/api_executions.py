@@ -44,7 +44,7 @@ from asl.runtime.pages import (
     redrive_status,
 )
 from asl.runtime.replay import REDRIVEN, replay_plan
-from asl.runtime.versions import Versions
+from asl.runtime.versions import Target, Versions
 from asl.store.executions import ExecutionStore
 from asl.store.rows import ExecutionRecord
 
@@ -100,6 +100,7 @@ class Executions:
         if machine.type == "EXPRESS":
             execution = Execution(machine, name, value, machine.clock.now())
             execution.mock = mock
+            execution.started_with = target.started_details()
             record = ExecutionRecord(
                 0, execution.arn, machine_arn, version, name, "RUNNING", text, execution.start_date
             )
@@ -122,6 +123,7 @@ class Executions:
         self.versions.started_with(target, record)
         execution = Execution(machine, name, value, started, history=self._history(machine, record))
         execution.mock = mock
+        execution.started_with = target.started_details()
         self._spawn(LiveExecution(record, execution))
         await self.store.commit()
         return {"executionArn": arn, "startDate": started}
@@ -216,6 +218,8 @@ class Executions:
         )
         execution.redrive_count = record.redrive_count
         execution.timeout_from = record.redrive_date or record.start_date
+        version_arn, alias_arn = self.versions.qualifiers([record]).get(record.arn, (None, None))
+        execution.started_with = Target(record.machine_arn, None, version_arn, alias_arn).started_details()
         if record.test_case:
             execution.mock = self.mocks.case(machine.name, record.test_case)
         self._spawn(LiveExecution(record, execution))

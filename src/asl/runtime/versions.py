@@ -84,6 +84,11 @@ class Target:
     version_arn: str | None = None
     alias_arn: str | None = None
 
+    def started_details(self) -> dict[str, str]:
+        """The ExecutionStarted event's details that name the alias and the version."""
+        details = {"stateMachineAliasArn": self.alias_arn, "stateMachineVersionArn": self.version_arn}
+        return {key: value for key, value in details.items() if value is not None}
+
 
 class Versions:
     """The versions and aliases of a runtime's machines; ``rng`` picks an alias's version

@@ -17,7 +17,7 @@ from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
 from asl.runtime.api_definitions import ROLE_ARN, creation_problems
-from asl.runtime.api_errors import MAX_TAGS
+from asl.runtime.api_errors import MAX_TAGS, StateMachineDoesNotExist
 from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
@@ -224,6 +224,16 @@ async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[
 async def describe_state_machine_for_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     _express_execution(params["executionArn"])
     execution = backend.runtime.describe_execution(params["executionArn"])
+    version_arn = execution.get("stateMachineVersionArn")
+    if version_arn is not None:
+        try:  # started with a version (or an alias): the version it ran, dated when it was published
+            version = backend.runtime.describe_state_machine(version_arn)
+        except StateMachineDoesNotExist:
+            pass  # deleted since: the machine as it is now, as for any other execution
+        else:
+            version.pop("status", None)
+            version.pop("description", None)
+            return {**version, "updateDate": version["creationDate"]}
     machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
     machine.pop("status", None)  # not a member of this answer
     row = backend.runtime.machines.row(execution["stateMachineArn"])

@@ -123,6 +123,10 @@ def test_executions_run_their_versions_definition_and_describe_names_it() -> Non
         assert described["stateMachineVersionArn"] == f"{arn}:1"
         assert "stateMachineAliasArn" not in described
         assert by_version[0]["stateMachineVersionArn"] == f"{arn}:1"
+        # AWS's ExecutionStartedEventDetails name the version (and the alias) too
+        started = runtime.get_execution_history(described["executionArn"])["events"][0]
+        assert started["executionStartedEventDetails"]["stateMachineVersionArn"] == f"{arn}:1"
+        assert "stateMachineAliasArn" not in started["executionStartedEventDetails"]
         unqualified = next(e for e in executions if e["executionArn"] != by_version[0]["executionArn"])
         assert "stateMachineVersionArn" not in runtime.describe_execution(unqualified["executionArn"])
         with pytest.raises(StateMachineDoesNotExist):
@@ -235,6 +239,9 @@ def test_versions_aliases_and_what_an_execution_started_with_survive_a_restart(t
         assert json.loads(described["output"]) == "resumed"
         assert described["stateMachineAliasArn"] == f"{arn}:PROD"
         assert described["stateMachineVersionArn"] == f"{arn}:1"
+        history = runtime.get_execution_history(execution_arn)["events"]
+        assert history[0]["executionStartedEventDetails"]["stateMachineAliasArn"] == f"{arn}:PROD"
+        assert [e["type"] for e in history].count("ExecutionStarted") == 1
         assert runtime.describe_state_machine_alias(f"{arn}:PROD")["routingConfiguration"][0]["weight"] == 100
         assert [v["stateMachineVersionArn"] for v in runtime.list_state_machine_versions(arn)[
             "stateMachineVersions"

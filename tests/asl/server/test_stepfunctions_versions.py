@@ -89,6 +89,8 @@ def test_aliases_route_executions_and_hold_their_versions(sfn: Any) -> None:
     assert json.loads(described["output"]) == "v1"  # the version's definition, not the latest
     assert described["stateMachineAliasArn"] == alias_arn
     assert described["stateMachineVersionArn"] == f"{arn}:1"
+    ran = sfn.describe_state_machine_for_execution(executionArn=started["executionArn"])
+    assert json.loads(ran["definition"])["States"]["P"]["Result"] == "v1"
     by_version = sfn.start_execution(stateMachineArn=f"{arn}:1", input="{}")["executionArn"]
     assert "stateMachineAliasArn" not in _finished(sfn, by_version)
     listed = sfn.list_executions(stateMachineArn=alias_arn)["executions"]
