@@ -92,6 +92,7 @@ class ExecutionStore(Catalogue, Published):
         self._updates: list[tuple[Any, ...]] = []
         self._beats: dict[str, str | None] = {}
         self._iterations: list[tuple[int, int, int, int, str]] = []
+        self._qualified: dict[int, tuple[str | None, str | None]] = {}  # see Published
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         # per running execution and thread, the last payload written: a repeat is stored as a reference
@@ -174,6 +175,11 @@ class ExecutionStore(Catalogue, Published):
                     db.executemany(
                         f"INSERT INTO executions ({COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
                     )
+                if self._qualified:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO execution_qualifiers VALUES (?, ?, ?)",
+                        [(i, version, alias) for i, (version, alias) in self._qualified.items()],
+                    )
                 if self._events:
                     db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", self._events)
                 if self._updates:
@@ -204,6 +210,7 @@ class ExecutionStore(Catalogue, Published):
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}
             self._iterations = []
+            self._qualified = {}
             self._recent = {}
             self._pending = 0
             self.flushes += 1

@@ -2,7 +2,9 @@
 
 Like the catalogue, small tables written seldom, each write in its own transaction after the
 store's pending group commit, so a version never overtakes the machine row it belongs to and
-an execution's qualifier never lands before the execution's own row.
+an execution's qualifier never lands before the execution's own row. The one exception is what
+an execution started with: it goes with the execution's row in the store's group commit, and is
+read from memory until then. Reading needs no flush (DescribeExecution does not force a commit).
 """
 
 from __future__ import annotations
@@ -75,8 +77,12 @@ class Published:
     """The part of :class:`~asl.store.ExecutionStore` that keeps versions, aliases and qualifiers."""
 
     _db: sqlite3.Connection
+    _qualified: dict[int, tuple[str | None, str | None]]  # pending until the next group commit
 
     def flush(self) -> None:
+        raise NotImplementedError
+
+    def _queued(self) -> None:
         raise NotImplementedError
 
     def _transaction(self) -> Transaction:
@@ -112,14 +118,12 @@ class Published:
 
     def published_versions(self, arn: str) -> list[VersionRow]:
         """The machine's versions, newest first."""
-        self.flush()
         rows = self._db.execute(
             f"SELECT {_VERSION_KEYS} FROM published_versions WHERE arn=? ORDER BY number DESC", (arn,)
         ).fetchall()
         return [_version(row) for row in rows]
 
     def published_version(self, arn: str, number: int) -> VersionRow | None:
-        self.flush()
         row = self._db.execute(
             f"SELECT {_VERSION_KEYS} FROM published_versions WHERE arn=? AND number=?", (arn, number)
         ).fetchone()
@@ -144,14 +148,12 @@ class Published:
 
     def aliases(self, arn: str) -> list[AliasRow]:
         """The machine's aliases, the most recently created first (as ListStateMachineAliases)."""
-        self.flush()
         rows = self._db.execute(
             f"SELECT {_ALIAS_KEYS} FROM aliases WHERE arn=? ORDER BY created DESC, name", (arn,)
         ).fetchall()
         return [_alias(row) for row in rows]
 
     def alias(self, arn: str, name: str) -> AliasRow | None:
-        self.flush()
         row = self._db.execute(
             f"SELECT {_ALIAS_KEYS} FROM aliases WHERE arn=? AND name=?", (arn, name)
         ).fetchone()
@@ -164,23 +166,23 @@ class Published:
     # --- executions started with a version or an alias ------------------------------------
 
     def qualify_execution(self, execution_id: int, version_arn: str | None, alias_arn: str | None) -> None:
-        """Keep the version and alias an execution was started with (after its pending row)."""
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR REPLACE INTO execution_qualifiers VALUES (?, ?, ?)",
-                (execution_id, version_arn, alias_arn),
-            )
+        """Keep the version and alias an execution was started with: written with the execution's
+        row, in the same group commit (a start with a version costs no transaction of its own)."""
+        self._qualified[execution_id] = (version_arn, alias_arn)
+        self._queued()
 
     def qualifiers(self, execution_ids: Iterable[int]) -> dict[int, tuple[str | None, str | None]]:
         """``execution id -> (version ARN, alias ARN)`` of those started with a version or alias."""
         ids = [int(i) for i in execution_ids if i]
+        found = {i: self._qualified[i] for i in ids if i in self._qualified}
+        ids = [i for i in ids if i not in found]
         if not ids:
-            return {}
-        self.flush()
+            return found
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             "SELECT execution, version_arn, alias_arn FROM execution_qualifiers "
             f"WHERE execution IN ({marks})",
             ids,
         ).fetchall()
-        return {int(execution): (version, alias) for execution, version, alias in rows}
+        found.update({int(execution): (version, alias) for execution, version, alias in rows})
+        return found
