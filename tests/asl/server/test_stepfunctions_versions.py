@@ -44,6 +44,11 @@ def test_publish_on_create_and_update_and_publish_state_machine_version(sfn: Any
     )
     arn = created["stateMachineArn"]
     assert created["stateMachineVersionArn"] == f"{arn}:1"
+    # the same CreateStateMachine again is idempotent: no second version of the same revision
+    same = sfn.create_state_machine(
+        name="versioned", definition=_pass("one"), roleArn=ROLE, publish=True, versionDescription="first"
+    )
+    assert same["stateMachineVersionArn"] == f"{arn}:1"
     updated = sfn.update_state_machine(stateMachineArn=arn, definition=_pass("two"), publish=True)
     assert updated["stateMachineVersionArn"] == f"{arn}:2"
     # publishing the unchanged revision answers the version there is (AWS: idempotent)
@@ -141,6 +146,16 @@ def test_alias_requests_aws_refuses(sfn: Any) -> None:
         sfn.create_state_machine_alias(name="same", routingConfiguration=one, description="other")
     with pytest.raises(sfn.exceptions.InvalidArn):
         sfn.describe_state_machine(stateMachineArn=f"{arn}:same")  # aliases: DescribeStateMachineAlias
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.delete_state_machine_version(stateMachineVersionArn=f"{arn}:same")  # not a version ARN
+    other = sfn.create_state_machine(
+        name="refusals-other", definition=_pass("o"), roleArn=ROLE, publish=True
+    )["stateMachineVersionArn"]
+    with pytest.raises(sfn.exceptions.ValidationException, match="versions of"):
+        sfn.update_state_machine_alias(
+            stateMachineAliasArn=f"{arn}:same",
+            routingConfiguration=[{"stateMachineVersionArn": other, "weight": 100}],
+        )
 
 
 def test_an_express_alias_splits_start_sync_executions_by_weight(sfn: Any) -> None:
