@@ -250,3 +250,13 @@ def test_versions_aliases_and_what_an_execution_started_with_survive_a_restart(t
 
     execution_arn = asyncio.run(first())
     asyncio.run(second(execution_arn))
+
+
+def test_an_older_versions_machine_is_built_once_and_rebuilt_when_the_machine_is_replaced() -> None:
+    runtime = _runtime()
+    arn = runtime.create_state_machine("M", _pass("v1"), publish=True)["stateMachineArn"]
+    runtime.create_state_machine("M", _pass("v2"))
+    revision, built = runtime.machines.machine(arn, 1)
+    assert revision == 1 and runtime.machines.machine(arn, 1)[1] is built
+    runtime.create_state_machine("M", _pass("v3"))  # another machine registered: its handlers count
+    assert runtime.machines.machine(arn, 1)[1] is not built
