@@ -19,6 +19,7 @@ from asl._json import to_json, to_json_around
 from asl.errors import ErrorName, StatesError
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
+from asl.integrations.jobs import Job
 from asl.integrations.lambda_ import LambdaFunctions
 
 __all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
@@ -81,6 +82,14 @@ class TaskRunner:
         # shared with the Runtime when one drives the machine, so its API can answer them
         self.tokens = TaskTokens()
         self.activities = Activities()
+        # services whose tasks start jobs (``states`` when an asl.Runtime drives the machine)
+        self.jobs: dict[str, Job] = {}
+
+    def job(self, call: ResourceCall) -> Job | None:
+        """The job-running service of an integration call, unless an integration stands in for it."""
+        if call.kind != "integration" or not self.jobs or call.service in self.integrations:
+            return None
+        return self.jobs.get(call.service)
 
     @staticmethod
     def encode(call: ResourceCall, parameters: Any) -> tuple[str, str]:

@@ -86,6 +86,8 @@ class Execution:
         self.timeout_from = started
         self.mock: MockCase | None = None
         self.run: Run | None = None
+        # the version and alias it was started with, as ExecutionStarted's details name them
+        self.started_with: dict[str, str] = {}
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -284,6 +286,7 @@ class StateMachine:
                 "input": to_json(execution.input),
                 "inputDetails": {"truncated": False},
                 "roleArn": self.role_arn,
+                **execution.started_with,
             },
         )
         # AWS links the first state's entered event to no event (previousEventId 0), not to

@@ -14,8 +14,9 @@ from asl.execution.activities import QueuedTask
 from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
 from asl.execution.frame import Frame
 from asl.execution.history import details_key
-from asl.execution.tasks import classify
+from asl.execution.tasks import TaskResult, classify
 from asl.failures import StateFailure
+from asl.integrations.jobs import SYNC_PATTERNS, Job, Origin
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.states._io import path_value
 from asl.states.base import State
@@ -139,6 +140,7 @@ class TaskState(State):
             mock = frame.run.mock
             if mock is not None and self.name not in mock:
                 mock = None  # a hybrid test case: this state calls its real resource
+            job = frame.run.tasks.job(call) if mock is None else None  # states:startExecution ...
             if recorded is not None and recorded["type"] != "TaskSubmitted":
                 if mock is not None:
                     mock.skip(self.name)  # so a retry after the restart gets the next mocked call
@@ -154,11 +156,16 @@ class TaskState(State):
                         # inline, and without this turn one execution's chain of tasks would hold
                         # the loop (and a web server sharing it) until its next real wait.
                         await asyncio.sleep(0)
-                        work = frame.run.tasks.call(call, parameters, payload_text, timeout)
+                        work = (
+                            frame.run.tasks.call(call, parameters, payload_text, timeout)
+                            if job is None
+                            else self._start_job(frame, job, parameters, scheduled)
+                        )
                         wait = timeout is not None and not callback
                         answer = await (asyncio.wait_for(work, timeout) if wait else work)
                         result, result_text = answer.value, answer.text
-                if callback:
+                sync = job is not None and call.pattern in SYNC_PATTERNS
+                if callback or sync:
                     resource_type, resource = self._event_names()
                     submitted = frame.event(
                         "TaskSubmitted",
@@ -171,9 +178,13 @@ class TaskState(State):
                             "outputDetails": {"truncated": False},
                         },
                     )
-                    waiter, result = await self._wait_for_token(
-                        frame, token, timeout, heartbeat, scheduled, submitted
-                    )
+                    if sync and job is not None:
+                        started = result if recorded is None else json.loads(recorded_output(recorded))
+                        result = await self._job_result(frame, job, started, timeout, scheduled)
+                    else:
+                        waiter, result = await self._wait_for_token(
+                            frame, token, timeout, heartbeat, scheduled, submitted
+                        )
                     result_text = None
         except TimeoutError:
             error = StatesError(ErrorName.TIMEOUT, None)
@@ -213,6 +224,42 @@ class TaskState(State):
             if self.offload_finish
             else self.finish(frame, raw, result, context)
         )
+
+    async def _start_job(self, frame: Frame, job: Job, parameters: Any, scheduled: int) -> TaskResult:
+        timestamp = frame.run.history.events[scheduled - 1]["timestamp"]
+        origin = Origin(frame.run.execution["Id"], scheduled, timestamp)
+        return TaskResult(await job.start(self.call.action, self.call.pattern, parameters, origin))
+
+    async def _job_result(
+        self, frame: Frame, job: Job, started: Any, timeout: float | None, scheduled: int
+    ) -> Any:
+        """Wait for a .sync job's end (integrations/jobs.py); a replay hands back its recorded end.
+        TimeoutSeconds counts from the recorded TaskScheduled, so it holds across restarts."""
+        recorded = frame.recorded()
+        if recorded is not None:
+            return recorded_outcome(recorded)
+        await frame.go_live()
+        run = frame.run
+        work = asyncio.ensure_future(
+            job.result(self.call.action, self.call.pattern, started, lambda: run.aborted)
+        )
+        if timeout is None:
+            return await work
+        deadline = run.history.events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout)
+        # the clock's sleep, so a virtual clock decides the timeout without waiting
+        sleeper = asyncio.ensure_future(
+            run.clock.sleep(max((deadline - run.clock.now()).total_seconds(), 0.0))
+        )
+        try:
+            await asyncio.wait({work, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            if not work.done():  # timed out, or the execution stopped: the job hears it
+                work.cancel()
+                await asyncio.wait({work})
+        if work.cancelled():
+            raise TimeoutError
+        return work.result()
 
     async def _wait_for_token(
         self,

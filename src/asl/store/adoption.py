@@ -102,6 +102,11 @@ def _copy(db: sqlite3.Connection, next_id: int) -> list[str]:
         "SELECT m.new, i.map_event, i.item, i.failed, i.output FROM adopted.map_iterations i "
         "JOIN temp.moved m ON i.execution = m.old"
     )
+    db.execute(  # the version or alias an execution was started with (DescribeExecution shows it)
+        "INSERT OR REPLACE INTO main.execution_qualifiers (execution, version_arn, alias_arn) "
+        "SELECT m.new, q.version_arn, q.alias_arn FROM adopted.execution_qualifiers q "
+        "JOIN temp.moved m ON q.execution = m.old"
+    )
     db.execute(
         "INSERT OR IGNORE INTO main.activities (arn, name, created, tags) "
         "SELECT arn, name, created, tags FROM adopted.activities"

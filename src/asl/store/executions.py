@@ -34,6 +34,7 @@ from asl.store._locks import StoreInUse, lock_store
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
 from asl.store.migrations import EXECUTION_MIGRATIONS
+from asl.store.published import Published
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
 __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
@@ -44,7 +45,7 @@ def default_path() -> Path:
     return data_dir() / "executions.sqlite"
 
 
-class ExecutionStore(Catalogue):
+class ExecutionStore(Catalogue, Published):
     """State machines, executions and history events in one SQLite file (or ``":memory:"``).
 
     ``path`` None means :func:`default_path` (``executions.sqlite`` beside the local tables).
@@ -91,6 +92,7 @@ class ExecutionStore(Catalogue):
         self._updates: list[tuple[Any, ...]] = []
         self._beats: dict[str, str | None] = {}
         self._iterations: list[tuple[int, int, int, int, str]] = []
+        self._qualified: dict[int, tuple[str | None, str | None]] = {}  # see Published
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         # per running execution and thread, the last payload written: a repeat is stored as a reference
@@ -173,6 +175,11 @@ class ExecutionStore(Catalogue):
                     db.executemany(
                         f"INSERT INTO executions ({COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
                     )
+                if self._qualified:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO execution_qualifiers VALUES (?, ?, ?)",
+                        [(i, version, alias) for i, (version, alias) in self._qualified.items()],
+                    )
                 if self._events:
                     db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", self._events)
                 if self._updates:
@@ -203,6 +210,7 @@ class ExecutionStore(Catalogue):
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}
             self._iterations = []
+            self._qualified = {}
             self._recent = {}
             self._pending = 0
             self.flushes += 1
@@ -237,8 +245,10 @@ class ExecutionStore(Catalogue):
         status: str | None = None,
         after: tuple[str, int] | None = None,
         redriven: bool | None = None,
+        started_with: tuple[str, str] | None = None,
     ) -> Iterator[ExecutionRecord]:
-        """Executions newest first (by start date, then id), optionally after a page's last one."""
+        """Executions newest first (by start date, then id), optionally after a page's last one;
+        ``started_with`` ``("version_arn" or "alias_arn", ARN)`` keeps those started with it."""
         self.flush()
         where: list[str] = []
         params: list[Any] = []
@@ -250,6 +260,10 @@ class ExecutionStore(Catalogue):
         if status is not None:
             where.append("status=?")
             params.append(status)
+        if started_with is not None:
+            column = {"version_arn": "version_arn", "alias_arn": "alias_arn"}[started_with[0]]
+            where.append(f"id IN (SELECT execution FROM execution_qualifiers WHERE {column}=?)")
+            params.append(started_with[1])
         if after is not None:
             where.append("(start_date < ? OR (start_date = ? AND id < ?))")
             params.extend([after[0], after[0], after[1]])
@@ -288,7 +302,7 @@ class ExecutionStore(Catalogue):
         self.flush()
         cutoff = encode_time(closed_before)
         with self._transaction():
-            for table in ("events", "map_iterations"):
+            for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(
                     f"DELETE FROM {table} WHERE execution IN "
                     "(SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?)",

@@ -158,7 +158,7 @@ def test_serve_reports_a_port_in_use(
 def test_the_package_exports_exactly_its_public_names() -> None:
     import asl.server as package
 
-    modules = {"app", "dynamodb", "running", "stepfunctions", "transactions"}
+    modules = {"app", "dynamodb", "running", "stepfunctions", "stepfunctions_versions", "transactions"}
     public = {name for name in vars(package) if not name.startswith("_") and name != "annotations"}
     assert package.__all__ == sorted(package.__all__)
     assert sorted(public - modules) == package.__all__
