@@ -114,11 +114,10 @@ class Runtime:
         self.machines = Machines(
             self.store, self.clock, machine_options, self.callbacks.tokens, self.activity_service.activities
         )
-        self.executions = Executions(self.store, self.clock, self.machines, self.mocks)
-        # states:startExecution tasks start their children here (nested executions)
-        self.machines.jobs["states"] = NestedExecutions(self)
         self.versions = Versions(self.store, self.clock, self.machines, routing)
         self.executions = Executions(self.store, self.clock, self.machines, self.mocks, self.versions)
+        # states:startExecution tasks start their children here (nested executions)
+        self.machines.jobs["states"] = NestedExecutions(self)
 
     @property
     def tokens(self) -> TaskTokens:
