@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from asl._json import to_json
 from asl.errors import ASLError, ErrorName, ExecutionAlreadyExists, StatesError
+from asl.integrations._sdk import check_fields
 from asl.integrations.jobs import Origin
 
 __all__ = ["FIELDS", "ExecutionsAPI", "NestedExecutions", "execution_arn"]
@@ -147,15 +148,7 @@ def _request(action: str, parameters: Any) -> tuple[str, str, str | None]:
         raise StatesError(
             ErrorName.RUNTIME, f"The resource {resource} is not supported; supported actions: startExecution"
         )
-    if not isinstance(parameters, dict):
-        raise StatesError(ErrorName.RUNTIME, f"The Parameters of {resource} must be a JSON object")
-    unknown = sorted(set(parameters) - FIELDS)
-    if unknown:
-        raise StatesError(
-            ErrorName.RUNTIME,
-            f"The field '{unknown[0]}' is not supported by Step Functions for {resource}; "
-            f"allowed fields: {', '.join(sorted(FIELDS))}",
-        )
+    parameters = check_fields(resource, parameters, FIELDS)
     machine_arn = parameters.get("StateMachineArn")
     if not isinstance(machine_arn, str) or not machine_arn:
         raise StatesError(ErrorName.RUNTIME, f"The field 'StateMachineArn' is required by {resource}")
