@@ -1,0 +1,280 @@
+"""Map Runs of DISTRIBUTED Map states: ListMapRuns, DescribeMapRun, UpdateMapRun, ListExecutions(mapRunArn).
+
+AWS makes a Map Run for each run of a DISTRIBUTED Map state ("Viewing a Distributed Map Run
+execution", Step Functions developer guide) and answers these actions for it (API reference:
+DescribeMapRun, ListMapRuns, UpdateMapRun, ListExecutions). Map Runs are kept in the execution
+store and survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from durable_support import crash, runtime
+
+from asl.runtime.api_errors import InvalidArn, ResourceNotFound, ValidationException
+
+MAP_RUN_ARN = re.compile(r"arn:aws:states:us-east-1:123456789012:mapRun:M/Each:[0-9a-f-]{36}")
+WORK = "arn:aws:lambda:us-east-1:123456789012:function:work"
+
+
+def _definition(**map_fields: Any) -> dict[str, Any]:
+    each: dict[str, Any] = {
+        "Type": "Map",
+        "Label": "Each",
+        "ItemsPath": "$.items",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Work",
+            "States": {"Work": {"Type": "Task", "Resource": WORK, "End": True}},
+        },
+        "End": True,
+        **map_fields,
+    }
+    return {"StartAt": "Each", "States": {"Each": each}}
+
+
+class Gate:
+    """The ``work`` handler: items wait until released; ``running`` counts those in progress."""
+
+    def __init__(self, failing: frozenset[int] = frozenset()) -> None:
+        self.failing = failing
+        self.running = 0
+        self.most = 0
+        self.release = asyncio.Event()
+
+    async def handle(self, event: Any, context: Any) -> Any:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            await self.release.wait()
+        finally:
+            self.running -= 1
+        if event in self.failing:
+            raise ValueError(f"item {event} is bad")
+        return event * 10
+
+
+async def _turns(count: int = 20) -> None:
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
+def test_a_finished_map_run_is_listed_and_described(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate(failing=frozenset({3}))
+        gate.release.set()
+        rt = runtime(db, handlers={"work": gate.handle})
+        arn = rt.create_state_machine("M", _definition(MaxConcurrency=2, ToleratedFailureCount=1))[
+            "stateMachineArn"
+        ]
+        started = await rt.start_execution(arn, json.dumps({"items": [1, 2, 3, 4]}), name="e")
+        execution = started["executionArn"]
+        assert (await rt.wait(execution))["status"] == "SUCCEEDED"
+        runs = rt.list_map_runs(execution)["mapRuns"]
+        assert len(runs) == 1
+        run = runs[0]
+        assert MAP_RUN_ARN.fullmatch(run["mapRunArn"])
+        # AWS: the children's state machine is MACHINE/LABEL
+        assert run["stateMachineArn"] == "arn:aws:states:us-east-1:123456789012:stateMachine:M/Each"
+        assert run["executionArn"] == execution and "stopDate" in run
+        # the ARN is the one the history's MapRunStarted event names
+        history = rt.get_execution_history(execution)["events"]
+        recorded = next(e for e in history if e["type"] == "MapRunStarted")
+        assert recorded["mapRunStartedEventDetails"]["mapRunArn"] == run["mapRunArn"]
+
+        described = rt.describe_map_run(run["mapRunArn"])
+        assert described["status"] == "SUCCEEDED"
+        assert described["executionArn"] == execution
+        assert described["maxConcurrency"] == 2
+        assert described["toleratedFailureCount"] == 1
+        assert described["toleratedFailurePercentage"] == 0.0
+        assert described["startDate"] <= described["stopDate"]
+        counts = described["itemCounts"]
+        assert {k: counts[k] for k in ("pending", "running", "succeeded", "failed", "aborted", "total")} == {
+            "pending": 0, "running": 0, "succeeded": 3, "failed": 1, "aborted": 0, "total": 4,
+        }  # fmt: skip
+        assert counts["timedOut"] == 0 and counts["resultsWritten"] == 0
+        assert described["executionCounts"] == counts
+
+        children = rt.list_executions(map_run_arn=run["mapRunArn"])["executions"]
+        assert sorted(c["status"] for c in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+        assert {c["mapRunArn"] for c in children} == {run["mapRunArn"]}
+        assert {c["stateMachineArn"] for c in children} == {run["stateMachineArn"]}
+        assert all(c["executionArn"].startswith(
+            "arn:aws:states:us-east-1:123456789012:execution:M/Each:") for c in children)  # fmt: skip
+        assert all(c["itemCount"] == 1 and c["stopDate"] >= c["startDate"] for c in children)
+        failed = rt.list_executions(map_run_arn=run["mapRunArn"], status_filter="FAILED")["executions"]
+        assert len(failed) == 1
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_list_map_runs_pages_with_next_token(db: Path) -> None:
+    async def scenario() -> None:
+        rt = runtime(db, handlers={"work": lambda event, context: event})
+        # AWS: each run of a DISTRIBUTED Map is a Map Run; a Map inside a loop makes several
+        definition = _definition()
+        definition["States"]["Each"]["ResultPath"] = "$.out"
+        definition["States"]["Each"].pop("End")
+        definition["States"]["Each"]["Next"] = "Again"
+        definition["States"]["Again"] = {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.items[2]", "IsPresent": True, "Next": "Shorter"}],
+            "Default": "Done",
+        }
+        definition["States"]["Shorter"] = {"Type": "Pass", "InputPath": "$.items[1:]",
+                                           "ResultPath": "$.items", "Next": "Each"}  # fmt: skip
+        definition["States"]["Done"] = {"Type": "Succeed"}
+        arn = rt.create_state_machine("M", definition)["stateMachineArn"]
+        started = await rt.start_execution(arn, json.dumps({"items": [1, 2, 3, 4]}))
+        await rt.wait(started["executionArn"])
+        first = rt.list_map_runs(started["executionArn"], max_results=2)
+        assert len(first["mapRuns"]) == 2 and "nextToken" in first
+        rest = rt.list_map_runs(started["executionArn"], max_results=2, next_token=first["nextToken"])
+        assert len(rest["mapRuns"]) == 1 and "nextToken" not in rest
+        arns = [r["mapRunArn"] for r in first["mapRuns"] + rest["mapRuns"]]
+        assert len(set(arns)) == 3
+        totals = sorted(rt.describe_map_run(a)["itemCounts"]["total"] for a in arns)
+        assert totals == [2, 3, 4]
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_update_map_run_raises_the_limit_of_a_running_run(db: Path) -> None:
+    """UpdateMapRun "updates an in-progress Map Run's configuration": more children run at once."""
+
+    async def scenario() -> None:
+        gate = Gate()
+        rt = runtime(db, handlers={"work": gate.handle})
+        arn = rt.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        started = await rt.start_execution(arn, json.dumps({"items": [1, 2, 3, 4]}))
+        await _turns()
+        assert gate.running == 1
+        run = rt.list_map_runs(started["executionArn"])["mapRuns"][0]["mapRunArn"]
+        counts = rt.describe_map_run(run)["itemCounts"]
+        assert (counts["running"], counts["pending"]) == (1, 3)
+        assert await rt.update_map_run(run, max_concurrency=3) == {}
+        await _turns()
+        assert gate.running == 3
+        assert rt.describe_map_run(run)["maxConcurrency"] == 3
+        gate.release.set()
+        assert (await rt.wait(started["executionArn"]))["status"] == "SUCCEEDED"
+        assert rt.describe_map_run(run)["itemCounts"]["succeeded"] == 4
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_update_map_run_tolerates_failures_the_definition_did_not(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate(failing=frozenset({2}))
+        rt = runtime(db, handlers={"work": gate.handle})
+        arn = rt.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        started = await rt.start_execution(arn, json.dumps({"items": [1, 2, 3]}))
+        await _turns()
+        run = rt.list_map_runs(started["executionArn"])["mapRuns"][0]["mapRunArn"]
+        await rt.update_map_run(run, tolerated_failure_count=1)
+        gate.release.set()
+        described = await rt.wait(started["executionArn"])
+        assert described["status"] == "SUCCEEDED"
+        output = json.loads(described["output"])
+        assert (output[0], output[1]["Error"], output[2]) == (10, "ValueError", 30)
+        assert rt.describe_map_run(run)["toleratedFailureCount"] == 1
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_map_run_is_failed_and_stop_aborts_a_running_one(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate(failing=frozenset({1}))
+        gate.release.set()
+        rt = runtime(db, handlers={"work": gate.handle})
+        arn = rt.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        failed = await rt.start_execution(arn, json.dumps({"items": [1, 2]}))
+        assert (await rt.wait(failed["executionArn"]))["status"] == "FAILED"
+        run = rt.list_map_runs(failed["executionArn"])["mapRuns"][0]["mapRunArn"]
+        described = rt.describe_map_run(run)
+        assert described["status"] == "FAILED"
+        assert (described["itemCounts"]["failed"], described["itemCounts"]["pending"]) == (1, 1)
+
+        gate.release.clear()
+        stopped = await rt.start_execution(arn, json.dumps({"items": [5, 6, 7]}))
+        await _turns()
+        run = rt.list_map_runs(stopped["executionArn"])["mapRuns"][0]["mapRunArn"]
+        await rt.stop_execution(stopped["executionArn"])
+        described = rt.describe_map_run(run)
+        assert described["status"] == "ABORTED" and "stopDate" in described
+        assert (described["itemCounts"]["aborted"], described["itemCounts"]["pending"]) == (1, 2)
+        with pytest.raises(ValidationException, match="not running"):
+            await rt.update_map_run(run, max_concurrency=2)
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_map_runs_and_their_updates_survive_a_restart(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate()
+        first = runtime(db, handlers={"work": gate.handle})
+        arn = first.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        started = await first.start_execution(arn, json.dumps({"items": [1, 2, 3]}), name="e")
+        await _turns()
+        run = first.list_map_runs(started["executionArn"])["mapRuns"][0]["mapRunArn"]
+        await first.update_map_run(run, max_concurrency=2, tolerated_failure_percentage=50.0)
+        await crash(first)
+
+        gate = Gate()
+        second = runtime(db, handlers={"work": gate.handle})
+        second.create_state_machine("M", _definition(MaxConcurrency=1))
+        # before the execution resumes, the store answers for its run
+        waiting = second.describe_map_run(run)
+        assert (waiting["status"], waiting["maxConcurrency"]) == ("RUNNING", 2)
+        assert waiting["itemCounts"]["pending"] == 3
+        await second.resume()
+        await _turns()
+        assert gate.running == 2  # the updated limit holds for the resumed run
+        gate.release.set()
+        assert (await second.wait(started["executionArn"]))["status"] == "SUCCEEDED"
+        assert second.list_map_runs(started["executionArn"])["mapRuns"][0]["mapRunArn"] == run
+        described = second.describe_map_run(run)
+        assert (described["status"], described["maxConcurrency"]) == ("SUCCEEDED", 2)
+        assert described["toleratedFailurePercentage"] == 50.0
+        assert described["itemCounts"]["succeeded"] == 3
+        assert len(second.list_executions(map_run_arn=run)["executions"]) == 3
+        await second.close()
+
+    asyncio.run(scenario())
+
+
+def test_errors_are_named_as_aws_names_them(db: Path) -> None:
+    async def scenario() -> None:
+        rt = runtime(db)
+        missing = "arn:aws:states:us-east-1:123456789012:mapRun:M/Each:00000000-0000-0000-0000-000000000000"
+        with pytest.raises(ResourceNotFound, match="Resource not found"):
+            rt.describe_map_run(missing)
+        with pytest.raises(InvalidArn):
+            rt.describe_map_run("arn:aws:states:us-east-1:123456789012:execution:M:e")
+        with pytest.raises(InvalidArn):
+            await rt.update_map_run("not-an-arn", max_concurrency=1)
+        with pytest.raises(ValidationException, match="toleratedFailurePercentage"):
+            await rt.update_map_run(missing, tolerated_failure_percentage=101.0)
+        with pytest.raises(ValidationException, match="maxConcurrency"):
+            await rt.update_map_run(missing, max_concurrency=-1)
+        with pytest.raises(ValidationException, match="At least one"):
+            await rt.update_map_run(missing)
+        with pytest.raises(ValidationException, match="not both"):
+            rt.list_executions("arn:aws:states:us-east-1:123456789012:stateMachine:M", map_run_arn=missing)
+        with pytest.raises(ResourceNotFound):
+            rt.list_executions(map_run_arn=missing)
+        await rt.close()
+
+    asyncio.run(scenario())
