@@ -21,9 +21,9 @@ from asl.runtime.api_errors import MAX_TAGS
 from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
+from asl.server._map_runs import describe_map_run, list_map_runs, update_map_run
 from asl.server._service import Backend, Operation, Service
 from asl.server._wire import AWSError, service_model
-from asl.server._map_runs import describe_map_run, list_map_runs, update_map_run
 from asl.validate import iter_errors
 
 __all__ = ["STEP_FUNCTIONS"]
