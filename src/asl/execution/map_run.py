@@ -211,6 +211,7 @@ class MapRunLog(Protocol):
         max_concurrency: int,
         tolerated_count: int | None,
         tolerated_percentage: float | None,
+        recorded: bool,
     ) -> MapRun:
-        """The Map Run with this ARN: a new one, or the one a replay finds again (settings an
-        UpdateMapRun gave it kept)."""
+        """The Map Run with this ARN: a new one, or (``recorded``: a replay handed its ARN back)
+        the one kept before, with the settings an UpdateMapRun gave it."""

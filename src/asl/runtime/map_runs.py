@@ -87,17 +87,20 @@ class MapRuns:
 
     # --- kept as they change ----------------------------------------------------------------------
 
-    def open(self, row: MapRunRow) -> MapRun:
-        """The run of ``row`` (a new one), or the one the store or this runtime has by its ARN."""
+    def open(self, row: MapRunRow, recorded: bool) -> MapRun:
+        """The run of ``row``: a new one, or (``recorded``) the one this runtime or the store has
+        by its ARN. Only a replayed run is looked up: reading the store flushes its writes."""
         live = self._live.get(row.arn)
         if live is not None:
             return live[0]
-        stored = self.store.map_run(row.arn)
+        stored = self.store.map_run(row.arn) if recorded else None
         if stored is None:
             self.store.save_map_run(row)
+            children = []
         else:
             row = stored  # a resumed execution's run: its settings may have been updated
-        run = self._run(row, self.store.map_run_children(row.arn))
+            children = self.store.map_run_children(row.arn)
+        run = self._run(row, children)
         run.on_change, run.on_child = self._changed, self._child_ended
         self._live[row.arn] = (run, row)
         return run
@@ -279,12 +282,13 @@ class _ExecutionRuns:
         max_concurrency: int,
         tolerated_count: int | None,
         tolerated_percentage: float | None,
+        recorded: bool,
     ) -> MapRun:
         row = MapRunRow(
             arn, self._execution, map_event, self._execution_arn, "RUNNING", now, None, total,
             max_concurrency, tolerated_count, tolerated_percentage,
         )  # fmt: skip
-        return self._runs.open(row)
+        return self._runs.open(row, recorded)
 
 
 def _check_range(field: str, value: float | None, low: float, high: float | None) -> None:

@@ -134,7 +134,7 @@ class MapState(State):
         self._check_tolerance(tolerated, percentage)
         map_run = None
         if self.distributed:
-            map_run = self._open_map_run(frame, started, len(items), concurrency, tolerated, percentage)
+            map_run = await self._open_map_run(frame, started, len(items), concurrency, tolerated, percentage)
         # AWS chains the iterations: an iteration starts after the last event of the one that
         # finished before it (not its MapIterationSucceeded/Failed, which nothing links to)
         chain = [started]
@@ -226,7 +226,7 @@ class MapState(State):
         if percentage is not None and not 0 <= percentage <= 100:
             raise StateFailure(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
 
-    def _open_map_run(
+    async def _open_map_run(
         self,
         frame: Frame,
         started: int,
@@ -236,14 +236,24 @@ class MapState(State):
         percentage: float | None,
     ) -> MapRun:
         """The Map Run: kept by the runtime (DescribeMapRun ...) when the execution is durable."""
-        run_started = frame.event("MapRunStarted", {"mapRunArn": self._map_run_arn(frame)})
+        new_arn = self._map_run_arn(frame)
+        run_started = frame.event("MapRunStarted", {"mapRunArn": new_arn})
         # a replay hands back the recorded event: the run keeps its ARN across a restart
         arn = frame.run.history.events[run_started - 1]["mapRunStartedEventDetails"]["mapRunArn"]
         now = frame.run.clock.now()
         log = frame.run.map_runs
         if log is None:
             return MapRun(arn, frame.run.execution["Id"], now, total, concurrency, tolerated, percentage)
-        return log.open(arn, started, now, total, concurrency, tolerated, percentage)
+        map_run = log.open(arn, started, now, total, concurrency, tolerated, percentage, arn != new_arn)
+        recorded = frame.recorded()
+        if recorded is not None and recorded["type"] == "MapRunRedriven":
+            frame.event("MapRunRedriven")  # handed back as recorded
+        elif recorded is None and map_run.status in ("FAILED", "ABORTED"):
+            # a redriven execution: AWS redrives the unsuccessful run itself, under its own ARN
+            await frame.go_live()
+            map_run.reopened(frame.run.clock.now())
+            frame.event("MapRunRedriven", {"mapRunArn": arn, "redriveCount": map_run.redrive_count})
+        return map_run
 
     def _map_run_arn(self, frame: Frame) -> str:
         """AWS's form: ``arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:UUID``.
@@ -293,7 +303,6 @@ class MapState(State):
             if map_run is not None:
                 if len(failures) > allowed():
                     return  # the run has failed: no child starts (the others are being cancelled)
-                map_run.reopened(run.clock.now())  # a redrive runs a failed or aborted run again
                 map_run.child_started(index, run.clock.now())
             map_item = {"Index": index, "Value": item}
             child = frame.child(f"{started}.{index}", map_item)

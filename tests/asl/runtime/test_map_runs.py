@@ -278,3 +278,67 @@ def test_errors_are_named_as_aws_names_them(db: Path) -> None:
         await rt.close()
 
     asyncio.run(scenario())
+
+
+def test_a_redriven_execution_runs_its_failed_map_run_again(db: Path) -> None:
+    """DescribeMapRun: "If you've redriven a Map Run, this API action also returns information
+    about the redrives of that Map Run" (redriveCount, redriveDate); the run keeps its ARN."""
+
+    async def scenario() -> None:
+        gate = Gate(failing=frozenset({2}))
+        gate.release.set()
+        rt = runtime(db, handlers={"work": gate.handle})
+        arn = rt.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        execution = (await rt.start_execution(arn, json.dumps({"items": [1, 2, 3]})))["executionArn"]
+        assert (await rt.wait(execution))["status"] == "FAILED"
+        run = rt.list_map_runs(execution)["mapRuns"][0]["mapRunArn"]
+        assert (rt.describe_map_run(run)["status"], rt.describe_map_run(run)["redriveCount"]) == ("FAILED", 0)
+        gate.failing = frozenset()
+        await rt.redrive_execution(execution)
+        assert (await rt.wait(execution))["status"] == "SUCCEEDED"
+        assert [r["mapRunArn"] for r in rt.list_map_runs(execution)["mapRuns"]] == [run]
+        described = rt.describe_map_run(run)
+        assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+        assert "redriveDate" in described and described["itemCounts"]["succeeded"] == 3
+        # the history shows the same run redriven, not a new one
+        events = rt.get_execution_history(execution)["events"]
+        types = [e["type"] for e in events]
+        assert types.count("MapRunStarted") == 1
+        redriven = next(e for e in events if e["type"] == "MapRunRedriven")
+        assert redriven["mapRunRedrivenEventDetails"] == {"mapRunArn": run, "redriveCount": 1}
+        assert types[-4:] == ["MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+        await rt.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_redriven_map_run_resumes_after_a_restart_without_a_second_redrive(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate(failing=frozenset({2}))
+        gate.release.set()
+        first = runtime(db, handlers={"work": gate.handle})
+        arn = first.create_state_machine("M", _definition(MaxConcurrency=1))["stateMachineArn"]
+        execution = (await first.start_execution(arn, json.dumps({"items": [1, 2, 3]}), name="e"))[
+            "executionArn"
+        ]
+        await first.wait(execution)
+        gate.failing = frozenset()
+        gate.release.clear()  # the redriven children wait: the process dies meanwhile
+        await first.redrive_execution(execution)
+        await _turns()
+        await crash(first)
+
+        gate = Gate()
+        gate.release.set()
+        second = runtime(db, handlers={"work": gate.handle})
+        second.create_state_machine("M", _definition(MaxConcurrency=1))
+        await second.resume()
+        assert (await second.wait(execution))["status"] == "SUCCEEDED"
+        types = [e["type"] for e in second.get_execution_history(execution)["events"]]
+        assert (types.count("MapRunStarted"), types.count("MapRunRedriven")) == (1, 1)
+        run = second.list_map_runs(execution)["mapRuns"][0]["mapRunArn"]
+        described = second.describe_map_run(run)
+        assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+        await second.close()
+
+    asyncio.run(scenario())
