@@ -159,7 +159,13 @@ class MapState(State):
             frame.cursor.last_id = chain[0]
             raise
         except asyncio.CancelledError:
-            if map_run is not None and frame.run.aborted:  # StopExecution; not a shutdown
+            # StopExecution, or the execution's TimeoutSeconds on the real clock; not a shutdown
+            # (the execution stays RUNNING, to be resumed with its run)
+            if map_run is not None and (frame.run.aborted or _past_deadline(frame)):
+                map_run.finish("ABORTED", frame.run.clock.now())
+            raise
+        except Exception:  # the execution timed out while the run waited (a virtual clock)
+            if map_run is not None:
                 map_run.finish("ABORTED", frame.run.clock.now())
             raise
         # ... and MapStateSucceeded to the last event of the history
@@ -396,3 +402,8 @@ class MapState(State):
             return map_item["Value"]
         item_context = dict(context, Map={"Item": map_item})
         return self.selector(selector_input, item_context, child.variables)
+
+
+def _past_deadline(frame: Frame) -> bool:
+    deadline = frame.run.deadline
+    return deadline is not None and frame.run.clock.now() >= deadline

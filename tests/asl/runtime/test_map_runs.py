@@ -344,3 +344,21 @@ def test_a_redriven_map_run_resumes_after_a_restart_without_a_second_redrive(db:
         await second.close()
 
     asyncio.run(scenario())
+
+
+def test_an_execution_that_times_out_aborts_its_map_run(db: Path) -> None:
+    async def scenario() -> None:
+        gate = Gate()
+        rt = runtime(db, handlers={"work": gate.handle})
+        definition = _definition(MaxConcurrency=1)
+        definition["TimeoutSeconds"] = 1
+        arn = rt.create_state_machine("M", definition)["stateMachineArn"]
+        execution = (await rt.start_execution(arn, json.dumps({"items": [1, 2]})))["executionArn"]
+        assert (await rt.wait(execution))["status"] == "TIMED_OUT"
+        run = rt.list_map_runs(execution)["mapRuns"][0]["mapRunArn"]
+        described = rt.describe_map_run(run)
+        assert described["status"] == "ABORTED" and "stopDate" in described
+        assert (described["itemCounts"]["aborted"], described["itemCounts"]["pending"]) == (1, 1)
+        await rt.close()
+
+    asyncio.run(scenario())
