@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -83,8 +84,8 @@ class MapRun:
         self.children: dict[int, Child] = {}
         self.on_change = on_change
         self.on_child = on_child
-        self._running = 0
-        self._freed: asyncio.Condition | None = None
+        self._running = 0  # children holding a place (see slot)
+        self._waiting: deque[asyncio.Future[None]] = deque()
 
     # --- names ----------------------------------------------------------------------------------
 
@@ -107,20 +108,43 @@ class MapRun:
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one of ``max_concurrency`` places while a child runs; a raised limit lets more in."""
-        if self._freed is None:
-            self._freed = asyncio.Condition()
-        async with self._freed:
-            await self._freed.wait_for(
-                lambda: self.max_concurrency <= 0 or self._running < self.max_concurrency
-            )
+        """Hold one of ``max_concurrency`` places while a child runs; a raised limit lets more in.
+
+        Waiters queue in order and a freed place wakes one of them (not all: a run of many
+        items would otherwise wake every waiter at each release).
+        """
+        if self._waiting or not self._free():
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # handed a place, cancelled before it ran
+                    self._release()
+                else:
+                    self._waiting.remove(turn)
+                raise
+        else:
             self._running += 1
         try:
             yield
         finally:
-            async with self._freed:
-                self._running -= 1
-                self._freed.notify_all()
+            self._release()
+
+    def _free(self) -> bool:
+        return self.max_concurrency <= 0 or self._running < self.max_concurrency
+
+    def _release(self) -> None:
+        self._running -= 1
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give free places to the first waiters (the place is counted as theirs at once)."""
+        while self._waiting and self._free():
+            turn = self._waiting.popleft()
+            if not turn.done():
+                self._running += 1
+                turn.set_result(None)
 
     def allowed_failures(self) -> int:
         return allowed_failures(self.total, self.tolerated_count, self.tolerated_percentage)
@@ -159,15 +183,13 @@ class MapRun:
 
     # --- the API's side -------------------------------------------------------------------------
 
-    async def update(
+    def update(
         self, max_concurrency: int | None, tolerated_count: int | None, tolerated_percentage: float | None
     ) -> None:
         """UpdateMapRun: the new settings hold from now on (a running child is not stopped)."""
         if max_concurrency is not None:
             self.max_concurrency = max_concurrency
-            if self._freed is not None:
-                async with self._freed:
-                    self._freed.notify_all()
+            self._hand_over()
         if tolerated_count is not None:
             self.tolerated_count = tolerated_count
             self.tolerance_updated = True

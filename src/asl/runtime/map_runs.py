@@ -219,7 +219,7 @@ class MapRuns:
                 f"Map Run is not running and cannot be updated: '{arn}' is {run.status}"
             )
         if arn in self._live:
-            await run.update(max_concurrency, tolerated_failure_count, tolerated_failure_percentage)
+            run.update(max_concurrency, tolerated_failure_count, tolerated_failure_percentage)
         else:  # its execution waits to be resumed: the store keeps the settings for then
             row = self.store.map_run(arn)
             assert row is not None  # find() found it
