@@ -362,3 +362,38 @@ def test_an_execution_that_times_out_aborts_its_map_run(db: Path) -> None:
         await rt.close()
 
     asyncio.run(scenario())
+
+
+def test_a_lowered_limit_holds_new_children_back_and_a_cancelled_waiter_gives_its_place_up() -> None:
+    """UpdateMapRun lowers maxConcurrency: running children finish, no new one starts above it."""
+    from datetime import UTC, datetime
+
+    from asl.execution.map_run import MapRun
+
+    async def scenario() -> None:
+        run = MapRun("arn", "execution", datetime.now(UTC), 6, 3, None, None)
+        release = asyncio.Event()
+        running: list[int] = []
+        most = [0]
+
+        async def child(index: int) -> None:
+            async with run.slot():
+                running.append(index)
+                most[0] = max(most[0], len(running))
+                await release.wait()
+                await _turns(3)  # stay a while: another child could enter meanwhile
+                running.remove(index)
+
+        tasks = [asyncio.ensure_future(child(i)) for i in range(6)]
+        await _turns()
+        assert running == [0, 1, 2]
+        run.update(1, None, None)
+        tasks[3].cancel()  # a waiter that goes away keeps no place
+        release.set()
+        await asyncio.gather(*tasks[:3])
+        most[0] = 0
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert most[0] == 1 and running == []  # 4 and 5 ran one at a time
+        assert tasks[3].cancelled() and all(t.done() and not t.cancelled() for t in tasks[4:])
+
+    asyncio.run(scenario())
