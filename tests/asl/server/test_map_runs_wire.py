@@ -3,9 +3,11 @@ ListExecutions(mapRunArn)), with AWS's answers and error codes (Step Functions A
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,3 +134,33 @@ def test_errors_come_back_as_aws_names_them(sfn: Any) -> None:
         )
     with pytest.raises(sfn.exceptions.ResourceNotFound):
         sfn.list_executions(mapRunArn=missing)
+
+
+async def _stuck(event: Any, context: Any) -> Any:
+    """A child that never ends (the first server stops while it runs)."""
+    await asyncio.Event().wait()
+
+
+async def _quick(event: Any, context: Any) -> Any:
+    return event
+
+
+def test_a_map_run_and_its_update_outlive_a_restart_of_the_server(tmp_path: Path) -> None:
+    with BackgroundServer(create_app(tmp_path, {"work": _stuck})) as first:
+        sfn = client("stepfunctions", first.url)
+        machine = _machine(sfn, "durable", MaxConcurrency=1)
+        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps([1, 2, 3]))["executionArn"]
+        run = eventually(lambda: sfn.list_map_runs(executionArn=execution)["mapRuns"], "the run")[0][
+            "mapRunArn"
+        ]
+        sfn.update_map_run(mapRunArn=run, maxConcurrency=2, toleratedFailureCount=1)
+        eventually(lambda: sfn.describe_map_run(mapRunArn=run)["itemCounts"]["running"] == 2, "two running")
+    with BackgroundServer(create_app(tmp_path, {"work": _quick})) as second:
+        sfn = client("stepfunctions", second.url)
+        eventually(lambda: sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED", "the end")
+        assert [r["mapRunArn"] for r in sfn.list_map_runs(executionArn=execution)["mapRuns"]] == [run]
+        described = sfn.describe_map_run(mapRunArn=run)
+        assert (described["status"], described["maxConcurrency"], described["toleratedFailureCount"]) == (
+            "SUCCEEDED", 2, 1,
+        )  # fmt: skip
+        assert described["itemCounts"]["succeeded"] == 3
