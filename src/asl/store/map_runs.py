@@ -46,11 +46,13 @@ class MapRunRow:
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> MapRunRow:
-        values = list(row)
-        for i in (5, 6, 13):
-            values[i] = None if values[i] is None else datetime.fromisoformat(values[i])
-        values[11] = bool(values[11])
-        return cls(*values)
+        """A row read as ``SELECT {MAP_RUN_COLUMNS}`` (the fields in order)."""
+        values = dict(zip((field.name for field in fields(cls)), row, strict=True))
+        for key in ("start_date", "stop_date", "redrive_date"):
+            if values[key] is not None:
+                values[key] = datetime.fromisoformat(values[key])
+        values["tolerance_updated"] = bool(values["tolerance_updated"])
+        return cls(**values)
 
 
 MAP_RUN_COLUMNS = ", ".join(field.name for field in fields(MapRunRow))
