@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = ["CHILD_STATUSES", "Child", "MapRun", "MapRunLog", "allowed_failures"]
 
@@ -47,6 +47,10 @@ class Child:
     status: str
     start_date: datetime
     stop_date: datetime | None = None
+    input: Any = None  # what it ran with (after ItemSelector)
+    output: Any = None  # its output, when it succeeded
+    error: str | None = None  # and when it failed
+    cause: str | None = None
 
 
 class MapRun:
@@ -98,11 +102,14 @@ class MapRun:
     def machine_arn(self) -> str:
         return self.machine_arn_of(self.arn)
 
+    def child_name(self, index: int) -> str:
+        """A child execution's name: a UUID that the Map Run's ARN and the item's index fix (so
+        it is the same after a restart)."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}#{index}"))
+
     def child_arn(self, index: int) -> str:
-        """A child execution's ARN: ``arn:...:execution:MACHINE/LABEL:NAME``, NAME a UUID that the
-        Map Run's ARN and the item's index fix (so it is the same after a restart)."""
-        name = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}#{index}")
-        return f"{self.machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+        """A child execution's ARN: ``arn:...:execution:MACHINE/LABEL:NAME`` (AWS's form)."""
+        return f"{self.machine_arn.replace(':stateMachine:', ':execution:', 1)}:{self.child_name(index)}"
 
     # --- the Map state's side -------------------------------------------------------------------
 
@@ -149,15 +156,22 @@ class MapRun:
     def allowed_failures(self) -> int:
         return allowed_failures(self.total, self.tolerated_count, self.tolerated_percentage)
 
-    def child_started(self, index: int, now: datetime) -> None:
-        self.children[index] = Child(index, "RUNNING", now)
+    def child_started(self, index: int, now: datetime, input: Any) -> None:
+        self.children[index] = Child(index, "RUNNING", now, input=input)
 
-    def child_finished(self, index: int, failed: bool, now: datetime) -> None:
+    def child_succeeded(self, index: int, now: datetime, output: Any) -> None:
+        self._child_ended(index, "SUCCEEDED", now, output=output)
+
+    def child_failed(self, index: int, now: datetime, error: str | None, cause: str | None) -> None:
+        self._child_ended(index, "FAILED", now, error=error, cause=cause)
+
+    def _child_ended(self, index: int, status: str, now: datetime, **outcome: Any) -> None:
         child = self.children.get(index)
         if child is None:
             child = self.children[index] = Child(index, "RUNNING", now)
-        child.status = "FAILED" if failed else "SUCCEEDED"
-        child.stop_date = now
+        child.status, child.stop_date = status, now
+        for key, value in outcome.items():
+            setattr(child, key, value)
         if self.on_child is not None:
             self.on_child(self, child)
 

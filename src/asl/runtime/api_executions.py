@@ -285,7 +285,11 @@ class Executions:
         return record
 
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
-        """DescribeExecution."""
+        """DescribeExecution (a Map Run's child executions too)."""
+        if execution_arn not in self._live:
+            child = self.map_runs.describe_child(execution_arn)
+            if child is not None:
+                return child
         record = self._record(execution_arn)
         return describe(record, self.clock.now(), not record.id, self._event_count(record))
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from asl._json import to_json
 from asl.execution.history import History
 from asl.execution.map_run import Child, MapRun, MapRunLog
 from asl.runtime.api_errors import InvalidArn, ResourceNotFound, ValidationException
@@ -119,9 +120,11 @@ class MapRuns:
             self._live.pop(run.arn, None)  # the store has all of it now
 
     def _child_ended(self, run: MapRun, child: Child) -> None:
-        self.store.save_map_run_child(
-            ChildRow(run.arn, child.index, child.status, child.start_date, child.stop_date)
-        )
+        output = to_json(child.output) if child.status == "SUCCEEDED" else None
+        name, input = run.child_name(child.index), to_json(child.input)
+        row = ChildRow(run.arn, child.index, child.status, child.start_date, child.stop_date, name, input)
+        row.output, row.error, row.cause = output, child.error, child.cause
+        self.store.save_map_run_child(row)
 
     @staticmethod
     def _run(row: MapRunRow, children: list[ChildRow]) -> MapRun:
@@ -233,6 +236,30 @@ class MapRuns:
         await self.store.commit()
         return {}
 
+    def describe_child(self, arn: str) -> dict[str, Any] | None:
+        """DescribeExecution of a Map Run's child execution (None: ``arn`` names no child).
+
+        AWS answers it with the child's ``mapRunArn`` and its own state machine
+        (``MACHINE/LABEL``); it cannot be redriven on its own (its parent is redriven).
+        """
+        machine, _, name = arn.rpartition(":")
+        if "/" not in machine.rpartition(":execution:")[2]:
+            return None  # an execution of a state machine, not of a Map Run
+        for run, _ in self._live.values():
+            for child in run.children.values():
+                if run.child_name(child.index) == name and run.child_arn(child.index) == arn:
+                    output = to_json(child.output) if child.status == "SUCCEEDED" else None
+                    texts = (to_json(child.input), output, child.error, child.cause)
+                    return _describe_child(run.arn, arn, child, *texts)
+        row = self.store.map_run_child(name)
+        if (
+            row is None
+            or MapRun.machine_arn_of(row.map_run).replace(":stateMachine:", ":execution:", 1) != machine
+        ):
+            return None
+        child = Child(row.item, row.status, row.start_date, row.stop_date)
+        return _describe_child(row.map_run, arn, child, row.input, row.output, row.error, row.cause)
+
     def list_executions(
         self,
         arn: str,
@@ -247,11 +274,10 @@ class MapRuns:
         for child in children:
             if status_filter is not None and child.status != status_filter:
                 continue
-            arn_of_child = run.child_arn(child.index)
             item: dict[str, Any] = {
-                "executionArn": arn_of_child,
+                "executionArn": run.child_arn(child.index),
                 "stateMachineArn": run.machine_arn,
-                "name": arn_of_child.rsplit(":", 1)[1],
+                "name": run.child_name(child.index),
                 "status": child.status,
                 "startDate": child.start_date,
                 "mapRunArn": run.arn,
@@ -313,4 +339,39 @@ def _page(
     answer: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
         answer["nextToken"] = encode_token(kind, start + size)
+    return answer
+
+
+def _describe_child(
+    run_arn: str,
+    arn: str,
+    child: Child,
+    input: str | None,
+    output: str | None,
+    error: str | None,
+    cause: str | None,
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "executionArn": arn,
+        "stateMachineArn": MapRun.machine_arn_of(run_arn),
+        "name": arn.rpartition(":")[2],
+        "status": child.status,
+        "startDate": child.start_date,
+        "input": input if input is not None else "{}",
+        "inputDetails": {"included": True},
+        "mapRunArn": run_arn,
+        "redriveCount": 0,
+        "redriveStatus": "NOT_REDRIVABLE",
+        # AWS redrives a Map Run's children through their parent (developer guide, "Redriving
+        # Map Runs"); the wording of the reason is this runtime's
+        "redriveStatusReason": "Execution is a child workflow execution of a Map Run: redrive its parent.",
+    }
+    if child.stop_date is not None:
+        answer["stopDate"] = child.stop_date
+    if output is not None:
+        answer["output"], answer["outputDetails"] = output, {"included": True}
+    if error is not None:
+        answer["error"] = error
+    if cause is not None:
+        answer["cause"] = cause
     return answer

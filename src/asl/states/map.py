@@ -306,10 +306,8 @@ class MapState(State):
                     finished(index, *found)
                     return
                 await frame.go_live()  # unfinished: run it once the recorded history is replayed
-            if map_run is not None:
-                if len(failures) > allowed():
-                    return  # the run has failed: no child starts (the others are being cancelled)
-                map_run.child_started(index, run.clock.now())
+            if map_run is not None and len(failures) > allowed():
+                return  # the run has failed: no child starts (the others are being cancelled)
             map_item = {"Index": index, "Value": item}
             child = frame.child(f"{started}.{index}", map_item)
             child.run = run
@@ -318,6 +316,8 @@ class MapState(State):
                 if self.jsonata and self.jsonata_selector is not None
                 else self._select(child, selector_input, context, map_item)
             )
+            if map_run is not None:
+                map_run.child_started(index, run.clock.now(), item_input)
             names = {"name": self.name, "index": index}
             if not self.distributed:
                 child.cursor.last_id = chain[0]
@@ -336,7 +336,7 @@ class MapState(State):
                     child.event("MapIterationFailed", names)
                 failures.append(error)
                 if map_run is not None:
-                    map_run.child_finished(index, True, run.clock.now())
+                    map_run.child_failed(index, run.clock.now(), error.error, error.cause)
                 if len(failures) > allowed():
                     raise
                 results[index] = error_output(error)
@@ -344,7 +344,7 @@ class MapState(State):
                     log.record(started, index, to_json(results[index]), True)
                 return
             if map_run is not None:
-                map_run.child_finished(index, False, run.clock.now())
+                map_run.child_succeeded(index, run.clock.now(), results[index])
             if log is not None:
                 log.record(started, index, to_json(results[index]), False)
             if not self.distributed:

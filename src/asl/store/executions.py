@@ -33,7 +33,14 @@ from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
-from asl.store.map_runs import MAP_RUN_COLUMNS, ChildRow, MapRunRow, delete_map_runs
+from asl.store.map_runs import (
+    CHILD_COLUMNS,
+    CHILD_LISTED,
+    MAP_RUN_COLUMNS,
+    ChildRow,
+    MapRunRow,
+    delete_map_runs,
+)
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
@@ -206,7 +213,9 @@ class ExecutionStore(Catalogue):
                     )
                 if self._children:
                     db.executemany(
-                        "INSERT OR REPLACE INTO map_run_children VALUES (?, ?, ?, ?, ?)", self._children
+                        f"INSERT OR REPLACE INTO map_run_children ({CHILD_COLUMNS}) "
+                        f"VALUES ({','.join('?' * 10)})",
+                        self._children,
                     )
                 if self._beats:
                     beats = self._beats.items()
@@ -318,14 +327,20 @@ class ExecutionStore(Catalogue):
         return [MapRunRow.from_row(row) for row in rows]
 
     def map_run_children(self, arn: str) -> list[ChildRow]:
-        """The child executions of a Map Run that have ended, by item."""
+        """The child executions of a Map Run that have ended, by item (without their payloads)."""
         self.flush()
         rows = self._db.execute(
-            "SELECT map_run, item, status, start_date, stop_date FROM map_run_children "
-            "WHERE map_run=? ORDER BY item",
-            (arn,),
+            f"SELECT {CHILD_LISTED} FROM map_run_children WHERE map_run=? ORDER BY item", (arn,)
         ).fetchall()
         return [ChildRow.from_row(row) for row in rows]
+
+    def map_run_child(self, name: str) -> ChildRow | None:
+        """A child execution that has ended, by its name, with its input, output or error."""
+        self.flush()
+        row = self._db.execute(
+            f"SELECT {CHILD_COLUMNS} FROM map_run_children WHERE name=?", (name,)
+        ).fetchone()
+        return None if row is None else ChildRow.from_row(row)
 
     def purge(self, closed_before: datetime) -> int:
         """Delete executions that ended before a moment, with their events (AWS keeps 90 days),

@@ -13,7 +13,7 @@ from typing import Any
 
 from asl.store.rows import encode_time
 
-__all__ = ["MAP_RUN_COLUMNS", "ChildRow", "MapRunRow", "delete_map_runs"]
+__all__ = ["CHILD_COLUMNS", "CHILD_LISTED", "MAP_RUN_COLUMNS", "ChildRow", "MapRunRow", "delete_map_runs"]
 
 
 @dataclass
@@ -60,27 +60,35 @@ MAP_RUN_COLUMNS = ", ".join(field.name for field in fields(MapRunRow))
 
 @dataclass
 class ChildRow:
-    """A child execution of a Map Run that has ended (``map_run_children``)."""
+    """A child execution of a Map Run that has ended (``map_run_children``); its input, output,
+    error and cause are JSON text or plain text, read back only where asked for."""
 
     map_run: str
     item: int
     status: str
     start_date: datetime
     stop_date: datetime | None
+    name: str = ""
+    input: str | None = None
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
 
     def row(self) -> tuple[Any, ...]:
-        return (
-            self.map_run,
-            self.item,
-            self.status,
-            encode_time(self.start_date),
-            encode_time(self.stop_date),
-        )
+        values = list(astuple(self))
+        values[3], values[4] = encode_time(self.start_date), encode_time(self.stop_date)
+        return tuple(values)
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> ChildRow:
+        """A row of ``SELECT`` :data:`CHILD_LISTED` (no payloads) or :data:`CHILD_COLUMNS`."""
         stop = None if row[4] is None else datetime.fromisoformat(row[4])
-        return cls(row[0], int(row[1]), row[2], datetime.fromisoformat(row[3]), stop)
+        return cls(row[0], int(row[1]), row[2], datetime.fromisoformat(row[3]), stop, *row[5:])
+
+
+CHILD_COLUMNS = ", ".join(field.name for field in fields(ChildRow))
+#: what ListExecutions needs of a child (its payloads stay on disk)
+CHILD_LISTED = "map_run, item, status, start_date, stop_date, name"
 
 
 def delete_map_runs(db: sqlite3.Connection, executions: str, params: tuple[Any, ...]) -> None:

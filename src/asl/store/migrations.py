@@ -135,7 +135,8 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
     (
         # A DISTRIBUTED Map's Map Run is a resource of its own on AWS (DescribeMapRun, ListMapRuns,
         # UpdateMapRun, ListExecutions(mapRunArn)): its settings (an update's too), status and
-        # dates, and its child executions' statuses, kept so that they outlive a restart.
+        # dates, and its child executions (DescribeExecution: status, input, output or error), kept
+        # so that they outlive a restart.
         "0009_map_runs",
         """
         CREATE TABLE map_runs (
@@ -161,8 +162,14 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
             status TEXT NOT NULL,
             start_date TEXT NOT NULL,
             stop_date TEXT,
+            name TEXT NOT NULL,
+            input TEXT,
+            output TEXT,
+            error TEXT,
+            cause TEXT,
             PRIMARY KEY (map_run, item)
-        )
+        );
+        CREATE INDEX map_run_children_by_name ON map_run_children (name)
         """,
     ),
 ]

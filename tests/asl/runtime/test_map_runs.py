@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from durable_support import crash, runtime
 
-from asl.runtime.api_errors import InvalidArn, ResourceNotFound, ValidationException
+from asl.runtime.api_errors import ExecutionDoesNotExist, InvalidArn, ResourceNotFound, ValidationException
 
 MAP_RUN_ARN = re.compile(r"arn:aws:states:us-east-1:123456789012:mapRun:M/Each:[0-9a-f-]{36}")
 WORK = "arn:aws:lambda:us-east-1:123456789012:function:work"
@@ -113,6 +113,18 @@ def test_a_finished_map_run_is_listed_and_described(db: Path) -> None:
         assert all(c["itemCount"] == 1 and c["stopDate"] >= c["startDate"] for c in children)
         failed = rt.list_executions(map_run_arn=run["mapRunArn"], status_filter="FAILED")["executions"]
         assert len(failed) == 1
+
+        # DescribeExecution of a child: its Map Run, its own state machine, input and outcome
+        one = rt.describe_execution(failed[0]["executionArn"])
+        assert (one["status"], one["input"], one["error"]) == ("FAILED", "3", "ValueError")
+        assert "item 3 is bad" in one["cause"] and "output" not in one
+        assert one["mapRunArn"] == run["mapRunArn"] and one["stateMachineArn"] == run["stateMachineArn"]
+        assert one["redriveStatus"] == "NOT_REDRIVABLE"
+        succeeded = [c for c in children if c["status"] == "SUCCEEDED"]
+        outputs = sorted(json.loads(rt.describe_execution(c["executionArn"])["output"]) for c in succeeded)
+        assert outputs == [10, 20, 40]
+        with pytest.raises(ExecutionDoesNotExist):
+            rt.describe_execution(failed[0]["executionArn"][:-4] + "0000")
         await rt.close()
 
     asyncio.run(scenario())
@@ -163,6 +175,9 @@ def test_update_map_run_raises_the_limit_of_a_running_run(db: Path) -> None:
         run = rt.list_map_runs(started["executionArn"])["mapRuns"][0]["mapRunArn"]
         counts = rt.describe_map_run(run)["itemCounts"]
         assert (counts["running"], counts["pending"]) == (1, 3)
+        running = rt.list_executions(map_run_arn=run)["executions"][0]
+        described = rt.describe_execution(running["executionArn"])
+        assert (described["status"], described["input"], "stopDate" in described) == ("RUNNING", "1", False)
         assert await rt.update_map_run(run, max_concurrency=3) == {}
         await _turns()
         assert gate.running == 3
@@ -251,7 +266,13 @@ def test_map_runs_and_their_updates_survive_a_restart(db: Path) -> None:
         assert (described["status"], described["maxConcurrency"]) == ("SUCCEEDED", 2)
         assert described["toleratedFailurePercentage"] == 50.0
         assert described["itemCounts"]["succeeded"] == 3
-        assert len(second.list_executions(map_run_arn=run)["executions"]) == 3
+        children = second.list_executions(map_run_arn=run)["executions"]
+        assert len(children) == 3
+        assert {second.describe_execution(c["executionArn"])["output"] for c in children} == {
+            "10",
+            "20",
+            "30",
+        }
         await second.close()
 
     asyncio.run(scenario())

@@ -109,6 +109,10 @@ def test_tolerated_failures_are_described(sfn: Any) -> None:
     assert (described["itemCounts"]["succeeded"], described["itemCounts"]["failed"]) == (1, 1)
     failed = sfn.list_executions(mapRunArn=run, statusFilter="FAILED")["executions"]
     assert len(failed) == 1
+    child = sfn.describe_execution(executionArn=failed[0]["executionArn"])
+    assert (child["status"], child["error"], child["mapRunArn"], child["input"]) == (
+        "FAILED", "ValueError", run, '"bad"',
+    )  # fmt: skip
     # a finished run cannot be updated (UpdateMapRun: "an in-progress Map Run")
     with pytest.raises(sfn.exceptions.ValidationException):
         sfn.update_map_run(mapRunArn=run, maxConcurrency=2)
