@@ -7,7 +7,7 @@ store only writes them with its group commit and reads them back.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,8 @@ class MapRunRow:
     redrive_date: datetime | None = None
 
     def row(self) -> tuple[Any, ...]:
-        values = list(astuple(self))
+        # fields one by one: dataclasses.astuple deep-copies each value
+        values = [getattr(self, field.name) for field in fields(self)]
         for i, value in enumerate(values):
             if isinstance(value, datetime):
                 values[i] = encode_time(value)
@@ -75,9 +76,9 @@ class ChildRow:
     cause: str | None = None
 
     def row(self) -> tuple[Any, ...]:
-        values = list(astuple(self))
-        values[3], values[4] = encode_time(self.start_date), encode_time(self.stop_date)
-        return tuple(values)
+        start, stop = encode_time(self.start_date), encode_time(self.stop_date)
+        payloads = (self.input, self.output, self.error, self.cause)
+        return (self.map_run, self.item, self.status, start, stop, self.name, *payloads)
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> ChildRow:
