@@ -33,7 +33,7 @@ from asl.runtime.api_errors import (
 from asl.runtime.api_machines import DELETED_CAUSE, Machines
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
-from asl.runtime.map_runs import DurableHistory, FinishedIterations
+from asl.runtime.map_runs import DurableHistory, FinishedIterations, MapRuns
 from asl.runtime.pages import (
     check_name,
     decode_token,
@@ -80,6 +80,8 @@ class Executions:
         self._stopping: set[asyncio.Task[Any]] = set()
         # the last EXPRESS executions that ended, so wait() and describe can still see them
         self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
+        # the Map Runs of their DISTRIBUTED Maps (ListMapRuns, DescribeMapRun, UpdateMapRun)
+        self.map_runs = MapRuns(store)
 
     # --- starting -------------------------------------------------------------------------------
 
@@ -153,6 +155,7 @@ class Executions:
             machine.on_event,
             functools.partial(self.store.append_event, record.id),
             FinishedIterations(self.store, record.id, recorded),
+            self.map_runs.log(record.id, record.arn),
         )
 
     def _spawn(self, live: LiveExecution, durable: bool = True) -> None:
@@ -304,7 +307,11 @@ class Executions:
         return record
 
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
-        """DescribeExecution."""
+        """DescribeExecution (a Map Run's child executions too)."""
+        if execution_arn not in self._live:
+            child = self.map_runs.describe_child(execution_arn)
+            if child is not None:
+                return child
         record = self._record(execution_arn)
         return self._describe(record, self._event_count(record))
 
@@ -333,19 +340,26 @@ class Executions:
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
         redrive_filter: str | None = None,
+        map_run_arn: str | None = None,
     ) -> dict[str, Any]:
         """ListExecutions, newest first; ``status_filter`` and ``redrive_filter`` (REDRIVEN or
-        NOT_REDRIVEN) narrow it down. A version or alias ARN lists the executions started with it."""
+        NOT_REDRIVEN) narrow it down; a version or alias ARN lists the executions started with it.
+        With ``map_run_arn`` (and no machine, as on AWS): the child executions of that Map Run."""
         allowed = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
         if status_filter is not None and status_filter not in allowed:
             raise ValueError(f"statusFilter must be one of {', '.join(allowed)}, got {status_filter!r}")
         if redrive_filter not in (None, "REDRIVEN", "NOT_REDRIVEN"):
             raise ValueError(f"redriveFilter must be REDRIVEN or NOT_REDRIVEN, got {redrive_filter!r}")
+        if (state_machine_arn is None) == (map_run_arn is None):
+            raise ValidationException("Specify either a stateMachineArn or a mapRunArn, but not both")
+        if map_run_arn is not None:
+            return self.map_runs.list_executions(map_run_arn, status_filter, max_results, next_token)
+        assert state_machine_arn is not None
         redriven = None if redrive_filter is None else redrive_filter == "REDRIVEN"
         machine_arn, started_with = self.versions.list_filter(state_machine_arn)
         self.machines.machine(machine_arn)
@@ -371,6 +385,13 @@ class Executions:
             if alias_arn is not None:
                 item["stateMachineAliasArn"] = alias_arn
         return {"executions": items, **answer}
+
+    def list_map_runs(
+        self, execution_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListMapRuns: the Map Runs an execution started, newest first."""
+        record = self._record(execution_arn)
+        return self.map_runs.list_map_runs(record.id, max_results, next_token)
 
     def get_execution_history(
         self,

@@ -313,16 +313,46 @@ class Runtime:
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None = None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
         redrive_filter: str | None = None,
+        map_run_arn: str | None = None,
     ) -> dict[str, Any]:
         """ListExecutions, newest first; ``status_filter`` and ``redrive_filter`` (REDRIVEN or
-        NOT_REDRIVEN) narrow it down."""
+        NOT_REDRIVEN) narrow it down; ``map_run_arn`` instead of a machine lists a Map Run's
+        child executions."""
         return self.executions.list_executions(
-            state_machine_arn, status_filter, max_results, next_token, redrive_filter
+            state_machine_arn, status_filter, max_results, next_token, redrive_filter, map_run_arn
+        )
+
+    # --- Map Runs (DISTRIBUTED Map states) --------------------------------------------------------
+
+    def list_map_runs(
+        self, execution_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListMapRuns: the Map Runs an execution's DISTRIBUTED Maps started, newest first.
+
+        >>> runtime.list_map_runs(execution_arn)["mapRuns"][0]["mapRunArn"]  # doctest: +SKIP
+        'arn:aws:states:us-east-1:123456789012:mapRun:Orders/Each:0f6c...'
+        """
+        return self.executions.list_map_runs(execution_arn, max_results, next_token)
+
+    def describe_map_run(self, map_run_arn: str) -> dict[str, Any]:
+        """DescribeMapRun: status, dates, settings, and item and child-execution counts."""
+        return self.executions.map_runs.describe_map_run(map_run_arn)
+
+    async def update_map_run(
+        self,
+        map_run_arn: str,
+        max_concurrency: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+        tolerated_failure_count: int | None = None,
+    ) -> dict[str, Any]:
+        """UpdateMapRun: a running Map Run takes the new limit and failure threshold at once."""
+        return await self.executions.map_runs.update_map_run(
+            map_run_arn, max_concurrency, tolerated_failure_percentage, tolerated_failure_count
         )
 
     def get_execution_history(

@@ -28,6 +28,7 @@ from asl.errors import ASLError, ErrorName, StatesError
 from asl.execution.clock import VirtualClock
 from asl.execution.frame import Frame, Run, Scope, iso_time
 from asl.execution.history import Cursor, History
+from asl.execution.map_run import allowed_failures
 from asl.failures import StateFailure
 from asl.mocks import MockCase
 from asl.runtime.api_errors import ValidationException
@@ -36,7 +37,7 @@ from asl.runtime.teststate_request import Mock, TestStateRequest
 from asl.states import State
 from asl.states._retry import Retrier, matches
 from asl.states.fail import FailState
-from asl.states.map import MapState, _allowed_failures
+from asl.states.map import MapState
 from asl.states.parallel import ParallelState
 from asl.states.pass_ import PassState
 from asl.states.task import TaskState
@@ -189,7 +190,7 @@ def _mocked_map(
                 "stateConfiguration.mapIterationFailureCount cannot exceed the number of items "
                 f"({len(items)})."
             )
-        if failures > _allowed_failures(len(items), tolerated, percentage):
+        if failures > allowed_failures(len(items), tolerated, percentage):
             raise StatesError(
                 ErrorName.EXCEED_TOLERATED_FAILURE, "The specified tolerated failure threshold was exceeded"
             )

@@ -22,6 +22,7 @@ from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
 from asl.runtime.versions import split_arn
+from asl.server._map_runs import describe_map_run, list_map_runs, update_map_run
 from asl.server._service import Backend, Operation, Service
 from asl.server._teststate import test_state
 from asl.server._wire import AWSError, service_model
@@ -294,8 +295,16 @@ async def describe_execution(backend: Backend, params: dict[str, Any]) -> dict[s
 
 
 async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
-    if "mapRunArn" in params:
-        raise _error("ValidationException", "mapRunArn: asl serve does not list the executions of a Map Run")
+    if ("mapRunArn" in params) == ("stateMachineArn" in params):
+        # AWS: "You can specify either a mapRunArn or a stateMachineArn, but not both."
+        raise _error("ValidationException", "Specify either a stateMachineArn or a mapRunArn, but not both")
+    if "mapRunArn" in params:  # the child executions of a DISTRIBUTED Map's Map Run
+        return backend.runtime.list_executions(
+            map_run_arn=params["mapRunArn"],
+            status_filter=params.get("statusFilter"),
+            max_results=params.get("maxResults"),
+            next_token=params.get("nextToken"),
+        )
     arn = _machine_arn(params)  # a version or alias ARN lists the executions started with it
     if backend.runtime.describe_state_machine(_unqualified(arn))["type"] == "EXPRESS":
         raise _error(
@@ -413,12 +422,14 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteStateMachine": delete_state_machine,
     "DescribeActivity": describe_activity,
     "DescribeExecution": describe_execution,
+    "DescribeMapRun": describe_map_run,
     "DescribeStateMachine": describe_state_machine,
     "DescribeStateMachineForExecution": describe_state_machine_for_execution,
     "GetActivityTask": get_activity_task,
     "GetExecutionHistory": get_execution_history,
     "ListActivities": list_activities,
     "ListExecutions": list_executions,
+    "ListMapRuns": list_map_runs,
     "ListStateMachines": list_state_machines,
     "ListTagsForResource": list_tags_for_resource,
     "RedriveExecution": redrive_execution,
@@ -431,6 +442,7 @@ OPERATIONS: dict[str, Operation] = {
     "TagResource": tag_resource,
     "TestState": test_state,
     "UntagResource": untag_resource,
+    "UpdateMapRun": update_map_run,
     "UpdateStateMachine": update_state_machine,
     "ValidateStateMachineDefinition": validate_state_machine_definition,
     **VERSION_OPERATIONS,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from asl._sqlite import Transaction
+from asl.store.map_runs import delete_map_runs
 from asl.store.rows import encode_time
 
 __all__ = ["Catalogue"]
@@ -104,6 +105,7 @@ class Catalogue:
         their events; returns how many executions went (AWS keeps nothing of a deleted machine: a
         new one of the same name starts with no executions)."""
         with self._transaction():
+            delete_map_runs(self._db, "SELECT id FROM executions WHERE machine_arn=?", (arn,))
             for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(
                     f"DELETE FROM {table} WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",

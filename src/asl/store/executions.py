@@ -33,6 +33,14 @@ from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
+from asl.store.map_runs import (
+    CHILD_COLUMNS,
+    CHILD_LISTED,
+    MAP_RUN_COLUMNS,
+    ChildRow,
+    MapRunRow,
+    delete_map_runs,
+)
 from asl.store.migrations import EXECUTION_MIGRATIONS
 from asl.store.published import Published
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
@@ -93,6 +101,8 @@ class ExecutionStore(Catalogue, Published):
         self._beats: dict[str, str | None] = {}
         self._iterations: list[tuple[int, int, int, int, str]] = []
         self._qualified: dict[int, tuple[str | None, str | None]] = {}  # see Published
+        self._map_runs: dict[str, MapRunRow] = {}  # the last state of each run changed since the flush
+        self._children: list[tuple[Any, ...]] = []
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         # per running execution and thread, the last payload written: a repeat is stored as a reference
@@ -150,6 +160,16 @@ class ExecutionStore(Catalogue, Published):
         self._iterations.append((execution_id, map_event, index, int(failed), output))
         self._queued()
 
+    def save_map_run(self, run: MapRunRow) -> None:
+        """A Map Run as it is now (see :mod:`asl.store.map_runs`), written with the events."""
+        self._map_runs[run.arn] = run
+        self._queued()
+
+    def save_map_run_child(self, child: ChildRow) -> None:
+        """A child execution of a Map Run that has ended."""
+        self._children.append(child.row())
+        self._queued()
+
     def _queued(self) -> None:
         self._pending += 1
         if self._pending >= self.batch:
@@ -193,6 +213,17 @@ class ExecutionStore(Catalogue, Published):
                     db.executemany(
                         "INSERT OR REPLACE INTO map_iterations VALUES (?, ?, ?, ?, ?)", self._iterations
                     )
+                if self._map_runs:
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) VALUES ({','.join('?' * 14)})",
+                        [run.row() for run in self._map_runs.values()],
+                    )
+                if self._children:
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO map_run_children ({CHILD_COLUMNS}) "
+                        f"VALUES ({','.join('?' * 10)})",
+                        self._children,
+                    )
                 if self._beats:
                     beats = self._beats.items()
                     db.executemany(
@@ -209,7 +240,7 @@ class ExecutionStore(Catalogue, Published):
                 raise
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}
-            self._iterations = []
+            self._iterations, self._map_runs, self._children = [], {}, []
             self._qualified = {}
             self._recent = {}
             self._pending = 0
@@ -293,6 +324,38 @@ class ExecutionStore(Catalogue, Published):
         ).fetchall()
         return {(int(event), int(item)): (str(output), bool(failed)) for event, item, output, failed in rows}
 
+    def map_run(self, arn: str) -> MapRunRow | None:
+        """A Map Run's row, or None."""
+        self.flush()
+        row = self._db.execute(f"SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn=?", (arn,)).fetchone()
+        return None if row is None else MapRunRow.from_row(row)
+
+    def map_runs(self, execution_id: int) -> list[MapRunRow]:
+        """An execution's Map Runs, newest first."""
+        self.flush()
+        rows = self._db.execute(
+            f"SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution=? "
+            "ORDER BY start_date DESC, map_event DESC",
+            (execution_id,),
+        ).fetchall()
+        return [MapRunRow.from_row(row) for row in rows]
+
+    def map_run_children(self, arn: str) -> list[ChildRow]:
+        """The child executions of a Map Run that have ended, by item (without their payloads)."""
+        self.flush()
+        rows = self._db.execute(
+            f"SELECT {CHILD_LISTED} FROM map_run_children WHERE map_run=? ORDER BY item", (arn,)
+        ).fetchall()
+        return [ChildRow.from_row(row) for row in rows]
+
+    def map_run_child(self, name: str) -> ChildRow | None:
+        """A child execution that has ended, by its name, with its input, output or error."""
+        self.flush()
+        row = self._db.execute(
+            f"SELECT {CHILD_COLUMNS} FROM map_run_children WHERE name=?", (name,)
+        ).fetchone()
+        return None if row is None else ChildRow.from_row(row)
+
     def purge(self, closed_before: datetime) -> int:
         """Delete executions that ended before a moment, with their events (AWS keeps 90 days),
         and give the space back to the file system.
@@ -302,6 +365,9 @@ class ExecutionStore(Catalogue, Published):
         self.flush()
         cutoff = encode_time(closed_before)
         with self._transaction():
+            delete_map_runs(
+                self._db, "SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?", (cutoff,)
+            )
             for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(
                     f"DELETE FROM {table} WHERE execution IN "

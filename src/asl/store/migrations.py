@@ -171,4 +171,44 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    (
+        # A DISTRIBUTED Map's Map Run is a resource of its own on AWS (DescribeMapRun, ListMapRuns,
+        # UpdateMapRun, ListExecutions(mapRunArn)): its settings (an update's too), status and
+        # dates, and its child executions (DescribeExecution: status, input, output or error), kept
+        # so that they outlive a restart.
+        "0010_map_runs",
+        """
+        CREATE TABLE map_runs (
+            arn TEXT PRIMARY KEY,
+            execution INTEGER NOT NULL,
+            map_event INTEGER NOT NULL,
+            execution_arn TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            stop_date TEXT,
+            total INTEGER NOT NULL,
+            max_concurrency INTEGER NOT NULL,
+            tolerated_count INTEGER,
+            tolerated_percentage REAL,
+            tolerance_updated INTEGER NOT NULL DEFAULT 0,
+            redrive_count INTEGER NOT NULL DEFAULT 0,
+            redrive_date TEXT
+        );
+        CREATE INDEX map_runs_by_execution ON map_runs (execution, start_date);
+        CREATE TABLE map_run_children (
+            map_run TEXT NOT NULL,
+            item INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            stop_date TEXT,
+            name TEXT NOT NULL,
+            input TEXT,
+            output TEXT,
+            error TEXT,
+            cause TEXT,
+            PRIMARY KEY (map_run, item)
+        );
+        CREATE INDEX map_run_children_by_name ON map_run_children (name)
+        """,
+    ),
 ]
