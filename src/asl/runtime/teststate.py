@@ -35,11 +35,11 @@ from asl.runtime.api_errors import ValidationException
 from asl.runtime.interpreter import StateMachine
 from asl.runtime.teststate_request import Mock, TestStateRequest
 from asl.states import State
-from asl.states._retry import Retrier, matches
 from asl.states.fail import FailState
 from asl.states.map import MapState
 from asl.states.parallel import ParallelState
 from asl.states.pass_ import PassState
+from asl.states.retry import Retrier, matches
 from asl.states.task import TaskState
 
 __all__ = ["TIME_LIMIT", "run_test_state"]

@@ -20,7 +20,7 @@ from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
 from asl.states._io import ABSENT, compile_input_path, compile_result_path
-from asl.states._retry import Catcher, Retrier, matches, retry_delay
+from asl.states.retry import Catcher, Retrier, matches, retry_delay
 
 __all__ = ["MAX_PAYLOAD_BYTES", "State", "check_size", "error_output"]
 
