@@ -242,3 +242,15 @@ def test_the_floors_tool_prints_one_constraint_per_package_with_a_floor() -> Non
     wrong = subprocess.run([*tool, "dev", "gpu"], capture_output=True, text=True, check=False)
     assert (wrong.returncode, wrong.stdout) == (2, "")
     assert wrong.stderr.startswith("floors: pyproject.toml has no extra 'gpu'; it has all, dev, model, ")
+
+
+def test_the_lambda_requirements_keep_the_floors_of_pyproject_toml() -> None:
+    # deploy/requirements-lambda.txt is a subset of the core for the Lambda package; its ranges follow
+    # pyproject.toml's, so a floor raised there is raised for Lambda too
+    declared = {floors.normal(r.name): r.floor for r in floors.requirements(PROJECT, [])}
+    lines = (ROOT / "deploy" / "requirements-lambda.txt").read_text("utf-8").splitlines()
+    lambda_floors = {
+        floors.normal(r.name): r.floor
+        for r in map(floors.parse, (line.split("#")[0] for line in lines if line.split("#")[0].strip()))
+    }
+    assert lambda_floors and lambda_floors == {name: declared.get(name) for name in lambda_floors}
