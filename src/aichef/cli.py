@@ -18,8 +18,12 @@ from aichef.errors import AIChefError, InvalidInput
 from aichef.models import SessionRequest
 from aichef.render import progress_bar, render_result, render_sessions
 from aichef.sessions import TERMINAL, session_request
+from asl.extras import missing_extra
 
-__all__ = ["main"]
+__all__ = ["WEB_PACKAGES", "main"]
+
+#: what ``aichef serve`` imports beyond AI Chef's core: the ``web`` extra of pyproject.toml
+WEB_PACKAGES = ("fastapi", "starlette", "uvicorn")
 
 
 def _words(values: list[str]) -> list[str]:
@@ -237,7 +241,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         from aichef.web import serve
     except ImportError as err:
-        raise AIChefError(f"the web app is not available: {err}") from None
+        message = missing_extra(err, "web", WEB_PACKAGES)
+        if message is None:
+            raise
+        raise AIChefError(f"serve: {message}") from None
     result: int = serve(
         args.host,
         args.port,

@@ -27,7 +27,10 @@ from asl.runtime.api_executions import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.validate import iter_errors, iter_template_errors
 
-__all__ = ["main"]
+__all__ = ["SERVER_PACKAGES", "main"]
+
+#: what ``asl serve`` imports beyond the runtime: the ``server`` extra of pyproject.toml
+SERVER_PACKAGES = ("uvicorn",)
 
 
 class UsageError(Exception):
@@ -356,8 +359,16 @@ def _serve(args: argparse.Namespace) -> int:
     import contextlib
 
     from asl import observe
-    from asl.server import create_app, default_data_dir, serve
+    from asl.extras import missing_extra
     from asl.store import ExecutionStore
+
+    try:
+        from asl.server import create_app, default_data_dir, serve
+    except ImportError as err:
+        message = missing_extra(err, "server", SERVER_PACKAGES)
+        if message is None:
+            raise
+        raise UsageError(f"serve: {message}") from None
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
