@@ -14,6 +14,7 @@ demo_hits_total{path="/a\\"b"} 1.0
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
@@ -78,13 +79,15 @@ class _Metric:
         self.name = name
         self.help = help
         self.labels: Labels = tuple(labels)
+        self._names = frozenset(self.labels)
         self._lock = threading.Lock()  # handlers run on worker threads; += is not atomic
         (registry if registry is not None else REGISTRY).register(self)
 
     def _key(self, labels: Mapping[str, str]) -> Labels:
-        if set(labels) != set(self.labels):
+        # called for every execution and task: no sets or generators built per call
+        if labels.keys() != self._names:
             raise ValueError(f"{self.name} takes the labels {self.labels}, got {tuple(labels)}")
-        return tuple(str(labels[k]) for k in self.labels)
+        return tuple([str(labels[k]) for k in self.labels])
 
     def _header(self) -> list[str]:
         return [f"# HELP {self.name} {_escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
@@ -158,15 +161,19 @@ class Histogram(_Metric):
     ):
         super().__init__(name, help, labels, registry)
         self.buckets = tuple(sorted(buckets))
-        self._values: dict[Labels, tuple[list[int], list[float]]] = {}  # bucket counts, [count, sum]
+        # per label set: how many observations fell in each bucket and no lower one (made
+        # cumulative when exposed, so an observation is one increment), and [count, sum]
+        self._values: dict[Labels, tuple[list[int], list[float]]] = {}
 
     def observe(self, value: float, **labels: str) -> None:
         key = self._key(labels)
         with self._lock:
-            counts, totals = self._values.setdefault(key, ([0] * len(self.buckets), [0.0, 0.0]))
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    counts[i] += 1
+            found = self._values.get(key)
+            if found is None:
+                found = self._values[key] = ([0] * (len(self.buckets) + 1), [0.0, 0.0])
+            counts, totals = found
+            # the last one is +Inf; NaN is in no finite bucket (value <= bound never holds)
+            counts[bisect.bisect_left(self.buckets, value) if value == value else -1] += 1
             totals[0] += 1
             totals[1] += value
 
@@ -180,8 +187,10 @@ class Histogram(_Metric):
         with self._lock:
             items = sorted((k, (list(c), list(t))) for k, (c, t) in self._values.items())
         for key, (counts, (count, total)) in items:
-            for bound, n in zip(self.buckets, counts, strict=True):
-                lines.append(_series(f"{self.name}_bucket", names, (*key, _number(bound)), n))
+            cumulative = 0
+            for bound, n in zip(self.buckets, counts[:-1], strict=True):
+                cumulative += n
+                lines.append(_series(f"{self.name}_bucket", names, (*key, _number(bound)), cumulative))
             lines.append(_series(f"{self.name}_bucket", names, (*key, "+Inf"), count))
             lines.append(_series(f"{self.name}_count", self.labels, key, count))
             lines.append(_series(f"{self.name}_sum", self.labels, key, total))
@@ -245,6 +254,9 @@ _TASK_ENDS = frozenset(
     }
 )
 _TASK_STARTS = frozenset({"TaskScheduled", "LambdaFunctionScheduled"})
+#: the events :func:`history_event` counts; the others it only logs, when ``asl.transitions``
+#: logs at INFO (the history skips the call otherwise: it would run twice per transition)
+COUNTED_EVENTS = frozenset({"ExecutionStarted", *_ENDS, *_TASK_STARTS, *_TASK_ENDS})
 
 transitions = logging.getLogger("asl.transitions")
 
@@ -259,13 +271,14 @@ def history_event(
     """Count and log one new history event of an execution. ``open_tasks`` is the execution's own
     scratch space (thread -> scheduled task), so a task's duration needs no global state."""
     kind = str(event["type"])
-    machine = _machine_name(machine_arn)
     if kind == "ExecutionStarted":
+        machine = _machine_name(machine_arn)
         EXECUTIONS_STARTED.inc(state_machine=machine)
         transitions.info(
             "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
         )
     elif kind in _ENDS:
+        machine = _machine_name(machine_arn)
         EXECUTIONS_FINISHED.inc(state_machine=machine, status=_ENDS[kind])
         transitions.info(
             "execution ended",

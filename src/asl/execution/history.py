@@ -209,10 +209,12 @@ class History:
 
     def add(self, cursor: Cursor, event_type: str, details: dict[str, Any] | None = None) -> int:
         # Events are only added from the event loop's thread (handlers on worker threads
-        # return their results to it), so appending needs no lock.
+        # return their results to it), so appending needs no lock. This runs twice for every
+        # transition: it is written for speed (no call that an inline step can replace).
         if self.replaying and self._queues.get(cursor.thread):
             return self._next_recorded(cursor, event_type)
-        event_id = len(self.events) + 1
+        events = self.events
+        event_id = len(events) + 1
         if event_id > MAX_EVENTS and event_type not in _CLOSING:
             raise StatesError(
                 "States.Runtime",
@@ -225,14 +227,16 @@ class History:
             "previousEventId": cursor.last_id,
         }
         if details is not None:
-            event[details_key(event_type)] = details
-        self.events.append(event)
+            event[_DETAILS_KEYS.get(event_type) or details_key(event_type)] = details
+        events.append(event)
         cursor.last_id = event_id
         if self._listener is not None:
             self._listener(event)
         if self.sink is not None:
             self.sink(event, cursor.thread)
-        if self.observed is not None:
+        if self.observed is not None and (
+            event_type in observe.COUNTED_EVENTS or observe.transitions.isEnabledFor(logging.INFO)
+        ):
             observe.history_event(*self.observed, cursor.thread, event, self._open_tasks)
         return event_id
 

@@ -17,10 +17,9 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
-from asl._json import to_json, to_json_around
+from asl._json import from_json, to_json, to_json_around
 from asl.errors import StatesError
 
 __all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
@@ -45,21 +44,62 @@ def function_name_of(reference: str) -> str:
     return parts[0]
 
 
-@dataclass
 class LambdaContext:
-    """The context object a Lambda handler receives (the attributes Python handlers use)."""
+    """The context object a Lambda handler receives (the attributes Python handlers use).
 
-    function_name: str
-    invoked_function_arn: str
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 128
-    log_group_name: str = ""
-    log_stream_name: str = ""
-    deadline_ms: float = 0.0
+    ``aws_request_id`` is made when a handler first reads it: most never do, and a UUID is a
+    good part of the cost of a quick call.
+    """
+
+    __slots__ = (
+        "_request_id",
+        "deadline_ms",
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        invoked_function_arn: str,
+        aws_request_id: str | None = None,
+        function_version: str = "$LATEST",
+        memory_limit_in_mb: int = 128,
+        log_group_name: str = "",
+        log_stream_name: str = "",
+        deadline_ms: float = 0.0,
+    ) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = invoked_function_arn
+        self._request_id = aws_request_id
+        self.function_version = function_version
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.log_group_name = log_group_name
+        self.log_stream_name = log_stream_name
+        self.deadline_ms = deadline_ms
+
+    @property
+    def aws_request_id(self) -> str:
+        if self._request_id is None:
+            self._request_id = str(uuid.uuid4())
+        return self._request_id
+
+    @aws_request_id.setter
+    def aws_request_id(self, value: str) -> None:
+        self._request_id = value
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self.deadline_ms - time.time() * 1000))
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext(function_name={self.function_name!r}, "
+            f"invoked_function_arn={self.invoked_function_arn!r}, aws_request_id={self.aws_request_id!r})"
+        )
 
 
 class LambdaFunctions:
@@ -79,15 +119,29 @@ class LambdaFunctions:
         self.threads = threads
         self.region = region
         self.account = account
+        self._resolved: dict[str, tuple[str, Handler | None, bool]] = {}
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
+    def _resolve(self, reference: str) -> tuple[str, Handler | None, bool]:
+        """The function's name, its handler and whether the handler is a coroutine function;
+        kept per reference (checked against the registry, which may change)."""
+        found = self._resolved.get(reference)
+        if found is not None and self.handlers.get(found[0]) is found[1]:
+            return found
+        name = function_name_of(reference)
+        handler = self.handlers.get(name)
+        found = (name, handler, handler is not None and inspect.iscoroutinefunction(handler))
+        if len(self._resolved) >= 1024:  # FunctionName may come from the data: keep it bounded
+            self._resolved.clear()
+        self._resolved[reference] = found
+        return found
+
     async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> tuple[Any, str]:
         """Call a function with a JSON payload; return its JSON result and that result's text
         (what Lambda sends back), or raise as Lambda does."""
-        name = function_name_of(reference)
-        handler = self.handlers.get(name)
+        name, handler, is_async = self._resolve(reference)
         if handler is None:
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
@@ -95,14 +149,14 @@ class LambdaFunctions:
                 f"Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)",
             )
         context = LambdaContext(
-            function_name=name,
-            invoked_function_arn=self.arn(name),
+            name,
+            self.arn(name),
             log_group_name=f"/aws/lambda/{name}",
             deadline_ms=time.time() * 1000 + (timeout or 900) * 1000,
         )
-        event = json.loads(payload_text)
+        event = from_json(payload_text)
         try:
-            if inspect.iscoroutinefunction(handler):
+            if is_async:
                 result = await handler(event, context)
             elif self.threads:
                 loop = asyncio.get_running_loop()
@@ -126,7 +180,7 @@ class LambdaFunctions:
                     }
                 ),
             ) from exc
-        return json.loads(text), text
+        return from_json(text), text
 
 
 def _function_error(exc: Exception) -> StatesError:
