@@ -108,7 +108,11 @@ class Counter(_Metric):
     def inc(self, amount: float = 1.0, **labels: str) -> None:
         if amount < 0:
             raise ValueError("a counter cannot go down")
-        key = self._key(labels)
+        self.add(self._key(labels), amount)
+
+    def add(self, key: Labels, amount: float = 1.0) -> None:
+        """:meth:`inc` with the label values in the order of ``labels``, unchecked (the runtime
+        counts every execution: its callers pass the right labels)."""
         with self._lock:
             self._values[key] = self._values.get(key, 0.0) + amount
 
@@ -166,7 +170,11 @@ class Histogram(_Metric):
         self._values: dict[Labels, tuple[list[int], list[float]]] = {}
 
     def observe(self, value: float, **labels: str) -> None:
-        key = self._key(labels)
+        self.add(self._key(labels), value)
+
+    def add(self, key: Labels, value: float) -> None:
+        """:meth:`observe` with the label values in the order of ``labels``, unchecked (the
+        runtime times every task: its callers pass the right labels)."""
         with self._lock:
             found = self._values.get(key)
             if found is None:
@@ -270,23 +278,9 @@ def history_event(
 ) -> None:
     """Count and log one new history event of an execution. ``open_tasks`` is the execution's own
     scratch space (thread -> scheduled task), so a task's duration needs no global state."""
-    kind = str(event["type"])
-    if kind == "ExecutionStarted":
-        machine = _machine_name(machine_arn)
-        EXECUTIONS_STARTED.inc(state_machine=machine)
-        transitions.info(
-            "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
-        )
-    elif kind in _ENDS:
-        machine = _machine_name(machine_arn)
-        EXECUTIONS_FINISHED.inc(state_machine=machine, status=_ENDS[kind])
-        transitions.info(
-            "execution ended",
-            extra={"execution_arn": execution_arn, "state_machine": machine, "status": _ENDS[kind]},
-        )
-        for listener in END_LISTENERS:
-            listener(machine_arn, _ENDS[kind])
-    elif kind in _TASK_STARTS:
+    # the most frequent first: a task's start and end come with every task
+    kind = event["type"]
+    if kind in _TASK_STARTS:
         if kind == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
             details = event.get("taskScheduledEventDetails") or {}
             resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
@@ -296,8 +290,26 @@ def history_event(
     elif kind in _TASK_ENDS:
         opened = open_tasks.pop(thread, None)
         if opened is not None and isinstance(opened[1], datetime):
-            seconds = max((event["timestamp"] - opened[1]).total_seconds(), 0.0)
-            TASK_DURATION.observe(seconds, resource=opened[0])
+            seconds = (event["timestamp"] - opened[1]).total_seconds()
+            TASK_DURATION.add((opened[0],), seconds if seconds > 0.0 else 0.0)
+    elif kind == "ExecutionStarted":
+        machine = _machine_name(machine_arn)
+        EXECUTIONS_STARTED.add((machine,))
+        if transitions.isEnabledFor(logging.INFO):
+            transitions.info(
+                "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
+            )
+    elif kind in _ENDS:
+        machine = _machine_name(machine_arn)
+        status = _ENDS[kind]
+        EXECUTIONS_FINISHED.add((machine, status))
+        if transitions.isEnabledFor(logging.INFO):
+            transitions.info(
+                "execution ended",
+                extra={"execution_arn": execution_arn, "state_machine": machine, "status": status},
+            )
+        for listener in END_LISTENERS:
+            listener(machine_arn, status)
     elif kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
         details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails") or {}
         transitions.info(

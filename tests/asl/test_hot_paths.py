@@ -150,3 +150,39 @@ def test_no_turn_is_taken_when_nothing_else_waits() -> None:
         return [turns.turn_due() for _ in range(5)]
 
     assert asyncio.run(main()) == [False] * 5
+
+
+def test_execution_names_stay_random_when_a_test_seeds_random() -> None:
+    import random
+    import uuid
+
+    from asl.execution.ids import uuid4_text
+
+    random.seed(7)
+    first = uuid4_text()
+    random.seed(7)
+    second = uuid4_text()
+    assert first != second
+    parsed = uuid.UUID(first)
+    assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == first
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2024-02-07T13:52:02.123999+00:00",
+        "2024-02-07T23:52:02.000500+09:00",
+        "0999-01-01T00:00:00+00:00",
+        "2024-02-07T13:52:02",  # naive: written as it is
+    ],
+)
+def test_context_times_are_written_as_isoformat_wrote_them(moment: str) -> None:
+    from datetime import UTC, datetime
+
+    from asl.execution.frame import iso_time
+
+    value = datetime.fromisoformat(moment)
+    utc = value.astimezone(UTC) if value.utcoffset() else value
+    expected = utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    assert iso_time(value) == expected
+    assert iso_time(value) == expected  # the remembered last answer

@@ -107,8 +107,22 @@ class History:
         self._caught_up: asyncio.Event | None = None
         self._thread_of: dict[int, str] = {}  # id of a Map/ParallelStateStarted -> its thread
         # (state machine ARN, execution ARN) once the execution owns it: new events are counted
-        self.observed: tuple[str, str] | None = None
+        self._observed: tuple[str, str] | None = None
+        self._log_transitions = False
         self._open_tasks: dict[str, Any] = {}
+
+    @property
+    def observed(self) -> tuple[str, str] | None:
+        """(state machine ARN, execution ARN) once an execution owns the history: its new events
+        are counted and logged (:func:`asl.observe.history_event`)."""
+        return self._observed
+
+    @observed.setter
+    def observed(self, value: tuple[str, str] | None) -> None:
+        self._observed = value
+        # whether states' entered and exited events are logged is read once, as the execution
+        # starts: asking the logger twice per transition was a tenth of a transition's cost
+        self._log_transitions = value is not None and observe.transitions.isEnabledFor(logging.INFO)
 
     # --- replay ----------------------------------------------------------------------------
 
@@ -234,10 +248,8 @@ class History:
             self._listener(event)
         if self.sink is not None:
             self.sink(event, cursor.thread)
-        if self.observed is not None and (
-            event_type in observe.COUNTED_EVENTS or observe.transitions.isEnabledFor(logging.INFO)
-        ):
-            observe.history_event(*self.observed, cursor.thread, event, self._open_tasks)
+        if self._observed is not None and (event_type in observe.COUNTED_EVENTS or self._log_transitions):
+            observe.history_event(*self._observed, cursor.thread, event, self._open_tasks)
         return event_id
 
     def types(self) -> list[str]:

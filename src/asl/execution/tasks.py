@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from asl._json import to_json, to_json_around
 from asl.errors import ErrorName, StatesError
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
+from asl.execution.ids import uuid4_text
 from asl.integrations.lambda_ import LambdaFunctions, invoke_response, invoke_response_text
 
 __all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
@@ -111,7 +111,7 @@ class TaskRunner:
                     )
                 name = str(parameters["FunctionName"])
                 value, text = await self.functions.invoke(name, payload_text, timeout)
-                request_id = str(uuid.uuid4())
+                request_id = uuid4_text()
                 return TaskResult(invoke_response(value, request_id), invoke_response_text(text, request_id))
             integration = self.integrations.get(call.service)
             if integration is not None:
