@@ -5,6 +5,12 @@ event is a fresh copy of the JSON payload and its result goes through JSON, so a
 can neither change the state's data behind its back nor return what Lambda could not.
 An unhandled exception becomes the error Lambda reports: the exception's class name,
 with the cause ``{"errorMessage", "errorType", "stackTrace"}`` as JSON.
+
+Sync handlers run inline on the event loop unless ``threads`` is set: a handler that only
+computes costs no thread hop then (the hop was most of a quick task's cost). One that blocks
+holds the loop, so the first call of a function that holds it for :data:`BLOCKING_SECONDS`
+or more logs a warning naming the switch, and one that runs past the task's timeout fails
+with ``States.Timeout`` when it returns, as Lambda would have stopped it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import time
 import traceback
 import uuid
@@ -25,6 +32,12 @@ from asl.errors import StatesError
 __all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
+
+#: an inline handler that holds the event loop this long is named in a warning (asyncio's own
+#: threshold for a slow callback)
+BLOCKING_SECONDS = 0.1
+
+logger = logging.getLogger("asl")
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -103,14 +116,15 @@ class LambdaContext:
 
 
 class LambdaFunctions:
-    """The registry of handlers by function name, and how to call one."""
+    """The registry of handlers by function name, and how to call one: ``threads`` runs sync
+    handlers on ``executor`` (a thread pool), else inline (see the module's docstring)."""
 
     def __init__(
         self,
         handlers: Mapping[str, Handler] | None = None,
         *,
         executor: Executor | None = None,
-        threads: bool = True,
+        threads: bool = False,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
     ) -> None:
@@ -120,6 +134,7 @@ class LambdaFunctions:
         self.region = region
         self.account = account
         self._resolved: dict[str, tuple[str, Handler | None, bool]] = {}
+        self._warned: set[str] = set()  # functions named in a warning already
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -155,6 +170,7 @@ class LambdaFunctions:
             deadline_ms=time.time() * 1000 + (timeout or 900) * 1000,
         )
         event = from_json(payload_text)
+        held = 0.0  # how long an inline handler held the loop
         try:
             if is_async:
                 result = await handler(event, context)
@@ -162,11 +178,21 @@ class LambdaFunctions:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.executor, handler, event, context)
             else:
-                result = handler(event, context)
+                began = time.perf_counter()
+                try:
+                    result = handler(event, context)
+                finally:
+                    held = time.perf_counter() - began
+                    if held >= BLOCKING_SECONDS:
+                        self._held(name, held)
         except StatesError:
             raise
         except Exception as exc:  # the function's own failure, reported as Lambda reports it
+            if timeout is not None and held > timeout:  # Lambda had stopped it before
+                raise TimeoutError(f"{name} ran past its {timeout} s timeout") from None
             raise _function_error(exc) from exc
+        if timeout is not None and held > timeout:
+            raise TimeoutError(f"{name} ran past its {timeout} s timeout")
         try:
             text = to_json(result)
         except (TypeError, ValueError) as exc:
@@ -181,6 +207,16 @@ class LambdaFunctions:
                 ),
             ) from exc
         return from_json(text), text
+
+    def _held(self, name: str, seconds: float) -> None:
+        if name not in self._warned:
+            self._warned.add(name)
+            logger.warning(
+                "Lambda handler %r ran %.3f s inline and held the event loop meanwhile; run sync "
+                "handlers on threads with StateMachine(..., task_threads=True) when they block",
+                name,
+                seconds,
+            )
 
 
 def _function_error(exc: Exception) -> StatesError:

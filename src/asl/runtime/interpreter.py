@@ -134,7 +134,9 @@ class StateMachine:
 
     ``handlers`` maps Lambda function names (or ARNs) to Python handlers; ``tables`` is an
     ``asl.dynamodb.TableStore`` serving ``dynamodb:*`` tasks; ``resources`` maps any other
-    resource ARN to a callable of the task's parameters.
+    resource ARN to a callable of the task's parameters. Sync handlers run inline on the
+    event loop; ``task_threads=True`` runs them on a thread pool, for handlers that block (a
+    handler holding the loop for 0.1 s or more is named in a warning).
     """
 
     def __init__(
@@ -152,7 +154,7 @@ class StateMachine:
         role_arn: str | None = None,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
-        task_threads: bool = True,
+        task_threads: bool = False,
         validate: bool = True,
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
