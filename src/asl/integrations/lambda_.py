@@ -32,6 +32,8 @@ from asl.errors import StatesError
 __all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
+# a function reference understood: name, handler, is it async, ARN, log group
+_Resolved = tuple[str, "Handler | None", bool, str, str]
 
 #: an inline handler that holds the event loop this long is named in a warning (asyncio's own
 #: threshold for a slow callback)
@@ -133,21 +135,22 @@ class LambdaFunctions:
         self.threads = threads
         self.region = region
         self.account = account
-        self._resolved: dict[str, tuple[str, Handler | None, bool]] = {}
+        self._resolved: dict[str, _Resolved] = {}
         self._warned: set[str] = set()  # functions named in a warning already
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
-    def _resolve(self, reference: str) -> tuple[str, Handler | None, bool]:
-        """The function's name, its handler and whether the handler is a coroutine function;
-        kept per reference (checked against the registry, which may change)."""
+    def _resolve(self, reference: str) -> _Resolved:
+        """The function's name, its handler, whether the handler is a coroutine function, its
+        ARN and log group; kept per reference (checked against the registry, which may change)."""
         found = self._resolved.get(reference)
         if found is not None and self.handlers.get(found[0]) is found[1]:
             return found
         name = function_name_of(reference)
         handler = self.handlers.get(name)
-        found = (name, handler, handler is not None and inspect.iscoroutinefunction(handler))
+        is_async = handler is not None and inspect.iscoroutinefunction(handler)
+        found = (name, handler, is_async, self.arn(name), f"/aws/lambda/{name}")
         if len(self._resolved) >= 1024:  # FunctionName may come from the data: keep it bounded
             self._resolved.clear()
         self._resolved[reference] = found
@@ -156,7 +159,7 @@ class LambdaFunctions:
     async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> tuple[Any, str]:
         """Call a function with a JSON payload; return its JSON result and that result's text
         (what Lambda sends back), or raise as Lambda does."""
-        name, handler, is_async = self._resolve(reference)
+        name, handler, is_async, arn, log_group = self._resolve(reference)
         if handler is None:
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
@@ -164,10 +167,7 @@ class LambdaFunctions:
                 f"Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)",
             )
         context = LambdaContext(
-            name,
-            self.arn(name),
-            log_group_name=f"/aws/lambda/{name}",
-            deadline_ms=time.time() * 1000 + (timeout or 900) * 1000,
+            name, arn, log_group_name=log_group, deadline_ms=time.time() * 1000 + (timeout or 900) * 1000
         )
         event = from_json(payload_text)
         held = 0.0  # how long an inline handler held the loop

@@ -100,8 +100,15 @@ class State:
 
     #: True for a state whose attempt never waits (as its type and fields stand): ``run``
     #: calls :meth:`execute_now`, without a coroutine, which is a good part of a quick
-    #: state's cost. Set by the state type's ``__init__``.
+    #: state's cost. Set by the state type's ``__init__`` (:meth:`set_immediate`).
     immediate: bool = False
+    #: an immediate state without Retry or Catch: nothing in it ever waits, so the interpreter
+    #: calls :meth:`run_now` instead of awaiting :meth:`run` (unless it is replaying)
+    runs_now: bool = False
+
+    def set_immediate(self, immediate: bool) -> None:
+        self.immediate = immediate
+        self.runs_now = immediate and not self.retriers and not self.catchers
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         raise NotImplementedError
@@ -142,14 +149,7 @@ class State:
                 self._aborted(frame)
                 raise
             except StateFailure as failure:
-                error = failure.in_state(self.name, entered_id)
-                if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
-                    details = {"error": error.error, "cause": error.cause, "state": self.name}
-                    if failure.location:
-                        details["location"] = failure.location
-                    if not self.evaluation_follows_entered:
-                        frame.cursor.last_id = history.events[entered_id - 1]["previousEventId"]
-                    frame.event("EvaluationFailed", details)
+                error = self._failure(frame, failure, entered_id)
             except StatesError as err:
                 error = err
             if error.error == ErrorName.RUNTIME:
@@ -177,6 +177,43 @@ class State:
                     return catcher.next, self._exit(frame, output, raw, input_text)
             raise error
         return next_state, self._exit(frame, output, raw, input_text)
+
+    def run_now(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
+        """:meth:`run` for a state that ``runs_now``: the same events and errors, no coroutine
+        (with no Retry and no Catch, a failure is raised as :meth:`run` raises it)."""
+        history = frame.run.history
+        input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
+        entered_id = history.add(
+            frame.cursor,
+            self.entered_type,
+            {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
+        )
+        frame.assigned = None
+        context = (
+            frame.context(self.name, history.events[entered_id - 1]["timestamp"])
+            if self.uses_context
+            else _NO_CONTEXT
+        )
+        try:
+            next_state, output = self.execute_now(frame, raw, context)
+        except StateFailure as failure:
+            error = self._failure(frame, failure, entered_id)
+        else:
+            return next_state, self._exit(frame, output, raw, input_text)
+        raise error
+
+    def _failure(self, frame: Frame, failure: StateFailure, entered_id: int) -> StatesError:
+        """A failure as the state's error; an expression's is recorded (EvaluationFailed)."""
+        error = failure.in_state(self.name, entered_id)
+        if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
+            details = {"error": error.error, "cause": error.cause, "state": self.name}
+            if failure.location:
+                details["location"] = failure.location
+            if not self.evaluation_follows_entered:
+                history = frame.run.history
+                frame.cursor.last_id = history.events[entered_id - 1]["previousEventId"]
+            frame.event("EvaluationFailed", details)
+        return error
 
     def _aborted(self, frame: Frame) -> None:
         if frame.run.aborted and self.aborted_event:  # StopExecution: say where it stopped

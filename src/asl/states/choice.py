@@ -115,7 +115,7 @@ class ChoiceState(State):
                 self.rules.append((condition, rule["Next"], assign, output))
             else:
                 self.rules.append((compile_rule(rule), rule["Next"], assign, None))
-        self.immediate = not self.jsonata  # JSONata conditions may run long: off_loop
+        self.set_immediate(not self.jsonata)  # JSONata conditions may run long: off_loop
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:

@@ -18,7 +18,7 @@ class PassState(State):
         super().__init__(name, spec, query_language)
         self.has_result = "Result" in spec
         self.result = spec.get("Result")
-        self.immediate = not (self.offload_input or self.offload_finish)
+        self.set_immediate(not (self.offload_input or self.offload_finish))
 
     def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:

@@ -16,7 +16,7 @@ class SucceedState(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         super().__init__(name, spec, query_language)
-        self.immediate = not self.offload_finish
+        self.set_immediate(not self.offload_finish)
 
     def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -74,10 +74,18 @@ class TaskState(State):
             )
         return float(value)
 
-    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+    def execute(
+        self, frame: Frame, raw: Any, context: dict[str, Any]
+    ) -> Coroutine[Any, Any, tuple[str | None, Any]]:
+        # the attempt's own coroutine, not one around it: one frame fewer for every task
         if self.evaluation_timeout is None:
-            return await self._execute(frame, raw, context)
-        with state_deadline(self.evaluation_timeout):
+            return self._execute(frame, raw, context)
+        return self._execute_by_deadline(frame, raw, context, self.evaluation_timeout)
+
+    async def _execute_by_deadline(
+        self, frame: Frame, raw: Any, context: dict[str, Any], seconds: float
+    ) -> tuple[str | None, Any]:
+        with state_deadline(seconds):
             return await self._execute(frame, raw, context)
 
     async def _execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
@@ -182,8 +190,9 @@ class TaskState(State):
         waiter if there was one; a failure or a timeout is recorded before it is raised."""
         waiter: Waiter | None = None
         result_text: str | None = None
+        history = frame.run.history
         try:
-            recorded = frame.recorded()
+            recorded = history.peek(frame.cursor) if history.replaying else None
             if recorded is not None and recorded["type"] != "TaskSubmitted":
                 mock = self._mock(frame)
                 if mock is not None:
@@ -192,14 +201,24 @@ class TaskState(State):
             callback = self.callback
             result: Any = None
             if recorded is None:
-                if frame.run.history.replaying:
+                if history.replaying:
                     await frame.go_live()
-                mock = self._mock(frame)
+                mock = self._mock(frame) if frame.run.mock is not None else None
                 if mock is not None:
                     result = mock.respond(self.name)
                     callback = False  # Step Functions Local: a mocked callback answers at once
                 else:
-                    result, result_text = await self._call(frame, parameters, payload_text, timeout)
+                    # A handler that only computes runs inline; without a turn now and then one
+                    # execution's chain of tasks would hold the loop (and a web server sharing
+                    # it) until its next real wait. The turn is taken when something else waits
+                    # for the loop (see turns.py).
+                    if turn_due():
+                        await asyncio.sleep(0)
+                    work = frame.run.tasks.call(self.call, parameters, payload_text, timeout)
+                    answer = await (
+                        asyncio.wait_for(work, timeout) if timeout is not None and not callback else work
+                    )
+                    result, result_text = answer.value, answer.text
             if callback:
                 waiter, result = await self._submitted(
                     frame, token, timeout, heartbeat, scheduled, recorded, result, result_text
@@ -227,21 +246,6 @@ class TaskState(State):
         the others call their real resources)."""
         mock = frame.run.mock
         return mock if mock is not None and self.name in mock else None
-
-    async def _call(
-        self, frame: Frame, parameters: Any, payload_text: str, timeout: float | None
-    ) -> tuple[Any, str | None]:
-        """Call the resource: its answer and that answer's JSON text when it has one."""
-        # A handler that only computes runs inline; without a turn now and then one execution's
-        # chain of tasks would hold the loop (and a web server sharing it) until its next real
-        # wait. The turn is taken when something else waits for the loop (see turns.py).
-        if turn_due():
-            await asyncio.sleep(0)
-        work = frame.run.tasks.call(self.call, parameters, payload_text, timeout)
-        answer = await (
-            asyncio.wait_for(work, timeout) if timeout is not None and not self.callback else work
-        )
-        return answer.value, answer.text
 
     async def _submitted(
         self,
