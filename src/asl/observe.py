@@ -2,7 +2,7 @@
 
 The registry is process-wide (:data:`REGISTRY`), as a Prometheus client's default registry is:
 every runtime in the process counts into it and each server's ``GET /metrics`` shows it.
-Metrics come from the execution history (:func:`history_event`, called by
+Metrics come from the execution history (:class:`ExecutionMetrics`, called by
 :class:`~asl.runtime.history.History` for each new event, never for a replayed one), so a
 resumed execution is not counted twice.
 
@@ -30,10 +30,12 @@ __all__ = [
     "END_LISTENERS",
     "EXECUTIONS_FINISHED",
     "EXECUTIONS_STARTED",
+    "HOOKS",
     "HTTP_REQUESTS",
     "REGISTRY",
     "TASK_DURATION",
     "Counter",
+    "ExecutionMetrics",
     "Gauge",
     "Histogram",
     "JSONFormatter",
@@ -262,9 +264,6 @@ _TASK_ENDS = frozenset(
     }
 )
 _TASK_STARTS = frozenset({"TaskScheduled", "LambdaFunctionScheduled"})
-#: the events :func:`history_event` counts; the others it only logs, when ``asl.transitions``
-#: logs at INFO (the history skips the call otherwise: it would run twice per transition)
-COUNTED_EVENTS = frozenset({"ExecutionStarted", *_ENDS, *_TASK_STARTS, *_TASK_ENDS})
 
 transitions = logging.getLogger("asl.transitions")
 
@@ -273,49 +272,109 @@ def _machine_name(machine_arn: str) -> str:
     return machine_arn.rsplit(":", 1)[-1]
 
 
-def history_event(
-    machine_arn: str, execution_arn: str, thread: str, event: Mapping[str, Any], open_tasks: dict[str, Any]
-) -> None:
-    """Count and log one new history event of an execution. ``open_tasks`` is the execution's own
-    scratch space (thread -> scheduled task), so a task's duration needs no global state."""
-    # the most frequent first: a task's start and end come with every task
+class ExecutionMetrics:
+    """What one execution's new history events count: made once per execution, so each event
+    costs one look-up in :data:`HOOKS` (and a call for the few it counts), no string work.
+
+    ``open_tasks`` maps a thread to its scheduled task (resource, timestamp), so a task's
+    duration needs no global state. ``log_transitions`` says whether states' entered and exited
+    events are logged (``asl.transitions`` at INFO when the execution started).
+    """
+
+    __slots__ = ("execution_arn", "log_transitions", "machine", "machine_arn", "open_tasks", "started_key")
+
+    def __init__(self, machine_arn: str, execution_arn: str) -> None:
+        self.machine_arn = machine_arn
+        self.execution_arn = execution_arn
+        self.machine = _machine_name(machine_arn)
+        self.started_key: Labels = (self.machine,)
+        self.open_tasks: dict[str, Any] = {}
+        self.log_transitions = transitions.isEnabledFor(logging.INFO)
+
+    def event(self, thread: str, event: Mapping[str, Any]) -> None:
+        """Count and log one new event (what :data:`HOOKS` does, for any event type)."""
+        hook = HOOKS.get(event["type"])
+        if hook is not None:
+            hook(self, thread, event)
+        elif self.log_transitions:
+            _transition(self, thread, event)
+
+
+def _started(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    EXECUTIONS_STARTED.add(metrics.started_key)
+    if transitions.isEnabledFor(logging.INFO):
+        transitions.info(
+            "execution started",
+            extra={"execution_arn": metrics.execution_arn, "state_machine": metrics.machine},
+        )
+
+
+def _ended(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    status = _ENDS[event["type"]]
+    EXECUTIONS_FINISHED.add((metrics.machine, status))
+    if transitions.isEnabledFor(logging.INFO):
+        transitions.info(
+            "execution ended",
+            extra={
+                "execution_arn": metrics.execution_arn,
+                "state_machine": metrics.machine,
+                "status": status,
+            },
+        )
+    for listener in END_LISTENERS:
+        listener(metrics.machine_arn, status)
+
+
+def _task_scheduled(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    if event["type"] == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
+        details = event.get("taskScheduledEventDetails") or {}
+        resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
+    else:  # a Lambda function's ARN as the Resource
+        resource = str((event.get("lambdaFunctionScheduledEventDetails") or {}).get("resource", "lambda"))
+    metrics.open_tasks[thread] = (resource, event["timestamp"])
+
+
+def _task_ended(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    opened = metrics.open_tasks.pop(thread, None)
+    if opened is not None and isinstance(opened[1], datetime):
+        seconds = (event["timestamp"] - opened[1]).total_seconds()
+        TASK_DURATION.add((opened[0],), seconds if seconds > 0.0 else 0.0)
+
+
+def _transition(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
     kind = event["type"]
-    if kind in _TASK_STARTS:
-        if kind == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
-            details = event.get("taskScheduledEventDetails") or {}
-            resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
-        else:  # a Lambda function's ARN as the Resource
-            resource = str((event.get("lambdaFunctionScheduledEventDetails") or {}).get("resource", "lambda"))
-        open_tasks[thread] = (resource, event["timestamp"])
-    elif kind in _TASK_ENDS:
-        opened = open_tasks.pop(thread, None)
-        if opened is not None and isinstance(opened[1], datetime):
-            seconds = (event["timestamp"] - opened[1]).total_seconds()
-            TASK_DURATION.add((opened[0],), seconds if seconds > 0.0 else 0.0)
-    elif kind == "ExecutionStarted":
-        machine = _machine_name(machine_arn)
-        EXECUTIONS_STARTED.add((machine,))
-        if transitions.isEnabledFor(logging.INFO):
-            transitions.info(
-                "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
-            )
-    elif kind in _ENDS:
-        machine = _machine_name(machine_arn)
-        status = _ENDS[kind]
-        EXECUTIONS_FINISHED.add((machine, status))
-        if transitions.isEnabledFor(logging.INFO):
-            transitions.info(
-                "execution ended",
-                extra={"execution_arn": execution_arn, "state_machine": machine, "status": status},
-            )
-        for listener in END_LISTENERS:
-            listener(machine_arn, status)
-    elif kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
+    if kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
         details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails") or {}
         transitions.info(
             "state entered" if kind.endswith("Entered") else "state exited",
-            extra={"execution_arn": execution_arn, "state": str(details.get("name", "")), "event": kind},
+            extra={
+                "execution_arn": metrics.execution_arn,
+                "state": str(details.get("name", "")),
+                "event": kind,
+            },
         )
+
+
+Hook = Callable[[ExecutionMetrics, str, Mapping[str, Any]], None]
+
+#: the event types that are counted, and how; the others are only logged (transitions)
+HOOKS: dict[str, Hook] = {
+    "ExecutionStarted": _started,
+    **dict.fromkeys(_ENDS, _ended),
+    **dict.fromkeys(_TASK_STARTS, _task_scheduled),
+    **dict.fromkeys(_TASK_ENDS, _task_ended),
+}
+
+
+def history_event(
+    machine_arn: str, execution_arn: str, thread: str, event: Mapping[str, Any], open_tasks: dict[str, Any]
+) -> None:
+    """Count and log one new history event of an execution (one call: :class:`ExecutionMetrics`
+    serves a whole execution). ``open_tasks`` is the execution's own scratch space."""
+    metrics = ExecutionMetrics(machine_arn, execution_arn)
+    metrics.open_tasks = open_tasks
+    metrics.log_transitions = True  # _transition checks the logger itself
+    metrics.event(thread, event)
 
 
 # --- reading a scrape back (tests, benchmarks) -----------------------------------------------

@@ -36,6 +36,7 @@ logger = logging.getLogger("asl")
 
 
 _DETAILS_KEYS: dict[str, str] = {}
+_HOOKS = observe.HOOKS
 _STARTED = frozenset({"MapStateStarted", "ParallelStateStarted"})
 
 
@@ -108,8 +109,7 @@ class History:
         self._thread_of: dict[int, str] = {}  # id of a Map/ParallelStateStarted -> its thread
         # (state machine ARN, execution ARN) once the execution owns it: new events are counted
         self._observed: tuple[str, str] | None = None
-        self._log_transitions = False
-        self._open_tasks: dict[str, Any] = {}
+        self._metrics: observe.ExecutionMetrics | None = None
 
     @property
     def observed(self) -> tuple[str, str] | None:
@@ -120,9 +120,9 @@ class History:
     @observed.setter
     def observed(self, value: tuple[str, str] | None) -> None:
         self._observed = value
-        # whether states' entered and exited events are logged is read once, as the execution
-        # starts: asking the logger twice per transition was a tenth of a transition's cost
-        self._log_transitions = value is not None and observe.transitions.isEnabledFor(logging.INFO)
+        # made once: whether states' entered and exited events are logged is read as the
+        # execution starts (asking the logger twice per transition was a tenth of its cost)
+        self._metrics = observe.ExecutionMetrics(*value) if value is not None else None
 
     # --- replay ----------------------------------------------------------------------------
 
@@ -248,8 +248,13 @@ class History:
             self._listener(event)
         if self.sink is not None:
             self.sink(event, cursor.thread)
-        if self._observed is not None and (event_type in observe.COUNTED_EVENTS or self._log_transitions):
-            observe.history_event(*self._observed, cursor.thread, event, self._open_tasks)
+        metrics = self._metrics
+        if metrics is not None:
+            hook = _HOOKS.get(event_type)  # the few event types that are counted
+            if hook is not None:
+                hook(metrics, cursor.thread, event)
+            elif metrics.log_transitions:
+                metrics.event(cursor.thread, event)
         return event_id
 
     def types(self) -> list[str]:
