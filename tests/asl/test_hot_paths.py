@@ -186,3 +186,33 @@ def test_context_times_are_written_as_isoformat_wrote_them(moment: str) -> None:
     expected = utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
     assert iso_time(value) == expected
     assert iso_time(value) == expected  # the remembered last answer
+
+
+def test_texts_written_once_are_the_texts_a_fresh_encoding_gives() -> None:
+    """Each payload's JSON text is reused (the input for the first state, a task's parameters and
+    result, the last output for ExecutionSucceeded): every one equals a fresh encoding."""
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:{}"
+    definition = {
+        "StartAt": "Start",
+        "States": {
+            "Start": {"Type": "Pass", "Next": "Double"},
+            "Double": {"Type": "Task", "Resource": arn.format("double"), "ResultPath": "$.d", "Next": "Pick"},
+            "Pick": {"Type": "Pass", "InputPath": "$.d", "Next": "Label"},
+            "Label": {"Type": "Task", "Resource": arn.format("label"), "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    handlers = {
+        "double": lambda event, context: {"n": event["n"] * 2, "é": [1.5, None]},
+        "label": lambda event, context: {"label": f"n={event['n']}"},
+    }
+    execution = StateMachine(definition, handlers, clock=VirtualClock()).run({"n": 2})
+    texts = []
+    for event in execution.history:
+        for details in event.values():
+            if isinstance(details, dict):
+                texts += [details[k] for k in ("input", "output") if k in details]
+    assert len(texts) == 16
+    assert all(text == to_json(json.loads(text)) for text in texts)
+    assert execution.history[-1]["executionSucceededEventDetails"]["output"] == to_json(execution.output)
+    assert execution.output == {"label": "n=4"}

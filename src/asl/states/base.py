@@ -226,8 +226,14 @@ class State:
             if recorded is not None and recorded["type"] == self.exited_type:
                 # a replay passes on what the state really output (States.UUID() differs each time)
                 output = json.loads(recorded["stateExitedEventDetails"]["output"])
-        # a state that passes its input on unchanged (ResultPath: null) need not serialise it again
-        text = raw_text if raw_text and output is raw else to_json(output)
+        # a state that passes its input on unchanged (ResultPath: null) need not serialise it
+        # again, nor one whose output is a task's result (its text is the frame's last text)
+        if raw_text and output is raw:
+            text = raw_text
+        elif output is frame.last_output and frame.last_text:
+            text = frame.last_text
+        else:
+            text = to_json(output)
         if len(text) * 4 > MAX_PAYLOAD_BYTES:  # check_size's own first test, without the call
             check_size(self.name, text)
         frame.last_output, frame.last_text = output, text

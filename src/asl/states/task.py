@@ -100,7 +100,10 @@ class TaskState(State):
             parameters, timeout, heartbeat = await self._inputs_off_loop(frame, raw, context)
         else:
             parameters, timeout, heartbeat = self._inputs(frame, raw, context)
-        text, payload_text = frame.run.tasks.encode(self.call, parameters)
+        if parameters is raw and frame.last_output is raw and frame.last_text and self.call.kind == "lambda":
+            text = payload_text = frame.last_text  # a Lambda ARN's input is its parameters' text
+        else:
+            text, payload_text = frame.run.tasks.encode(self.call, parameters)
         if self.call.kind == "activity":
             result = await self._activity(frame, text, token, timeout, heartbeat)
         else:
@@ -111,6 +114,8 @@ class TaskState(State):
             self._succeeded(frame, result, result_text)
             if waiter is not None:
                 waiter.recorded.set()
+            if result_text is not None:  # an output that is the result reuses its text (State._exit)
+                frame.last_output, frame.last_text = result, result_text
         return self.next, (
             await self.finish_off_loop(frame, raw, result, context)
             if self.offload_finish
@@ -123,6 +128,9 @@ class TaskState(State):
         self, frame: Frame, raw: Any, context: dict[str, Any]
     ) -> tuple[Any, float | None, float | None]:
         """The task's parameters, its timeout and its heartbeat (callbacks only), in AWS's order."""
+        if self.timeout_path is None and not self.callback:  # nothing reads the effective input
+            parameters = self.effective_input(raw, context, frame)
+            return parameters, float(self.timeout) if self.timeout is not None else None, None
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
         parameters = self.effective_input(raw, context, frame)
         timeout = self._timeout(frame, raw, effective_raw, context)
