@@ -19,8 +19,13 @@ class PassState(State):
         self.has_result = "Result" in spec
         self.result = spec.get("Result")
         self.set_immediate(not (self.offload_input or self.offload_finish))
+        # a JSONPath Pass with no field that changes its data (the most common kind) passes its
+        # input on as it is
+        self.passes_on = self.input_as_is and self.result_as_output and not self.has_result
 
     def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.passes_on:
+            return self.next, raw
         if self.jsonata:
             return self.next, self.finish(frame, raw, raw, context)
         result = self.result if self.has_result else self.effective_input(raw, context, frame)
