@@ -8,7 +8,8 @@ package``) zips that folder as it is, so ``sam build`` is not used: this script 
     python deploy/build.py --imports       # list what the handlers import, compared with the requirements
 
 The dependencies are deploy/requirements-lambda.txt: only what ``aichef.handlers.*`` imports
-transitively (``--imports`` checks it), never FastAPI, uvicorn or Playwright.
+transitively, with the model provider the recipe function imports on its first call
+(``--imports`` checks it), never FastAPI, uvicorn or Playwright.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_OUT",
     "EXCLUDED_PACKAGES",
+    "FIRST_CALL_MODULES",
     "HANDLER_MODULES",
     "OPTIONAL",
     "REQUIREMENTS",
@@ -44,11 +46,15 @@ REQUIREMENTS = DEPLOY / "requirements-lambda.txt"
 
 # Every module under aichef.handlers that the template wires to a Lambda function.
 HANDLER_MODULES = ("api", "combine", "notification", "price", "recipe", "session", "validator")
+# Imported on a handler's first call, not with it: the recipe function's model provider (the
+# template's Provider is offline or bedrock; bedrock's review checks answers with jsonschema).
+FIRST_CALL_MODULES = ("aichef.providers.bedrock",)
 # Source folders left out: the local web server is the only user of FastAPI/uvicorn.
 EXCLUDED_PACKAGES = ("aichef/web",)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
-# Imported when present, never needed: botocore falls back to its own CA bundle without certifi.
-OPTIONAL = frozenset({"certifi"})
+# Imported when present, never needed: botocore falls back to its own CA bundle without certifi, and
+# jsonschema's format checkers (the recipe schema uses no "format") without the other three.
+OPTIONAL = frozenset({"certifi", "idna", "jsonpointer", "rfc3339-validator"})
 _PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 
 # Run in a clean interpreter (-S: no site-packages, no editable install): import every handler and
@@ -57,7 +63,7 @@ _PROBE = """
 import importlib, json, sys, sysconfig
 before = set(sys.modules)
 for name in sys.argv[1].split(","):
-    importlib.import_module("aichef.handlers." + name)
+    importlib.import_module(name if "." in name else "aichef.handlers." + name)
 loaded = {m.split(".")[0] for m in set(sys.modules) - before}
 stdlib = sysconfig.get_paths()["stdlib"]
 def third_party(name):
@@ -115,7 +121,8 @@ def build(out: Path = DEFAULT_OUT, *, arch: str = "x86_64", dependencies: bool =
 def handler_imports(
     package: Path, site_paths: Iterable[str] = (), modules: Sequence[str] = HANDLER_MODULES
 ) -> list[str]:
-    """Top-level third-party modules that importing the handlers from ``package`` brings in.
+    """Top-level third-party modules that importing the handlers from ``package`` brings in
+    (``modules``: handler names under aichef.handlers, or dotted module names).
 
     The probe runs with ``python -S`` and only ``package`` and ``site_paths`` on its path, so an
     editable install of the project cannot stand in for a missing file.
@@ -166,7 +173,7 @@ def dependency_problems(package: Path = SRC, site_paths: Iterable[str] = ()) -> 
     distributions = packages_distributions()
     imported = {
         _normal(d): module
-        for module in handler_imports(package, site)
+        for module in handler_imports(package, site, (*HANDLER_MODULES, *FIRST_CALL_MODULES))
         if module not in {"aichef", "asl"}
         for d in distributions.get(module, [module])
     }
@@ -182,7 +189,9 @@ def dependency_problems(package: Path = SRC, site_paths: Iterable[str] = ()) -> 
 
 def _report_imports() -> int:
     """Print the handlers' third-party imports; 1 if the requirements do not match them."""
-    modules = handler_imports(SRC, [sysconfig.get_paths()["purelib"]])
+    modules = handler_imports(
+        SRC, [sysconfig.get_paths()["purelib"]], (*HANDLER_MODULES, *FIRST_CALL_MODULES)
+    )
     print("the handlers import:", ", ".join(m for m in modules if m not in {"aichef", "asl"}))
     print(f"{REQUIREMENTS.name}:", ", ".join(requirement_names()))
     problems = dependency_problems()

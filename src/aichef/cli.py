@@ -15,10 +15,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from aichef.errors import AIChefError, InvalidInput
+from aichef.models import SessionRequest
 from aichef.render import progress_bar, render_result, render_sessions
-from aichef.sessions import TERMINAL
+from aichef.sessions import TERMINAL, session_request
+from asl.extras import missing_extra
 
-__all__ = ["main"]
+__all__ = ["WEB_PACKAGES", "main"]
+
+#: what ``aichef serve`` imports beyond AI Chef's core: the ``web`` extra of pyproject.toml
+WEB_PACKAGES = ("fastapi", "starlette", "uvicorn")
 
 
 def _words(values: list[str]) -> list[str]:
@@ -145,21 +150,19 @@ CLI_CLIENT = "aichef-command-line"  # the owner of sessions cooked here, as the 
 
 
 def _cook(args: argparse.Namespace) -> int:
-    from aichef.models import parse_session
-
-    body = _request(args)
-    parse_session({"sessionId": "check", **body})  # bad input stops here, before anything is written
-    return asyncio.run(_cook_async(args, body))
+    # read once, here: bad input stops before the kitchen opens its folder or writes anything
+    request = session_request(_request(args))
+    return asyncio.run(_cook_async(args, request))
 
 
-async def _cook_async(args: argparse.Namespace, body: dict[str, Any]) -> int:
+async def _cook_async(args: argparse.Namespace, request: SessionRequest) -> int:
     kitchen = _kitchen(args)
     try:
-        session = await kitchen.start_session(body, owner=CLI_CLIENT)
+        session = await kitchen.start_session(request, owner=CLI_CLIENT)
         session_id = session["sessionId"]
         final = session
         tty = sys.stderr.isatty()
-        language = str(body.get("profile", {}).get("language", "ko"))
+        language = request.profile.language
         width = 0  # a shorter line after a longer one (the writing count gone) must not leave its tail
         async for final in kitchen.subscribe(session_id):
             bar = progress_bar(
@@ -238,7 +241,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         from aichef.web import serve
     except ImportError as err:
-        raise AIChefError(f"the web app is not available: {err}") from None
+        message = missing_extra(err, "web", WEB_PACKAGES)
+        if message is None:
+            raise
+        raise AIChefError(f"serve: {message}") from None
     result: int = serve(
         args.host,
         args.port,

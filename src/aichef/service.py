@@ -36,9 +36,8 @@ from typing import Any
 from aichef import secrets
 from aichef.config import settings
 from aichef.errors import AIChefError
-from aichef.models import parse_session
+from aichef.models import SessionRequest
 from aichef.retention import PURGE_EVERY_SECONDS, purge_closed_executions
-from aichef.session_ids import new_session_id
 from aichef.sessions import (
     TERMINAL,
     already_exists,
@@ -46,6 +45,7 @@ from aichef.sessions import (
     now_iso,
     owner_hash,
     progress_events,
+    session_request,
     session_view,
 )
 from aichef.tables import (
@@ -293,21 +293,26 @@ class Kitchen:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def _execution_arn(self, session_id: str) -> str:
+    def execution_arn(self, session_id: str) -> str:
+        """The ARN of the session's workflow execution (its name is the session id)."""
         return f"{self.machine_arn.replace(':stateMachine:', ':execution:')}:{session_id}"
 
-    async def start_session(self, body: Mapping[str, Any], owner: str | None = None) -> dict[str, Any]:
-        """Validate, create the session and start its workflow; answers the new session.
+    _execution_arn = execution_arn  # the name web/_metrics and the tests look up
+
+    async def start_session(
+        self, body: Mapping[str, Any] | SessionRequest, owner: str | None = None
+    ) -> dict[str, Any]:
+        """Validate, create the session and start its workflow; answers the new session. The one
+        way a session starts on this machine: the web API passes the request's body, the command
+        line (and the API handler run locally) the request they already read with
+        :func:`~aichef.sessions.session_request`, so the profile is parsed once either way.
 
         ``owner`` is the client's id (the page's ``X-AIChef-Client``); its hash is kept on the item
         and in the owner's recent-sessions index. The item, the owner's index entry and a
         "starting" row are written in one transaction; the row goes once the execution is
         started. A process killed in between leaves the row, and the next kitchen on the folder
         starts that session (:meth:`resume`); a start that fails takes the item back."""
-        data = dict(body)
-        if not data.get("sessionId"):
-            data["sessionId"] = new_session_id()
-        request = parse_session(data)
+        request = body if isinstance(body, SessionRequest) else session_request(body)
         await self.resume()
         hashed = None if owner is None else owner_hash(owner)
         item = new_item(request, hashed)

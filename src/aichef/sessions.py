@@ -19,13 +19,14 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from aichef.errors import InvalidInput
-from aichef.models import SessionRequest
+from aichef.models import SessionRequest, parse_session
+from aichef.session_ids import new_session_id
 
 __all__ = [
     "PHASES",
@@ -37,6 +38,7 @@ __all__ = [
     "now_iso",
     "owner_hash",
     "progress_events",
+    "session_request",
     "session_view",
     "writing_recorder",
 ]
@@ -86,6 +88,18 @@ def owner_hash(client_id: str) -> str:
     'ba7816bf8f01'
     """
     return hashlib.sha256(client_id.encode()).hexdigest()
+
+
+def session_request(body: Mapping[str, Any]) -> SessionRequest:
+    """What a start body asks for, read once by every way a session starts (the command line and
+    the web API through :meth:`aichef.service.Kitchen.start_session`, the API on AWS through
+    :mod:`aichef.handlers.session`): a body without ``sessionId`` gets a new one, then the whole
+    request, profile and all, is validated (InvalidInput naming every bad field) before anything
+    is written."""
+    data = dict(body)
+    if not data.get("sessionId"):
+        data["sessionId"] = new_session_id()
+    return parse_session(data)
 
 
 def new_item(request: SessionRequest, owner: str | None = None) -> dict[str, Any]:

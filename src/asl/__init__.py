@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from asl.execution.activities import ActivityWorker
     from asl.execution.clock import RealClock, VirtualClock
     from asl.integrations.lambda_ import LambdaContext
+    from asl.integrations.outbox import Outbox, SentMessage
     from asl.mocks import MockConfig, MockConfigError
     from asl.runtime.api_errors import (
         ActivityDoesNotExist,
@@ -64,9 +65,11 @@ __all__ = [
     "LambdaContext",
     "MockConfig",
     "MockConfigError",
+    "Outbox",
     "Problem",
     "RealClock",
     "Runtime",
+    "SentMessage",
     "StateMachine",
     "StateMachineDeleting",
     "StateMachineDoesNotExist",
@@ -91,6 +94,8 @@ _HOMES: dict[str, str] = {
     "Problem": "asl.errors",
     "StatesError": "asl.errors",
     "LambdaContext": "asl.integrations.lambda_",
+    "Outbox": "asl.integrations.outbox",
+    "SentMessage": "asl.integrations.outbox",
     "MockConfig": "asl.mocks",
     "MockConfigError": "asl.mocks",
     "ActivityWorker": "asl.execution.activities",

@@ -27,7 +27,10 @@ from asl.runtime.api_executions import MAX_INPUT_BYTES, MAX_INPUT_DEPTH
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.validate import iter_errors, iter_template_errors
 
-__all__ = ["main"]
+__all__ = ["SERVER_PACKAGES", "main"]
+
+#: what ``asl serve`` imports beyond the runtime: the ``server`` extra of pyproject.toml
+SERVER_PACKAGES = ("uvicorn",)
 
 
 class UsageError(Exception):
@@ -145,6 +148,18 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="json: one JSON object per log line, a line per request and per state transition "
         "(default: $ASL_LOG_FORMAT, else text)",
+    )
+    serve.add_argument(
+        "--mock-config",
+        metavar="FILE",
+        help="a Step Functions Local mock configuration (MockConfigFile.json): StartExecution of "
+        "'<state machine ARN>#<test case>' runs that test case (default: $SFN_MOCK_CONFIG)",
+    )
+    serve.add_argument(
+        "--lambda-endpoint",
+        metavar="URL",
+        help="call the Lambda Invoke API at URL for Lambda tasks no --handlers function serves "
+        "(e.g. http://127.0.0.1:3001, where `sam local start-lambda` listens)",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -344,8 +359,16 @@ def _serve(args: argparse.Namespace) -> int:
     import contextlib
 
     from asl import observe
-    from asl.server import create_app, default_data_dir, serve
+    from asl.extras import missing_extra
     from asl.store import ExecutionStore
+
+    try:
+        from asl.server import create_app, default_data_dir, serve
+    except ImportError as err:
+        message = missing_extra(err, "server", SERVER_PACKAGES)
+        if message is None:
+            raise
+        raise UsageError(f"serve: {message}") from None
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
@@ -363,6 +386,8 @@ def _serve(args: argparse.Namespace) -> int:
     ):
         raise UsageError(f"ASL_LOG_FORMAT must be text or json, got {os.environ['ASL_LOG_FORMAT']!r}")
     handlers = _load_handlers(args.handlers) if args.handlers else {}
+    mocks = _mock_config(args.mock_config)
+    lambda_endpoint = _lambda_endpoint(args.lambda_endpoint) if args.lambda_endpoint else None
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -386,6 +411,8 @@ def _serve(args: argparse.Namespace) -> int:
                 retention=timedelta(days=args.retention_days),
                 region=args.region,
                 account=args.account,
+                mock_config=mocks,
+                lambda_endpoint=lambda_endpoint,
             )
             if observe.use_log_format(args.log_format, "ASL_LOG_FORMAT") == "json":
                 serve(app, host=args.host, port=args.port, log_format="json")
@@ -394,6 +421,31 @@ def _serve(args: argparse.Namespace) -> int:
         except SystemExit as stop:  # uvicorn has logged why (e.g. the port is taken)
             return 2 if stop.code else 0
     return 0
+
+
+def _lambda_endpoint(url: str) -> Any:
+    from asl.integrations.lambda_http import LambdaEndpoint
+
+    try:
+        return LambdaEndpoint(url)
+    except ValueError as err:
+        raise UsageError(f"--lambda-endpoint: {err}") from None
+
+
+def _mock_config(option: str | None) -> Any:
+    """The mock configuration ``--mock-config`` or, as Step Functions Local reads it,
+    ``$SFN_MOCK_CONFIG`` names (read now: a bad file stops ``asl serve`` before it listens)."""
+    from asl.mocks import MockConfigError, load_mock_config
+
+    where, path = (
+        ("--mock-config", option) if option else ("SFN_MOCK_CONFIG", os.environ.get("SFN_MOCK_CONFIG"))
+    )
+    if not path:
+        return None
+    try:
+        return load_mock_config(path)
+    except MockConfigError as err:
+        raise UsageError(f"{where}: {err}") from None
 
 
 def _conformance(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 from asl.errors import ASLError, ErrorName, StatesError
 
-__all__ = ["MockCase", "MockConfig", "MockConfigError"]
+__all__ = ["MockCase", "MockConfig", "MockConfigError", "load_mock_config"]
 
 
 class MockConfigError(ASLError):
@@ -46,7 +46,9 @@ class _Response:
             if not isinstance(answer, Mapping) or len(answer.keys() & {"Return", "Throw"}) != 1:
                 raise MockConfigError(f"{where}.{key} must have exactly one of 'Return' and 'Throw'")
             throw = answer.get("Throw")
-            if throw is not None and (not isinstance(throw, Mapping) or "Error" not in throw):
+            if throw is not None and (
+                not isinstance(throw, Mapping) or not isinstance(throw.get("Error"), str)
+            ):
                 raise MockConfigError(f"{where}.{key}.Throw must be an object with 'Error' and 'Cause'")
             self.calls.append((int(first), int(last or first), answer))
 
@@ -96,6 +98,9 @@ class MockConfig:
             raise MockConfigError(
                 f"unknown top-level field(s) {sorted(unknown)}; allowed: 'StateMachines', 'MockedResponses'"
             )
+        for top in ("StateMachines", "MockedResponses"):
+            if not isinstance(config.get(top, {}), Mapping):
+                raise MockConfigError(f"'{top}' must be an object")
         self.responses = {
             name: _Response(name, spec) for name, spec in config.get("MockedResponses", {}).items()
         }
@@ -105,8 +110,13 @@ class MockConfig:
             if not isinstance(cases, Mapping):
                 raise MockConfigError(f"StateMachines.{machine} must have an object 'TestCases'")
             for case, states in cases.items():
+                if not isinstance(states, Mapping):
+                    raise MockConfigError(
+                        f"StateMachines.{machine}.TestCases.{case} must be an object of state names "
+                        "to mocked response names"
+                    )
                 for state, response in states.items():
-                    if response not in self.responses:
+                    if not isinstance(response, str) or response not in self.responses:
                         raise MockConfigError(
                             f"StateMachines.{machine}.TestCases.{case}.{state} names the mocked response "
                             f"'{response}', which MockedResponses does not define"
@@ -117,9 +127,15 @@ class MockConfig:
     def load(cls, path: str | Path) -> MockConfig:
         """Read a ``MockConfigFile.json``."""
         try:
-            return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise MockConfigError(f"cannot read the mock configuration {str(path)!r}: {err}") from None
+        try:
+            return cls(json.loads(text))
         except json.JSONDecodeError as err:
             raise MockConfigError(f"{path} is not valid JSON: {err}") from None
+        except MockConfigError as err:
+            raise MockConfigError(f"{path}: {err}") from None
 
     def case(self, machine: str, test_case: str) -> MockCase:
         """A fresh test case (its call counts start at 0) for one execution."""
@@ -131,3 +147,14 @@ class MockConfig:
                 f"(its test cases: {known})"
             )
         return MockCase(test_case, {state: self.responses[name] for state, name in cases[test_case].items()})
+
+
+def load_mock_config(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:
+    """A mock configuration from a file, its parsed contents, or nothing (no test cases)."""
+    if config is None:
+        return MockConfig({})
+    if isinstance(config, MockConfig):
+        return config
+    if isinstance(config, Mapping):
+        return MockConfig(config)
+    return MockConfig.load(config)

@@ -205,10 +205,10 @@ def test_an_inline_handler_past_its_timeout_times_out_as_lambda_would() -> None:
 
 
 def test_a_resource_nobody_serves_fails_with_a_message_naming_it() -> None:
-    execution = StateMachine(one_task("arn:aws:states:::sns:publish"), {}).run({})
+    execution = StateMachine(one_task("arn:aws:states:::glue:startJobRun"), {}).run({})
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
-    assert "arn:aws:states:::sns:publish" in (execution.cause or "")
+    assert "arn:aws:states:::glue:startJobRun" in (execution.cause or "")
 
 
 def test_custom_resources_and_substitutions() -> None:

@@ -99,7 +99,7 @@ def test_handler_modules_are_those_the_template_deploys() -> None:
 def test_requirements_are_exactly_what_the_handlers_import() -> None:
     assert build.dependency_problems() == []
     listed = build.requirement_names()
-    assert {"boto3", "pydantic"} == set(listed)
+    assert {"boto3", "pydantic", "jsonschema"} == set(listed)  # jsonschema: the bedrock provider's review
     assert not set(listed) & set(FORBIDDEN)
 
 

@@ -62,7 +62,7 @@ def _start(event: dict[str, Any], context: Any) -> dict[str, Any]:
     data = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode()
     body = json_object(headers.get("content-type", ""), data)
     owner = headers.get("x-aichef-client")
-    started = session_starter.handler({"body": json.dumps(body), "owner": owner}, context)
+    started = session_starter.handler({"body": body, "owner": owner}, context)  # read once, above
     # The execution ARN names the AWS account: the operator finds it by sessionId, the client never needs it.
     view = {key: value for key, value in started.items() if key != "executionArn"}
     found = _links(str(view["sessionId"]))

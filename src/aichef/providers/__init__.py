@@ -13,6 +13,7 @@ from aichef.providers._loop import ModelProvider, Outcome, Round
 from aichef.providers.base import ProviderConfigError, RecipeProvider, Throttled
 from aichef.providers.naver import NaverItem, NaverPriceSource, NaverShoppingClient
 from aichef.providers.offline import OfflineProvider
+from asl.extras import missing_extra
 
 __all__ = [
     "PROVIDERS",
@@ -51,12 +52,11 @@ def get_provider(name: str | None = None, env: Mapping[str, str] | None = None) 
     if chosen == "anthropic":
         try:
             from aichef.providers.anthropic import anthropic_provider
-        except ImportError:
-            raise ProviderConfigError(
-                "anthropic",
-                "AICHEF_PROVIDER",
-                "is anthropic but the anthropic package is not installed; run pip install anthropic",
-            ) from None
+        except ImportError as err:
+            message = missing_extra(err, "providers", ("anthropic",))
+            if message is None:
+                raise
+            raise ProviderConfigError("anthropic", "AICHEF_PROVIDER", f"is anthropic but {message}") from None
         return anthropic_provider(env)
     if chosen == "openai":
         from aichef.providers.openai_compat import openai_provider

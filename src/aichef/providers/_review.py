@@ -4,7 +4,6 @@ computed here (the model's numbers are never used), diet rules and allergies che
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,78 +19,13 @@ from aichef.knowledge.generate.needs import needs_for
 from aichef.knowledge.ingredients import Ingredient, all_ingredients, lookup
 from aichef.knowledge.units import MASS_UNITS, VOLUME_UNITS, canonical_unit, to_grams
 from aichef.models import Recipe, RecipeIngredient, SessionRequest
+from aichef.providers._schema_check import schema_errors, short
 from aichef.providers.prompts import TOOL_NAME, recipe_schema
 
 _TARGET_TITLES = {
     "keto": ("키토", "Keto"), "diabetes": ("당뇨", "Diabetes"), "diet": ("다이어트", "Diet"),
     "baby_food": ("이유식", "Baby food"), "fridge": ("냉장고 파먹기", "Fridge"),
 }  # fmt: skip
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-}
-
-
-def schema_errors(value: object, schema: Mapping[str, Any], path: str = "") -> list[str]:
-    """Every way ``value`` breaks ``schema`` (the JSON Schema subset the recipe schema uses), each
-    as "field: problem". Collected, not stopped at the first, so one repair can fix them all."""
-    where = path or "(recipe)"
-    expected = schema.get("type")
-    if expected is not None:
-        ok = isinstance(value, _TYPES[expected]) and not isinstance(value, bool)
-        if expected == "integer" and isinstance(value, float) and value.is_integer():
-            ok = True  # JSON has one number type: 20.0 is an integer
-        if expected == "boolean":
-            ok = isinstance(value, bool)
-        if isinstance(value, float) and not math.isfinite(value):
-            ok = False
-        if not ok:
-            return [f"{where}: expected {expected}, got {type(value).__name__} {_short(value)}"]
-    errors: list[str] = []
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{where}: must be {schema['const']!r}, got {_short(value)}")
-    if "enum" in schema and value not in schema["enum"]:
-        allowed = ", ".join(str(v) for v in schema["enum"])
-        errors.append(f"{where}: got {_short(value)}; allowed: {allowed}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{where}: must be at least {schema['minimum']}, got {value}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{where}: must be at most {schema['maximum']}, got {value}")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            errors.append(f"{where}: must be more than {schema['exclusiveMinimum']}, got {value}")
-    if isinstance(value, str):
-        if len(value.strip()) < schema.get("minLength", 0):
-            errors.append(f"{where}: must not be empty")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errors.append(f"{where}: at most {schema['maxLength']} characters, got {len(value)}")
-    if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0):
-            errors.append(f"{where}: needs at least {schema['minItems']} item(s)")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{where}: at most {schema['maxItems']} items, got {len(value)}")
-        for index, item in enumerate(value):
-            errors += schema_errors(item, schema.get("items", {}), f"{path}[{index}]")
-    if isinstance(value, dict):
-        properties: Mapping[str, Any] = schema.get("properties", {})
-        prefix = f"{path}." if path else ""
-        errors += [f"{prefix}{name}: is required" for name in schema.get("required", ()) if name not in value]
-        if schema.get("additionalProperties") is False:
-            extra = sorted(str(k) for k in value if k not in properties)
-            errors += [f"{prefix}{name}: unknown field; allowed: {', '.join(properties)}" for name in extra]
-        for name, sub in properties.items():
-            if name in value:
-                errors += schema_errors(value[name], sub, f"{prefix}{name}")
-    return errors
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -244,7 +178,7 @@ def review(data: object, request: SessionRequest, source_id: str) -> Review:
     ko = profile.language == "ko"
     language = profile.language
     if not isinstance(data, dict):
-        got = _short(data)
+        got = short(data)
         text = "JSON 객체가 아닙니다" if ko else "is not a JSON object"
         return Review(None, (f"(recipe): {text}: {got}",), language)
     errors = schema_errors(data, recipe_schema(request))

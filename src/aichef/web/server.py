@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -160,7 +160,7 @@ def serve(
     return 0
 
 
-def _websocket_protocol() -> str:
+def _websocket_protocol() -> Literal["auto", "websockets-sansio"]:
     # websockets' sans-I/O protocol is its maintained one; without the package, uvicorn picks what it has.
     try:
         import websockets  # noqa: F401

@@ -17,6 +17,7 @@ from asl.execution.history import Cursor, History
 
 if TYPE_CHECKING:
     from asl.execution.clock import Clock
+    from asl.execution.map_run import MapRunLog
     from asl.execution.tasks import TaskRunner
     from asl.mocks import MockCase
 
@@ -90,6 +91,13 @@ class Run:
         """The finished DISTRIBUTED Map iterations, when the history keeps them (a durable
         execution's: :class:`asl.runtime.map_runs.DurableHistory`); None in memory."""
         found: IterationLog | None = getattr(self.history, "iterations", None)
+        return found
+
+    @property
+    def map_runs(self) -> MapRunLog | None:
+        """Where the execution's Map Runs are kept, when the runtime keeps them (a durable
+        execution's history carries them, as it carries :attr:`iterations`); None in memory."""
+        found: MapRunLog | None = getattr(self.history, "map_runs", None)
         return found
 
 

@@ -19,8 +19,8 @@ from asl._json import to_json, to_json_around
 from asl.errors import ErrorName, StatesError
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
-from asl.execution.ids import uuid4_text
-from asl.integrations.lambda_ import LambdaFunctions, invoke_response, invoke_response_text
+from asl.integrations.jobs import Job
+from asl.integrations.lambda_ import LambdaFunctions
 
 __all__ = ["Integration", "ResourceCall", "TaskResult", "TaskRunner", "classify"]
 
@@ -82,6 +82,14 @@ class TaskRunner:
         # shared with the Runtime when one drives the machine, so its API can answer them
         self.tokens = TaskTokens()
         self.activities = Activities()
+        # services whose tasks start jobs (``states`` when an asl.Runtime drives the machine)
+        self.jobs: dict[str, Job] = {}
+
+    def job(self, call: ResourceCall) -> Job | None:
+        """The job-running service of an integration call, unless an integration stands in for it."""
+        if call.kind != "integration" or not self.jobs or call.service in self.integrations:
+            return None
+        return self.jobs.get(call.service)
 
     @staticmethod
     def encode(call: ResourceCall, parameters: Any) -> tuple[str, str]:
@@ -104,15 +112,13 @@ class TaskRunner:
             return TaskResult(value, text)
         if call.kind == "integration":
             if _invokes(call):
-                if not isinstance(parameters, dict) or "FunctionName" not in parameters:
+                if not isinstance(parameters, dict):
                     raise StatesError(
                         ErrorName.RUNTIME,
                         "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
                     )
-                name = str(parameters["FunctionName"])
-                value, text = await self.functions.invoke(name, payload_text, timeout)
-                request_id = uuid4_text()
-                return TaskResult(invoke_response(value, request_id), invoke_response_text(text, request_id))
+                value, text = await self.functions.invoke_task(parameters, payload_text, timeout)
+                return TaskResult(value, text)
             integration = self.integrations.get(call.service)
             if integration is not None:
                 return TaskResult(await _maybe_await(integration(call.action, parameters)))

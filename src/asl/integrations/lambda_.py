@@ -1,5 +1,8 @@
 """Lambda functions served in-process: Python handlers registered by function name.
 
+A function no handler serves is invoked over HTTP when the registry has an ``endpoint``
+(:mod:`asl.integrations.lambda_http`, e.g. ``sam local start-lambda``).
+
 A handler is ``handler(event, context)``, sync or async, exactly as Lambda calls it. Its
 event is a fresh copy of the JSON payload and its result goes through JSON, so a handler
 can neither change the state's data behind its back nor return what Lambda could not.
@@ -27,9 +30,17 @@ from concurrent.futures import Executor
 from typing import Any
 
 from asl._json import from_json, to_json, to_json_around
-from asl.errors import StatesError
+from asl.errors import ErrorName, StatesError
+from asl.integrations.lambda_http import InvokeAnswer, LambdaEndpoint
 
-__all__ = ["LambdaContext", "LambdaFunctions", "function_name_of", "invoke_response", "invoke_response_text"]
+__all__ = [
+    "LambdaContext",
+    "LambdaFunctions",
+    "function_name_of",
+    "invoke_response",
+    "invoke_response_text",
+    "qualifier_of",
+]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
 # a function reference understood: name, handler, is it async, ARN, log group
@@ -57,6 +68,20 @@ def function_name_of(reference: str) -> str:
     if len(parts) >= 3 and parts[1] == "function":  # 123456789012:function:Name
         return parts[2]
     return parts[0]
+
+
+def qualifier_of(reference: str) -> str | None:
+    """The version or alias a name, partial ARN or full ARN carries, if any.
+
+    >>> qualifier_of("arn:aws:lambda:us-east-1:123456789012:function:Fetch:live"), qualifier_of("Fetch")
+    ('live', None)
+    """
+    parts = reference.split(":")
+    if reference.startswith("arn:"):
+        return parts[7] if len(parts) > 7 else None
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[3] if len(parts) > 3 else None
+    return parts[1] if len(parts) == 2 else None
 
 
 class LambdaContext:
@@ -129,8 +154,10 @@ class LambdaFunctions:
         threads: bool = False,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
+        endpoint: LambdaEndpoint | str | None = None,
     ) -> None:
         self.handlers: dict[str, Handler] = {function_name_of(k): v for k, v in (handlers or {}).items()}
+        self.endpoint = LambdaEndpoint(endpoint) if isinstance(endpoint, str) else endpoint
         self.executor = executor
         self.threads = threads
         self.region = region
@@ -160,6 +187,9 @@ class LambdaFunctions:
         """Call a function with a JSON payload; return its JSON result and that result's text
         (what Lambda sends back), or raise as Lambda does."""
         name, handler, is_async, arn, log_group = self._resolve(reference)
+        if handler is None and self.endpoint is not None:
+            answer = await self.endpoint.invoke(name, payload_text, qualifier=qualifier_of(reference))
+            return answer.payload, answer.text
         if handler is None:
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
@@ -208,6 +238,33 @@ class LambdaFunctions:
             ) from exc
         return from_json(text), text
 
+    async def invoke_task(
+        self, parameters: Mapping[str, Any], payload_text: str, timeout: float | None
+    ) -> tuple[Any, str]:
+        """``arn:aws:states:::lambda:invoke``: Lambda's Invoke answer around the function's payload,
+        and its JSON text. Over HTTP, ``InvocationType``, ``Qualifier``, ``ClientContext`` and
+        ``LogType`` go to the endpoint and its answer's status and headers come back."""
+        if "FunctionName" not in parameters:
+            raise StatesError(
+                ErrorName.RUNTIME, "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke"
+            )
+        reference = str(parameters["FunctionName"])
+        name = function_name_of(reference)
+        if name in self.handlers or self.endpoint is None:
+            value, text = await self.invoke(reference, payload_text, timeout)
+            request_id = str(uuid.uuid4())
+            return invoke_response(value, request_id), invoke_response_text(text, request_id)
+        answer = await self.endpoint.invoke(
+            name,
+            payload_text,
+            invocation_type=str(parameters.get("InvocationType") or "RequestResponse"),
+            qualifier=parameters.get("Qualifier") or qualifier_of(reference),
+            client_context=parameters.get("ClientContext"),
+            log_type=parameters.get("LogType"),
+        )
+        head = _over_http(answer)
+        return {**head, "Payload": answer.payload}, to_json_around(head, "Payload", answer.text)
+
     def _held(self, name: str, seconds: float) -> None:
         if name not in self._warned:
             self._warned.add(name)
@@ -217,6 +274,24 @@ class LambdaFunctions:
                 name,
                 seconds,
             )
+
+
+def _over_http(answer: InvokeAnswer) -> dict[str, Any]:
+    """The Invoke answer's members but the payload, from what the endpoint answered."""
+    head: dict[str, Any] = {}
+    if answer.executed_version is not None:
+        head["ExecutedVersion"] = answer.executed_version
+    if answer.log_result is not None:
+        head["LogResult"] = answer.log_result
+    head["Payload"] = None  # filled in by the caller, in this place of the key order
+    head["SdkHttpMetadata"] = {
+        "AllHttpHeaders": {key: [value] for key, value in answer.headers.items()},
+        "HttpHeaders": dict(answer.headers),
+        "HttpStatusCode": answer.status,
+    }
+    head["SdkResponseMetadata"] = {"RequestId": answer.request_id}
+    head["StatusCode"] = answer.status
+    return head
 
 
 def _function_error(exc: Exception) -> StatesError:

@@ -9,6 +9,7 @@ from asl.execution.callbacks import InvalidToken, TaskDoesNotExist, TaskTimedOut
 __all__ = [
     "MAX_TAGS",
     "ActivityDoesNotExist",
+    "ConflictException",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
     "ExecutionNotRedrivable",
@@ -19,6 +20,7 @@ __all__ = [
     "InvalidOutput",
     "InvalidToken",
     "ResourceNotFound",
+    "ServiceQuotaExceededException",
     "StateMachineDeleting",
     "StateMachineDoesNotExist",
     "TaskDoesNotExist",
@@ -75,6 +77,15 @@ MAX_TAGS = 50
 
 class ResourceNotFound(ASLError):
     """No resource (here: state machine) has this ARN."""
+
+
+class ConflictException(ASLError):
+    """The change would leave versions or aliases inconsistent (a revisionId that does not match,
+    a version an alias routes to, an alias of that name with another configuration)."""
+
+
+class ServiceQuotaExceededException(ASLError):
+    """A machine would have more than 1,000 versions or 100 aliases (AWS's quotas)."""
 
 
 class TooManyTags(ASLError):

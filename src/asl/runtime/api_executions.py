@@ -33,7 +33,7 @@ from asl.runtime.api_errors import (
 from asl.runtime.api_machines import DELETED_CAUSE, Machines
 from asl.runtime.interpreter import Execution, StateMachine
 from asl.runtime.live import LiveExecution
-from asl.runtime.map_runs import DurableHistory, FinishedIterations
+from asl.runtime.map_runs import DurableHistory, FinishedIterations, MapRuns
 from asl.runtime.pages import (
     check_name,
     decode_token,
@@ -44,6 +44,7 @@ from asl.runtime.pages import (
     redrive_status,
 )
 from asl.runtime.replay import REDRIVEN, replay_plan
+from asl.runtime.versions import Target, Versions
 from asl.store.executions import ExecutionStore
 from asl.store.rows import ExecutionRecord
 
@@ -58,27 +59,41 @@ class Executions:
     """The executions a :class:`~asl.runtime.service.Runtime` drives, of the ``machines`` it serves.
 
     Owns what runs here: the live executions, the EXPRESS ones that ended lately, and the
-    stops a deletion asked for. ``mocks`` gives the test case an ``<arn>#<TestCase>`` names.
+    stops a deletion asked for. ``mocks`` gives the test case an ``<arn>#<TestCase>`` names;
+    ``versions`` resolves version and alias ARNs (see :mod:`asl.runtime.versions`).
     """
 
-    def __init__(self, store: ExecutionStore, clock: Clock, machines: Machines, mocks: MockConfig) -> None:
+    def __init__(
+        self,
+        store: ExecutionStore,
+        clock: Clock,
+        machines: Machines,
+        mocks: MockConfig,
+        versions: Versions | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.machines = machines
         self.mocks = mocks
+        self.versions = versions if versions is not None else Versions(store, clock, machines)
         self._live: dict[str, LiveExecution] = {}
         self._stopping: set[asyncio.Task[Any]] = set()
         # the last EXPRESS executions that ended, so wait() and describe can still see them
         self._express_done: OrderedDict[str, ExecutionRecord] = OrderedDict()
+        # the Map Runs of their DISTRIBUTED Maps (ListMapRuns, DescribeMapRun, UpdateMapRun)
+        self.map_runs = MapRuns(store)
 
     # --- starting -------------------------------------------------------------------------------
 
     async def start_execution(
         self, state_machine_arn: str, input: Any = "{}", name: str | None = None
     ) -> dict[str, Any]:
-        """StartExecution: ``input`` is JSON text (or a value); ``<arn>#<TestCase>`` uses a mock test case."""
-        machine_arn, _, test_case = state_machine_arn.partition("#")
-        version, machine = self.machines.starting(machine_arn)
+        """StartExecution: ``input`` is JSON text (or a value); ``<arn>#<TestCase>`` uses a mock test case.
+        A version or alias ARN runs that version (an alias picks one of its versions)."""
+        qualified, _, test_case = state_machine_arn.partition("#")
+        target = self.versions.resolve(qualified)
+        machine_arn = target.machine_arn
+        version, machine = self.machines.starting(machine_arn, target.revision)
         value, text = _input(input)
         if name is None:
             name = uuid4_text()
@@ -87,9 +102,11 @@ class Executions:
         if machine.type == "EXPRESS":
             execution = Execution(machine, name, value, machine.clock.now())
             execution.mock = mock
+            execution.started_with = target.started_details()
             record = ExecutionRecord(
                 0, execution.arn, machine_arn, version, name, "RUNNING", text, execution.start_date
             )
+            self.versions.started_with(target, record)
             self._spawn(LiveExecution(record, execution), durable=False)
             return {"executionArn": execution.arn, "startDate": execution.start_date}
         arn = f"{machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
@@ -105,8 +122,10 @@ class Executions:
             test_case=test_case or None,
         )  # fmt: skip
         self.store.insert_execution(record)
+        self.versions.started_with(target, record)
         execution = Execution(machine, name, value, started, history=self._history(machine, record))
         execution.mock = mock
+        execution.started_with = target.started_details()
         self._spawn(LiveExecution(record, execution))
         await self.store.commit()
         return {"executionArn": arn, "startDate": started}
@@ -115,14 +134,17 @@ class Executions:
         self, state_machine_arn: str, input: Any = "{}", name: str | None = None
     ) -> dict[str, Any]:
         """StartSyncExecution (EXPRESS machines): run to the end and describe the result."""
-        machine_arn = state_machine_arn.partition("#")[0]
-        _, machine = self.machines.starting(machine_arn)
+        named, _, test_case = state_machine_arn.partition("#")
+        target = self.versions.resolve(named)
+        machine_arn = target.machine_arn
+        _, machine = self.machines.starting(machine_arn, target.revision)
         if machine.type != "EXPRESS":
             raise StateMachineDoesNotExist(
                 f"StartSyncExecution needs an EXPRESS state machine: '{machine_arn}'"
             )
         value, _text = _input(input)
-        execution = await machine.execute(value, name, sync=True)
+        mock = self.mocks.case(machine.name, test_case) if test_case else None
+        execution = await machine.execute(value, name, sync=True, mock=mock)
         return execution.describe()
 
     def _history(self, machine: StateMachine, record: ExecutionRecord, resuming: bool = False) -> History:
@@ -133,6 +155,7 @@ class Executions:
             machine.on_event,
             functools.partial(self.store.append_event, record.id),
             FinishedIterations(self.store, record.id, recorded),
+            self.map_runs.log(record.id, record.arn),
         )
 
     def _spawn(self, live: LiveExecution, durable: bool = True) -> None:
@@ -200,6 +223,8 @@ class Executions:
         )
         execution.redrive_count = record.redrive_count
         execution.timeout_from = record.redrive_date or record.start_date
+        version_arn, alias_arn = self.versions.qualifiers([record]).get(record.arn, (None, None))
+        execution.started_with = Target(record.machine_arn, None, version_arn, alias_arn).started_details()
         if record.test_case:
             execution.mock = self.mocks.case(machine.name, record.test_case)
         self._spawn(LiveExecution(record, execution))
@@ -282,9 +307,23 @@ class Executions:
         return record
 
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
-        """DescribeExecution."""
+        """DescribeExecution (a Map Run's child executions too)."""
+        if execution_arn not in self._live:
+            child = self.map_runs.describe_child(execution_arn)
+            if child is not None:
+                return child
         record = self._record(execution_arn)
-        return describe(record, self.clock.now(), not record.id, self._event_count(record))
+        return self._describe(record, self._event_count(record))
+
+    def _describe(self, record: ExecutionRecord, events: int = 0) -> dict[str, Any]:
+        """DescribeExecution's answer, with the version and alias the execution started with."""
+        described = describe(record, self.clock.now(), not record.id, events)
+        version_arn, alias_arn = self.versions.qualifiers([record]).get(record.arn, (None, None))
+        if version_arn is not None:
+            described["stateMachineVersionArn"] = version_arn
+        if alias_arn is not None:
+            described["stateMachineAliasArn"] = alias_arn
+        return described
 
     def _event_count(self, record: ExecutionRecord) -> int:
         if not record.id or record.status == "RUNNING":
@@ -297,42 +336,62 @@ class Executions:
         if live is not None and live.task is not None:
             await asyncio.shield(live.task)
             await self.store.commit()
-        record = self._record(execution_arn)
-        return describe(record, self.clock.now(), not record.id)
+        return self._describe(self._record(execution_arn))
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
         redrive_filter: str | None = None,
+        map_run_arn: str | None = None,
     ) -> dict[str, Any]:
         """ListExecutions, newest first; ``status_filter`` and ``redrive_filter`` (REDRIVEN or
-        NOT_REDRIVEN) narrow it down."""
+        NOT_REDRIVEN) narrow it down; a version or alias ARN lists the executions started with it.
+        With ``map_run_arn`` (and no machine, as on AWS): the child executions of that Map Run."""
         allowed = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
         if status_filter is not None and status_filter not in allowed:
             raise ValueError(f"statusFilter must be one of {', '.join(allowed)}, got {status_filter!r}")
         if redrive_filter not in (None, "REDRIVEN", "NOT_REDRIVEN"):
             raise ValueError(f"redriveFilter must be REDRIVEN or NOT_REDRIVEN, got {redrive_filter!r}")
+        if (state_machine_arn is None) == (map_run_arn is None):
+            raise ValidationException("Specify either a stateMachineArn or a mapRunArn, but not both")
+        if map_run_arn is not None:
+            return self.map_runs.list_executions(map_run_arn, status_filter, max_results, next_token)
+        assert state_machine_arn is not None
         redriven = None if redrive_filter is None else redrive_filter == "REDRIVEN"
-        self.machines.machine(state_machine_arn)
+        machine_arn, started_with = self.versions.list_filter(state_machine_arn)
+        self.machines.machine(machine_arn)
         size = page_size(max_results)
         after: tuple[str, int] | None = None
         if next_token:
             moment, last_id = decode_token(next_token, "executions")
             after = (str(moment), int(last_id))
-        items: list[dict[str, Any]] = []
-        last: ExecutionRecord | None = None
-        for record in self.store.executions(state_machine_arn, status_filter, after, redriven):
-            if len(items) == size and last is not None:
-                return {
-                    "executions": items,
-                    "nextToken": encode_token("executions", [last.start_date.isoformat(), last.id]),
-                }
-            items.append(list_item(record))
-            last = record
-        return {"executions": items}
+        records: list[ExecutionRecord] = []
+        answer: dict[str, Any] = {}
+        for record in self.store.executions(machine_arn, status_filter, after, redriven, started_with):
+            if len(records) == size:
+                last = records[-1]
+                answer["nextToken"] = encode_token("executions", [last.start_date.isoformat(), last.id])
+                break
+            records.append(record)
+        qualifiers = self.versions.qualifiers(records)
+        items = [list_item(record) for record in records]
+        for item in items:
+            version_arn, alias_arn = qualifiers.get(item["executionArn"], (None, None))
+            if version_arn is not None:
+                item["stateMachineVersionArn"] = version_arn
+            if alias_arn is not None:
+                item["stateMachineAliasArn"] = alias_arn
+        return {"executions": items, **answer}
+
+    def list_map_runs(
+        self, execution_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListMapRuns: the Map Runs an execution started, newest first."""
+        record = self._record(execution_arn)
+        return self.map_runs.list_map_runs(record.id, max_results, next_token)
 
     def get_execution_history(
         self,

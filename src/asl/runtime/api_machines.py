@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from asl._json import to_json
 from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock
+from asl.integrations.jobs import Job
 from asl.runtime.api_errors import (
     InvalidArn,
     InvalidLoggingConfiguration,
@@ -42,6 +44,8 @@ __all__ = [
     "tracing_configuration",
 ]
 
+#: how many machines of older definitions are kept built (see Machines.machine)
+_OLDER_KEPT = 64
 #: the cause recorded on an execution stopped because its state machine is being deleted
 DELETED_CAUSE = "The state machine was deleted."
 #: what AWS's Describe* answer for a machine created without a logging or tracing configuration
@@ -95,6 +99,11 @@ class Machines:
         self.tokens = tokens
         self.activities = activities
         self._machines: dict[str, tuple[int, StateMachine]] = {}
+        # job-running services every machine here uses (``states``: nested executions, see Runtime)
+        self.jobs: dict[str, Job] = {}
+        # machines of older definitions (executions of a published version, resumed ones), so that
+        # starting a version does not compile its definition each time; the last few used
+        self._older: OrderedDict[tuple[str, int], StateMachine] = OrderedDict()
         self._deleting: set[str] = set()  # DELETING until their running executions end
         for row in self.store.state_machines():
             if row["status"] == "DELETING":
@@ -106,6 +115,7 @@ class Machines:
             raise StateMachineDeleting(f"State Machine is being deleted: '{machine.arn}'")
         machine.tasks.tokens = self.tokens
         machine.tasks.activities = self.activities
+        machine.tasks.jobs = self.jobs
         version = self.store.put_state_machine(
             machine.arn,
             machine.name,
@@ -115,6 +125,7 @@ class Machines:
             self.clock.now(),
         )
         self._machines[machine.arn] = (version, machine)
+        self._forget_older(machine.arn)  # they were given the replaced machine's handlers
         return machine.arn
 
     def create_state_machine(
@@ -225,11 +236,19 @@ class Machines:
         self.store.delete_state_machine(machine_arn)
         self._deleting.discard(machine_arn)
         self._machines.pop(machine_arn, None)
+        self._forget_older(machine_arn)
+
+    def _forget_older(self, machine_arn: str) -> None:
+        for key in [key for key in self._older if key[0] == machine_arn]:
+            del self._older[key]
 
     def machine(self, arn: str, version: int | None = None) -> tuple[int, StateMachine]:
         found = self._machines.get(arn)
         if found is not None and (version is None or found[0] == version):
             return found
+        if version is not None and (arn, version) in self._older:
+            self._older.move_to_end((arn, version))
+            return version, self._older[(arn, version)]
         current = {row["arn"]: row for row in self.store.state_machines()}.get(arn)
         if current is None:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
@@ -246,12 +265,18 @@ class Machines:
             machine.clock = found[1].clock
             machine.on_event = found[1].on_event
         machine.tasks.tokens, machine.tasks.activities = self.tokens, self.activities
+        machine.tasks.jobs = self.jobs
         if found is None and wanted == int(current["version"]):
             self._machines[arn] = (wanted, machine)
+        elif wanted != int(current["version"]):
+            self._older[(arn, wanted)] = machine
+            if len(self._older) > _OLDER_KEPT:
+                self._older.popitem(last=False)
         return wanted, machine
 
-    def starting(self, machine_arn: str) -> tuple[int, StateMachine]:
-        """The machine a new execution would run; refused while it is being deleted."""
+    def starting(self, machine_arn: str, version: int | None = None) -> tuple[int, StateMachine]:
+        """The machine a new execution would run (``version``: a published version's definition);
+        refused while it is being deleted."""
         if machine_arn in self._deleting:
             raise StateMachineDeleting(f"State Machine is being deleted: '{machine_arn}'")
-        return self.machine(machine_arn)
+        return self.machine(machine_arn, version)

@@ -27,6 +27,9 @@ from asl.execution.ids import uuid4_text
 from asl.execution.scope import run_scope
 from asl.execution.tasks import Integration, TaskRunner
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
+from asl.integrations.lambda_http import LambdaEndpoint
+from asl.integrations.local import stand_ins
+from asl.integrations.outbox import SENDER, Outbox
 from asl.mocks import MockCase
 from asl.query.jsonata import EvaluationPastDeadline, execution_deadline
 from asl.states import compile_scope
@@ -83,6 +86,8 @@ class Execution:
         self.timeout_from = started
         self.mock: MockCase | None = None
         self.run: Run | None = None
+        # the version and alias it was started with, as ExecutionStarted's details name them
+        self.started_with: dict[str, str] = {}
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -134,9 +139,13 @@ class StateMachine:
 
     ``handlers`` maps Lambda function names (or ARNs) to Python handlers; ``tables`` is an
     ``asl.dynamodb.TableStore`` serving ``dynamodb:*`` tasks; ``resources`` maps any other
-    resource ARN to a callable of the task's parameters. Sync handlers run inline on the
-    event loop; ``task_threads=True`` runs them on a thread pool, for handlers that block (a
-    handler holding the loop for 0.1 s or more is named in a warning).
+    resource ARN to a callable of the task's parameters. ``sns:publish``, ``sqs:sendMessage``
+    and ``events:putEvents`` are served locally unless ``integrations`` serves them: what they
+    send is kept in :attr:`outbox` (``outbox`` shares one between machines). Lambda functions
+    no handler serves are invoked over HTTP at ``lambda_endpoint`` (``sam local start-lambda``).
+    Sync handlers run inline on the event loop; ``task_threads=True`` runs them on a thread
+    pool, for handlers that block (a handler holding the loop for 0.1 s or more is named in a
+    warning).
     """
 
     def __init__(
@@ -157,6 +166,8 @@ class StateMachine:
         task_threads: bool = False,
         validate: bool = True,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        outbox: Outbox | None = None,
+        lambda_endpoint: LambdaEndpoint | str | None = None,
     ) -> None:
         self.definition = load_definition(definition, substitutions)
         if validate:
@@ -192,8 +203,18 @@ class StateMachine:
             from asl.integrations.dynamodb import invoke as dynamodb_invoke
 
             all_integrations.setdefault("dynamodb", functools.partial(dynamodb_invoke, tables))
+        self.outbox = outbox if outbox is not None else Outbox()
+        for service, stand_in in stand_ins(self.outbox).items():
+            # a callable registered for the exact ARN (resources=) keeps serving it
+            if not any(arn.startswith(f"arn:aws:states:::{service}:") for arn in resources or {}):
+                all_integrations.setdefault(service, stand_in)
         functions = LambdaFunctions(
-            handlers, executor=_shared_executor(), threads=task_threads, region=region, account=account
+            handlers,
+            executor=_shared_executor(),
+            threads=task_threads,
+            region=region,
+            account=account,
+            endpoint=lambda_endpoint,
         )
         self.tasks = TaskRunner(functions, all_integrations, resources)
 
@@ -212,9 +233,13 @@ class StateMachine:
         execution._task = task  # type: ignore[attr-defined]  # keeps a reference so it is not collected
         return execution
 
-    async def execute(self, input: Any = None, name: str | None = None, *, sync: bool = False) -> Execution:
-        """Run an execution to its end (async); ``sync`` is StartSyncExecution (EXPRESS)."""
+    async def execute(
+        self, input: Any = None, name: str | None = None, *, sync: bool = False, mock: MockCase | None = None
+    ) -> Execution:
+        """Run an execution to its end (async); ``sync`` is StartSyncExecution (EXPRESS); ``mock``
+        the mocked test case it runs (:mod:`asl.mocks`)."""
         execution = self._new_execution(input, name, sync)
+        execution.mock = mock
         await self._drive(execution)
         return execution
 
@@ -253,6 +278,7 @@ class StateMachine:
         )
         run.mock = execution.mock
         execution.run = run
+        SENDER.set((execution.arn, self.arn))  # what the local sns/sqs/events record as the sender
         if run.deadline is not None and isinstance(self.clock, RealClock):
             # an expression still evaluating at the deadline stops there (this task's context)
             execution_deadline(time.monotonic() + (run.deadline - self.clock.now()).total_seconds())
@@ -260,7 +286,12 @@ class StateMachine:
         input_text = to_json(execution.input)
         frame.event(
             "ExecutionStarted",
-            {"input": input_text, "inputDetails": {"truncated": False}, "roleArn": self.role_arn},
+            {
+                "input": input_text,
+                "inputDetails": {"truncated": False},
+                "roleArn": self.role_arn,
+                **execution.started_with,
+            },
         )
         # the first state's entered event shows the same text; the last state's exited event
         # wrote the text ExecutionSucceeded shows (see State.run: each is written once)

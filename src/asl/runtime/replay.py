@@ -4,8 +4,9 @@ A redrive reruns only what failed or was stopped. Walking the threads from the e
 down, each thread loses its trailing failure events (``ExecutionFailed``,
 ``MapIterationFailed``, ``TaskStateAborted`` ...) and its unfinished last state: a leaf
 state is rerun from its ``Entered`` event, while a Map or Parallel keeps its start so that
-only its unfinished iterations or branches run again. Threads the walk does not reach
-(iterations of an attempt that is rerun whole) are left out too.
+only its unfinished iterations or branches run again (a DISTRIBUTED Map keeps its Map Run
+too). Threads the walk does not reach (iterations of an attempt that is rerun whole) are left
+out too.
 """
 
 from __future__ import annotations
@@ -95,5 +96,8 @@ def _cut_unfinished_state(events: list[dict[str, Any]], skipped: set[int]) -> No
         starts = [i for i in range(entered + 1, len(events)) if events[i]["type"] == started_type]
         if len(starts) == 1:  # one attempt: keep it and rerun its unfinished children only
             cut = starts[0] + 1
+            # ... and a DISTRIBUTED Map's Map Run: AWS redrives the same run (MapRunRedriven)
+            if cut < len(events) and events[cut]["type"] == "MapRunStarted":
+                cut += 1
     skipped.update(event["id"] for event in events[cut:])
     del events[cut:]

@@ -34,6 +34,7 @@ activities no worker had taken (they are queued again, which is harmless).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -43,13 +44,25 @@ from asl.execution.activities import Activities
 from asl.execution.callbacks import TaskTokens
 from asl.execution.clock import Clock, RealClock
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
-from asl.mocks import MockConfig
+from asl.integrations.outbox import Outbox
+from asl.integrations.stepfunctions import NestedExecutions
+from asl.mocks import MockConfig, load_mock_config
 from asl.runtime.api_activities import ActivityService
 from asl.runtime.api_callbacks import Callbacks
-from asl.runtime.api_errors import MAX_TAGS, ResourceNotFound, StateMachineDoesNotExist, TooManyTags
+from asl.runtime.api_errors import (
+    MAX_TAGS,
+    InvalidArn,
+    ResourceNotFound,
+    StateMachineDoesNotExist,
+    TooManyTags,
+    ValidationException,
+)
 from asl.runtime.api_executions import Executions
 from asl.runtime.api_machines import Machines
 from asl.runtime.interpreter import StateMachine
+from asl.runtime.teststate import run_test_state
+from asl.runtime.teststate_request import parse_request
+from asl.runtime.versions import Versions, split_arn
 from asl.store.executions import ExecutionStore
 
 __all__ = ["RETENTION", "Runtime"]
@@ -65,11 +78,16 @@ class Runtime:
     for tests). ``handlers``, ``resources``, ``integrations``, ``tables``, ``region`` ... are
     StateMachine options for machines made with :meth:`create_state_machine`;
     :meth:`register` adds a machine built elsewhere, with its own handlers. ``mock_config``
-    is a Step Functions Local mock file (or its contents). Use the runtime from one event
-    loop, and :meth:`close` it: what was not yet committed is otherwise replayed on resume.
+    is a Step Functions Local mock file (or its contents); ``lambda_endpoint`` a server of the
+    Lambda Invoke API for functions no handler serves; :attr:`outbox` keeps what the machines'
+    local ``sns:publish``, ``sqs:sendMessage`` and ``events:putEvents`` sent; ``routing`` picks
+    the version an alias routes an execution to (a seeded ``random.Random`` in tests). Use the
+    runtime from one event loop, and :meth:`close` it: what was not yet committed is otherwise
+    replayed on resume.
 
-    The runtime is made of four parts, each owning its state: :attr:`machines`
-    (:class:`~asl.runtime.api_machines.Machines`), :attr:`executions`
+    The runtime is made of five parts, each owning its state: :attr:`machines`
+    (:class:`~asl.runtime.api_machines.Machines`), :attr:`versions` (their versions and aliases,
+    :class:`~asl.runtime.versions.Versions`), :attr:`executions`
     (:class:`~asl.runtime.api_executions.Executions`), :attr:`callbacks` (task tokens) and
     :attr:`activity_service` (activities). Its methods are the AWS API, answered by them.
     """
@@ -80,6 +98,7 @@ class Runtime:
         *,
         clock: Clock | None = None,
         mock_config: MockConfig | Mapping[str, Any] | str | Path | None = None,
+        routing: random.Random | None = None,
         **machine_options: Any,
     ) -> None:
         self.store = store if store is not None else ExecutionStore()
@@ -87,13 +106,18 @@ class Runtime:
         self.machine_options = machine_options
         self.region = str(machine_options.get("region", DEFAULT_REGION))
         self.account = str(machine_options.get("account", DEFAULT_ACCOUNT))
-        self.mocks = _load_mocks(mock_config)
+        self.mocks = load_mock_config(mock_config)
+        # what the machines' local sns/sqs/events stand-ins sent (one outbox for all of them)
+        self.outbox: Outbox = machine_options.setdefault("outbox", Outbox())
         self.callbacks = Callbacks(self.store, self.clock)
         self.activity_service = ActivityService(self.store, self.clock, self.region, self.account)
         self.machines = Machines(
             self.store, self.clock, machine_options, self.callbacks.tokens, self.activity_service.activities
         )
-        self.executions = Executions(self.store, self.clock, self.machines, self.mocks)
+        self.versions = Versions(self.store, self.clock, self.machines, routing)
+        self.executions = Executions(self.store, self.clock, self.machines, self.mocks, self.versions)
+        # states:startExecution tasks start their children here (nested executions)
+        self.machines.jobs["states"] = NestedExecutions(self)
 
     @property
     def tokens(self) -> TaskTokens:
@@ -112,13 +136,35 @@ class Runtime:
         return self.machines.register(machine)
 
     def create_state_machine(
-        self, name: str, definition: Mapping[str, Any] | str | Path, type: str = "STANDARD", **options: Any
+        self,
+        name: str,
+        definition: Mapping[str, Any] | str | Path,
+        type: str = "STANDARD",
+        *,
+        publish: bool = False,
+        version_description: str | None = None,
+        **options: Any,
     ) -> dict[str, Any]:
-        """CreateStateMachine; creating it again with another definition makes a new version."""
-        return self.machines.create_state_machine(name, definition, type, **options)
+        """CreateStateMachine; creating it again with another definition makes a new revision.
+        ``publish`` also publishes a version of it (answered as ``stateMachineVersionArn``)."""
+        if version_description is not None and not publish:
+            raise ValidationException("versionDescription can only be set when publish is true")
+        created = self.machines.create_state_machine(name, definition, type, **options)
+        if publish:
+            published = self.versions.publish(created["stateMachineArn"], version_description)
+            created["stateMachineVersionArn"] = published["stateMachineVersionArn"]
+        return created
 
     def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
-        """DescribeStateMachine."""
+        """DescribeStateMachine; of a version ARN, that version (with its ``description``)."""
+        qualifier = split_arn(state_machine_arn)[1] if ":stateMachine:" in str(state_machine_arn) else None
+        if qualifier is not None and qualifier.isdigit():
+            return self.versions.describe_version(state_machine_arn)
+        if qualifier is not None:
+            raise InvalidArn(
+                f"Invalid Arn: '{state_machine_arn}': DescribeStateMachine takes a state machine or "
+                "version ARN; describe an alias with DescribeStateMachineAlias"
+            )
         return self.machines.describe_state_machine(state_machine_arn)
 
     def list_state_machines(self) -> dict[str, Any]:
@@ -129,6 +175,53 @@ class Runtime:
         """Keep a machine's ``logging`` and ``tracing`` configuration and ``tags``; ``updated=True``
         gives it a new revision id (see :meth:`~asl.runtime.api_machines.Machines.configure`)."""
         return self.machines.configure(state_machine_arn, **config)
+
+    # --- versions and aliases ----------------------------------------------------------------------
+
+    def publish_state_machine_version(
+        self, state_machine_arn: str, description: str | None = None, revision_id: str | None = None
+    ) -> dict[str, Any]:
+        """PublishStateMachineVersion (idempotent for an unchanged revision, as on AWS)."""
+        return self.versions.publish(state_machine_arn, description, revision_id)
+
+    def list_state_machine_versions(
+        self, state_machine_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListStateMachineVersions, newest first."""
+        return self.versions.list_versions(state_machine_arn, max_results, next_token)
+
+    def delete_state_machine_version(self, state_machine_version_arn: str) -> dict[str, Any]:
+        """DeleteStateMachineVersion (ConflictException while an alias routes to it)."""
+        return self.versions.delete_version(state_machine_version_arn)
+
+    def create_state_machine_alias(
+        self, name: str, routing_configuration: list[Mapping[str, Any]], description: str | None = None
+    ) -> dict[str, Any]:
+        """CreateStateMachineAlias: ``[{"stateMachineVersionArn": ..., "weight": 100}]``."""
+        return self.versions.create_alias(name, routing_configuration, description)
+
+    def describe_state_machine_alias(self, state_machine_alias_arn: str) -> dict[str, Any]:
+        """DescribeStateMachineAlias."""
+        return self.versions.describe_alias(state_machine_alias_arn)
+
+    def update_state_machine_alias(
+        self,
+        state_machine_alias_arn: str,
+        description: str | None = None,
+        routing_configuration: list[Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """UpdateStateMachineAlias."""
+        return self.versions.update_alias(state_machine_alias_arn, description, routing_configuration)
+
+    def delete_state_machine_alias(self, state_machine_alias_arn: str) -> dict[str, Any]:
+        """DeleteStateMachineAlias."""
+        return self.versions.delete_alias(state_machine_alias_arn)
+
+    def list_state_machine_aliases(
+        self, state_machine_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListStateMachineAliases of a machine (or of one of its versions)."""
+        return self.versions.list_aliases(state_machine_arn, max_results, next_token)
 
     # --- tags ------------------------------------------------------------------------------------
 
@@ -220,16 +313,46 @@ class Runtime:
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None = None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
         redrive_filter: str | None = None,
+        map_run_arn: str | None = None,
     ) -> dict[str, Any]:
         """ListExecutions, newest first; ``status_filter`` and ``redrive_filter`` (REDRIVEN or
-        NOT_REDRIVEN) narrow it down."""
+        NOT_REDRIVEN) narrow it down; ``map_run_arn`` instead of a machine lists a Map Run's
+        child executions."""
         return self.executions.list_executions(
-            state_machine_arn, status_filter, max_results, next_token, redrive_filter
+            state_machine_arn, status_filter, max_results, next_token, redrive_filter, map_run_arn
+        )
+
+    # --- Map Runs (DISTRIBUTED Map states) --------------------------------------------------------
+
+    def list_map_runs(
+        self, execution_arn: str, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """ListMapRuns: the Map Runs an execution's DISTRIBUTED Maps started, newest first.
+
+        >>> runtime.list_map_runs(execution_arn)["mapRuns"][0]["mapRunArn"]  # doctest: +SKIP
+        'arn:aws:states:us-east-1:123456789012:mapRun:Orders/Each:0f6c...'
+        """
+        return self.executions.list_map_runs(execution_arn, max_results, next_token)
+
+    def describe_map_run(self, map_run_arn: str) -> dict[str, Any]:
+        """DescribeMapRun: status, dates, settings, and item and child-execution counts."""
+        return self.executions.map_runs.describe_map_run(map_run_arn)
+
+    async def update_map_run(
+        self,
+        map_run_arn: str,
+        max_concurrency: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+        tolerated_failure_count: int | None = None,
+    ) -> dict[str, Any]:
+        """UpdateMapRun: a running Map Run takes the new limit and failure threshold at once."""
+        return await self.executions.map_runs.update_map_run(
+            map_run_arn, max_concurrency, tolerated_failure_percentage, tolerated_failure_count
         )
 
     def get_execution_history(
@@ -285,6 +408,44 @@ class Runtime:
         """GetActivityTask: long-polls up to ``wait_seconds`` (AWS: 60); ``{}`` when none came."""
         return await self.activity_service.get_activity_task(activity_arn, worker_name, wait_seconds)
 
+    # --- TestState --------------------------------------------------------------------------------
+
+    async def test_state(
+        self,
+        definition: Mapping[str, Any] | str,
+        input: Any = None,
+        *,
+        inspection_level: str | None = None,
+        reveal_secrets: bool = False,
+        variables: Mapping[str, Any] | str | None = None,
+        state_name: str | None = None,
+        mock: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | str | None = None,
+        state_configuration: Mapping[str, Any] | None = None,
+        role_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """TestState: run one state once (a Task with this runtime's handlers, unless ``mock``
+        answers for it) and answer as AWS does (``status``, ``output``, ``error``, ``cause``,
+        ``nextState``, ``inspectionData``). Arguments are the API's, in snake case; JSON
+        fields may be given as text or as values. See :mod:`asl.runtime.teststate`.
+
+        >>> await runtime.test_state({"Type": "Pass", "Result": 1, "Next": "B"})  # doctest: +SKIP
+        {'status': 'SUCCEEDED', 'output': '1', 'nextState': 'B'}
+        """
+        request = parse_request(
+            definition,
+            input=input,
+            inspection_level=inspection_level,
+            reveal_secrets=reveal_secrets,
+            variables=variables,
+            state_name=state_name,
+            mock=mock,
+            context=context,
+            state_configuration=state_configuration,
+            role_arn=role_arn,
+        )
+        return await run_test_state(request, self.machine_options)
+
     # --- keeping and shutting down ---------------------------------------------------------------
 
     def purge(self, retention: timedelta = RETENTION) -> int:
@@ -300,14 +461,3 @@ class Runtime:
         """Stop driving executions (they stay RUNNING in the store) and close the store."""
         await self.executions.close()
         self.store.close()
-
-
-def _load_mocks(config: MockConfig | Mapping[str, Any] | str | Path | None) -> MockConfig:
-    """A mock configuration from a file, its parsed contents, or nothing (no test cases)."""
-    if config is None:
-        return MockConfig({})
-    if isinstance(config, MockConfig):
-        return config
-    if isinstance(config, Mapping):
-        return MockConfig(config)
-    return MockConfig.load(config)

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from asl import observe
 from asl._json_limits import JSONLimitError, parse_json
 from asl.dynamodb import TableStore
 from asl.dynamodb import default_path as tables_path
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION
+from asl.mocks import MockConfig, load_mock_config
 from asl.runtime.service import RETENTION, Runtime
 from asl.server._service import Backend, Service
 from asl.server._wire import CORAL, AWSError, decode, encode, error_body, service_model
@@ -34,7 +36,7 @@ from asl.server.dynamodb import DYNAMODB
 from asl.server.stepfunctions import STEP_FUNCTIONS
 from asl.store import ExecutionStore
 
-__all__ = ["Endpoint", "create_app", "default_data_dir"]
+__all__ = ["OUTBOX_PATH", "Endpoint", "create_app", "default_data_dir"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,6 +49,8 @@ _DRAIN_LIMIT = 64 * 1024 * 1024
 _UNKNOWN_LIMIT = 1024 * 1024
 # how deeply a request body may nest: a DynamoDB item's 32 levels take two each, plus the request's own
 _BODY_DEPTH = 128
+#: where ``asl serve`` shows what the local sns/sqs/events stand-ins sent (GET, read-only)
+OUTBOX_PATH = "/asl/outbox"
 #: how often a running server deletes the executions past their retention
 PURGE_EVERY_SECONDS = 3600.0
 
@@ -65,18 +69,22 @@ def create_app(
     synchronous: str | None = None,
     retention: timedelta = RETENTION,
     purge_every: float = PURGE_EVERY_SECONDS,
+    mock_config: MockConfig | Mapping[str, Any] | str | Path | None = None,
     **machine_options: Any,
 ) -> Endpoint:
     """The endpoint over ``data_dir`` (tables.sqlite, executions.sqlite); ``handlers`` serve Lambda tasks.
 
     ``synchronous`` (``"NORMAL"`` or ``"FULL"``; None: ``$ASL_SYNCHRONOUS``, else NORMAL) goes to
     both stores. Closed executions are deleted ``retention`` after they closed (AWS: 90 days),
-    when the server starts and every ``purge_every`` seconds. ``machine_options`` go to every
-    state machine created over the API (``region``,
-    ``account`` ...).
+    when the server starts and every ``purge_every`` seconds. ``mock_config`` is a Step Functions
+    Local mock configuration (a file or its contents, read now so a bad one fails here): StartExecution
+    of ``<state machine ARN>#<test case>`` runs that test case. ``machine_options`` go to every
+    state machine created over the API (``region``, ``account``, ``lambda_endpoint`` ...); what
+    the local sns/sqs/events stand-ins send is answered at ``GET /asl/outbox``.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     endpoint = Endpoint(folder, handlers, machine_options, synchronous)
+    endpoint.mocks = load_mock_config(mock_config)
     endpoint.retention, endpoint.purge_every = retention, purge_every
     return endpoint
 
@@ -102,6 +110,7 @@ class Endpoint:
         self.retention = RETENTION
         self.purge_every = PURGE_EVERY_SECONDS
         self.startup_error: str | None = None
+        self.mocks = MockConfig({})
 
     # --- lifespan ------------------------------------------------------------------------------
 
@@ -119,7 +128,9 @@ class Endpoint:
         except BaseException:
             tables.close()
             raise
-        runtime = Runtime(store, handlers=self.handlers, tables=tables, **self.machine_options)
+        runtime = Runtime(
+            store, handlers=self.handlers, tables=tables, mock_config=self.mocks, **self.machine_options
+        )
         # describing a stored machine makes the runtime serve it, so resume() picks up its executions
         for machine in runtime.list_state_machines()["stateMachines"]:
             runtime.describe_state_machine(machine["stateMachineArn"])
@@ -191,6 +202,9 @@ class Endpoint:
         if scope["method"] == "GET" and scope["path"] == "/metrics":
             await _metrics(send)
             return
+        if scope["method"] == "GET" and scope["path"] == OUTBOX_PATH:
+            await self._outbox(scope, send)
+            return
         began = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         target = headers.get("x-amz-target", "")
@@ -220,6 +234,25 @@ class Endpoint:
                 "duration_ms": round((time.perf_counter() - began) * 1000, 3),
             },
         )
+
+    async def _outbox(self, scope: Scope, send: Send) -> None:
+        """``GET /asl/outbox[?service=sns|sqs|events][&executionArn=ARN]``: what the local SNS, SQS
+        and EventBridge stand-ins sent, oldest first (read-only; the query narrows it)."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        service = query.get("service", [None])[0]
+        execution = query.get("executionArn", [None])[0]
+        answer: dict[str, Any]
+        if service not in (None, "sns", "sqs", "events"):
+            status, answer = 400, {"message": f"service must be sns, sqs or events, got {service!r}"}
+        elif self.backend is None:
+            status, answer = 503, {"message": "asl serve is starting or stopping"}
+        else:
+            sent = self.backend.runtime.outbox.messages(service, execution)
+            status, answer = 200, {"messages": [message.to_dict() for message in sent]}
+        payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
 
     async def _answer(self, request: _Request) -> dict[str, Any]:
         service, action = request.service, request.action

@@ -17,12 +17,16 @@ from asl._json_limits import JSONLimitError, parse_json
 from asl.definition import MAX_DEFINITION_BYTES, MAX_DEFINITION_DEPTH
 from asl.errors import ASLError, DefinitionError, Problem
 from asl.runtime.api_definitions import ROLE_ARN, creation_problems
-from asl.runtime.api_errors import MAX_TAGS
+from asl.runtime.api_errors import MAX_TAGS, StateMachineDoesNotExist
 from asl.runtime.api_executions import MAX_INPUT_BYTES
 from asl.runtime.api_machines import logging_configuration, tracing_configuration
 from asl.runtime.pages import decode_token, encode_token, page_size
+from asl.runtime.versions import split_arn
+from asl.server._map_runs import describe_map_run, list_map_runs, update_map_run
 from asl.server._service import Backend, Operation, Service
+from asl.server._teststate import test_state
 from asl.server._wire import AWSError, service_model
+from asl.server.stepfunctions_versions import VERSION_OPERATIONS
 from asl.validate import iter_errors
 
 __all__ = ["STEP_FUNCTIONS"]
@@ -92,6 +96,17 @@ def _stored(backend: Backend, arn: str) -> dict[str, Any] | None:
     )
 
 
+def _version_description(params: dict[str, Any]) -> None:
+    """AWS: a versionDescription is only taken with ``publish`` true."""
+    if params.get("versionDescription") is not None and not params.get("publish"):
+        raise _error("ValidationException", "versionDescription can only be set when publish is true")
+
+
+def _unqualified(arn: str) -> str:
+    """The machine's own ARN of a version or alias ARN (``#TestCase`` dropped)."""
+    return split_arn(arn.partition("#")[0])[0]
+
+
 def _page(items: list[dict[str, Any]], key: str, params: dict[str, Any]) -> dict[str, Any]:
     size = page_size(params.get("maxResults"))
     start = int(decode_token(params["nextToken"], key)) if params.get("nextToken") else 0
@@ -113,6 +128,7 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     logging = logging_configuration(params.get("loggingConfiguration"))
     tracing = tracing_configuration(params.get("tracingConfiguration"))
     tags = _tags(params.get("tags", []))
+    _version_description(params)
     stored = _stored(backend, arn)
     if stored is not None:
         # AWS: the same request again is fine (a different roleArn or tags are ignored, and not
@@ -128,10 +144,20 @@ async def create_state_machine(backend: Backend, params: dict[str, Any]) -> dict
         )
         if same != (definition, kind, logging, tracing):
             raise _error("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
-        return {"stateMachineArn": arn, "creationDate": stored["creationDate"]}
+        return _published(backend, params, {"stateMachineArn": arn, "creationDate": stored["creationDate"]})
     created = runtime.create_state_machine(params["name"], definition, kind, role_arn=role)
     runtime.configure_state_machine(arn, logging=logging, tracing=tracing, tags=tags)
-    return created
+    return _published(backend, params, created)
+
+
+def _published(backend: Backend, params: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """``publish``: a version of the machine as it now is (the one there is, for an unchanged
+    revision), answered as ``stateMachineVersionArn``."""
+    if params.get("publish"):
+        arn = params.get("stateMachineArn") or answer["stateMachineArn"]
+        version = backend.runtime.publish_state_machine_version(arn, params.get("versionDescription"))
+        answer = {**answer, "stateMachineVersionArn": version["stateMachineVersionArn"]}
+    return answer
 
 
 def _tags(tags: list[dict[str, str]]) -> dict[str, str]:
@@ -150,6 +176,12 @@ async def describe_state_machine(backend: Backend, params: dict[str, Any]) -> di
 async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     runtime = backend.runtime
     arn = _machine_arn(params)
+    if _unqualified(arn) != arn:
+        raise _error(
+            "ValidationException",
+            f"stateMachineArn must name a state machine, not one of its versions or aliases: '{arn}'",
+        )
+    _version_description(params)
     if not any(
         key in params for key in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
     ):
@@ -170,7 +202,8 @@ async def update_state_machine(backend: Backend, params: dict[str, Any]) -> dict
     logging = logging_configuration(given["logging"]) if given["logging"] is not None else None
     tracing = tracing_configuration(given["tracing"]) if given["tracing"] is not None else None
     runtime.create_state_machine(current["name"], definition, current["type"], role_arn=role)
-    return runtime.configure_state_machine(arn, logging=logging, tracing=tracing, updated=True)
+    updated = runtime.configure_state_machine(arn, logging=logging, tracing=tracing, updated=True)
+    return _published(backend, params, updated)
 
 
 async def delete_state_machine(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +226,16 @@ async def list_state_machines(backend: Backend, params: dict[str, Any]) -> dict[
 async def describe_state_machine_for_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     _express_execution(params["executionArn"])
     execution = backend.runtime.describe_execution(params["executionArn"])
+    version_arn = execution.get("stateMachineVersionArn")
+    if version_arn is not None:
+        try:  # started with a version (or an alias): the version it ran, dated when it was published
+            version = backend.runtime.describe_state_machine(version_arn)
+        except StateMachineDoesNotExist:
+            pass  # deleted since: the machine as it is now, as for any other execution
+        else:
+            version.pop("status", None)
+            version.pop("description", None)
+            return {**version, "updateDate": version["creationDate"]}
     machine = await describe_state_machine(backend, {"stateMachineArn": execution["stateMachineArn"]})
     machine.pop("status", None)  # not a member of this answer
     row = backend.runtime.machines.row(execution["stateMachineArn"])
@@ -231,7 +274,7 @@ async def start_execution(backend: Backend, params: dict[str, Any]) -> dict[str,
 
 async def start_sync_execution(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
     arn = _machine_arn(params)
-    machine = backend.runtime.describe_state_machine(arn.partition("#")[0])
+    machine = backend.runtime.describe_state_machine(_unqualified(arn))
     if machine["type"] != "EXPRESS":
         raise _error(
             "StateMachineTypeNotSupported",
@@ -252,10 +295,18 @@ async def describe_execution(backend: Backend, params: dict[str, Any]) -> dict[s
 
 
 async def list_executions(backend: Backend, params: dict[str, Any]) -> dict[str, Any]:
-    if "mapRunArn" in params:
-        raise _error("ValidationException", "mapRunArn: asl serve does not list the executions of a Map Run")
-    arn = _machine_arn(params)
-    if backend.runtime.describe_state_machine(arn)["type"] == "EXPRESS":
+    if ("mapRunArn" in params) == ("stateMachineArn" in params):
+        # AWS: "You can specify either a mapRunArn or a stateMachineArn, but not both."
+        raise _error("ValidationException", "Specify either a stateMachineArn or a mapRunArn, but not both")
+    if "mapRunArn" in params:  # the child executions of a DISTRIBUTED Map's Map Run
+        return backend.runtime.list_executions(
+            map_run_arn=params["mapRunArn"],
+            status_filter=params.get("statusFilter"),
+            max_results=params.get("maxResults"),
+            next_token=params.get("nextToken"),
+        )
+    arn = _machine_arn(params)  # a version or alias ARN lists the executions started with it
+    if backend.runtime.describe_state_machine(_unqualified(arn))["type"] == "EXPRESS":
         raise _error(
             "StateMachineTypeNotSupported",
             f"This operation is not supported by this type of state machine: '{arn}'",
@@ -371,12 +422,14 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteStateMachine": delete_state_machine,
     "DescribeActivity": describe_activity,
     "DescribeExecution": describe_execution,
+    "DescribeMapRun": describe_map_run,
     "DescribeStateMachine": describe_state_machine,
     "DescribeStateMachineForExecution": describe_state_machine_for_execution,
     "GetActivityTask": get_activity_task,
     "GetExecutionHistory": get_execution_history,
     "ListActivities": list_activities,
     "ListExecutions": list_executions,
+    "ListMapRuns": list_map_runs,
     "ListStateMachines": list_state_machines,
     "ListTagsForResource": list_tags_for_resource,
     "RedriveExecution": redrive_execution,
@@ -387,9 +440,12 @@ OPERATIONS: dict[str, Operation] = {
     "StartSyncExecution": start_sync_execution,
     "StopExecution": stop_execution,
     "TagResource": tag_resource,
+    "TestState": test_state,
     "UntagResource": untag_resource,
+    "UpdateMapRun": update_map_run,
     "UpdateStateMachine": update_state_machine,
     "ValidateStateMachineDefinition": validate_state_machine_definition,
+    **VERSION_OPERATIONS,
 }
 
 
@@ -401,6 +457,8 @@ def translate(error: Exception) -> AWSError | None:
         return _error("InvalidDefinition", str(error))
     if isinstance(error, ASLError):
         code = type(error).__name__
+        if code == "ConflictException":  # the API reference: "HTTP Status Code: 409"
+            return AWSError(code, str(error), namespace=NAMESPACE, status=409)
         return _error(code if code in _modelled() else "ValidationException", str(error))
     if isinstance(error, ValueError):
         return _error("ValidationException", str(error))

@@ -20,7 +20,7 @@ from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
 from asl.states._io import ABSENT, compile_input_path, compile_result_path, passes_through
-from asl.states._retry import Catcher, Retrier, matches, retry_delay
+from asl.states.retry import Catcher, Retrier, matches, retry_delay
 
 __all__ = ["MAX_PAYLOAD_BYTES", "State", "check_size", "error_output"]
 
@@ -95,6 +95,11 @@ class State:
         self.retriers = tuple(Retrier.from_definition(r) for r in spec.get("Retry", ()))
         self.catchers = tuple(Catcher(tuple(c["ErrorEquals"]), c["Next"], c) for c in spec.get("Catch", ()))
         self._catch_handlers = [self._compile_catcher(c) for c in self.catchers]
+
+    def use_every_step(self) -> None:
+        """Go through every compiled step, even one that changes nothing (the quick paths skip
+        those): TestState wraps the steps to record what each of them produced."""
+        self.input_as_is = self.result_as_output = False
 
     # --- the part each state type writes ---------------------------------------------
 
@@ -226,14 +231,8 @@ class State:
             if recorded is not None and recorded["type"] == self.exited_type:
                 # a replay passes on what the state really output (States.UUID() differs each time)
                 output = json.loads(recorded["stateExitedEventDetails"]["output"])
-        # a state that passes its input on unchanged (ResultPath: null) need not serialise it
-        # again, nor one whose output is a task's result (its text is the frame's last text)
-        if raw_text and output is raw:
-            text = raw_text
-        elif output is frame.last_output and frame.last_text:
-            text = frame.last_text
-        else:
-            text = to_json(output)
+        # a state that passes its input on unchanged (ResultPath: null) need not serialise it again
+        text = raw_text if raw_text and output is raw else to_json(output)
         if len(text) * 4 > MAX_PAYLOAD_BYTES:  # check_size's own first test, without the call
             check_size(self.name, text)
         frame.last_output, frame.last_text = output, text

@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import functools
 import json
-import math
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +21,7 @@ from asl._json import to_json
 from asl.errors import ErrorName, StatesError
 from asl.execution.frame import Frame
 from asl.execution.history import History
+from asl.execution.map_run import MapRun, allowed_failures
 from asl.execution.scope import run_scope
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, expression_text, is_expression, off_loop
@@ -132,23 +132,46 @@ class MapState(State):
             )
             selector_input = effective
         self._check_tolerance(tolerated, percentage)
+        map_run = None
         if self.distributed:
-            frame.event("MapRunStarted", {"mapRunArn": self._map_run_arn(frame)})
+            map_run = await self._open_map_run(frame, started, len(items), concurrency, tolerated, percentage)
         # AWS chains the iterations: an iteration starts after the last event of the one that
         # finished before it (not its MapIterationSucceeded/Failed, which nothing links to)
         chain = [started]
         try:
             results = await self._iterate(
-                frame, started, chain, items, selector_input, context, concurrency, tolerated, percentage
+                frame,
+                started,
+                chain,
+                items,
+                selector_input,
+                context,
+                concurrency,
+                tolerated,
+                percentage,
+                map_run,
             )
         except StatesError:
+            if map_run is not None:
+                map_run.finish("FAILED", frame.run.clock.now())
             # AWS links MapStateFailed (or a retry's MapStateStarted) to the failed iteration's
             # last event, not to its MapIterationFailed
             frame.cursor.last_id = chain[0]
             raise
+        except asyncio.CancelledError:
+            # StopExecution, or the execution's TimeoutSeconds on the real clock; not a shutdown
+            # (the execution stays RUNNING, to be resumed with its run)
+            if map_run is not None and (frame.run.aborted or _past_deadline(frame)):
+                map_run.finish("ABORTED", frame.run.clock.now())
+            raise
+        except Exception:  # the execution timed out while the run waited (a virtual clock)
+            if map_run is not None:
+                map_run.finish("ABORTED", frame.run.clock.now())
+            raise
         # ... and MapStateSucceeded to the last event of the history
         frame.cursor.last_id = len(frame.run.history.events)
-        if self.distributed:
+        if map_run is not None:
+            map_run.finish("SUCCEEDED", frame.run.clock.now())
             frame.event("MapRunSucceeded")
         succeeded = frame.event("MapStateSucceeded")
         # ... and MapStateExited to the same event as MapStateSucceeded, not to it (read back
@@ -209,6 +232,35 @@ class MapState(State):
         if percentage is not None and not 0 <= percentage <= 100:
             raise StateFailure(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
 
+    async def _open_map_run(
+        self,
+        frame: Frame,
+        started: int,
+        total: int,
+        concurrency: int,
+        tolerated: int | None,
+        percentage: float | None,
+    ) -> MapRun:
+        """The Map Run: kept by the runtime (DescribeMapRun ...) when the execution is durable."""
+        new_arn = self._map_run_arn(frame)
+        run_started = frame.event("MapRunStarted", {"mapRunArn": new_arn})
+        # a replay hands back the recorded event: the run keeps its ARN across a restart
+        arn = frame.run.history.events[run_started - 1]["mapRunStartedEventDetails"]["mapRunArn"]
+        now = frame.run.clock.now()
+        log = frame.run.map_runs
+        if log is None:
+            return MapRun(arn, frame.run.execution["Id"], now, total, concurrency, tolerated, percentage)
+        map_run = log.open(arn, started, now, total, concurrency, tolerated, percentage, arn != new_arn)
+        recorded = frame.recorded()
+        if recorded is not None and recorded["type"] == "MapRunRedriven":
+            frame.event("MapRunRedriven")  # handed back as recorded
+        elif recorded is None and map_run.status in ("FAILED", "ABORTED"):
+            # a redriven execution: AWS redrives the unsuccessful run itself, under its own ARN
+            await frame.go_live()
+            map_run.reopened(frame.run.clock.now())
+            frame.event("MapRunRedriven", {"mapRunArn": arn, "redriveCount": map_run.redrive_count})
+        return map_run
+
     def _map_run_arn(self, frame: Frame) -> str:
         """AWS's form: ``arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:UUID``.
 
@@ -232,10 +284,13 @@ class MapState(State):
         concurrency: int,
         tolerated: int | None,
         percentage: float | None,
+        map_run: MapRun | None,
     ) -> list[Any]:
         results: list[Any] = [None] * len(items)
         failures: list[StatesError] = []
-        allowed = _allowed_failures(len(items), tolerated, percentage)
+        fixed = allowed_failures(len(items), tolerated, percentage)
+        # a Map Run's tolerance is read at each failure: UpdateMapRun may have changed it
+        allowed = map_run.allowed_failures if map_run is not None else lambda: fixed
         run = frame.run
         # the key of a finished iteration is the id of this MapStateStarted, which a replay hands back
         log = run.iterations if self.distributed else None
@@ -251,6 +306,8 @@ class MapState(State):
                     finished(index, *found)
                     return
                 await frame.go_live()  # unfinished: run it once the recorded history is replayed
+            if map_run is not None and len(failures) > allowed():
+                return  # the run has failed: no child starts (the others are being cancelled)
             map_item = {"Index": index, "Value": item}
             child = frame.child(f"{started}.{index}", map_item)
             child.run = run
@@ -259,6 +316,8 @@ class MapState(State):
                 if self.jsonata and self.jsonata_selector is not None
                 else self._select(child, selector_input, context, map_item)
             )
+            if map_run is not None:
+                map_run.child_started(index, run.clock.now(), item_input)
             names = {"name": self.name, "index": index}
             if not self.distributed:
                 child.cursor.last_id = chain[0]
@@ -276,12 +335,16 @@ class MapState(State):
                     chain[0] = child.cursor.last_id
                     child.event("MapIterationFailed", names)
                 failures.append(error)
-                if len(failures) > allowed:
+                if map_run is not None:
+                    map_run.child_failed(index, run.clock.now(), error.error, error.cause)
+                if len(failures) > allowed():
                     raise
                 results[index] = error_output(error)
                 if log is not None:
                     log.record(started, index, to_json(results[index]), True)
                 return
+            if map_run is not None:
+                map_run.child_succeeded(index, run.clock.now(), results[index])
             if log is not None:
                 log.record(started, index, to_json(results[index]), False)
             if not self.distributed:
@@ -294,28 +357,32 @@ class MapState(State):
             if failed:
                 failures.append(StatesError(results[index].get("Error"), results[index].get("Cause")))
 
-        if concurrency == 1 or len(items) <= 1:
+        # a Map Run's limit can change while it runs (UpdateMapRun): its children always go
+        # through its slots, even one at a time
+        if map_run is None and (concurrency == 1 or len(items) <= 1):
             for index, item in enumerate(items):
-                await self._with_threshold(iteration(index, item), failures, allowed)
+                await self._with_threshold(iteration(index, item), map_run)
         else:
             limit = asyncio.Semaphore(concurrency if concurrency > 0 else len(items))
+            slot = map_run.slot if map_run is not None else lambda: limit
 
             async def bounded(index: int, item: Any) -> None:
-                async with limit:
+                async with slot():
                     await iteration(index, item)
 
             from asl.states.parallel import gather_or_fail
 
             jobs = [bounded(i, item) for i, item in enumerate(items)]
             on_cancel = functools.partial(frame.run.history.drop_subtree, started)
-            await self._with_threshold(gather_or_fail(jobs, on_cancel), failures, allowed)
+            await self._with_threshold(gather_or_fail(jobs, on_cancel), map_run)
         return results
 
-    async def _with_threshold(self, job: Any, failures: list[StatesError], allowed: int) -> None:
+    async def _with_threshold(self, job: Any, map_run: MapRun | None) -> None:
         try:
             await job
         except StatesError as error:
-            if error.error != ErrorName.RUNTIME and self._tolerance_given():
+            updated = map_run is not None and map_run.tolerance_updated
+            if error.error != ErrorName.RUNTIME and (updated or self._tolerance_given()):
                 raise StatesError(
                     ErrorName.EXCEED_TOLERATED_FAILURE,
                     "The specified tolerated failure threshold was exceeded",
@@ -337,10 +404,6 @@ class MapState(State):
         return self.selector(selector_input, item_context, child.variables)
 
 
-def _allowed_failures(total: int, count: int | None, percentage: float | None) -> int:
-    allowed = 0
-    if count is not None:
-        allowed = max(allowed, count)
-    if percentage is not None:
-        allowed = max(allowed, math.floor(total * percentage / 100))
-    return allowed
+def _past_deadline(frame: Frame) -> bool:
+    deadline = frame.run.deadline
+    return deadline is not None and frame.run.clock.now() >= deadline

@@ -23,6 +23,10 @@ class PassState(State):
         # input on as it is
         self.passes_on = self.input_as_is and self.result_as_output and not self.has_result
 
+    def use_every_step(self) -> None:
+        super().use_every_step()
+        self.passes_on = False
+
     def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.passes_on:
             return self.next, raw

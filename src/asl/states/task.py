@@ -14,9 +14,10 @@ from asl.execution.activities import QueuedTask
 from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
 from asl.execution.frame import Frame
 from asl.execution.history import details_key
-from asl.execution.tasks import classify
+from asl.execution.tasks import TaskResult, classify
 from asl.execution.turns import turn_due
 from asl.failures import StateFailure
+from asl.integrations.jobs import SYNC_PATTERNS, Job, Origin
 from asl.mocks import MockCase
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.states._io import path_value
@@ -114,8 +115,6 @@ class TaskState(State):
             self._succeeded(frame, result, result_text)
             if waiter is not None:
                 waiter.recorded.set()
-            if result_text is not None:  # an output that is the result reuses its text (State._exit)
-                frame.last_output, frame.last_text = result, result_text
         return self.next, (
             await self.finish_off_loop(frame, raw, result, context)
             if self.offload_finish
@@ -201,8 +200,9 @@ class TaskState(State):
         history = frame.run.history
         try:
             recorded = history.peek(frame.cursor) if history.replaying else None
+            mock = self._mock(frame) if frame.run.mock is not None else None
+            job = frame.run.tasks.job(self.call) if mock is None else None  # states:startExecution ...
             if recorded is not None and recorded["type"] != "TaskSubmitted":
-                mock = self._mock(frame)
                 if mock is not None:
                     mock.skip(self.name)  # so a retry after the restart gets the next mocked call
                 return recorded_outcome(recorded), None, None  # the work was done before a restart
@@ -211,7 +211,6 @@ class TaskState(State):
             if recorded is None:
                 if history.replaying:
                     await frame.go_live()
-                mock = self._mock(frame) if frame.run.mock is not None else None
                 if mock is not None:
                     result = mock.respond(self.name)
                     callback = False  # Step Functions Local: a mocked callback answers at once
@@ -222,14 +221,27 @@ class TaskState(State):
                     # for the loop (see turns.py).
                     if turn_due():
                         await asyncio.sleep(0)
-                    work = frame.run.tasks.call(self.call, parameters, payload_text, timeout)
+                    work = (
+                        frame.run.tasks.call(self.call, parameters, payload_text, timeout)
+                        if job is None
+                        else self._start_job(frame, job, parameters, scheduled)
+                    )
                     answer = await (
                         asyncio.wait_for(work, timeout) if timeout is not None and not callback else work
                     )
                     result, result_text = answer.value, answer.text
-            if callback:
+            sync = job is not None and self.call.pattern in SYNC_PATTERNS
+            if callback or sync:
                 waiter, result = await self._submitted(
-                    frame, token, timeout, heartbeat, scheduled, recorded, result, result_text
+                    frame,
+                    job if sync else None,
+                    token,
+                    timeout,
+                    heartbeat,
+                    scheduled,
+                    recorded,
+                    result,
+                    result_text,
                 )
                 result_text = None
         except TimeoutError:
@@ -258,6 +270,7 @@ class TaskState(State):
     async def _submitted(
         self,
         frame: Frame,
+        job: Job | None,
         token: str,
         timeout: float | None,
         heartbeat: float | None,
@@ -265,9 +278,9 @@ class TaskState(State):
         recorded: dict[str, Any] | None,
         result: Any,
         result_text: str | None,
-    ) -> tuple[Waiter, Any]:
-        """A callback task: the TaskSubmitted event with what the call answered, then the wait for
-        its token's success or failure."""
+    ) -> tuple[Waiter | None, Any]:
+        """A callback or ``.sync`` task: the TaskSubmitted event with what the call answered, then
+        the wait for its token's success or failure, or for the ``job``'s end."""
         resource_type, resource = self._event_names()
         submitted = frame.event(
             "TaskSubmitted",
@@ -278,6 +291,9 @@ class TaskState(State):
                 "outputDetails": {"truncated": False},
             },
         )
+        if job is not None:
+            started = result if recorded is None else json.loads(recorded_output(recorded))
+            return None, await self._job_result(frame, job, started, timeout, scheduled)
         return await self._wait_for_token(frame, token, timeout, heartbeat, scheduled, submitted)
 
     def _succeeded(self, frame: Frame, result: Any, result_text: str | None) -> None:
@@ -297,6 +313,42 @@ class TaskState(State):
                 "outputDetails": {"truncated": False},
             },
         )
+
+    async def _start_job(self, frame: Frame, job: Job, parameters: Any, scheduled: int) -> TaskResult:
+        timestamp = frame.run.history.events[scheduled - 1]["timestamp"]
+        origin = Origin(frame.run.execution["Id"], scheduled, timestamp)
+        return TaskResult(await job.start(self.call.action, self.call.pattern, parameters, origin))
+
+    async def _job_result(
+        self, frame: Frame, job: Job, started: Any, timeout: float | None, scheduled: int
+    ) -> Any:
+        """Wait for a .sync job's end (integrations/jobs.py); a replay hands back its recorded end.
+        TimeoutSeconds counts from the recorded TaskScheduled, so it holds across restarts."""
+        recorded = frame.recorded()
+        if recorded is not None:
+            return recorded_outcome(recorded)
+        await frame.go_live()
+        run = frame.run
+        work = asyncio.ensure_future(
+            job.result(self.call.action, self.call.pattern, started, lambda: run.aborted)
+        )
+        if timeout is None:
+            return await work
+        deadline = run.history.events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout)
+        # the clock's sleep, so a virtual clock decides the timeout without waiting
+        sleeper = asyncio.ensure_future(
+            run.clock.sleep(max((deadline - run.clock.now()).total_seconds(), 0.0))
+        )
+        try:
+            await asyncio.wait({work, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            if not work.done():  # timed out, or the execution stopped: the job hears it
+                work.cancel()
+                await asyncio.wait({work})
+        if work.cancelled():
+            raise TimeoutError
+        return work.result()
 
     async def _wait_for_token(
         self,

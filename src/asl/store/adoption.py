@@ -21,6 +21,7 @@ from pathlib import Path
 
 from asl._sqlite import connect, migrate
 from asl.store._locks import lock_store
+from asl.store.map_runs import MAP_RUN_COLUMNS
 from asl.store.migrations import EXECUTION_MIGRATIONS
 
 __all__ = ["adopt"]
@@ -101,6 +102,22 @@ def _copy(db: sqlite3.Connection, next_id: int) -> list[str]:
         "INSERT INTO main.map_iterations (execution, map_event, item, failed, output) "
         "SELECT m.new, i.map_event, i.item, i.failed, i.output FROM adopted.map_iterations i "
         "JOIN temp.moved m ON i.execution = m.old"
+    )
+    db.execute(  # the version or alias an execution was started with (DescribeExecution shows it)
+        "INSERT OR REPLACE INTO main.execution_qualifiers (execution, version_arn, alias_arn) "
+        "SELECT m.new, q.version_arn, q.alias_arn FROM adopted.execution_qualifiers q "
+        "JOIN temp.moved m ON q.execution = m.old"
+    )
+    # the adopted executions' Map Runs (ListMapRuns, DescribeMapRun) and their children go with them
+    rest = [column for column in MAP_RUN_COLUMNS.split(", ") if column not in ("arn", "execution")]
+    db.execute(
+        f"INSERT OR IGNORE INTO main.map_runs (arn, execution, {', '.join(rest)}) "
+        f"SELECT r.arn, m.new, {', '.join('r.' + column for column in rest)} "
+        "FROM adopted.map_runs r JOIN temp.moved m ON r.execution = m.old"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO main.map_run_children SELECT c.* FROM adopted.map_run_children c "
+        "JOIN adopted.map_runs r ON c.map_run = r.arn JOIN temp.moved m ON r.execution = m.old"
     )
     db.execute(
         "INSERT OR IGNORE INTO main.activities (arn, name, created, tags) "

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from asl._sqlite import Transaction
+from asl.store.map_runs import delete_map_runs
 from asl.store.rows import encode_time
 
 __all__ = ["Catalogue"]
@@ -100,17 +101,20 @@ class Catalogue:
             self._db.execute("UPDATE state_machines SET status='DELETING' WHERE arn=?", (arn,))
 
     def delete_state_machine(self, arn: str) -> int:
-        """Delete a machine with its versions, its executions and their events; returns how many
-        executions went (AWS keeps nothing of a deleted machine: a new one of the same name starts
-        with no executions)."""
+        """Delete a machine with its versions (published ones too), its aliases, its executions and
+        their events; returns how many executions went (AWS keeps nothing of a deleted machine: a
+        new one of the same name starts with no executions)."""
         with self._transaction():
-            for table in ("events", "map_iterations"):
+            delete_map_runs(self._db, "SELECT id FROM executions WHERE machine_arn=?", (arn,))
+            for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(
                     f"DELETE FROM {table} WHERE execution IN (SELECT id FROM executions WHERE machine_arn=?)",
                     (arn,),
                 )
             deleted = self._db.execute("DELETE FROM executions WHERE machine_arn=?", (arn,)).rowcount
-            self._db.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
+            # AWS: deleting a machine deletes its published versions and its aliases too
+            for table in ("state_machine_versions", "published_versions", "aliases"):
+                self._db.execute(f"DELETE FROM {table} WHERE arn=?", (arn,))
             self._db.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
         return int(deleted)
 

@@ -33,7 +33,16 @@ from asl.errors import ASLError
 from asl.store._locks import StoreInUse, lock_store
 from asl.store.adoption import adopt
 from asl.store.catalogue import Catalogue
+from asl.store.map_runs import (
+    CHILD_COLUMNS,
+    CHILD_LISTED,
+    MAP_RUN_COLUMNS,
+    ChildRow,
+    MapRunRow,
+    delete_map_runs,
+)
 from asl.store.migrations import EXECUTION_MIGRATIONS
+from asl.store.published import Published
 from asl.store.rows import COLUMNS, Earlier, ExecutionRecord, decode_events, encode_time, write_event
 
 __all__ = ["ExecutionRecord", "ExecutionStore", "StoreInUse", "default_path"]
@@ -44,7 +53,7 @@ def default_path() -> Path:
     return data_dir() / "executions.sqlite"
 
 
-class ExecutionStore(Catalogue):
+class ExecutionStore(Catalogue, Published):
     """State machines, executions and history events in one SQLite file (or ``":memory:"``).
 
     ``path`` None means :func:`default_path` (``executions.sqlite`` beside the local tables).
@@ -91,6 +100,9 @@ class ExecutionStore(Catalogue):
         self._updates: list[tuple[Any, ...]] = []
         self._beats: dict[str, str | None] = {}
         self._iterations: list[tuple[int, int, int, int, str]] = []
+        self._qualified: dict[int, tuple[str | None, str | None]] = {}  # see Published
+        self._map_runs: dict[str, MapRunRow] = {}  # the last state of each run changed since the flush
+        self._children: list[tuple[Any, ...]] = []
         self._pending = 0
         self._recent: dict[str, ExecutionRecord] = {}  # rows written since the last flush
         # per running execution and thread, the last payload written: a repeat is stored as a reference
@@ -148,6 +160,16 @@ class ExecutionStore(Catalogue):
         self._iterations.append((execution_id, map_event, index, int(failed), output))
         self._queued()
 
+    def save_map_run(self, run: MapRunRow) -> None:
+        """A Map Run as it is now (see :mod:`asl.store.map_runs`), written with the events."""
+        self._map_runs[run.arn] = run
+        self._queued()
+
+    def save_map_run_child(self, child: ChildRow) -> None:
+        """A child execution of a Map Run that has ended."""
+        self._children.append(child.row())
+        self._queued()
+
     def _queued(self) -> None:
         self._pending += 1
         if self._pending >= self.batch:
@@ -173,6 +195,11 @@ class ExecutionStore(Catalogue):
                     db.executemany(
                         f"INSERT INTO executions ({COLUMNS}) VALUES ({','.join('?' * 15)})", self._new
                     )
+                if self._qualified:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO execution_qualifiers VALUES (?, ?, ?)",
+                        [(i, version, alias) for i, (version, alias) in self._qualified.items()],
+                    )
                 if self._events:
                     db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", self._events)
                 if self._updates:
@@ -185,6 +212,17 @@ class ExecutionStore(Catalogue):
                 if self._iterations:
                     db.executemany(
                         "INSERT OR REPLACE INTO map_iterations VALUES (?, ?, ?, ?, ?)", self._iterations
+                    )
+                if self._map_runs:
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) VALUES ({','.join('?' * 14)})",
+                        [run.row() for run in self._map_runs.values()],
+                    )
+                if self._children:
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO map_run_children ({CHILD_COLUMNS}) "
+                        f"VALUES ({','.join('?' * 10)})",
+                        self._children,
                     )
                 if self._beats:
                     beats = self._beats.items()
@@ -202,7 +240,8 @@ class ExecutionStore(Catalogue):
                 raise
             db.execute("COMMIT")
             self._new, self._events, self._updates, self._beats = [], [], [], {}
-            self._iterations = []
+            self._iterations, self._map_runs, self._children = [], {}, []
+            self._qualified = {}
             self._recent = {}
             self._pending = 0
             self.flushes += 1
@@ -237,8 +276,10 @@ class ExecutionStore(Catalogue):
         status: str | None = None,
         after: tuple[str, int] | None = None,
         redriven: bool | None = None,
+        started_with: tuple[str, str] | None = None,
     ) -> Iterator[ExecutionRecord]:
-        """Executions newest first (by start date, then id), optionally after a page's last one."""
+        """Executions newest first (by start date, then id), optionally after a page's last one;
+        ``started_with`` ``("version_arn" or "alias_arn", ARN)`` keeps those started with it."""
         self.flush()
         where: list[str] = []
         params: list[Any] = []
@@ -250,6 +291,10 @@ class ExecutionStore(Catalogue):
         if status is not None:
             where.append("status=?")
             params.append(status)
+        if started_with is not None:
+            column = {"version_arn": "version_arn", "alias_arn": "alias_arn"}[started_with[0]]
+            where.append(f"id IN (SELECT execution FROM execution_qualifiers WHERE {column}=?)")
+            params.append(started_with[1])
         if after is not None:
             where.append("(start_date < ? OR (start_date = ? AND id < ?))")
             params.extend([after[0], after[0], after[1]])
@@ -279,6 +324,38 @@ class ExecutionStore(Catalogue):
         ).fetchall()
         return {(int(event), int(item)): (str(output), bool(failed)) for event, item, output, failed in rows}
 
+    def map_run(self, arn: str) -> MapRunRow | None:
+        """A Map Run's row, or None."""
+        self.flush()
+        row = self._db.execute(f"SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn=?", (arn,)).fetchone()
+        return None if row is None else MapRunRow.from_row(row)
+
+    def map_runs(self, execution_id: int) -> list[MapRunRow]:
+        """An execution's Map Runs, newest first."""
+        self.flush()
+        rows = self._db.execute(
+            f"SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution=? "
+            "ORDER BY start_date DESC, map_event DESC",
+            (execution_id,),
+        ).fetchall()
+        return [MapRunRow.from_row(row) for row in rows]
+
+    def map_run_children(self, arn: str) -> list[ChildRow]:
+        """The child executions of a Map Run that have ended, by item (without their payloads)."""
+        self.flush()
+        rows = self._db.execute(
+            f"SELECT {CHILD_LISTED} FROM map_run_children WHERE map_run=? ORDER BY item", (arn,)
+        ).fetchall()
+        return [ChildRow.from_row(row) for row in rows]
+
+    def map_run_child(self, name: str) -> ChildRow | None:
+        """A child execution that has ended, by its name, with its input, output or error."""
+        self.flush()
+        row = self._db.execute(
+            f"SELECT {CHILD_COLUMNS} FROM map_run_children WHERE name=?", (name,)
+        ).fetchone()
+        return None if row is None else ChildRow.from_row(row)
+
     def purge(self, closed_before: datetime) -> int:
         """Delete executions that ended before a moment, with their events (AWS keeps 90 days),
         and give the space back to the file system.
@@ -288,7 +365,10 @@ class ExecutionStore(Catalogue):
         self.flush()
         cutoff = encode_time(closed_before)
         with self._transaction():
-            for table in ("events", "map_iterations"):
+            delete_map_runs(
+                self._db, "SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?", (cutoff,)
+            )
+            for table in ("events", "map_iterations", "execution_qualifiers"):
                 self._db.execute(
                     f"DELETE FROM {table} WHERE execution IN "
                     "(SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?)",

@@ -132,4 +132,83 @@ EXECUTION_MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE activities ADD COLUMN tags TEXT NOT NULL DEFAULT '{}'
         """,
     ),
+    (
+        # Published versions and aliases (PublishStateMachineVersion, CreateStateMachineAlias).
+        # A version names the definition row (state_machine_versions) it runs, so an execution
+        # started from it resumes with that definition; `published` is the highest number ever
+        # given, since AWS never gives a deleted version's number again. An alias keeps its
+        # routing as JSON text. execution_qualifiers says which version or alias an execution was
+        # started with (only those that were: most executions have no row here, so ListExecutions
+        # of a version or alias reads it whole rather than through indexes every store would carry).
+        "0009_versions_and_aliases",
+        """
+        ALTER TABLE state_machines ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE published_versions (
+            arn TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            revision_id TEXT NOT NULL,
+            role_arn TEXT NOT NULL,
+            logging TEXT,
+            tracing TEXT,
+            description TEXT,
+            created TEXT NOT NULL,
+            PRIMARY KEY (arn, number)
+        ) WITHOUT ROWID;
+        CREATE TABLE aliases (
+            arn TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT,
+            routing TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (arn, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE execution_qualifiers (
+            execution INTEGER PRIMARY KEY,
+            version_arn TEXT,
+            alias_arn TEXT
+        )
+        """,
+    ),
+    (
+        # A DISTRIBUTED Map's Map Run is a resource of its own on AWS (DescribeMapRun, ListMapRuns,
+        # UpdateMapRun, ListExecutions(mapRunArn)): its settings (an update's too), status and
+        # dates, and its child executions (DescribeExecution: status, input, output or error), kept
+        # so that they outlive a restart.
+        "0010_map_runs",
+        """
+        CREATE TABLE map_runs (
+            arn TEXT PRIMARY KEY,
+            execution INTEGER NOT NULL,
+            map_event INTEGER NOT NULL,
+            execution_arn TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            stop_date TEXT,
+            total INTEGER NOT NULL,
+            max_concurrency INTEGER NOT NULL,
+            tolerated_count INTEGER,
+            tolerated_percentage REAL,
+            tolerance_updated INTEGER NOT NULL DEFAULT 0,
+            redrive_count INTEGER NOT NULL DEFAULT 0,
+            redrive_date TEXT
+        );
+        CREATE INDEX map_runs_by_execution ON map_runs (execution, start_date);
+        CREATE TABLE map_run_children (
+            map_run TEXT NOT NULL,
+            item INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            stop_date TEXT,
+            name TEXT NOT NULL,
+            input TEXT,
+            output TEXT,
+            error TEXT,
+            cause TEXT,
+            PRIMARY KEY (map_run, item)
+        );
+        CREATE INDEX map_run_children_by_name ON map_run_children (name)
+        """,
+    ),
 ]

@@ -273,6 +273,7 @@ _MOTO_ACCEPTS = (
     "Value provided in ExpressionAttribute",  # moto's PutItem/DeleteItem skip the unused-value check
     "The document path provided in the update expression is invalid",  # moto ignores such an action
     "Invalid ConditionExpression: The BETWEEN operator requires upper bound",
+    "Invalid ConditionExpression: The BETWEEN operator requires same data type",  # moto compares anyway
     "Invalid ProjectionExpression: Two document paths overlap",
     "Invalid ProjectionExpression: Two document paths conflict",
     "Invalid ProjectionExpression: Attribute name is a reserved keyword",

@@ -323,3 +323,19 @@ def test_a_removal_that_fails_after_the_commit_leaves_the_ids_taken(
     assert later.id > max(here.execution(r.arn).id for r in records)  # type: ignore[union-attr]
     assert here.adopt(other) == [] and not other.exists()
     here.close()
+
+
+def test_the_version_and_alias_an_execution_started_with_move_with_it(tmp_path: Path) -> None:
+    # DescribeExecution keeps naming them after the move (see asl.runtime.versions)
+    other = ExecutionStore(tmp_path / "other.sqlite")
+    record = _execution(other, "qualified")
+    other.qualify_execution(record.id, f"{MACHINE}:1", f"{MACHINE}:PROD")
+    other.close()
+    here = ExecutionStore(tmp_path / "here.sqlite")
+    _execution(here, "first")  # so the adopted one gets another id
+    here.flush()
+    assert here.adopt(tmp_path / "other.sqlite") == [record.arn]
+    moved = here.execution(record.arn)
+    assert moved is not None and moved.id != record.id
+    assert here.qualifiers([moved.id]) == {moved.id: (f"{MACHINE}:1", f"{MACHINE}:PROD")}
+    here.close()
