@@ -2,7 +2,7 @@
 
 The registry is process-wide (:data:`REGISTRY`), as a Prometheus client's default registry is:
 every runtime in the process counts into it and each server's ``GET /metrics`` shows it.
-Metrics come from the execution history (:func:`history_event`, called by
+Metrics come from the execution history (:class:`ExecutionMetrics`, called by
 :class:`~asl.runtime.history.History` for each new event, never for a replayed one), so a
 resumed execution is not counted twice.
 
@@ -14,6 +14,7 @@ demo_hits_total{path="/a\\"b"} 1.0
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
@@ -29,10 +30,12 @@ __all__ = [
     "END_LISTENERS",
     "EXECUTIONS_FINISHED",
     "EXECUTIONS_STARTED",
+    "HOOKS",
     "HTTP_REQUESTS",
     "REGISTRY",
     "TASK_DURATION",
     "Counter",
+    "ExecutionMetrics",
     "Gauge",
     "Histogram",
     "JSONFormatter",
@@ -78,13 +81,15 @@ class _Metric:
         self.name = name
         self.help = help
         self.labels: Labels = tuple(labels)
+        self._names = frozenset(self.labels)
         self._lock = threading.Lock()  # handlers run on worker threads; += is not atomic
         (registry if registry is not None else REGISTRY).register(self)
 
     def _key(self, labels: Mapping[str, str]) -> Labels:
-        if set(labels) != set(self.labels):
+        # called for every execution and task: no sets or generators built per call
+        if labels.keys() != self._names:
             raise ValueError(f"{self.name} takes the labels {self.labels}, got {tuple(labels)}")
-        return tuple(str(labels[k]) for k in self.labels)
+        return tuple([str(labels[k]) for k in self.labels])
 
     def _header(self) -> list[str]:
         return [f"# HELP {self.name} {_escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
@@ -105,7 +110,11 @@ class Counter(_Metric):
     def inc(self, amount: float = 1.0, **labels: str) -> None:
         if amount < 0:
             raise ValueError("a counter cannot go down")
-        key = self._key(labels)
+        self.add(self._key(labels), amount)
+
+    def add(self, key: Labels, amount: float = 1.0) -> None:
+        """:meth:`inc` with the label values in the order of ``labels``, unchecked (the runtime
+        counts every execution: its callers pass the right labels)."""
         with self._lock:
             self._values[key] = self._values.get(key, 0.0) + amount
 
@@ -158,15 +167,23 @@ class Histogram(_Metric):
     ):
         super().__init__(name, help, labels, registry)
         self.buckets = tuple(sorted(buckets))
-        self._values: dict[Labels, tuple[list[int], list[float]]] = {}  # bucket counts, [count, sum]
+        # per label set: how many observations fell in each bucket and no lower one (made
+        # cumulative when exposed, so an observation is one increment), and [count, sum]
+        self._values: dict[Labels, tuple[list[int], list[float]]] = {}
 
     def observe(self, value: float, **labels: str) -> None:
-        key = self._key(labels)
+        self.add(self._key(labels), value)
+
+    def add(self, key: Labels, value: float) -> None:
+        """:meth:`observe` with the label values in the order of ``labels``, unchecked (the
+        runtime times every task: its callers pass the right labels)."""
         with self._lock:
-            counts, totals = self._values.setdefault(key, ([0] * len(self.buckets), [0.0, 0.0]))
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    counts[i] += 1
+            found = self._values.get(key)
+            if found is None:
+                found = self._values[key] = ([0] * (len(self.buckets) + 1), [0.0, 0.0])
+            counts, totals = found
+            # the last one is +Inf; NaN is in no finite bucket (value <= bound never holds)
+            counts[bisect.bisect_left(self.buckets, value) if value == value else -1] += 1
             totals[0] += 1
             totals[1] += value
 
@@ -180,8 +197,10 @@ class Histogram(_Metric):
         with self._lock:
             items = sorted((k, (list(c), list(t))) for k, (c, t) in self._values.items())
         for key, (counts, (count, total)) in items:
-            for bound, n in zip(self.buckets, counts, strict=True):
-                lines.append(_series(f"{self.name}_bucket", names, (*key, _number(bound)), n))
+            cumulative = 0
+            for bound, n in zip(self.buckets, counts[:-1], strict=True):
+                cumulative += n
+                lines.append(_series(f"{self.name}_bucket", names, (*key, _number(bound)), cumulative))
             lines.append(_series(f"{self.name}_bucket", names, (*key, "+Inf"), count))
             lines.append(_series(f"{self.name}_count", self.labels, key, count))
             lines.append(_series(f"{self.name}_sum", self.labels, key, total))
@@ -253,44 +272,109 @@ def _machine_name(machine_arn: str) -> str:
     return machine_arn.rsplit(":", 1)[-1]
 
 
-def history_event(
-    machine_arn: str, execution_arn: str, thread: str, event: Mapping[str, Any], open_tasks: dict[str, Any]
-) -> None:
-    """Count and log one new history event of an execution. ``open_tasks`` is the execution's own
-    scratch space (thread -> scheduled task), so a task's duration needs no global state."""
-    kind = str(event["type"])
-    machine = _machine_name(machine_arn)
-    if kind == "ExecutionStarted":
-        EXECUTIONS_STARTED.inc(state_machine=machine)
+class ExecutionMetrics:
+    """What one execution's new history events count: made once per execution, so each event
+    costs one look-up in :data:`HOOKS` (and a call for the few it counts), no string work.
+
+    ``open_tasks`` maps a thread to its scheduled task (resource, timestamp), so a task's
+    duration needs no global state. ``log_transitions`` says whether states' entered and exited
+    events are logged (``asl.transitions`` at INFO when the execution started).
+    """
+
+    __slots__ = ("execution_arn", "log_transitions", "machine", "machine_arn", "open_tasks", "started_key")
+
+    def __init__(self, machine_arn: str, execution_arn: str) -> None:
+        self.machine_arn = machine_arn
+        self.execution_arn = execution_arn
+        self.machine = _machine_name(machine_arn)
+        self.started_key: Labels = (self.machine,)
+        self.open_tasks: dict[str, Any] = {}
+        self.log_transitions = transitions.isEnabledFor(logging.INFO)
+
+    def event(self, thread: str, event: Mapping[str, Any]) -> None:
+        """Count and log one new event (what :data:`HOOKS` does, for any event type)."""
+        hook = HOOKS.get(event["type"])
+        if hook is not None:
+            hook(self, thread, event)
+        elif self.log_transitions:
+            _transition(self, thread, event)
+
+
+def _started(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    EXECUTIONS_STARTED.add(metrics.started_key)
+    if transitions.isEnabledFor(logging.INFO):
         transitions.info(
-            "execution started", extra={"execution_arn": execution_arn, "state_machine": machine}
+            "execution started",
+            extra={"execution_arn": metrics.execution_arn, "state_machine": metrics.machine},
         )
-    elif kind in _ENDS:
-        EXECUTIONS_FINISHED.inc(state_machine=machine, status=_ENDS[kind])
+
+
+def _ended(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    status = _ENDS[event["type"]]
+    EXECUTIONS_FINISHED.add((metrics.machine, status))
+    if transitions.isEnabledFor(logging.INFO):
         transitions.info(
             "execution ended",
-            extra={"execution_arn": execution_arn, "state_machine": machine, "status": _ENDS[kind]},
+            extra={
+                "execution_arn": metrics.execution_arn,
+                "state_machine": metrics.machine,
+                "status": status,
+            },
         )
-        for listener in END_LISTENERS:
-            listener(machine_arn, _ENDS[kind])
-    elif kind in _TASK_STARTS:
-        if kind == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
-            details = event.get("taskScheduledEventDetails") or {}
-            resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
-        else:  # a Lambda function's ARN as the Resource
-            resource = str((event.get("lambdaFunctionScheduledEventDetails") or {}).get("resource", "lambda"))
-        open_tasks[thread] = (resource, event["timestamp"])
-    elif kind in _TASK_ENDS:
-        opened = open_tasks.pop(thread, None)
-        if opened is not None and isinstance(opened[1], datetime):
-            seconds = max((event["timestamp"] - opened[1]).total_seconds(), 0.0)
-            TASK_DURATION.observe(seconds, resource=opened[0])
-    elif kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
+    for listener in END_LISTENERS:
+        listener(metrics.machine_arn, status)
+
+
+def _task_scheduled(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    if event["type"] == "TaskScheduled":  # the state's Resource, as AWS splits it: lambda + invoke
+        details = event.get("taskScheduledEventDetails") or {}
+        resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
+    else:  # a Lambda function's ARN as the Resource
+        resource = str((event.get("lambdaFunctionScheduledEventDetails") or {}).get("resource", "lambda"))
+    metrics.open_tasks[thread] = (resource, event["timestamp"])
+
+
+def _task_ended(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    opened = metrics.open_tasks.pop(thread, None)
+    if opened is not None and isinstance(opened[1], datetime):
+        seconds = (event["timestamp"] - opened[1]).total_seconds()
+        TASK_DURATION.add((opened[0],), seconds if seconds > 0.0 else 0.0)
+
+
+def _transition(metrics: ExecutionMetrics, thread: str, event: Mapping[str, Any]) -> None:
+    kind = event["type"]
+    if kind.endswith(("StateEntered", "StateExited")) and transitions.isEnabledFor(logging.INFO):
         details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails") or {}
         transitions.info(
             "state entered" if kind.endswith("Entered") else "state exited",
-            extra={"execution_arn": execution_arn, "state": str(details.get("name", "")), "event": kind},
+            extra={
+                "execution_arn": metrics.execution_arn,
+                "state": str(details.get("name", "")),
+                "event": kind,
+            },
         )
+
+
+Hook = Callable[[ExecutionMetrics, str, Mapping[str, Any]], None]
+
+#: the event types that are counted, and how; the others are only logged (transitions)
+HOOKS: dict[str, Hook] = {
+    "ExecutionStarted": _started,
+    **dict.fromkeys(_ENDS, _ended),
+    **dict.fromkeys(_TASK_STARTS, _task_scheduled),
+    **dict.fromkeys(_TASK_ENDS, _task_ended),
+}
+
+
+def history_event(
+    machine_arn: str, execution_arn: str, thread: str, event: Mapping[str, Any], open_tasks: dict[str, Any]
+) -> None:
+    """Count and log one new history event of an execution (one call: :class:`ExecutionMetrics`
+    serves a whole execution). ``open_tasks`` is the execution's own scratch space."""
+    metrics = ExecutionMetrics(machine_arn, execution_arn)
+    metrics.open_tasks = open_tasks
+    metrics.log_transitions = True  # _transition checks the logger itself
+    metrics.event(thread, event)
 
 
 # --- reading a scrape back (tests, benchmarks) -----------------------------------------------

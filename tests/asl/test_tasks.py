@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
 
 from asl import StateMachine, VirtualClock
 from asl._json import to_json
+from asl.integrations.lambda_ import BLOCKING_SECONDS
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
@@ -157,6 +160,46 @@ def test_task_timeout_fires_states_timeout() -> None:
 
     definition = one_task(LAMBDA_ARN.format("forever"), TimeoutSeconds=1)
     execution = StateMachine(definition, {"forever": forever}).run({})
+    assert execution.error == "States.Timeout"
+    assert execution.history[-2]["type"] == "LambdaFunctionTimedOut"
+
+
+def test_sync_handlers_run_inline_unless_task_threads_is_set() -> None:
+    seen: list[str] = []
+
+    def where(event: Any, context: Any) -> None:
+        seen.append(threading.current_thread().name)
+
+    StateMachine(one_task(LAMBDA_ARN.format("where")), {"where": where}).run({})
+    StateMachine(one_task(LAMBDA_ARN.format("where")), {"where": where}, task_threads=True).run({})
+    assert seen[0] == threading.current_thread().name and seen[1].startswith("asl-task")
+
+
+def test_an_inline_handler_that_holds_the_loop_is_named_once(caplog: pytest.LogCaptureFixture) -> None:
+    def slow(event: Any, context: Any) -> str:
+        time.sleep(BLOCKING_SECONDS)
+        return "done"
+
+    machine = StateMachine(one_task(LAMBDA_ARN.format("slow")), {"slow": slow})
+    with caplog.at_level("WARNING", logger="asl"):
+        assert machine.run({}).output == "done"
+        machine.run({})
+    warnings = [r.getMessage() for r in caplog.records if "held the event loop" in r.getMessage()]
+    assert len(warnings) == 1 and "'slow'" in warnings[0] and "task_threads=True" in warnings[0]
+
+
+def test_an_inline_handler_past_its_timeout_times_out_as_lambda_would() -> None:
+    """ "If the state runs longer than the specified timeout, then the interpreter fails the state
+    with a States.Timeout Error Name" (TimeoutSeconds,
+    https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html). An inline handler
+    cannot be stopped at the deadline, so the state fails so when the handler returns."""
+
+    def late(event: Any, context: Any) -> str:
+        time.sleep(1.05)
+        return "too late"
+
+    definition = one_task(LAMBDA_ARN.format("late"), TimeoutSeconds=1)
+    execution = StateMachine(definition, {"late": late}).run({})
     assert execution.error == "States.Timeout"
     assert execution.history[-2]["type"] == "LambdaFunctionTimedOut"
 

@@ -36,6 +36,7 @@ logger = logging.getLogger("asl")
 
 
 _DETAILS_KEYS: dict[str, str] = {}
+_HOOKS = observe.HOOKS
 _STARTED = frozenset({"MapStateStarted", "ParallelStateStarted"})
 
 
@@ -107,8 +108,21 @@ class History:
         self._caught_up: asyncio.Event | None = None
         self._thread_of: dict[int, str] = {}  # id of a Map/ParallelStateStarted -> its thread
         # (state machine ARN, execution ARN) once the execution owns it: new events are counted
-        self.observed: tuple[str, str] | None = None
-        self._open_tasks: dict[str, Any] = {}
+        self._observed: tuple[str, str] | None = None
+        self._metrics: observe.ExecutionMetrics | None = None
+
+    @property
+    def observed(self) -> tuple[str, str] | None:
+        """(state machine ARN, execution ARN) once an execution owns the history: its new events
+        are counted and logged (:func:`asl.observe.history_event`)."""
+        return self._observed
+
+    @observed.setter
+    def observed(self, value: tuple[str, str] | None) -> None:
+        self._observed = value
+        # made once: whether states' entered and exited events are logged is read as the
+        # execution starts (asking the logger twice per transition was a tenth of its cost)
+        self._metrics = observe.ExecutionMetrics(*value) if value is not None else None
 
     # --- replay ----------------------------------------------------------------------------
 
@@ -209,10 +223,12 @@ class History:
 
     def add(self, cursor: Cursor, event_type: str, details: dict[str, Any] | None = None) -> int:
         # Events are only added from the event loop's thread (handlers on worker threads
-        # return their results to it), so appending needs no lock.
+        # return their results to it), so appending needs no lock. This runs twice for every
+        # transition: it is written for speed (no call that an inline step can replace).
         if self.replaying and self._queues.get(cursor.thread):
             return self._next_recorded(cursor, event_type)
-        event_id = len(self.events) + 1
+        events = self.events
+        event_id = len(events) + 1
         if event_id > MAX_EVENTS and event_type not in _CLOSING:
             raise StatesError(
                 "States.Runtime",
@@ -225,15 +241,20 @@ class History:
             "previousEventId": cursor.last_id,
         }
         if details is not None:
-            event[details_key(event_type)] = details
-        self.events.append(event)
+            event[_DETAILS_KEYS.get(event_type) or details_key(event_type)] = details
+        events.append(event)
         cursor.last_id = event_id
         if self._listener is not None:
             self._listener(event)
         if self.sink is not None:
             self.sink(event, cursor.thread)
-        if self.observed is not None:
-            observe.history_event(*self.observed, cursor.thread, event, self._open_tasks)
+        metrics = self._metrics
+        if metrics is not None:
+            hook = _HOOKS.get(event_type)  # the few event types that are counted
+            if hook is not None:
+                hook(metrics, cursor.thread, event)
+            elif metrics.log_transitions:
+                metrics.event(cursor.thread, event)
         return event_id
 
     def types(self) -> list[str]:

@@ -58,7 +58,7 @@ def classify(resource: str) -> ResourceCall:
     return ResourceCall("custom", resource)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TaskResult:
     """What a resource answered, with its JSON text when the call already wrote it (a Lambda
     function's result goes through JSON anyway: the TaskSucceeded event reuses that text)."""

@@ -8,6 +8,12 @@ event is a fresh copy of the JSON payload and its result goes through JSON, so a
 can neither change the state's data behind its back nor return what Lambda could not.
 An unhandled exception becomes the error Lambda reports: the exception's class name,
 with the cause ``{"errorMessage", "errorType", "stackTrace"}`` as JSON.
+
+Sync handlers run inline on the event loop unless ``threads`` is set: a handler that only
+computes costs no thread hop then (the hop was most of a quick task's cost). One that blocks
+holds the loop, so the first call of a function that holds it for :data:`BLOCKING_SECONDS`
+or more logs a warning naming the switch, and one that runs past the task's timeout fails
+with ``States.Timeout`` when it returns, as Lambda would have stopped it.
 """
 
 from __future__ import annotations
@@ -15,15 +21,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
-from asl._json import to_json, to_json_around
+from asl._json import from_json, to_json, to_json_around
 from asl.errors import ErrorName, StatesError
 from asl.integrations.lambda_http import InvokeAnswer, LambdaEndpoint
 
@@ -37,6 +43,14 @@ __all__ = [
 ]
 
 Handler = Callable[[Any, "LambdaContext"], Any]
+# a function reference understood: name, handler, is it async, ARN, log group
+_Resolved = tuple[str, "Handler | None", bool, str, str]
+
+#: an inline handler that holds the event loop this long is named in a warning (asyncio's own
+#: threshold for a slow callback)
+BLOCKING_SECONDS = 0.1
+
+logger = logging.getLogger("asl")
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -70,32 +84,74 @@ def qualifier_of(reference: str) -> str | None:
     return parts[1] if len(parts) == 2 else None
 
 
-@dataclass
 class LambdaContext:
-    """The context object a Lambda handler receives (the attributes Python handlers use)."""
+    """The context object a Lambda handler receives (the attributes Python handlers use).
 
-    function_name: str
-    invoked_function_arn: str
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 128
-    log_group_name: str = ""
-    log_stream_name: str = ""
-    deadline_ms: float = 0.0
+    ``aws_request_id`` is made when a handler first reads it: most never do, and a UUID is a
+    good part of the cost of a quick call.
+    """
+
+    __slots__ = (
+        "_request_id",
+        "deadline_ms",
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        invoked_function_arn: str,
+        aws_request_id: str | None = None,
+        function_version: str = "$LATEST",
+        memory_limit_in_mb: int = 128,
+        log_group_name: str = "",
+        log_stream_name: str = "",
+        deadline_ms: float = 0.0,
+    ) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = invoked_function_arn
+        self._request_id = aws_request_id
+        self.function_version = function_version
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.log_group_name = log_group_name
+        self.log_stream_name = log_stream_name
+        self.deadline_ms = deadline_ms
+
+    @property
+    def aws_request_id(self) -> str:
+        if self._request_id is None:
+            self._request_id = str(uuid.uuid4())
+        return self._request_id
+
+    @aws_request_id.setter
+    def aws_request_id(self, value: str) -> None:
+        self._request_id = value
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self.deadline_ms - time.time() * 1000))
 
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext(function_name={self.function_name!r}, "
+            f"invoked_function_arn={self.invoked_function_arn!r}, aws_request_id={self.aws_request_id!r})"
+        )
+
 
 class LambdaFunctions:
-    """The registry of handlers by function name, and how to call one."""
+    """The registry of handlers by function name, and how to call one: ``threads`` runs sync
+    handlers on ``executor`` (a thread pool), else inline (see the module's docstring)."""
 
     def __init__(
         self,
         handlers: Mapping[str, Handler] | None = None,
         *,
         executor: Executor | None = None,
-        threads: bool = True,
+        threads: bool = False,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         endpoint: LambdaEndpoint | str | None = None,
@@ -106,15 +162,31 @@ class LambdaFunctions:
         self.threads = threads
         self.region = region
         self.account = account
+        self._resolved: dict[str, _Resolved] = {}
+        self._warned: set[str] = set()  # functions named in a warning already
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
+    def _resolve(self, reference: str) -> _Resolved:
+        """The function's name, its handler, whether the handler is a coroutine function, its
+        ARN and log group; kept per reference (checked against the registry, which may change)."""
+        found = self._resolved.get(reference)
+        if found is not None and self.handlers.get(found[0]) is found[1]:
+            return found
+        name = function_name_of(reference)
+        handler = self.handlers.get(name)
+        is_async = handler is not None and inspect.iscoroutinefunction(handler)
+        found = (name, handler, is_async, self.arn(name), f"/aws/lambda/{name}")
+        if len(self._resolved) >= 1024:  # FunctionName may come from the data: keep it bounded
+            self._resolved.clear()
+        self._resolved[reference] = found
+        return found
+
     async def invoke(self, reference: str, payload_text: str, timeout: float | None) -> tuple[Any, str]:
         """Call a function with a JSON payload; return its JSON result and that result's text
         (what Lambda sends back), or raise as Lambda does."""
-        name = function_name_of(reference)
-        handler = self.handlers.get(name)
+        name, handler, is_async, arn, log_group = self._resolve(reference)
         if handler is None and self.endpoint is not None:
             answer = await self.endpoint.invoke(name, payload_text, qualifier=qualifier_of(reference))
             return answer.payload, answer.text
@@ -125,24 +197,32 @@ class LambdaFunctions:
                 f"Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)",
             )
         context = LambdaContext(
-            function_name=name,
-            invoked_function_arn=self.arn(name),
-            log_group_name=f"/aws/lambda/{name}",
-            deadline_ms=time.time() * 1000 + (timeout or 900) * 1000,
+            name, arn, log_group_name=log_group, deadline_ms=time.time() * 1000 + (timeout or 900) * 1000
         )
-        event = json.loads(payload_text)
+        event = from_json(payload_text)
+        held = 0.0  # how long an inline handler held the loop
         try:
-            if inspect.iscoroutinefunction(handler):
+            if is_async:
                 result = await handler(event, context)
             elif self.threads:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self.executor, handler, event, context)
             else:
-                result = handler(event, context)
+                began = time.perf_counter()
+                try:
+                    result = handler(event, context)
+                finally:
+                    held = time.perf_counter() - began
+                    if held >= BLOCKING_SECONDS:
+                        self._held(name, held)
         except StatesError:
             raise
         except Exception as exc:  # the function's own failure, reported as Lambda reports it
+            if timeout is not None and held > timeout:  # Lambda had stopped it before
+                raise TimeoutError(f"{name} ran past its {timeout} s timeout") from None
             raise _function_error(exc) from exc
+        if timeout is not None and held > timeout:
+            raise TimeoutError(f"{name} ran past its {timeout} s timeout")
         try:
             text = to_json(result)
         except (TypeError, ValueError) as exc:
@@ -156,7 +236,7 @@ class LambdaFunctions:
                     }
                 ),
             ) from exc
-        return json.loads(text), text
+        return from_json(text), text
 
     async def invoke_task(
         self, parameters: Mapping[str, Any], payload_text: str, timeout: float | None
@@ -184,6 +264,16 @@ class LambdaFunctions:
         )
         head = _over_http(answer)
         return {**head, "Payload": answer.payload}, to_json_around(head, "Payload", answer.text)
+
+    def _held(self, name: str, seconds: float) -> None:
+        if name not in self._warned:
+            self._warned.add(name)
+            logger.warning(
+                "Lambda handler %r ran %.3f s inline and held the event loop meanwhile; run sync "
+                "handlers on threads with StateMachine(..., task_threads=True) when they block",
+                name,
+                seconds,
+            )
 
 
 def _over_http(answer: InvokeAnswer) -> dict[str, Any]:

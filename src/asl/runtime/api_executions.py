@@ -12,7 +12,6 @@ import asyncio
 import functools
 import json
 import logging
-import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -21,6 +20,7 @@ from asl._json_limits import JSONLimitError, parse_json
 from asl.errors import ASLError, ExecutionAlreadyExists
 from asl.execution.clock import Clock
 from asl.execution.history import Cursor, History
+from asl.execution.ids import uuid4_text
 from asl.mocks import MockConfig
 from asl.runtime.api_errors import (
     ExecutionDoesNotExist,
@@ -96,7 +96,7 @@ class Executions:
         version, machine = self.machines.starting(machine_arn, target.revision)
         value, text = _input(input)
         if name is None:
-            name = str(uuid.uuid4())
+            name = uuid4_text()
         check_name(name, "execution name")
         mock = self.mocks.case(machine.name, test_case) if test_case else None
         if machine.type == "EXPRESS":

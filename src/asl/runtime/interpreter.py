@@ -11,7 +11,6 @@ import asyncio
 import functools
 import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from asl.errors import ASLError, StatesError
 from asl.execution.clock import Clock, RealClock
 from asl.execution.frame import Frame, Run, iso_time
 from asl.execution.history import Cursor, History
+from asl.execution.ids import uuid4_text
 from asl.execution.scope import run_scope
 from asl.execution.tasks import Integration, TaskRunner
 from asl.integrations.lambda_ import DEFAULT_ACCOUNT, DEFAULT_REGION, LambdaFunctions
@@ -68,7 +68,7 @@ class Execution:
         self.name = name
         self.sync = sync
         if machine.type == "EXPRESS":
-            self.arn = f"{machine.arn.replace(':stateMachine:', ':express:')}:{name}:{uuid.uuid4()}"
+            self.arn = f"{machine.arn.replace(':stateMachine:', ':express:')}:{name}:{uuid4_text()}"
         else:
             self.arn = f"{machine.arn.replace(':stateMachine:', ':execution:')}:{name}"
         self.input = input
@@ -80,7 +80,7 @@ class Execution:
         self.cause: str | None = None
         self.history_log = history if history is not None else History(machine.clock.now, machine.on_event)
         self.history_log.observed = (machine.arn, self.arn)  # metrics and transition log lines
-        self._done = asyncio.Event() if _loop_running() else None
+        self._done: asyncio.Event | None = None  # made when someone waits for the end
         # set by asl.Runtime: redrives so far, when the timeout counts from, the mocked test case
         self.redrive_count = 0
         self.timeout_from = started
@@ -96,7 +96,9 @@ class Execution:
 
     async def result(self) -> Execution:
         """Wait until the execution has ended."""
-        if self.status == "RUNNING" and self._done is not None:
+        if self.status == "RUNNING":
+            if self._done is None:
+                self._done = asyncio.Event()
             await self._done.wait()
         return self
 
@@ -141,6 +143,9 @@ class StateMachine:
     and ``events:putEvents`` are served locally unless ``integrations`` serves them: what they
     send is kept in :attr:`outbox` (``outbox`` shares one between machines). Lambda functions
     no handler serves are invoked over HTTP at ``lambda_endpoint`` (``sam local start-lambda``).
+    Sync handlers run inline on the event loop; ``task_threads=True`` runs them on a thread
+    pool, for handlers that block (a handler holding the loop for 0.1 s or more is named in a
+    warning).
     """
 
     def __init__(
@@ -158,7 +163,7 @@ class StateMachine:
         role_arn: str | None = None,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
-        task_threads: bool = True,
+        task_threads: bool = False,
         validate: bool = True,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         outbox: Outbox | None = None,
@@ -241,14 +246,12 @@ class StateMachine:
     def _new_execution(self, input: Any, name: str | None, sync: bool = False) -> Execution:
         if input is None:
             input = {}
-        return Execution(self, name or str(uuid.uuid4()), input, self.clock.now(), sync)
+        return Execution(self, name or uuid4_text(), input, self.clock.now(), sync)
 
-    async def _within_deadline(self, work: Any, run: Run) -> Any:
+    async def _within_deadline(self, work: Any, deadline: datetime) -> Any:
         """The execution's TimeoutSeconds on the real clock also stops work in progress (a task
         still running); a virtual clock times out where it waits (see states/wait.py)."""
-        if run.deadline is None or not isinstance(self.clock, RealClock):
-            return await work
-        remaining = (run.deadline - self.clock.now()).total_seconds()
+        remaining = (deadline - self.clock.now()).total_seconds()
         try:
             return await asyncio.wait_for(work, max(remaining, 0.0))
         except TimeoutError:
@@ -280,21 +283,29 @@ class StateMachine:
             # an expression still evaluating at the deadline stops there (this task's context)
             execution_deadline(time.monotonic() + (run.deadline - self.clock.now()).total_seconds())
         frame = Frame(run, Cursor())
+        input_text = to_json(execution.input)
         frame.event(
             "ExecutionStarted",
             {
-                "input": to_json(execution.input),
+                "input": input_text,
                 "inputDetails": {"truncated": False},
                 "roleArn": self.role_arn,
                 **execution.started_with,
             },
         )
+        # the first state's entered event shows the same text; the last state's exited event
+        # wrote the text ExecutionSucceeded shows (see State.run: each is written once)
+        frame.last_output, frame.last_text = execution.input, input_text
         # AWS links the first state's entered event to no event (previousEventId 0), not to
         # ExecutionStarted; everything after it follows the thread as usual
         frame.cursor.last_id = 0
         try:
-            output = await self._within_deadline(run_scope(self.scope, frame, execution.input), run)
-            text = to_json(output)
+            work = run_scope(self.scope, frame, execution.input)
+            if run.deadline is None or not isinstance(self.clock, RealClock):
+                output = await work
+            else:
+                output = await self._within_deadline(work, run.deadline)
+            text = frame.last_text if output is frame.last_output and frame.last_text else to_json(output)
             check_size("ExecutionSucceeded", text)
         except StatesError as error:
             execution.status, execution.error, execution.cause = "FAILED", error.error, error.cause

@@ -280,6 +280,7 @@ def _context(frame: Frame, request: TestStateRequest, clock: VirtualClock) -> di
 
 def _instrument(state: State, data: dict[str, Any]) -> None:
     """Wrap the tested instance's compiled steps so each value it produces is kept in ``data``."""
+    state.use_every_step()  # the quick paths would skip a step that changes nothing
     if state.jsonata:
         arguments = state.arguments
         if arguments is not None:

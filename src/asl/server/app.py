@@ -102,7 +102,8 @@ class Endpoint:
         self.data_dir = data_dir
         self.synchronous = synchronous
         self.handlers = dict(handlers or {})
-        self.machine_options = dict(machine_options)
+        # a server answers requests while handlers run: sync handlers go to threads unless told
+        self.machine_options = {"task_threads": True, **machine_options}
         self.backend: Backend | None = None
         self._resuming: asyncio.Future[None] | None = None
         self._purging: asyncio.Future[None] | None = None

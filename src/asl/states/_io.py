@@ -16,7 +16,14 @@ from asl.errors import ErrorName
 from asl.failures import StateFailure
 from asl.query.jsonpath import PathNotFound, compile_path, resolve
 
-__all__ = ["ABSENT", "Selector", "compile_input_path", "compile_result_path", "normalized_path"]
+__all__ = [
+    "ABSENT",
+    "Selector",
+    "compile_input_path",
+    "compile_result_path",
+    "normalized_path",
+    "passes_through",
+]
 
 
 class _Absent:
@@ -34,6 +41,11 @@ Selector = Callable[[Any, Any, Mapping[str, Any] | None], Any]
 
 def _identity(value: Any, context: Any, variables: Mapping[str, Any] | None = None) -> Any:
     return value
+
+
+def passes_through(selector: Selector) -> bool:
+    """True for the selector of an absent path or ``$``: it answers its value unchanged."""
+    return selector is _identity
 
 
 def _empty(value: Any, context: Any, variables: Mapping[str, Any] | None = None) -> Any:

@@ -19,7 +19,7 @@ from asl.execution.frame import Frame
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
-from asl.states._io import ABSENT, compile_input_path, compile_result_path
+from asl.states._io import ABSENT, compile_input_path, compile_result_path, passes_through
 from asl.states.retry import Catcher, Retrier, matches, retry_delay
 
 __all__ = ["MAX_PAYLOAD_BYTES", "State", "check_size", "error_output"]
@@ -76,6 +76,16 @@ class State:
             )
             self.result_path = compile_result_path(spec.get("ResultPath", ABSENT))
         self.assign = self._compile_assign(spec.get("Assign"), self.jsonata)
+        # JSONPath states whose input and output processing change nothing (no InputPath and
+        # Parameters; no ResultSelector, Assign, ResultPath or OutputPath) skip those steps
+        self.input_as_is = not self.jsonata and passes_through(self.input_path) and self.parameters is None
+        self.result_as_output = (
+            not self.jsonata
+            and self.result_selector is None
+            and self.assign is None
+            and spec.get("ResultPath", "$") == "$"
+            and passes_through(self.output_path)
+        )
         # JSONata expressions may run long: these steps then go through off_loop
         self.offload_input = self.jsonata and self.arguments is not None
         self.offload_finish = self.jsonata and (self.assign is not None or self.output is not None)
@@ -86,55 +96,78 @@ class State:
         self.catchers = tuple(Catcher(tuple(c["ErrorEquals"]), c["Next"], c) for c in spec.get("Catch", ()))
         self._catch_handlers = [self._compile_catcher(c) for c in self.catchers]
 
+    def use_every_step(self) -> None:
+        """Go through every compiled step, even one that changes nothing (the quick paths skip
+        those): TestState wraps the steps to record what each of them produced."""
+        self.input_as_is = self.result_as_output = False
+
     # --- the part each state type writes ---------------------------------------------
 
+    #: True for a state whose attempt never waits (as its type and fields stand): ``run``
+    #: calls :meth:`execute_now`, without a coroutine, which is a good part of a quick
+    #: state's cost. Set by the state type's ``__init__`` (:meth:`set_immediate`).
+    immediate: bool = False
+    #: an immediate state without Retry or Catch: nothing in it ever waits, so the interpreter
+    #: calls :meth:`run_now` instead of awaiting :meth:`run` (unless it is replaying)
+    runs_now: bool = False
+
+    def set_immediate(self, immediate: bool) -> None:
+        self.immediate = immediate
+        self.runs_now = immediate and not self.retriers and not self.catchers
+
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        raise NotImplementedError
+
+    def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        """:meth:`execute` for an ``immediate`` state."""
         raise NotImplementedError
 
     # --- the part every state shares -------------------------------------------------
 
     async def run(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
+        # This runs for every transition: it is written for speed (the history's add called
+        # directly, the context and retry counts made only when they are needed).
         run = frame.run
-        if run.history.replaying:
+        history = run.history
+        if history.replaying:
             await frame.go_live()
         input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
-        entered_id = frame.event(
+        entered_id = history.add(
+            frame.cursor,
             self.entered_type,
             {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
         )
         # the event's time, which a replay after a restart reads back unchanged
-        entered_at = run.history.events[entered_id - 1]["timestamp"]
-        counts = [0] * len(self.retriers)
+        entered_at: Any = history.events[entered_id - 1]["timestamp"] if self.uses_context else None
+        counts: list[int] | None = None
         retry_count = 0
         while True:
             frame.assigned = None  # a retried attempt's assignments start afresh
             context = frame.context(self.name, entered_at, retry_count) if self.uses_context else _NO_CONTEXT
             try:
-                next_state, output = await self.execute(frame, raw, context)
+                if self.immediate:
+                    next_state, output = self.execute_now(frame, raw, context)
+                else:
+                    next_state, output = await self.execute(frame, raw, context)
                 break
             except asyncio.CancelledError:
                 self._aborted(frame)
                 raise
             except StateFailure as failure:
-                error = failure.in_state(self.name, entered_id)
-                if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
-                    details = {"error": error.error, "cause": error.cause, "state": self.name}
-                    if failure.location:
-                        details["location"] = failure.location
-                    if not self.evaluation_follows_entered:
-                        frame.cursor.last_id = run.history.events[entered_id - 1]["previousEventId"]
-                    frame.event("EvaluationFailed", details)
+                error = self._failure(frame, failure, entered_id)
             except StatesError as err:
                 error = err
             if error.error == ErrorName.RUNTIME:
                 raise error
+            if counts is None:
+                counts = [0] * len(self.retriers)
             delay = retry_delay(self.retriers, counts, error.error)
             if delay is not None:
                 retry_count += 1
                 try:
-                    if not run.history.replaying:
+                    if not history.replaying:
                         await run.clock.sleep(delay)
-                    elif run.history.thread_live(frame.cursor):  # a restart cut the back-off short
+                    elif history.thread_live(frame.cursor):  # a restart cut the back-off short
                         await frame.go_live()
                         await run.clock.sleep(delay)
                 except asyncio.CancelledError:
@@ -150,21 +183,62 @@ class State:
             raise error
         return next_state, self._exit(frame, output, raw, input_text)
 
+    def run_now(self, frame: Frame, raw: Any) -> tuple[str | None, Any]:
+        """:meth:`run` for a state that ``runs_now``: the same events and errors, no coroutine
+        (with no Retry and no Catch, a failure is raised as :meth:`run` raises it)."""
+        history = frame.run.history
+        input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
+        entered_id = history.add(
+            frame.cursor,
+            self.entered_type,
+            {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
+        )
+        frame.assigned = None
+        context = (
+            frame.context(self.name, history.events[entered_id - 1]["timestamp"])
+            if self.uses_context
+            else _NO_CONTEXT
+        )
+        try:
+            next_state, output = self.execute_now(frame, raw, context)
+        except StateFailure as failure:
+            error = self._failure(frame, failure, entered_id)
+        else:
+            return next_state, self._exit(frame, output, raw, input_text)
+        raise error
+
+    def _failure(self, frame: Frame, failure: StateFailure, entered_id: int) -> StatesError:
+        """A failure as the state's error; an expression's is recorded (EvaluationFailed)."""
+        error = failure.in_state(self.name, entered_id)
+        if failure.error == ErrorName.QUERY_EVALUATION_ERROR:
+            details = {"error": error.error, "cause": error.cause, "state": self.name}
+            if failure.location:
+                details["location"] = failure.location
+            if not self.evaluation_follows_entered:
+                history = frame.run.history
+                frame.cursor.last_id = history.events[entered_id - 1]["previousEventId"]
+            frame.event("EvaluationFailed", details)
+        return error
+
     def _aborted(self, frame: Frame) -> None:
         if frame.run.aborted and self.aborted_event:  # StopExecution: say where it stopped
             frame.event(self.aborted_event)
 
     def _exit(self, frame: Frame, output: Any, raw: Any = None, raw_text: str = "") -> Any:
-        if frame.run.history.replaying:
+        history = frame.run.history
+        if history.replaying:
             recorded = frame.recorded()
             if recorded is not None and recorded["type"] == self.exited_type:
                 # a replay passes on what the state really output (States.UUID() differs each time)
                 output = json.loads(recorded["stateExitedEventDetails"]["output"])
         # a state that passes its input on unchanged (ResultPath: null) need not serialise it again
         text = raw_text if raw_text and output is raw else to_json(output)
-        check_size(self.name, text)
+        if len(text) * 4 > MAX_PAYLOAD_BYTES:  # check_size's own first test, without the call
+            check_size(self.name, text)
         frame.last_output, frame.last_text = output, text
-        assigned, frame.assigned = frame.assigned, None
+        assigned = frame.assigned
+        if assigned is not None:
+            frame.assigned = None
         if self.has_exited_event:
             details: dict[str, Any] = {
                 "name": self.name,
@@ -174,7 +248,7 @@ class State:
             if assigned:  # AWS lists what the state assigned, each value as JSON text
                 details["assignedVariables"] = {name: to_json(value) for name, value in assigned.items()}
                 details["assignedVariablesDetails"] = {"truncated": False}
-            frame.event(self.exited_type, details)
+            history.add(frame.cursor, self.exited_type, details)
         return output
 
     # --- helpers for subclasses --------------------------------------------------------
@@ -191,6 +265,8 @@ class State:
 
     def effective_input(self, raw: Any, context: Mapping[str, Any], frame: Frame) -> Any:
         """InputPath then Parameters (JSONPath), or Arguments (JSONata)."""
+        if self.input_as_is:
+            return raw
         if self.jsonata:
             if self.arguments is None:
                 return raw
@@ -203,6 +279,8 @@ class State:
     def finish(self, frame: Frame, raw: Any, result: Any, context: Mapping[str, Any]) -> Any:
         """ResultSelector, Assign, ResultPath and OutputPath (JSONPath) or Assign and Output (JSONata)."""
         # Assign and Output both see the variables as they were when the state started
+        if self.result_as_output:
+            return result
         if self.jsonata:
             states = self.states_binding(raw, context, result=result)
             assigned = self.assign(result, raw, context, frame, states) if self.assign is not None else None

@@ -115,10 +115,14 @@ class ChoiceState(State):
                 self.rules.append((condition, rule["Next"], assign, output))
             else:
                 self.rules.append((compile_rule(rule), rule["Next"], assign, None))
+        self.set_immediate(not self.jsonata)  # JSONata conditions may run long: off_loop
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         if self.jsonata:
             return await off_loop(self._choose_jsonata, frame, raw, context)
+        return self.execute_now(frame, raw, context)
+
+    def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         effective = self.input_path(raw, context, frame.variables)
         variables = frame.variables
         for test, next_state, assign, _ in self.rules:

@@ -18,14 +18,28 @@ class PassState(State):
         super().__init__(name, spec, query_language)
         self.has_result = "Result" in spec
         self.result = spec.get("Result")
+        self.set_immediate(not (self.offload_input or self.offload_finish))
+        # a JSONPath Pass with no field that changes its data (the most common kind) passes its
+        # input on as it is
+        self.passes_on = self.input_as_is and self.result_as_output and not self.has_result
+
+    def use_every_step(self) -> None:
+        super().use_every_step()
+        self.passes_on = False
+
+    def execute_now(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.passes_on:
+            return self.next, raw
+        if self.jsonata:
+            return self.next, self.finish(frame, raw, raw, context)
+        result = self.result if self.has_result else self.effective_input(raw, context, frame)
+        return self.next, self.finish(frame, raw, result, context)
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+        if self.immediate:
+            return self.execute_now(frame, raw, context)
         if self.jsonata:
-            return self.next, (
-                await self.finish_off_loop(frame, raw, raw, context)
-                if self.offload_finish
-                else self.finish(frame, raw, raw, context)
-            )
+            return self.next, await self.finish_off_loop(frame, raw, raw, context)
         result = (
             self.result
             if self.has_result

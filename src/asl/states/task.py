@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +15,10 @@ from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
 from asl.execution.frame import Frame
 from asl.execution.history import details_key
 from asl.execution.tasks import TaskResult, classify
+from asl.execution.turns import turn_due
 from asl.failures import StateFailure
 from asl.integrations.jobs import SYNC_PATTERNS, Job, Origin
+from asl.mocks import MockCase
 from asl.query.jsonata import compile_jsonata, off_loop, state_deadline
 from asl.states._io import path_value
 from asl.states.base import State
@@ -31,6 +33,8 @@ class TaskState(State):
     def __init__(self, name: str, spec: Mapping[str, Any], query_language: str) -> None:
         super().__init__(name, spec, query_language)
         self.call = classify(spec["Resource"])
+        # the task hands out a token and waits for it (send_task_success/failure, an activity worker)
+        self.callback = self.call.pattern == ".waitForTaskToken" or self.call.kind == "activity"
         self.timeout = spec.get("TimeoutSeconds")
         self.timeout_path = spec.get("TimeoutSecondsPath")
         # a fixed TimeoutSeconds also bounds the state's expressions (Arguments, Output, Assign)
@@ -71,20 +75,71 @@ class TaskState(State):
             )
         return float(value)
 
-    async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
+    def execute(
+        self, frame: Frame, raw: Any, context: dict[str, Any]
+    ) -> Coroutine[Any, Any, tuple[str | None, Any]]:
+        # the attempt's own coroutine, not one around it: one frame fewer for every task
         if self.evaluation_timeout is None:
-            return await self._execute(frame, raw, context)
-        with state_deadline(self.evaluation_timeout):
+            return self._execute(frame, raw, context)
+        return self._execute_by_deadline(frame, raw, context, self.evaluation_timeout)
+
+    async def _execute_by_deadline(
+        self, frame: Frame, raw: Any, context: dict[str, Any], seconds: float
+    ) -> tuple[str | None, Any]:
+        with state_deadline(seconds):
             return await self._execute(frame, raw, context)
 
     async def _execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
-        call = self.call
-        callback = call.pattern == ".waitForTaskToken" or call.kind == "activity"
+        """One attempt, step by step: the inputs, the scheduled events, the outcome (a call, a
+        recorded event, a mocked answer or a callback) and its event, then the state's output."""
         token = ""
-        if callback:
+        if self.callback:
             # named after the last event of this thread, so a replay hands out the same token
             token = TaskTokens.token_for(frame.run.execution["Id"], frame.cursor.last_id)
             context = {**context, "Task": {"Token": token}}  # a copy: the context may be shared
+        if self.offload_input or self.timeout_template is not None:
+            parameters, timeout, heartbeat = await self._inputs_off_loop(frame, raw, context)
+        else:
+            parameters, timeout, heartbeat = self._inputs(frame, raw, context)
+        if parameters is raw and frame.last_output is raw and frame.last_text and self.call.kind == "lambda":
+            text = payload_text = frame.last_text  # a Lambda ARN's input is its parameters' text
+        else:
+            text, payload_text = frame.run.tasks.encode(self.call, parameters)
+        if self.call.kind == "activity":
+            result = await self._activity(frame, text, token, timeout, heartbeat)
+        else:
+            scheduled = self._scheduled(frame, text, timeout, heartbeat)
+            result, result_text, waiter = await self._outcome(
+                frame, parameters, payload_text, token, timeout, heartbeat, scheduled
+            )
+            self._succeeded(frame, result, result_text)
+            if waiter is not None:
+                waiter.recorded.set()
+        return self.next, (
+            await self.finish_off_loop(frame, raw, result, context)
+            if self.offload_finish
+            else self.finish(frame, raw, result, context)
+        )
+
+    # --- the steps of one attempt ------------------------------------------------------------
+
+    def _inputs(
+        self, frame: Frame, raw: Any, context: dict[str, Any]
+    ) -> tuple[Any, float | None, float | None]:
+        """The task's parameters, its timeout and its heartbeat (callbacks only), in AWS's order."""
+        if self.timeout_path is None and not self.callback:  # nothing reads the effective input
+            parameters = self.effective_input(raw, context, frame)
+            return parameters, float(self.timeout) if self.timeout is not None else None, None
+        effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
+        parameters = self.effective_input(raw, context, frame)
+        timeout = self._timeout(frame, raw, effective_raw, context)
+        heartbeat = self._heartbeat(frame, effective_raw, context) if self.callback else None
+        return parameters, timeout, heartbeat
+
+    async def _inputs_off_loop(
+        self, frame: Frame, raw: Any, context: dict[str, Any]
+    ) -> tuple[Any, float | None, float | None]:
+        """:meth:`_inputs` when Arguments or TimeoutSeconds evaluate expressions (see off_loop)."""
         effective_raw = self.input_path(raw, context, frame.variables) if not self.jsonata else raw
         parameters = (
             await self.input_off_loop(raw, context, frame)
@@ -96,20 +151,13 @@ class TaskState(State):
             if self.timeout_template is not None
             else self._timeout(frame, raw, effective_raw, context)
         )
-        heartbeat = self._heartbeat(frame, effective_raw, context) if callback else None
-        text, payload_text = frame.run.tasks.encode(call, parameters)
-        if call.kind == "activity":
-            return self.next, (
-                await self.finish_off_loop(
-                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
-                )
-                if self.offload_finish
-                else self.finish(
-                    frame, raw, await self._activity(frame, text, token, timeout, heartbeat), context
-                )
-            )
-        lambda_arn = call.kind == "lambda"
-        if lambda_arn:
+        heartbeat = self._heartbeat(frame, effective_raw, context) if self.callback else None
+        return parameters, timeout, heartbeat
+
+    def _scheduled(self, frame: Frame, text: str, timeout: float | None, heartbeat: float | None) -> int:
+        """The scheduled and started events; answers the scheduled event's id."""
+        call = self.call
+        if call.kind == "lambda":
             details: dict[str, Any] = {
                 "resource": call.resource,
                 "input": text,
@@ -117,75 +165,85 @@ class TaskState(State):
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = int(timeout)
-            frame.event("LambdaFunctionScheduled", details)
+            scheduled = frame.event("LambdaFunctionScheduled", details)
             frame.event("LambdaFunctionStarted")
-        else:
-            resource_type, resource = self._event_names()
-            details = {
-                "resourceType": resource_type,
-                "resource": resource,
-                "region": frame.run.tasks.functions.region,
-                "parameters": text,
-            }
-            if timeout is not None:
-                details["timeoutInSeconds"] = int(timeout)
-            if heartbeat is not None:
-                details["heartbeatInSeconds"] = int(heartbeat)
-            scheduled = frame.event("TaskScheduled", details)
-            frame.event("TaskStarted", {"resourceType": resource_type, "resource": resource})
+            return scheduled
+        resource_type, resource = self._event_names()
+        details = {
+            "resourceType": resource_type,
+            "resource": resource,
+            "region": frame.run.tasks.functions.region,
+            "parameters": text,
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        scheduled = frame.event("TaskScheduled", details)
+        frame.event("TaskStarted", {"resourceType": resource_type, "resource": resource})
+        return scheduled
+
+    async def _outcome(
+        self,
+        frame: Frame,
+        parameters: Any,
+        payload_text: str,
+        token: str,
+        timeout: float | None,
+        heartbeat: float | None,
+        scheduled: int,
+    ) -> tuple[Any, str | None, Waiter | None]:
+        """The task's result, with its JSON text when the call wrote it already, and the callback's
+        waiter if there was one; a failure or a timeout is recorded before it is raised."""
         waiter: Waiter | None = None
-        result_text: str | None = None  # the result's JSON text, when the call wrote it already
+        result_text: str | None = None
+        history = frame.run.history
         try:
-            recorded = frame.recorded()
-            mock = frame.run.mock
-            if mock is not None and self.name not in mock:
-                mock = None  # a hybrid test case: this state calls its real resource
-            job = frame.run.tasks.job(call) if mock is None else None  # states:startExecution ...
+            recorded = history.peek(frame.cursor) if history.replaying else None
+            mock = self._mock(frame) if frame.run.mock is not None else None
+            job = frame.run.tasks.job(self.call) if mock is None else None  # states:startExecution ...
             if recorded is not None and recorded["type"] != "TaskSubmitted":
                 if mock is not None:
                     mock.skip(self.name)  # so a retry after the restart gets the next mocked call
-                result = recorded_outcome(recorded)  # the work was done before a restart
-            else:
-                if recorded is None:
+                return recorded_outcome(recorded), None, None  # the work was done before a restart
+            callback = self.callback
+            result: Any = None
+            if recorded is None:
+                if history.replaying:
                     await frame.go_live()
-                    if mock is not None:
-                        result = mock.respond(self.name)
-                        callback = False  # Step Functions Local: a mocked callback answers at once
-                    else:
-                        # Let the loop run other work first. A handler that only computes runs
-                        # inline, and without this turn one execution's chain of tasks would hold
-                        # the loop (and a web server sharing it) until its next real wait.
+                if mock is not None:
+                    result = mock.respond(self.name)
+                    callback = False  # Step Functions Local: a mocked callback answers at once
+                else:
+                    # A handler that only computes runs inline; without a turn now and then one
+                    # execution's chain of tasks would hold the loop (and a web server sharing
+                    # it) until its next real wait. The turn is taken when something else waits
+                    # for the loop (see turns.py).
+                    if turn_due():
                         await asyncio.sleep(0)
-                        work = (
-                            frame.run.tasks.call(call, parameters, payload_text, timeout)
-                            if job is None
-                            else self._start_job(frame, job, parameters, scheduled)
-                        )
-                        wait = timeout is not None and not callback
-                        answer = await (asyncio.wait_for(work, timeout) if wait else work)
-                        result, result_text = answer.value, answer.text
-                sync = job is not None and call.pattern in SYNC_PATTERNS
-                if callback or sync:
-                    resource_type, resource = self._event_names()
-                    submitted = frame.event(
-                        "TaskSubmitted",
-                        {
-                            "resourceType": resource_type,
-                            "resource": resource,
-                            "output": (result_text or to_json(result))
-                            if recorded is None
-                            else recorded_output(recorded),
-                            "outputDetails": {"truncated": False},
-                        },
+                    work = (
+                        frame.run.tasks.call(self.call, parameters, payload_text, timeout)
+                        if job is None
+                        else self._start_job(frame, job, parameters, scheduled)
                     )
-                    if sync and job is not None:
-                        started = result if recorded is None else json.loads(recorded_output(recorded))
-                        result = await self._job_result(frame, job, started, timeout, scheduled)
-                    else:
-                        waiter, result = await self._wait_for_token(
-                            frame, token, timeout, heartbeat, scheduled, submitted
-                        )
-                    result_text = None
+                    answer = await (
+                        asyncio.wait_for(work, timeout) if timeout is not None and not callback else work
+                    )
+                    result, result_text = answer.value, answer.text
+            sync = job is not None and self.call.pattern in SYNC_PATTERNS
+            if callback or sync:
+                waiter, result = await self._submitted(
+                    frame,
+                    job if sync else None,
+                    token,
+                    timeout,
+                    heartbeat,
+                    scheduled,
+                    recorded,
+                    result,
+                    result_text,
+                )
+                result_text = None
         except TimeoutError:
             error = StatesError(ErrorName.TIMEOUT, None)
             self._failed(frame, error, timed_out=True)
@@ -201,28 +259,59 @@ class TaskState(State):
         finally:
             if waiter is not None:
                 frame.run.tasks.tokens.close(waiter)
+        return result, result_text, waiter
+
+    def _mock(self, frame: Frame) -> MockCase | None:
+        """The execution's mocked test case, when it mocks this state (a hybrid test case lets
+        the others call their real resources)."""
+        mock = frame.run.mock
+        return mock if mock is not None and self.name in mock else None
+
+    async def _submitted(
+        self,
+        frame: Frame,
+        job: Job | None,
+        token: str,
+        timeout: float | None,
+        heartbeat: float | None,
+        scheduled: int,
+        recorded: dict[str, Any] | None,
+        result: Any,
+        result_text: str | None,
+    ) -> tuple[Waiter | None, Any]:
+        """A callback or ``.sync`` task: the TaskSubmitted event with what the call answered, then
+        the wait for its token's success or failure, or for the ``job``'s end."""
+        resource_type, resource = self._event_names()
+        submitted = frame.event(
+            "TaskSubmitted",
+            {
+                "resourceType": resource_type,
+                "resource": resource,
+                "output": (result_text or to_json(result)) if recorded is None else recorded_output(recorded),
+                "outputDetails": {"truncated": False},
+            },
+        )
+        if job is not None:
+            started = result if recorded is None else json.loads(recorded_output(recorded))
+            return None, await self._job_result(frame, job, started, timeout, scheduled)
+        return await self._wait_for_token(frame, token, timeout, heartbeat, scheduled, submitted)
+
+    def _succeeded(self, frame: Frame, result: Any, result_text: str | None) -> None:
         output_text = to_json(result) if result_text is None else result_text
-        if lambda_arn:
+        if self.call.kind == "lambda":
             frame.event(
                 "LambdaFunctionSucceeded", {"output": output_text, "outputDetails": {"truncated": False}}
             )
-        else:
-            resource_type, resource = self._event_names()
-            frame.event(
-                "TaskSucceeded",
-                {
-                    "resourceType": resource_type,
-                    "resource": resource,
-                    "output": output_text,
-                    "outputDetails": {"truncated": False},
-                },
-            )
-        if waiter is not None:
-            waiter.recorded.set()
-        return self.next, (
-            await self.finish_off_loop(frame, raw, result, context)
-            if self.offload_finish
-            else self.finish(frame, raw, result, context)
+            return
+        resource_type, resource = self._event_names()
+        frame.event(
+            "TaskSucceeded",
+            {
+                "resourceType": resource_type,
+                "resource": resource,
+                "output": output_text,
+                "outputDetails": {"truncated": False},
+            },
         )
 
     async def _start_job(self, frame: Frame, job: Job, parameters: Any, scheduled: int) -> TaskResult:
