@@ -247,7 +247,7 @@ class Executions:
         await asyncio.wait({live.task})
         history = live.execution.history_log
         details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
-        history.add(Cursor(len(history.events), ""), "ExecutionAborted", details)
+        history.add(Cursor(history.last_id, ""), "ExecutionAborted", details)
         record.status, record.error, record.cause = "ABORTED", error, cause
         record.stop_date = live.execution.stop_date = self.clock.now()
         live.execution.status = "ABORTED"

@@ -22,7 +22,7 @@ from asl.definition import load_definition
 from asl.errors import ASLError, StatesError
 from asl.execution.clock import Clock, RealClock
 from asl.execution.frame import Frame, Run, iso_time
-from asl.execution.history import Cursor, History
+from asl.execution.history import OUTPUT, Cursor, History
 from asl.execution.ids import uuid4_text
 from asl.execution.scope import run_scope
 from asl.execution.tasks import Integration, TaskRunner
@@ -321,7 +321,7 @@ class StateMachine:
             frame.event("ExecutionFailed", {"error": execution.error, "cause": execution.cause})
         else:
             execution.status, execution.output = "SUCCEEDED", output
-            frame.event("ExecutionSucceeded", {"output": text, "outputDetails": {"truncated": False}})
+            run.history.add_compact(frame.cursor, "ExecutionSucceeded", OUTPUT, text)
         finally:
             execution.history_log.abandon_replay()
             execution.stop_date = self.clock.now()

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from asl._json import to_json
 from asl.errors import ErrorName, StatesError
 from asl.execution.frame import Frame
+from asl.execution.history import ENTERED, EXITED
 from asl.failures import StateFailure
 from asl.query.jsonata import compile_jsonata, off_loop
 from asl.query.payload import compile_template
@@ -132,13 +133,9 @@ class State:
         if history.replaying:
             await frame.go_live()
         input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
-        entered_id = history.add(
-            frame.cursor,
-            self.entered_type,
-            {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
-        )
+        entered_id = history.add_compact(frame.cursor, self.entered_type, ENTERED, self.name, input_text)
         # the event's time, which a replay after a restart reads back unchanged
-        entered_at: Any = history.events[entered_id - 1]["timestamp"] if self.uses_context else None
+        entered_at: Any = history.timestamp(entered_id) if self.uses_context else None
         counts: list[int] | None = None
         retry_count = 0
         while True:
@@ -188,16 +185,10 @@ class State:
         (with no Retry and no Catch, a failure is raised as :meth:`run` raises it)."""
         history = frame.run.history
         input_text = frame.last_text if frame.last_output is raw and frame.last_text else to_json(raw)
-        entered_id = history.add(
-            frame.cursor,
-            self.entered_type,
-            {"name": self.name, "input": input_text, "inputDetails": {"truncated": False}},
-        )
+        entered_id = history.add_compact(frame.cursor, self.entered_type, ENTERED, self.name, input_text)
         frame.assigned = None
         context = (
-            frame.context(self.name, history.events[entered_id - 1]["timestamp"])
-            if self.uses_context
-            else _NO_CONTEXT
+            frame.context(self.name, history.timestamp(entered_id)) if self.uses_context else _NO_CONTEXT
         )
         try:
             next_state, output = self.execute_now(frame, raw, context)
@@ -216,7 +207,7 @@ class State:
                 details["location"] = failure.location
             if not self.evaluation_follows_entered:
                 history = frame.run.history
-                frame.cursor.last_id = history.events[entered_id - 1]["previousEventId"]
+                frame.cursor.last_id = history.previous_id(entered_id)
             frame.event("EvaluationFailed", details)
         return error
 
@@ -240,15 +231,17 @@ class State:
         if assigned is not None:
             frame.assigned = None
         if self.has_exited_event:
-            details: dict[str, Any] = {
-                "name": self.name,
-                "output": text,
-                "outputDetails": {"truncated": False},
-            }
             if assigned:  # AWS lists what the state assigned, each value as JSON text
-                details["assignedVariables"] = {name: to_json(value) for name, value in assigned.items()}
-                details["assignedVariablesDetails"] = {"truncated": False}
-            history.add(frame.cursor, self.exited_type, details)
+                details: dict[str, Any] = {
+                    "name": self.name,
+                    "output": text,
+                    "outputDetails": {"truncated": False},
+                    "assignedVariables": {name: to_json(value) for name, value in assigned.items()},
+                    "assignedVariablesDetails": {"truncated": False},
+                }
+                history.add(frame.cursor, self.exited_type, details)
+            else:
+                history.add_compact(frame.cursor, self.exited_type, EXITED, self.name, text)
         return output
 
     # --- helpers for subclasses --------------------------------------------------------

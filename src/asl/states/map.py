@@ -169,14 +169,14 @@ class MapState(State):
                 map_run.finish("ABORTED", frame.run.clock.now())
             raise
         # ... and MapStateSucceeded to the last event of the history
-        frame.cursor.last_id = len(frame.run.history.events)
+        frame.cursor.last_id = frame.run.history.last_id
         if map_run is not None:
             map_run.finish("SUCCEEDED", frame.run.clock.now())
             frame.event("MapRunSucceeded")
         succeeded = frame.event("MapStateSucceeded")
         # ... and MapStateExited to the same event as MapStateSucceeded, not to it (read back
         # from the event, which a replay hands back as recorded)
-        frame.cursor.last_id = frame.run.history.events[succeeded - 1]["previousEventId"]
+        frame.cursor.last_id = frame.run.history.previous_id(succeeded)
         return self.next, (
             await self.finish_off_loop(frame, raw, results, context)
             if self.offload_finish
@@ -245,7 +245,7 @@ class MapState(State):
         new_arn = self._map_run_arn(frame)
         run_started = frame.event("MapRunStarted", {"mapRunArn": new_arn})
         # a replay hands back the recorded event: the run keeps its ARN across a restart
-        arn = frame.run.history.events[run_started - 1]["mapRunStartedEventDetails"]["mapRunArn"]
+        arn = frame.run.history.event(run_started)["mapRunStartedEventDetails"]["mapRunArn"]
         now = frame.run.clock.now()
         log = frame.run.map_runs
         if log is None:

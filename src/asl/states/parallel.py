@@ -60,7 +60,7 @@ class ParallelState(State):
         finally:
             # AWS links what follows the branches (ParallelStateSucceeded or ParallelStateFailed)
             # to the last event of the history
-            frame.cursor.last_id = len(frame.run.history.events)
+            frame.cursor.last_id = frame.run.history.last_id
         frame.event("ParallelStateSucceeded")
         return self.next, (
             await self.finish_off_loop(frame, raw, results, context)

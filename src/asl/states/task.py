@@ -13,7 +13,7 @@ from asl.errors import ErrorName, StatesError
 from asl.execution.activities import QueuedTask
 from asl.execution.callbacks import TaskTokens, TimedOut, Waiter
 from asl.execution.frame import Frame
-from asl.execution.history import details_key
+from asl.execution.history import LAMBDA_SCHEDULED, OUTPUT, TASK_OUTPUT, details_key
 from asl.execution.tasks import TaskResult, classify
 from asl.execution.turns import turn_due
 from asl.failures import StateFailure
@@ -158,14 +158,18 @@ class TaskState(State):
         """The scheduled and started events; answers the scheduled event's id."""
         call = self.call
         if call.kind == "lambda":
-            details: dict[str, Any] = {
-                "resource": call.resource,
-                "input": text,
-                "inputDetails": {"truncated": False},
-            }
-            if timeout is not None:
-                details["timeoutInSeconds"] = int(timeout)
-            scheduled = frame.event("LambdaFunctionScheduled", details)
+            if timeout is None:
+                scheduled = frame.run.history.add_compact(
+                    frame.cursor, "LambdaFunctionScheduled", LAMBDA_SCHEDULED, call.resource, text
+                )
+            else:
+                details: dict[str, Any] = {
+                    "resource": call.resource,
+                    "input": text,
+                    "inputDetails": {"truncated": False},
+                    "timeoutInSeconds": int(timeout),
+                }
+                scheduled = frame.event("LambdaFunctionScheduled", details)
             frame.event("LambdaFunctionStarted")
             return scheduled
         resource_type, resource = self._event_names()
@@ -298,24 +302,15 @@ class TaskState(State):
 
     def _succeeded(self, frame: Frame, result: Any, result_text: str | None) -> None:
         output_text = to_json(result) if result_text is None else result_text
+        history = frame.run.history
         if self.call.kind == "lambda":
-            frame.event(
-                "LambdaFunctionSucceeded", {"output": output_text, "outputDetails": {"truncated": False}}
-            )
+            history.add_compact(frame.cursor, "LambdaFunctionSucceeded", OUTPUT, output_text)
             return
         resource_type, resource = self._event_names()
-        frame.event(
-            "TaskSucceeded",
-            {
-                "resourceType": resource_type,
-                "resource": resource,
-                "output": output_text,
-                "outputDetails": {"truncated": False},
-            },
-        )
+        history.add_compact(frame.cursor, "TaskSucceeded", TASK_OUTPUT, resource_type, resource, output_text)
 
     async def _start_job(self, frame: Frame, job: Job, parameters: Any, scheduled: int) -> TaskResult:
-        timestamp = frame.run.history.events[scheduled - 1]["timestamp"]
+        timestamp = frame.run.history.timestamp(scheduled)
         origin = Origin(frame.run.execution["Id"], scheduled, timestamp)
         return TaskResult(await job.start(self.call.action, self.call.pattern, parameters, origin))
 
@@ -334,7 +329,7 @@ class TaskState(State):
         )
         if timeout is None:
             return await work
-        deadline = run.history.events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout)
+        deadline = run.history.timestamp(scheduled) + timedelta(seconds=timeout)
         # the clock's sleep, so a virtual clock decides the timeout without waiting
         sleeper = asyncio.ensure_future(
             run.clock.sleep(max((deadline - run.clock.now()).total_seconds(), 0.0))
@@ -361,7 +356,7 @@ class TaskState(State):
     ) -> tuple[Waiter, Any]:
         """Wait for send_task_success/failure; the deadlines count from the recorded events,
         so they hold across restarts."""
-        events = frame.run.history.events
+        history = frame.run.history
         recorded = frame.recorded()
         if recorded is not None:  # the answer came before a restart
             outcome = recorded_outcome(recorded)
@@ -369,10 +364,10 @@ class TaskState(State):
         await frame.go_live()
         clock = frame.run.clock
         tokens = frame.run.tasks.tokens
-        since = events[submitted - 1]["timestamp"]
+        since = history.timestamp(submitted)
         last_beat = tokens.last_beat_since(token, since) if heartbeat is not None else None
         waiter = tokens.open(token, last_beat)
-        deadline = events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout) if timeout else None
+        deadline = history.timestamp(scheduled) + timedelta(seconds=timeout) if timeout else None
         try:
             kind, first, second = await waiter.wait(clock, deadline, heartbeat)
         except TimedOut:
@@ -398,7 +393,7 @@ class TaskState(State):
         scheduled = frame.event("ActivityScheduled", details)
         tokens = frame.run.tasks.tokens
         activities = frame.run.tasks.activities
-        events = frame.run.history.events
+        history = frame.run.history
         clock = frame.run.clock
         arn = self.call.resource
         waiter: Waiter | None = None
@@ -412,7 +407,7 @@ class TaskState(State):
             else:
                 await frame.go_live()
                 waiter = tokens.open(token, None)
-                last = events[frame.cursor.last_id - 1]
+                last = history.event(frame.cursor.last_id)
                 if last["type"] == "ActivityStarted":  # a worker took it before a restart
                     waiter.last_beat = tokens.last_beat_since(token, last["timestamp"])
                 else:
@@ -426,9 +421,7 @@ class TaskState(State):
                         waiter.last_beat = clock.now()
 
                     activities.schedule(arn, QueuedTask(token, text, on_started))
-                deadline = (
-                    events[scheduled - 1]["timestamp"] + timedelta(seconds=timeout) if timeout else None
-                )
+                deadline = history.timestamp(scheduled) + timedelta(seconds=timeout) if timeout else None
                 kind, first, second = await waiter.wait(clock, deadline, heartbeat)
                 if kind == "failure":
                     raise StatesError(first, second)

@@ -50,7 +50,7 @@ class WaitState(State):
 
     async def execute(self, frame: Frame, raw: Any, context: dict[str, Any]) -> tuple[str | None, Any]:
         # counted from when the state was entered, so a restart does not move the deadline
-        now = frame.run.history.events[frame.cursor.last_id - 1]["timestamp"]
+        now = frame.run.history.timestamp(frame.cursor.last_id)
         if self.jsonata:
             assert self.template is not None
             value = await off_loop(self.template, self.states_binding(raw, context), frame.variables)
