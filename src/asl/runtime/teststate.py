@@ -150,12 +150,12 @@ def _mocked_map(
     if state.jsonata:
         states = state.states_binding(raw, context)
         items = raw if state.items is None else state.items(states, variables)
-        numbers = [state._number(frame, states, key, None) for key in _NUMBERS]
+        numbers = [state.jsonata_number(frame, states, key, None) for key in _NUMBERS]
         selector_input = raw
     else:
         effective = state.input_path(raw, context, variables)
-        items = state._items(effective, context, frame) if request.map_item_reader_data is None else None
-        numbers = [state._path_number(effective, context, frame, key, kind, None) for key, kind in _KINDS]
+        items = state.read_items(effective, context, frame) if request.map_item_reader_data is None else None
+        numbers = [state.path_number(effective, context, frame, key, kind, None) for key, kind in _KINDS]
         selector_input = effective
     if request.map_item_reader_data is not None:
         items = request.map_item_reader_data  # what the ItemReader read, as given
@@ -169,7 +169,7 @@ def _mocked_map(
     if not state.jsonata:
         data["afterItemsPath"] = items
     concurrency, tolerated, percentage = numbers
-    state._check_tolerance(tolerated, percentage)
+    state.check_tolerance(tolerated, percentage)
     data["maxConcurrency"] = concurrency or 0
     if tolerated is not None:
         data["toleratedFailureCount"] = tolerated
@@ -177,7 +177,7 @@ def _mocked_map(
         data["toleratedFailurePercentage"] = float(percentage)
     if "ItemSelector" in state.spec or "Parameters" in state.spec:
         data["afterItemSelector"] = [
-            state._select(frame, selector_input, context, {"Index": index, "Value": item})
+            state.select_item(frame, selector_input, context, {"Index": index, "Value": item})
             for index, item in enumerate(items)
         ]
     batcher = state.spec.get("ItemBatcher")
@@ -381,7 +381,7 @@ def _handled(
         for index, catcher in enumerate(state.catchers):
             if matches(catcher.error_equals, error.error):
                 try:
-                    output = state._catch_handlers[index](frame, raw, error, context)
+                    output = state.catch_handlers[index](frame, raw, error, context)
                 except StatesError as failed:
                     return _answer(request, state, frame, data, "FAILED", error=failed)
                 return _answer(

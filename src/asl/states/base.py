@@ -95,7 +95,7 @@ class State:
         self.uses_context = self.jsonata or "$$" in json.dumps(spec)
         self.retriers = tuple(Retrier.from_definition(r) for r in spec.get("Retry", ()))
         self.catchers = tuple(Catcher(tuple(c["ErrorEquals"]), c["Next"], c) for c in spec.get("Catch", ()))
-        self._catch_handlers = [self._compile_catcher(c) for c in self.catchers]
+        self.catch_handlers = [self._compile_catcher(c) for c in self.catchers]
 
     def use_every_step(self) -> None:
         """Go through every compiled step, even one that changes nothing (the quick paths skip
@@ -173,7 +173,7 @@ class State:
                 continue
             if self.failed_event:
                 frame.event(self.failed_event)
-            for catcher, handler in zip(self.catchers, self._catch_handlers, strict=True):
+            for catcher, handler in zip(self.catchers, self.catch_handlers, strict=True):
                 if matches(catcher.error_equals, error.error):
                     output = await off_loop(handler, frame, raw, error, context)
                     return catcher.next, self._exit(frame, output, raw, input_text)

@@ -116,22 +116,24 @@ class MapState(State):
                     f"for value: {to_json(items)}",
                     location="Items",
                 )
-            concurrency = await off_loop(self._number, frame, states, "MaxConcurrency", 0)
+            concurrency = await off_loop(self.jsonata_number, frame, states, "MaxConcurrency", 0)
             started = frame.event("MapStateStarted", {"length": len(items)})
-            tolerated = await off_loop(self._number, frame, states, "ToleratedFailureCount", None)
-            percentage = await off_loop(self._number, frame, states, "ToleratedFailurePercentage", None)
+            tolerated = await off_loop(self.jsonata_number, frame, states, "ToleratedFailureCount", None)
+            percentage = await off_loop(
+                self.jsonata_number, frame, states, "ToleratedFailurePercentage", None
+            )
             selector_input = raw
         else:
             effective = self.input_path(raw, context, frame.variables)
-            items = self._items(effective, context, frame)
-            concurrency = self._path_number(effective, context, frame, "MaxConcurrency", int, 0)
+            items = self.read_items(effective, context, frame)
+            concurrency = self.path_number(effective, context, frame, "MaxConcurrency", int, 0)
             started = frame.event("MapStateStarted", {"length": len(items)})
-            tolerated = self._path_number(effective, context, frame, "ToleratedFailureCount", int, None)
-            percentage = self._path_number(
+            tolerated = self.path_number(effective, context, frame, "ToleratedFailureCount", int, None)
+            percentage = self.path_number(
                 effective, context, frame, "ToleratedFailurePercentage", float, None
             )
             selector_input = effective
-        self._check_tolerance(tolerated, percentage)
+        self.check_tolerance(tolerated, percentage)
         map_run = None
         if self.distributed:
             map_run = await self._open_map_run(frame, started, len(items), concurrency, tolerated, percentage)
@@ -185,7 +187,8 @@ class MapState(State):
 
     # --- items and numbers -------------------------------------------------------------
 
-    def _items(self, effective: Any, context: Any, frame: Frame) -> list[Any]:
+    def read_items(self, effective: Any, context: Any, frame: Frame) -> list[Any]:
+        """The array at ``ItemsPath`` (JSONPath); a missing or non-array value fails as on AWS."""
         try:
             items = resolve(self.items_path, effective, context, frame.variables)
         except PathNotFound:
@@ -201,9 +204,10 @@ class MapState(State):
             )
         return items
 
-    def _path_number(
+    def path_number(
         self, effective: Any, context: Any, frame: Frame, key: str, kind: type, default: Any
     ) -> Any:
+        """A number field (``MaxConcurrency`` ...) given literally or through its ``...Path`` twin."""
         if key in self.spec:
             return self.spec[key]
         path = self.spec.get(f"{key}Path")
@@ -221,12 +225,14 @@ class MapState(State):
             f'The {key}Path field refers to value "{_shown(value)}" which is not a valid {name}: {path}',
         )
 
-    def _number(self, frame: Frame, states: Mapping[str, Any], key: str, default: Any) -> Any:
+    def jsonata_number(self, frame: Frame, states: Mapping[str, Any], key: str, default: Any) -> Any:
+        """A JSONata number field (``MaxConcurrency`` ...) evaluated, or ``default`` when absent."""
         template = self.numbers.get(key)
         return default if template is None else template(states, frame.variables)
 
     @staticmethod
-    def _check_tolerance(count: Any, percentage: Any) -> None:
+    def check_tolerance(count: Any, percentage: Any) -> None:
+        """Refuse a negative count or a percentage outside 0-100, as AWS does at run time."""
         if count is not None and count < 0:
             raise StateFailure(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
         if percentage is not None and not 0 <= percentage <= 100:
@@ -312,9 +318,9 @@ class MapState(State):
             child = frame.child(f"{started}.{index}", map_item)
             child.run = run
             item_input = (
-                await off_loop(self._select, child, selector_input, context, map_item)
+                await off_loop(self.select_item, child, selector_input, context, map_item)
                 if self.jsonata and self.jsonata_selector is not None
-                else self._select(child, selector_input, context, map_item)
+                else self.select_item(child, selector_input, context, map_item)
             )
             if map_run is not None:
                 map_run.child_started(index, run.clock.now(), item_input)
@@ -392,7 +398,8 @@ class MapState(State):
     def _tolerance_given(self) -> bool:
         return any(k.startswith("ToleratedFailure") for k in self.spec)
 
-    def _select(self, child: Frame, selector_input: Any, context: dict[str, Any], map_item: Any) -> Any:
+    def select_item(self, child: Frame, selector_input: Any, context: dict[str, Any], map_item: Any) -> Any:
+        """One item as its iteration's input: through ``ItemSelector`` (or ``Parameters``) if given."""
         if self.jsonata:
             if self.jsonata_selector is None:
                 return map_item["Value"]
