@@ -153,12 +153,20 @@ class MapState(State):
                 percentage,
                 map_run,
             )
-        except StatesError:
-            if map_run is not None:
-                map_run.finish("FAILED", frame.run.clock.now())
+        except StatesError as failure:
             # AWS links MapStateFailed (or a retry's MapStateStarted) to the failed iteration's
             # last event, not to its MapIterationFailed
             frame.cursor.last_id = chain[0]
+            if map_run is not None:
+                map_run.finish("FAILED", frame.run.clock.now())
+                # a Map Run that failed says so in the parent's history (the API reference's
+                # MapRunFailed event, MapRunFailedEventDetails: error and cause), placed and
+                # linked as MapRunSucceeded is; MapStateFailed then follows it
+                frame.cursor.last_id = frame.run.history.last_id
+                details = {"error": failure.error} if failure.error is not None else {}
+                if failure.cause is not None:
+                    details["cause"] = failure.cause
+                frame.event("MapRunFailed", details)
             raise
         except asyncio.CancelledError:
             # StopExecution, or the execution's TimeoutSeconds on the real clock; not a shutdown

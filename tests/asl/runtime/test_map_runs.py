@@ -316,6 +316,16 @@ def test_a_redriven_execution_runs_its_failed_map_run_again(db: Path) -> None:
         assert (await rt.wait(execution))["status"] == "FAILED"
         run = rt.list_map_runs(execution)["mapRuns"][0]["mapRunArn"]
         assert (rt.describe_map_run(run)["status"], rt.describe_map_run(run)["redriveCount"]) == ("FAILED", 0)
+        # the API reference's MapRunFailed event (MapRunFailedEventDetails: error, cause) comes
+        # before MapStateFailed, as MapRunSucceeded comes before MapStateSucceeded
+        failed = rt.get_execution_history(execution)["events"]
+        assert [e["type"] for e in failed][-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+        run_failed, state_failed = failed[-3], failed[-2]
+        assert (
+            run_failed["mapRunFailedEventDetails"]["error"]
+            == failed[-1]["executionFailedEventDetails"]["error"]
+        )
+        assert state_failed["previousEventId"] == run_failed["id"]
         gate.failing = frozenset()
         await rt.redrive_execution(execution)
         assert (await rt.wait(execution))["status"] == "SUCCEEDED"
