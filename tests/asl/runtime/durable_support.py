@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +44,30 @@ async def forever(event: Any, context: Any) -> Any:
 
 def runtime(path: Path | str, **options: Any) -> Runtime:
     return Runtime(ExecutionStore(path), **options)
+
+
+def kill_when_ready(worker_script: Path, db: Path, log: Path, waiting_for: str) -> None:
+    """Run ``worker_script DB LOG`` in a process, SIGKILL it once it has written ``ready`` to the
+    log (up to a minute on a busy machine); ``waiting_for`` says in a failure what never came."""
+    worker = subprocess.Popen(
+        [sys.executable, str(worker_script), str(db), str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(1200):
+            if log.exists() and "ready" in log.read_text().split():
+                break
+            if worker.poll() is not None:
+                raise AssertionError(worker.communicate()[0].decode()[-3000:])
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"the worker {waiting_for}")
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        assert worker.stdout is not None
+        worker.stdout.close()
 
 
 async def crash(runtime: Runtime) -> None:

@@ -5,18 +5,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from distributed_map_worker import DEFINITION as WORKER_DEFINITION
-from durable_support import crash, runtime, settle
+from durable_support import crash, kill_when_ready, runtime, settle
 
 from asl import StateMachine
 
@@ -312,23 +307,7 @@ def test_an_in_memory_state_machine_keeps_no_record() -> None:
 
 def test_a_killed_process_leaves_its_finished_iterations_to_the_next(db: Path, tmp_path: Path) -> None:
     log = tmp_path / "calls.log"
-    worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(db), str(log)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        for _ in range(1200):  # up to a minute on a busy machine
-            if log.exists() and "ready" in log.read_text().split():
-                break
-            if worker.poll() is not None:
-                raise AssertionError(worker.communicate()[0].decode()[-3000:])
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the worker never had its seven iterations on disk")
-    finally:
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait()
-        assert worker.stdout is not None
-        worker.stdout.close()
+    kill_when_ready(WORKER, db, log, "never had its seven iterations on disk")
     before = Counter(int(line) for line in log.read_text().split() if line != "ready")
     assert before == dict.fromkeys(ITEMS, 1)
 

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from durable_support import START, ManualClock, crash, forever, settle
+from durable_support import START, ManualClock, crash, forever, kill_when_ready, settle
 from nested_crash_worker import CHILD as WORKER_CHILD
 from nested_crash_worker import PARENT as WORKER_PARENT
 
@@ -405,23 +400,7 @@ def test_a_parent_killed_while_it_waits_gets_its_child_result_from_the_next_proc
     """SIGKILL while a .sync:2 parent waits: the next process resumes parent and child, starts no
     second child, and the parent ends with the child's result."""
     log = tmp_path / "work.log"
-    worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(db), str(log)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        for _ in range(1200):  # up to a minute on a busy machine
-            if log.exists() and "ready" in log.read_text().split():
-                break
-            if worker.poll() is not None:
-                raise AssertionError(worker.communicate()[0].decode()[-3000:])
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the worker's parent never waited for its child")
-    finally:
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait()
-        assert worker.stdout is not None
-        worker.stdout.close()
+    kill_when_ready(WORKER, db, log, "parent never waited for its child")
 
     async def resumed() -> None:
         calls: list[Any] = []
